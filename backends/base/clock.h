@@ -1,0 +1,18 @@
+/* clock: the two clocks the console uses. Monotonic milliseconds for deadlines, ages
+ * and lag history; wall-clock seconds for what is shown and saved (snapshots, events). */
+#ifndef PXC_BASE_CLOCK_H
+#define PXC_BASE_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+uint64_t clock_mono_ms(void);
+int64_t clock_wall_ms(void); /* since the epoch */
+/* Format epoch ms as RFC 3339 UTC ("2026-11-25T08:00:00Z") into buf. */
+void clock_fmt_rfc3339(int64_t wall_ms, char *buf, size_t n);
+/* Parse RFC 3339 ("...Z" or "+hh:mm", optional fraction). 0 on success. */
+int clock_parse_rfc3339(const char *s, int64_t *wall_ms);
+/* Compact age for tables: "4s", "12m", "3h", "9d". */
+void clock_fmt_age(int64_t age_ms, char *buf, size_t n);
+
+#endif
