@@ -1,5 +1,4 @@
 /* clock: thin wrappers so tests and views agree on units. */
-#define _GNU_SOURCE
 #include "clock.h"
 
 #include <stdio.h>

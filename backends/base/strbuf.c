@@ -8,6 +8,11 @@
 
 #include "xmalloc.h"
 
+/* An empty strbuf points here with cap 0 and owns nothing: init and detach allocate
+ * nothing, so a detached or unused strbuf needs no fini. Never written: every write
+ * goes through grow(), which allocates first when cap is 0. */
+static char strbuf_empty[1];
+
 static void
 grow(struct strbuf *sb, size_t extra)
 {
@@ -17,32 +22,36 @@ grow(struct strbuf *sb, size_t extra)
     size_t cap = sb->cap ? sb->cap : 64;
     while (cap < need)
         cap *= 2;
-    sb->s = xrealloc(sb->s, cap);
+    if (sb->cap == 0) {
+        sb->s = xmalloc(cap);
+        sb->s[0] = '\0';
+    } else {
+        sb->s = xrealloc(sb->s, cap);
+    }
     sb->cap = cap;
 }
 
 void
 strbuf_init(struct strbuf *sb)
 {
-    sb->cap = 64;
-    sb->s = xmalloc(sb->cap);
-    sb->s[0] = '\0';
-    sb->len = 0;
+    sb->s = strbuf_empty;
+    sb->len = sb->cap = 0;
 }
 
 void
 strbuf_fini(struct strbuf *sb)
 {
-    free(sb->s);
-    sb->s = NULL;
-    sb->len = sb->cap = 0;
+    if (sb->cap > 0)
+        free(sb->s);
+    strbuf_init(sb);
 }
 
 void
 strbuf_reset(struct strbuf *sb)
 {
     sb->len = 0;
-    sb->s[0] = '\0';
+    if (sb->cap > 0)
+        sb->s[0] = '\0';
 }
 
 void
@@ -98,6 +107,8 @@ strbuf_consume(struct strbuf *sb, size_t n)
         strbuf_reset(sb);
         return;
     }
+    if (n == 0)
+        return;
     memmove(sb->s, sb->s + n, sb->len - n + 1);
     sb->len -= n;
 }
@@ -105,7 +116,7 @@ strbuf_consume(struct strbuf *sb, size_t n)
 char *
 strbuf_detach(struct strbuf *sb)
 {
-    char *s = sb->s;
+    char *s = sb->cap > 0 ? sb->s : xstrdup("");
     strbuf_init(sb);
     return s;
 }

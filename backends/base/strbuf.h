@@ -9,7 +9,7 @@
 #include "pxerr.h"
 
 struct strbuf {
-    char *s;    /* read-only: always valid and NUL-terminated after init */
+    char *s;    /* read-only: always valid and NUL-terminated after init ("" owns nothing) */
     size_t len; /* read-only */
     size_t cap; /* private */
 };
@@ -24,7 +24,8 @@ void strbuf_appendf(struct strbuf *sb, const char *fmt, ...) PXC_PRINTF(2, 3);
 void strbuf_vappendf(struct strbuf *sb, const char *fmt, va_list ap) PXC_PRINTF(2, 0);
 /* Drop the first n bytes (a consumed prefix of a stream buffer). */
 void strbuf_consume(struct strbuf *sb, size_t n);
-/* Owned by the caller; sb is left empty and reusable. */
+/* The text, owned by the caller. sb is left empty, owning nothing, and reusable;
+ * strbuf_fini on it is harmless but not needed. */
 char *strbuf_detach(struct strbuf *sb);
 
 #endif

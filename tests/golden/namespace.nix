@@ -1,0 +1,10 @@
+{
+  apiVersion = "v1";
+  kind = "Namespace";
+  metadata = {
+    name = "pxc";
+    labels = {
+      istio-injection = "enabled";
+    };
+  };
+}
