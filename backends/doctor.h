@@ -1,0 +1,27 @@
+/* doctor: every check of the seed's troubleshooting section, run over what the backends
+ * put in the model, giving findings with a stable code, a severity, the cluster, the
+ * object, a message and a hint with the exact fix. Findings link to their causes
+ * (finding->cause), so a channel that cannot resolve its source points at the missing
+ * ServiceEntry that explains it. Loop thread (it reads and writes the model). */
+#ifndef PXC_BACKENDS_DOCTOR_H
+#define PXC_BACKENDS_DOCTOR_H
+
+#include "base/strbuf.h"
+#include "model.h"
+
+struct doctor_opts {
+    double lag_warn_s; /* 0: 60 */
+    double lag_crit_s; /* 0: 600 */
+};
+
+/* Replace m->findings with the findings for the model as it is now. Returns how many
+ * are errors. */
+int doctor_run(struct model *m, const struct doctor_opts *o);
+
+/* The findings as text, each chain root first ("cause → effect"), for the CLI. */
+void doctor_format(const struct model *m, struct strbuf *out);
+
+/* What an IO errno means for a channel, in words; NULL for an unknown errno. Static. */
+const char *doctor_io_errno_cause(int err);
+
+#endif
