@@ -21,6 +21,8 @@ probe_kind_name(enum probe_kind k)
         return "tcp";
     case PROBE_MYSQL:
         return "mysql";
+    case PROBE_ENVOY:
+        return "envoy";
     }
     return "?";
 }

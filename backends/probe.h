@@ -14,7 +14,12 @@
 #include "base/pxerr.h"
 #include "base/strbuf.h"
 
-enum probe_kind { PROBE_DNS, PROBE_TCP, PROBE_MYSQL };
+enum probe_kind {
+    PROBE_DNS,
+    PROBE_TCP,
+    PROBE_MYSQL,
+    PROBE_ENVOY, /* in-mesh only: does the sidecar's Envoy have a cluster for the host */
+};
 
 enum probe_status {
     PROBE_OK,
@@ -29,7 +34,7 @@ struct probe_result {
     enum probe_kind kind;
     enum probe_status status;
     char target[300];     /* "host", "host:port" */
-    char from[128];       /* "local", "cluster-a/pxc (pod pxcmesh-probe-x)" */
+    char from[256];       /* "local", "cluster-a/pxc (pod pxcmesh-probe-x)" */
     char summary[160];    /* one line: "resolves to 127.0.20.1 (TTL 0)", "refused" */
     char detail[1024];    /* more lines for the detail view */
     double elapsed_ms;
