@@ -5,6 +5,7 @@
 #include "doctor.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -578,4 +579,34 @@ doctor_format(const struct model *m, struct strbuf *out)
             }
         }
     }
+}
+
+json_t *
+doctor_findings_json(const struct model *m)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < m->findings.n; i++) {
+        const struct m_finding *f = m->findings.items[i];
+        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "severity",
+                              model_severity_name(f->severity), "code", f->code, "cluster",
+                              f->cluster, "object", f->object, "message", f->message, "hint",
+                              f->hint);
+        json_object_set_new(o, "cause", f->cause >= 0 ? json_integer(f->cause) : json_null());
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+void
+doctor_json(const struct model *m, struct strbuf *out)
+{
+    json_t *doc = json_object();
+    json_object_set_new(doc, "findings", doctor_findings_json(m));
+    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (s != NULL) {
+        strbuf_append(out, s);
+        strbuf_appendc(out, '\n');
+        free(s);
+    }
+    json_decref(doc);
 }

@@ -6,6 +6,8 @@
 #ifndef PXC_BACKENDS_DOCTOR_H
 #define PXC_BACKENDS_DOCTOR_H
 
+#include <jansson.h>
+
 #include "base/strbuf.h"
 #include "model.h"
 
@@ -20,6 +22,13 @@ int doctor_run(struct model *m, const struct doctor_opts *o);
 
 /* The findings as text, each chain root first ("cause → effect"), for the CLI. */
 void doctor_format(const struct model *m, struct strbuf *out);
+
+/* The findings as a JSON array (owned), each {severity, code, cluster, object, message,
+ * hint, cause}. */
+json_t *doctor_findings_json(const struct model *m);
+/* {"findings": [...]} as in docs/status-json.md (plus "cause": the index of the finding
+ * that explains this one, or null), pretty-printed, appended to out. */
+void doctor_json(const struct model *m, struct strbuf *out);
 
 /* What an IO errno means for a channel, in words; NULL for an unknown errno. Static. */
 const char *doctor_io_errno_cause(int err);
