@@ -157,6 +157,15 @@ model_touch(struct model *m, unsigned bits)
 {
     m->dirty |= bits;
     m->seq++;
+    if (m->on_dirty != NULL)
+        m->on_dirty(m, m->on_dirty_arg);
+}
+
+void
+model_set_dirty_cb(struct model *m, void (*cb)(struct model *m, void *arg), void *arg)
+{
+    m->on_dirty = cb;
+    m->on_dirty_arg = arg;
 }
 
 bool

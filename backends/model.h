@@ -84,6 +84,13 @@ struct m_pod {
     bool replication_pod; /* label percona.com/replicationPod=true */
     int restarts;         /* sum of container restartCount */
     int64_t created_ms;   /* wall ms */
+    /* Facts the sidecar state is derived from (kobj), kept so that a namespace label
+     * change can re-derive every pod without its JSON (kobj_recompute_sidecars). */
+    bool has_proxy;       /* istio-proxy container, or native sidecar init container */
+    signed char inject_opt; /* pod's sidecar.istio.io/inject: 0 unset, -1 "false"
+                             * (label or annotation), 1 "true" (label: opts in) */
+    bool rev_label;       /* pod label istio.io/rev set: opts in where ns has no label */
+    signed char read_only; /* the server's @@read_only: 0 unknown, 1 off, 2 on */
     struct m_galera galera;
     size_t slot;          /* private: index in cluster->pods (swap-remove) */
 };
@@ -171,9 +178,24 @@ struct m_channel {
     int64_t state_since_ms; /* wall ms when io/sql last changed */
     int64_t updated_ms;     /* wall ms of the read */
     char error[160];        /* the read itself failed (server unreachable), "" none */
+    signed char gtid_mode;  /* 0 unknown, 1 off (file/position), 2 on (auto-position/GTID) */
     /* Lag history ring: lag_hist[(lag_head + i) % LAG_HISTORY] oldest first. */
     float lag_hist[LAG_HISTORY]; /* -1 unknown */
     int lag_head, lag_len;
+    /* Added by #07 (mysql_poll). Fixed arrays and static strings: nothing to free. */
+    const char *lag_source;   /* static: "heartbeat", "performance_schema",
+                                 "Seconds_Behind_Source"; NULL: unknown */
+    bool lag_unreliable;      /* from Seconds_Behind_Source: NULL while the IO thread
+                                 reconnects, 0 while the SQL thread waits */
+    int64_t last_heartbeat_ms;/* MySQL 8 p_s LAST_HEARTBEAT_TIMESTAMP, 0 unknown */
+    const char *dialect;      /* static sqlq_dialect_name(): "mariadb", "mysql", ... */
+    int n_failover;           /* MySQL 8 asynchronous connection failover sources */
+    struct m_failover_source {
+        char host[128];
+        int port;
+        int weight;
+        bool in_use;          /* the source the channel reads from now */
+    } failover[8];
 };
 
 enum finding_severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
@@ -227,6 +249,9 @@ struct model {
     bool replay;           /* loaded from a snapshot: read-only */
     int64_t generated_ms;  /* snapshot time (replay), or 0 */
     uint64_t seq;          /* bumped on every change; views cache by it */
+    /* private: model_set_dirty_cb */
+    void (*on_dirty)(struct model *m, void *arg);
+    void *on_dirty_arg;
 };
 
 struct model *model_new(void); /* owned: model_free */
@@ -292,6 +317,10 @@ const struct m_event *model_event_at(const struct model *m, int i);
 
 /* Mark something changed: sets m->dirty |= bits and bumps m->seq. */
 void model_touch(struct model *m, unsigned bits);
+/* Called from every model_touch (loop thread), so that the app can schedule a frame
+ * without polling the dirty bits each loop turn. cb NULL: none. arg borrowed. A snapshot
+ * load swaps the model's body: set the callback after snap_load_*. */
+void model_set_dirty_cb(struct model *m, void (*cb)(struct model *m, void *arg), void *arg);
 
 const char *model_injection_name(enum injection_mode inj); /* "enabled", "none", ... */
 const char *model_sidecar_name(enum sidecar_state s);     /* "injected", "missing", ... */
