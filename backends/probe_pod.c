@@ -30,14 +30,21 @@ struct probe_pod {
     bool created;       /* the pod may exist: delete it */
     bool deleting;      /* the delete is in flight */
     struct kube_req *req;       /* apply / get / delete in flight */
+    void (*on_cleanup)(void *arg);
+    void *cleanup_arg;
     struct kube_log_req *logreq;
 };
 
 static void
 pp_maybe_free(struct probe_pod *p)
 {
-    if (p->done && p->open_handles == 0 && p->req == NULL && p->logreq == NULL && !p->deleting)
+    if (p->done && p->open_handles == 0 && p->req == NULL && p->logreq == NULL && !p->deleting) {
+        void (*cleanup)(void *) = p->on_cleanup;
+        void *arg = p->cleanup_arg;
         free(p);
+        if (cleanup != NULL)
+            cleanup(arg);
+    }
 }
 
 static void
@@ -74,7 +81,8 @@ finish(struct probe_pod *p, enum probe_status st)
         kube_req_cancel(p->req);
         p->req = NULL;
     }
-    p->cb(&p->r, p->arg);
+    if (p->cb != NULL)
+        p->cb(&p->r, p->arg);
     uv_close((uv_handle_t *)&p->poll, on_closed);
     uv_close((uv_handle_t *)&p->deadline, on_closed);
     if (p->created) {
@@ -291,6 +299,8 @@ probe_pod_start(uv_loop_t *loop, struct kube_client *kc, enum probe_kind kind,
     uv_timer_init(loop, &p->deadline);
     p->poll.data = p->deadline.data = p;
     p->open_handles = 2;
+    p->on_cleanup = o->on_cleanup;
+    p->cleanup_arg = o->cleanup_arg;
     uv_timer_start(&p->deadline, on_deadline, (uint64_t)(o->timeout_ms > 0 ? o->timeout_ms : 60000),
                    0);
     json_t *pod = pod_spec(p, o->image ? o->image : PROBE_POD_IMAGE_DEFAULT);
@@ -298,6 +308,7 @@ probe_pod_start(uv_loop_t *loop, struct kube_client *kc, enum probe_kind kind,
     json_decref(pod);
     if (rc != 0) {
         p->cb = NULL;
+        p->on_cleanup = NULL;
         p->done = true;
         uv_close((uv_handle_t *)&p->poll, on_closed);
         uv_close((uv_handle_t *)&p->deadline, on_closed);
@@ -312,10 +323,19 @@ probe_pod_start(uv_loop_t *loop, struct kube_client *kc, enum probe_kind kind,
 void
 probe_pod_cancel(struct probe_pod *p)
 {
-    if (p == NULL || p->done)
+    if (p == NULL)
         return;
-    snprintf(p->r.summary, sizeof p->r.summary, "cancelled");
-    finish(p, PROBE_CANCELLED);
+    if (!p->done) {
+        snprintf(p->r.summary, sizeof p->r.summary, "cancelled");
+        finish(p, PROBE_CANCELLED);
+        return;
+    }
+    if (p->deleting) {
+        kube_req_cancel(p->req);
+        p->req = NULL;
+        p->deleting = false;
+        pp_maybe_free(p);
+    }
 }
 
 /* ---- the tools' output ---- */

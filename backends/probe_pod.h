@@ -18,6 +18,10 @@ struct probe_pod_opts {
     const char *image;      /* NULL: PROBE_POD_IMAGE_DEFAULT */
     int timeout_ms;         /* whole probe, pod start included; 0: 60000 */
     const char *cluster;    /* display name for the result's "from" */
+    /* Optional: called once when the probe is over entirely (its pod deleted or the delete
+     * failed) and the probe freed; a CLI waits for it before exiting. */
+    void (*on_cleanup)(void *arg);
+    void *cleanup_arg;
 };
 
 struct probe_pod;
@@ -29,6 +33,9 @@ struct probe_pod;
 int probe_pod_start(uv_loop_t *loop, struct kube_client *kc, enum probe_kind kind,
                     const char *target, const struct probe_pod_opts *o, probe_cb *cb, void *arg,
                     struct probe_pod **out, struct pxerr *err) PXC_MUST_CHECK;
+/* Before cb: cancel (cb runs with PROBE_CANCELLED, the pod is deleted). After cb, while the
+ * delete is in flight: give up on the delete (the pod, labelled managed-by=pxcmesh, may be
+ * left behind) and free now, e.g. when the console quits. */
 void probe_pod_cancel(struct probe_pod *p);
 
 /* Parsers of the tools' output, into r (status, summary, addrs...). Pure; tested alone. */
