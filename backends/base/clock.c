@@ -56,9 +56,13 @@ clock_parse_rfc3339(const char *s, int64_t *wall_ms)
     if (*p == 'Z' || *p == 'z') {
         p++;
     } else if (*p == '+' || *p == '-') {
-        int hh, mm;
-        if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
-            return -1;
+        /* Exactly "+hh:mm": checked char by char, so that a short offset ("+1:00")
+         * cannot walk p past the terminator. */
+        static const char shape[] = "+dd:dd";
+        for (int i = 1; i < 6; i++)
+            if (shape[i] == 'd' ? !(p[i] >= '0' && p[i] <= '9') : p[i] != shape[i])
+                return -1;
+        int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
         off = (hh * 3600L + mm * 60L) * (*p == '-' ? -1 : 1);
         p += 6;
     } else {
