@@ -442,6 +442,17 @@ check_channels(struct model *m, struct m_cluster *c, const struct doctor_opts *o
                 "channel %s replicates from %s, which matches no ServiceEntry host", ch->name,
                 ch->source_host);
         }
+        /* The pod that runs the channel: without a sidecar it gets no mesh DNS or routes. */
+        struct m_finding *no_sidecar = NULL;
+        for (size_t k = 0; k < c->pods.n && no_sidecar == NULL; k++) {
+            struct m_pod *p = c->pods.items[k];
+            if (p->sidecar == SIDECAR_MISSING &&
+                (strcmp(p->name, ch->server) == 0 || strcmp(p->ip, ch->server) == 0)) {
+                char pobj[600];
+                snprintf(pobj, sizeof pobj, "pod/%s/%s", p->ns, p->name);
+                no_sidecar = find_finding(m, "POD_NO_SIDECAR", c->name, pobj);
+            }
+        }
         if (ch->last_io_errno != 0 || ch->io == THR_CONNECTING) {
             const char *cause = doctor_io_errno_cause(ch->last_io_errno);
             char hint[1024];
@@ -451,9 +462,20 @@ check_channels(struct model *m, struct m_cluster *c, const struct doctor_opts *o
                                             "generate replication-sql --create-user ...");
                 break;
             case 2005:
-                snprintf(hint, sizeof hint, "make %s resolvable in the mesh: a ServiceEntry "
-                                            "with that host (see SE_MISSING)",
-                         ch->source_host);
+                if (se_missing != NULL)
+                    snprintf(hint, sizeof hint, "make %s resolvable in the mesh: a ServiceEntry "
+                                                "with that host (see SE_MISSING)",
+                             ch->source_host);
+                else if (no_sidecar != NULL)
+                    snprintf(hint, sizeof hint,
+                             "%s has no sidecar, so no Istio DNS proxy resolves %s for it: "
+                             "restart it (see POD_NO_SIDECAR)",
+                             ch->server, ch->source_host);
+                else
+                    snprintf(hint, sizeof hint,
+                             "%s does not resolve from %s: run the in-mesh DNS probe "
+                             "(pxcmesh probe dns %s --from-cluster %s)",
+                             ch->source_host, ch->server, ch->source_host, c->name);
                 break;
             case 2003:
                 snprintf(hint, sizeof hint, "check the ServiceEntry endpoints and that the source "
@@ -477,6 +499,10 @@ check_channels(struct model *m, struct m_cluster *c, const struct doctor_opts *o
                 cause ? cause : "");
             if (ch->last_io_errno == 2005 && se_missing != NULL)
                 f->cause = finding_index(m, se_missing);
+            else if ((ch->last_io_errno == 2005 || ch->last_io_errno == 2003 ||
+                      ch->last_io_errno == 2013) &&
+                     no_sidecar != NULL)
+                f->cause = finding_index(m, no_sidecar);
             else if (ch->last_io_errno == 2003 || ch->last_io_errno == 2013) {
                 struct m_finding *root = find_finding(m, "SE_ENDPOINT_UNKNOWN", c->name, NULL);
                 if (root != NULL)

@@ -372,6 +372,30 @@ test_chain_dns_to_serviceentry(void **state)
 }
 
 static void
+test_chain_dns_to_sidecar(void **state)
+{
+    (void)state;
+    /* The ServiceEntry exists, but the pod running the channel has no sidecar, so no DNS
+     * proxy answers *.global for it: the missing sidecar is the cause, not the entry. */
+    struct model *m = healthy();
+    mut_io_dns(m);
+    struct m_pod *p = model_pod_find(A(m), "pxc", "pxc-cluster-pxc-0");
+    p->sidecar = SIDECAR_MISSING;
+    p->restart_needed = true;
+    doctor_run(m, NULL);
+    const struct m_finding *io = get(m, "CH_IO_ERROR");
+    const struct m_finding *sc = get(m, "POD_NO_SIDECAR");
+    assert_non_null(io);
+    assert_non_null(sc);
+    assert_null(get(m, "SE_MISSING"));
+    assert_int_not_equal(io->cause, -1);
+    assert_ptr_equal(m->findings.items[io->cause], sc);
+    assert_null(strstr(io->hint, "SE_MISSING"));
+    assert_non_null(strstr(io->hint, "sidecar"));
+    model_free(m);
+}
+
+static void
 test_errno_words(void **state)
 {
     (void)state;
@@ -390,6 +414,7 @@ main(void)
         cmocka_unit_test(test_healthy_is_quiet),
         cmocka_unit_test(test_each_check_fires),
         cmocka_unit_test(test_chain_dns_to_serviceentry),
+        cmocka_unit_test(test_chain_dns_to_sidecar),
         cmocka_unit_test(test_errno_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
