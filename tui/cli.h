@@ -21,6 +21,7 @@ struct cli_opts {
     const char *replay;        /* --replay FILE */
     const char *log_path;      /* --log FILE */
     bool ascii;                /* --ascii: force ASCII glyphs */
+    bool no_mouse;             /* --no-mouse: leave the mouse to the terminal (selection) */
 };
 
 /* A subcommand: argv[0] is its name; returns the process exit code. */

@@ -1,0 +1,63 @@
+# test_cli: the command line outside the console: --help, --version, an unknown option
+# (one line and the usage, exit 2), an unknown command, a malformed or missing replay
+# (refused before curses starts, with the loader's line:col, exit 1), and docs/keys.md
+# equal to `pxcmesh keys --markdown`.
+set -u
+: "${PXCMESH:?}" "${PXC_FIXTURES:?}"
+SRC=${PXC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+out=$("$PXCMESH" --version) || fail "--version exit $?"
+[[ $out == "pxcmesh 0.1.0" ]] || fail "--version printed '$out'"
+out=$("$PXCMESH" -V) || fail "-V exit $?"
+[[ $out == "pxcmesh 0.1.0" ]] || fail "-V printed '$out'"
+
+out=$("$PXCMESH" --help) || fail "--help exit $?"
+grep -q '^usage: pxcmesh \[options\]' <<<"$out" || fail "--help has no usage: $out"
+grep -q -- '--replay FILE' <<<"$out" || fail "--help lacks --replay"
+grep -q -- '--no-color' <<<"$out" || fail "--help lacks --no-color"
+"$PXCMESH" -h >/dev/null || fail "-h exit $?"
+# Global options are accepted after the subcommand too.
+out=$("$PXCMESH" keys --ascii) || fail "keys --ascii exit $?"
+grep -q 'Quit pxcmesh' <<<"$out" || fail "keys output: $out"
+
+"$PXCMESH" --foo >"$T/out" 2>"$T/err"
+rc=$?
+[[ $rc -eq 2 ]] || fail "unknown option: exit $rc, expected 2"
+[[ -s $T/out ]] && fail "unknown option printed on stdout"
+[[ $(head -1 "$T/err") == "pxcmesh: unknown option '--foo'" ]] || fail "first line: $(head -1 "$T/err")"
+grep -q '^usage: pxcmesh' "$T/err" || fail "no usage after the error"
+
+"$PXCMESH" frobnicate 2>"$T/err"
+[[ $? -eq 2 ]] || fail "unknown command: exit not 2"
+grep -q "unknown command 'frobnicate'" "$T/err" || fail "unknown command: $(cat "$T/err")"
+
+"$PXCMESH" --replay 2>"$T/err"
+[[ $? -eq 2 ]] || fail "--replay without a value: exit not 2"
+grep -q "option '--replay' needs a value" "$T/err" || fail "$(cat "$T/err")"
+
+# A malformed snapshot is refused before curses: line:col on stderr, exit 1, nothing else.
+printf '{\n  "schemaVersion": 1,\n  "clusters": [\n    {"name": "a",}\n  ]\n}\n' >"$T/bad.json"
+"$PXCMESH" --replay "$T/bad.json" >"$T/out" 2>"$T/err" </dev/null
+rc=$?
+[[ $rc -eq 1 ]] || fail "malformed replay: exit $rc, expected 1"
+grep -qE "bad.json:4:[0-9]+: " "$T/err" || fail "malformed replay message: $(cat "$T/err")"
+[[ -s $T/out ]] && fail "malformed replay wrote to stdout (curses started?)"
+"$PXCMESH" --replay "$T/missing.json" 2>"$T/err" </dev/null
+[[ $? -eq 1 ]] || fail "missing replay: exit not 1"
+grep -q "missing.json" "$T/err" || fail "missing replay message: $(cat "$T/err")"
+
+# A good snapshot without a terminal: a clear refusal, not a garbled screen.
+"$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" </dev/null >"$T/out" 2>"$T/err"
+[[ $? -eq 1 ]] || fail "no terminal: exit not 1"
+grep -q "needs a terminal" "$T/err" || fail "no terminal: $(cat "$T/err")"
+
+# docs/keys.md is generated from the key table.
+"$PXCMESH" keys --markdown >"$T/keys.md" || fail "keys --markdown exit $?"
+diff -u "$SRC/docs/keys.md" "$T/keys.md" ||
+    fail "docs/keys.md is stale: run '$PXCMESH keys --markdown > docs/keys.md'"
+"$PXCMESH" keys --bogus 2>/dev/null
+[[ $? -eq 2 ]] || fail "keys --bogus: exit not 2"
+echo "ok"

@@ -1,0 +1,44 @@
+# test_help: ? opens the help generated from the key table (every global description,
+# the table keys, the : commands), it scrolls and searches, Esc closes it and the
+# overview is drawn again; the status bar's hints come from the same table. The terminal
+# is tall so that the whole global section fits on the first page.
+. "$(dirname "$0")/lib.sh"
+
+tui_start 120 60 --replay "$PXC_FIXTURES/snapshot-healthy.json"
+wait_for "REPLAY"
+# Hints in the status bar, from the KEY_HINT rows.
+has "<q> quit"
+has "<?> help"
+keys '?'
+wait_for "pxcmesh keys"
+# Every global row's description is shown, as the keymap says it.
+while IFS= read -r desc; do
+    screen | grep -qF -- "$desc" || fail "help lacks '$desc'"
+done < <("$PXCMESH" keys | awk '$1 == "global"' | cut -c39-)
+has "Select the next row"
+has "j/Down"
+has "Esc/q/?"
+# Scroll to the end: the commands section.
+keys G
+wait_for ":theme NAME"
+has "Switch the colour theme"
+# Search within the help.
+keys /
+typed "sort"
+wait_for "Sort by the next column"
+hasnt "Quit pxcmesh"
+keys Escape # leave the search
+keys Escape # close the help
+wait_gone "pxcmesh keys"
+wait_for "ServiceEntries"
+screen | grep -q 'pxc-cluster-pxc-0' || fail "overview not redrawn after help"
+# :help opens it too.
+keys :
+typed "help"
+keys Enter
+wait_for "pxcmesh keys"
+keys q
+wait_gone "pxcmesh keys"
+keys q
+wait_exit 0
+echo ok

@@ -1,0 +1,85 @@
+/* app: the console. struct app owns the libuv loop, the model, the theme, the glyphs,
+ * the views, the focus, the header and status bar, the overlays (help, command line,
+ * filter prompt) and the terminal. There is no other mutable state in the process except
+ * the crash handler's precomputed terminal reset bytes (a signal handler has no argument).
+ *
+ * Frames: anything that changes sets dirty bits (model->dirty by the backends, v->dirty
+ * by views, app flags by the app). After each loop turn a uv_check handle looks at them
+ * and, when something is dirty, arms a one-shot timer so that at most 30 frames a second
+ * are drawn; a frame re-renders only what is dirty, wnoutrefresh()es it and calls
+ * doupdate() exactly once. When nothing changes only a 1 s clock timer runs, which
+ * redraws the clock (and views showing ages); curses then sends the changed cells only.
+ *
+ * Loop thread only, everywhere. */
+#ifndef PXC_TUI_APP_H
+#define PXC_TUI_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "base/pxerr.h"
+#include "base/vec.h"
+#include "cli.h"
+#include "glyph.h"
+#include "theme.h"
+
+struct app;
+struct live;
+struct model;
+
+/* Run the console for opts (borrowed): the replay when opts->replay, else live. Returns
+ * the exit code: 0 after a normal quit, 1 when it could not start (the reason printed on
+ * stderr before curses started, or after the terminal was restored). */
+int app_main(const struct cli_opts *opts);
+
+/* Borrowed, valid for the app's life. */
+uv_loop_t *app_loop(struct app *a);
+struct model *app_model(struct app *a);
+const struct theme *app_theme(const struct app *a);
+const struct glyphs *app_glyphs(const struct app *a);
+
+/* The live backends: borrowed, NULL in a replay. */
+struct live *app_live(struct app *a);
+
+/* Read-only: --readonly, the config's readonly, or a replay. Dangerous keys are hidden. */
+bool app_readonly(const struct app *a);
+/* The time ages are measured against: now, or in a replay the snapshot's time, so that a
+ * replay shows what the operator saw then. Wall ms. */
+int64_t app_now_ms(const struct app *a);
+
+enum app_level { APP_INFO, APP_WARN, APP_ERROR };
+/* A transient message in the status bar (k9s flash); it clears itself after a few
+ * seconds (errors stay until the next key). */
+void app_flash(struct app *a, enum app_level lv, const char *fmt, ...) PXC_PRINTF(3, 4);
+
+/* Something changed outside the model (a view's own state): draw a frame soon. */
+void app_request_frame(struct app *a);
+
+/* Load the theme name (or path) and make it current; the whole screen is redrawn. On
+ * failure the old theme stays and err says file:line and why. */
+int app_set_theme(struct app *a, const char *name, struct pxerr *err) PXC_MUST_CHECK;
+/* Show the view named name (":view NAME"). PXE_NOTFOUND lists the view names. */
+int app_show_view(struct app *a, const char *name, struct pxerr *err) PXC_MUST_CHECK;
+/* ":ctx add NAME": add a cluster while running, with its entry in the config when it has
+ * one (a cluster dropped earlier), else from the kubeconfig context NAME. ":ctx drop NAME":
+ * stop watching a cluster and remove it from the screen. PXE_READONLY in a replay,
+ * PXE_USAGE for another verb, PXE_EXISTS / PXE_NOTFOUND for the name. */
+int app_ctx(struct app *a, const char *verb, const char *name, struct pxerr *err) PXC_MUST_CHECK;
+/* Names for ":ctx VERB <Tab>": owned strings pushed onto out (vec_init(out, free)). For
+ * "add" the config's clusters and the kubeconfig's contexts not shown yet (the kubeconfig
+ * is read here: a small file, on an explicit Tab); for "drop" the clusters shown. */
+void app_ctx_candidates(struct app *a, const char *verb, struct vec *out);
+
+/* views2: borrowed for the app's life. The console's actions and probe store
+ * (tui/actions.h), and a redraw of the body with the overlays on it (an action's dialog
+ * opened or changed). */
+struct actions *app_actions(struct app *a);
+void app_redraw_body(struct app *a);
+
+/* Open the help overlay / ask the app to quit at the end of this turn. */
+void app_open_help(struct app *a);
+void app_quit(struct app *a);
+
+#endif

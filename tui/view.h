@@ -1,0 +1,91 @@
+/* view: the interface every screen of the console implements (overview, channels,
+ * events...). A view adapts the model to widgets and owns its view-scope actions; the
+ * app owns the loop, the header, the status bar and the overlays, and calls the view:
+ *
+ *   layout(y, x, h, w)   the body window v->win changed: it sits at screen (y, x) and
+ *                        is h x w (start, resize, view switch)
+ *   sync()               bring the view's widgets up to date with the model (rows,
+ *                        selection by id), drawing nothing. The app calls it before
+ *                        each render, and before a key, click or filter reaches a view
+ *                        whose model has changed since (so a key typed in the same
+ *                        burst as a view switch acts on the rows, not an empty table).
+ *   render()             redraw v->win from the widgets (werase first: curses sends only
+ *                        the cells that differ). The app draws overlays on top, calls
+ *                        wnoutrefresh and the one doupdate of the frame. Called only
+ *                        when model->dirty overlaps ops->interest, when v->dirty is
+ *                        set, or on the clock tick when ops->ticks.
+ *   action(a)            a key mapped to a in one of the view's scopes; returns R_* bits
+ *
+ * Views never draw from action(): they change their state, set v->dirty and return
+ * R_REDRAW (STYLE.md §7). Loop thread only, everywhere. */
+#ifndef PXC_TUI_VIEW_H
+#define PXC_TUI_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <curses.h>
+
+#include "keymap.h"
+
+struct app;
+struct view;
+
+/* Reaction bits returned by key handlers (htop's Htop_Reaction). */
+#define R_NONE 0x00u
+#define R_REDRAW 0x01u     /* the view set its dirty flag; draw a frame */
+#define R_RELAYOUT 0x02u   /* sizes changed: layout everything again */
+#define R_QUIT 0x04u       /* leave the console */
+#define R_HINTS 0x08u      /* the focus moved: status-bar hints change */
+#define R_UNHANDLED 0x100u /* not this handler's key: try the next scope */
+
+struct view_ops {
+    const char *name;        /* ":view NAME", lowercase */
+    const char *title;       /* shown in the header */
+    unsigned interest;       /* DIRTY_* bits of the model this view shows */
+    bool ticks;              /* shows ages ("5s ago"): re-render once a second */
+    enum keymap_scope scope; /* the view's own key scope (KS_OVERVIEW...) */
+
+    /* Owned by the app (destroy). app is borrowed and outlives the view. */
+    struct view *(*create)(struct app *app);
+    void (*destroy)(struct view *v);
+    void (*layout)(struct view *v, int y, int x, int h, int w);
+    void (*sync)(struct view *v); /* NULL: the view fills its widgets in render */
+    void (*render)(struct view *v);
+    unsigned (*action)(struct view *v, enum key_action a);
+    /* True when the focused pane is a table (the TABLE key scope applies). */
+    bool (*focus_is_table)(const struct view *v);
+    /* The focused table's filter: set (text borrowed, "" clears) and current (borrowed). */
+    void (*set_filter)(struct view *v, const char *text);
+    const char *(*filter)(const struct view *v);
+    /* Mouse click (button 1) or wheel (dy = -1/+1, 0 for a click) at screen (y, x).
+     * NULL: the view ignores the mouse. */
+    unsigned (*mouse)(struct view *v, int y, int x, int wheel_dy);
+};
+
+/* The part every view embeds first. */
+struct view {
+    const struct view_ops *ops; /* read-only */
+    struct app *app;            /* borrowed */
+    WINDOW *win;                /* borrowed from the app: the body; NULL while too small */
+    bool dirty;                 /* view-local change (focus, scroll, filter) not yet drawn */
+    bool synced;                /* private (app): sync ran at least once */
+    uint64_t synced_seq;        /* private (app): model->seq at the last sync */
+};
+
+/* Registered views, in :view completion order; NULL-terminated. */
+extern const struct view_ops *const view_registry[];
+/* The ops named name (exact, or a unique prefix), or NULL. */
+const struct view_ops *view_find(const char *name);
+
+extern const struct view_ops view_overview_ops;
+extern const struct view_ops view_channels_ops;
+extern const struct view_ops view_events_ops;
+extern const struct view_ops view_findings_ops;
+/* views2 */
+extern const struct view_ops view_sentries_ops;
+extern const struct view_ops view_injection_ops;
+extern const struct view_ops view_probes_ops;
+extern const struct view_ops view_setup_ops;
+
+#endif

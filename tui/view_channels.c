@@ -1,0 +1,264 @@
+/* view_channels: every replication channel of every cluster in one table (cluster,
+ * server, channel, source, threads, lag and its trend, GTID gap, last error, since),
+ * problems first; u / x start and stop the selected channel through actions.c (which
+ * confirms, runs it with the action user and reports the outcome).
+ * The detail screen (full status, lag graph, history) is issue #08's. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actions.h"
+#include "app.h"
+#include "base/clock.h"
+#include "base/strbuf.h"
+#include "base/xmalloc.h"
+#include "frame.h"
+#include "model.h"
+#include "tbl.h"
+#include "view.h"
+#include "vutil.h"
+
+static const struct tbl_col ch_cols[] = {
+    {"CLUSTER", 7, 0, 0, TBL_LEFT, 0},  {"SERVER", 10, 24, 0, TBL_LEFT, 2},
+    {"CHANNEL", 7, 24, 0, TBL_LEFT, 0}, {"SOURCE", 12, 40, 0, TBL_LEFT, 1},
+    {"IO", 3, 0, 0, TBL_LEFT, 0},       {"SQL", 3, 0, 0, TBL_LEFT, 0},
+    {"LAG", 4, 0, 0, TBL_RIGHT, 0},     {"TREND", 12, 12, 0, TBL_LEFT, 4},
+    {"GAP", 3, 0, 0, TBL_RIGHT, 3},     {"LAST ERROR", 10, 60, 1, TBL_LEFT, 1},
+    {"SINCE", 5, 0, 0, TBL_RIGHT, 3},
+};
+
+struct ch_view {
+    struct view v;
+    int y0, x0, h, w;
+    struct tbl *t;
+};
+
+struct ch_ranked {
+    const struct m_cluster *c;
+    const struct m_channel *ch;
+    int health;
+};
+
+static int
+ch_cmp(const void *x, const void *y)
+{
+    const struct ch_ranked *a = x, *b = y;
+    if (a->health != b->health)
+        return b->health - a->health;
+    int r = strcmp(a->c->name, b->c->name);
+    if (r == 0)
+        r = strcmp(a->ch->name, b->ch->name);
+    return r != 0 ? r : strcmp(a->ch->server, b->ch->server);
+}
+
+static void
+ch_fill(struct ch_view *cv)
+{
+    struct app *a = cv->v.app;
+    const struct model *m = app_model(a);
+    const struct glyphs *g = app_glyphs(a);
+    size_t n = 0;
+    for (size_t i = 0; i < m->clusters.n; i++)
+        n += ((const struct m_cluster *)vec_at(&m->clusters, i))->channels.n;
+    struct ch_ranked *r = xcalloc(n ? n : 1, sizeof *r);
+    size_t k = 0;
+    for (size_t i = 0; i < m->clusters.n; i++) {
+        const struct m_cluster *c = vec_at(&m->clusters, i);
+        for (size_t j = 0; j < c->channels.n; j++) {
+            const struct m_channel *ch = vec_at(&c->channels, j);
+            r[k++] = (struct ch_ranked){c, ch, vutil_channel_health(ch)};
+        }
+    }
+    qsort(r, n, sizeof *r, ch_cmp);
+    struct tbl *t = cv->t;
+    int64_t now = app_now_ms(a);
+    tbl_rows_begin(t);
+    for (size_t i = 0; i < n; i++) {
+        const struct m_channel *ch = r[i].ch;
+        char id[600], buf[96];
+        snprintf(id, sizeof id, "%s/%s/%s", r[i].c->name, ch->server, ch->name);
+        tbl_row(t, id, TH_NONE);
+        tbl_cell(t, r[i].c->name, TH_NONE);
+        tbl_cell(t, ch->server, TH_STATE_MUTED);
+        tbl_cell(t, ch->name[0] ? ch->name : "(default)", TH_NONE);
+        if (ch->source_port > 0 && ch->source_port != 3306)
+            tbl_cellf(t, TH_NONE, "%s:%d", ch->source_host, ch->source_port);
+        else
+            tbl_cell(t, ch->source_host, TH_NONE);
+        tbl_cell(t, model_thread_name(ch->io), ch->io == THR_YES ? TH_STATE_OK : TH_STATE_BAD);
+        tbl_cell(t, model_thread_name(ch->sql), ch->sql == THR_YES ? TH_STATE_OK : TH_STATE_BAD);
+        vutil_fmt_lag(ch->lag_s, buf, sizeof buf);
+        tbl_cell_num(t, buf, ch->lag_s, vutil_lag_elem(ch->lag_s));
+        char spark[128];
+        vutil_spark_text(ch, 12, g, spark, sizeof spark);
+        tbl_cell(t, spark, TH_SPARK);
+        if (ch->gtid_gap >= 0) {
+            snprintf(buf, sizeof buf, "%lld", (long long)ch->gtid_gap);
+            tbl_cell_num(t, buf, (double)ch->gtid_gap, ch->gtid_gap > 0 ? TH_STATE_WARN : TH_NONE);
+        } else {
+            tbl_cell(t, "-", TH_STATE_MUTED);
+        }
+        const char *err = vutil_channel_error(ch);
+        tbl_cell(t, err[0] ? err : "-", err[0] ? TH_STATE_BAD : TH_STATE_MUTED);
+        if (ch->state_since_ms > 0 && now >= ch->state_since_ms) {
+            clock_fmt_age(now - ch->state_since_ms, buf, sizeof buf);
+            tbl_cell_num(t, buf, (double)(now - ch->state_since_ms), TH_NONE);
+        } else {
+            tbl_cell(t, "-", TH_STATE_MUTED);
+        }
+    }
+    tbl_rows_end(t);
+    free(r);
+}
+
+static void
+ch_sync(struct view *v)
+{
+    ch_fill((struct ch_view *)v);
+}
+
+static void
+ch_render(struct view *v)
+{
+    struct ch_view *cv = (struct ch_view *)v;
+    struct app *a = v->app;
+    werase(v->win);
+    char info[64];
+    tbl_pos_text(cv->t, info, sizeof info);
+    frame_draw(v->win, 0, 0, cv->h, cv->w, "Channels", info, true, app_theme(a), app_glyphs(a));
+    int iy, ix, ih, iw;
+    frame_inner(0, 0, cv->h, cv->w, &iy, &ix, &ih, &iw);
+    tbl_draw(cv->t, v->win, iy, ix, ih, iw, app_theme(a), app_glyphs(a), true);
+}
+
+static void
+ch_layout(struct view *v, int y, int x, int h, int w)
+{
+    struct ch_view *cv = (struct ch_view *)v;
+    cv->y0 = y;
+    cv->x0 = x;
+    cv->h = h;
+    cv->w = w;
+    v->dirty = true;
+}
+
+/* Start or stop the selected channel: actions.c confirms, runs and reports it. */
+static unsigned
+ch_channel_action(struct ch_view *cv, bool start)
+{
+    struct app *a = cv->v.app;
+    const char *id = tbl_selected_id(cv->t);
+    if (id == NULL) {
+        app_flash(a, APP_WARN, "no channel selected");
+        return R_NONE;
+    }
+    /* The row id is CLUSTER/SERVER/CHANNEL; cluster and server names hold no '/'. */
+    const char *s1 = strchr(id, '/');
+    const char *s2 = s1 != NULL ? strchr(s1 + 1, '/') : NULL;
+    if (s2 == NULL)
+        return R_NONE;
+    char *cluster = xstrndup(id, (size_t)(s1 - id));
+    char *server = xstrndup(s1 + 1, (size_t)(s2 - s1 - 1));
+    actions_channel(a, cluster, server, s2 + 1, start);
+    free(cluster);
+    free(server);
+    return R_REDRAW;
+}
+
+static unsigned
+ch_action(struct view *v, enum key_action act)
+{
+    struct ch_view *cv = (struct ch_view *)v;
+    if (act == KA_CHANNEL_START)
+        return ch_channel_action(cv, true);
+    if (act == KA_CHANNEL_STOP)
+        return ch_channel_action(cv, false);
+    if (act == KA_PROBE_CHANNEL) { /* views2: row id CLUSTER/SERVER/CHANNEL */
+        const char *id = tbl_selected_id(cv->t);
+        const char *s1 = id != NULL ? strchr(id, '/') : NULL;
+        const char *s2 = s1 != NULL ? strchr(s1 + 1, '/') : NULL;
+        if (s2 != NULL) {
+            char *cluster = xstrndup(id, (size_t)(s1 - id));
+            actions_probe_channel(v->app, cluster, s2 + 1);
+            free(cluster);
+        }
+        return R_NONE;
+    }
+    unsigned r = vutil_table_action(cv->t, act, v->app);
+    if (r != R_UNHANDLED)
+        v->dirty = true;
+    return r;
+}
+
+static bool
+ch_focus_is_table(const struct view *v)
+{
+    return true;
+}
+
+static void
+ch_set_filter(struct view *v, const char *text)
+{
+    tbl_set_filter(((struct ch_view *)v)->t, text);
+    v->dirty = true;
+}
+
+static const char *
+ch_filter(const struct view *v)
+{
+    return tbl_filter(((const struct ch_view *)v)->t);
+}
+
+static unsigned
+ch_mouse(struct view *v, int y, int x, int wheel_dy)
+{
+    struct ch_view *cv = (struct ch_view *)v;
+    if (wheel_dy != 0) {
+        tbl_move(cv->t, wheel_dy * 3);
+    } else {
+        int row = tbl_row_at(cv->t, y - cv->y0 - 1);
+        if (row < 0)
+            return R_NONE;
+        tbl_select(cv->t, row);
+    }
+    v->dirty = true;
+    return R_REDRAW;
+}
+
+static struct view *
+ch_create(struct app *a)
+{
+    struct ch_view *cv = xcalloc(1, sizeof *cv);
+    cv->v.ops = &view_channels_ops;
+    cv->v.app = a;
+    cv->v.dirty = true;
+    cv->t = tbl_new(ch_cols, sizeof ch_cols / sizeof ch_cols[0]);
+    tbl_set_empty_text(cv->t, "no replication channels in any cluster");
+    return &cv->v;
+}
+
+static void
+ch_destroy(struct view *v)
+{
+    struct ch_view *cv = (struct ch_view *)v;
+    tbl_free(cv->t);
+    free(cv);
+}
+
+const struct view_ops view_channels_ops = {
+    .name = "channels",
+    .title = "Channels",
+    .interest = DIRTY_CLUSTERS | DIRTY_CHANNELS,
+    .ticks = true,
+    .scope = KS_CHANNELS,
+    .create = ch_create,
+    .destroy = ch_destroy,
+    .layout = ch_layout,
+    .sync = ch_sync,
+    .render = ch_render,
+    .action = ch_action,
+    .focus_is_table = ch_focus_is_table,
+    .set_filter = ch_set_filter,
+    .filter = ch_filter,
+    .mouse = ch_mouse,
+};
