@@ -21,7 +21,7 @@ demo: deps build
 	bash scripts/demo.sh $(BUILD)
 
 check: deps
-	@test -f $(CHECKBUILD)/CMakeCache.txt || cmake -S . -B $(CHECKBUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DPXC_SANITIZE=ON -DPXC_WERROR=ON
+	@test -f $(CHECKBUILD)/CMakeCache.txt || cmake -S . -B $(CHECKBUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPXC_SANITIZE=ON -DPXC_WERROR=ON
 	cmake --build $(CHECKBUILD) -j $(JOBS)
 	cd $(CHECKBUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
