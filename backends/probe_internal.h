@@ -66,6 +66,10 @@ void probe__maybe_free(struct probe *p);
 void probe__ares_leave(struct probe *p);
 #endif
 int probe__tcp_begin(struct probe *p, struct pxerr *err);
+/* TCP and MySQL probes: split the target, resolve if needed, connect. */
+int probe__connect_start(uv_loop_t *loop, enum probe_kind kind, int dflt_port, const char *target,
+                         const struct probe_opts *o, probe_cb *cb, void *arg, struct probe **out,
+                         struct pxerr *err);
 /* Tear down a probe whose start failed: cb is not called. */
 void probe__abort(struct probe *p);
 void probe__tcp_connect(struct probe *p); /* shared by TCP and MySQL once resolved */

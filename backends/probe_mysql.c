@@ -186,18 +186,5 @@ int
 probe_mysql_start(uv_loop_t *loop, const char *target, const struct probe_opts *o, probe_cb *cb,
                   void *arg, struct probe **out, struct pxerr *err)
 {
-    char host[256];
-    int port, rc;
-    if ((rc = probe_split_target(target, 3306, host, sizeof host, &port, err)) != 0)
-        return rc;
-    struct probe *p = probe__new(loop, PROBE_MYSQL, target, o, cb, arg);
-    snprintf(p->host, sizeof p->host, "%s", host);
-    p->port = port;
-    if ((rc = probe__tcp_begin(p, err)) != 0) {
-        probe__abort(p);
-        return rc;
-    }
-    if (out != NULL)
-        *out = p;
-    return 0;
+    return probe__connect_start(loop, PROBE_MYSQL, 3306, target, o, cb, arg, out, err);
 }

@@ -122,14 +122,15 @@ probe__tcp_begin(struct probe *p, struct pxerr *err)
 }
 
 int
-probe_tcp_start(uv_loop_t *loop, const char *target, const struct probe_opts *o, probe_cb *cb,
-                void *arg, struct probe **out, struct pxerr *err)
+probe__connect_start(uv_loop_t *loop, enum probe_kind kind, int dflt_port, const char *target,
+                     const struct probe_opts *o, probe_cb *cb, void *arg, struct probe **out,
+                     struct pxerr *err)
 {
     char host[256];
     int port, rc;
-    if ((rc = probe_split_target(target, 0, host, sizeof host, &port, err)) != 0)
+    if ((rc = probe_split_target(target, dflt_port, host, sizeof host, &port, err)) != 0)
         return rc;
-    struct probe *p = probe__new(loop, PROBE_TCP, target, o, cb, arg);
+    struct probe *p = probe__new(loop, kind, target, o, cb, arg);
     snprintf(p->host, sizeof p->host, "%s", host);
     p->port = port;
     if ((rc = probe__tcp_begin(p, err)) != 0) {
@@ -139,4 +140,11 @@ probe_tcp_start(uv_loop_t *loop, const char *target, const struct probe_opts *o,
     if (out != NULL)
         *out = p;
     return 0;
+}
+
+int
+probe_tcp_start(uv_loop_t *loop, const char *target, const struct probe_opts *o, probe_cb *cb,
+                void *arg, struct probe **out, struct pxerr *err)
+{
+    return probe__connect_start(loop, PROBE_TCP, 0, target, o, cb, arg, out, err);
 }
