@@ -88,7 +88,8 @@ struct m_pod {
      * change can re-derive every pod without its JSON (kobj_recompute_sidecars). */
     bool has_proxy;       /* istio-proxy container, or native sidecar init container */
     signed char inject_opt; /* pod's sidecar.istio.io/inject: 0 unset, -1 "false"
-                             * (label or annotation), 1 "true" (label: opts in) */
+                             * (label or annotation; hostNetwork pods too: Istio never
+                             * injects them), 1 "true" (label: opts in) */
     bool rev_label;       /* pod label istio.io/rev set: opts in where ns has no label */
     signed char read_only; /* the server's @@read_only: 0 unknown, 1 off, 2 on */
     struct m_galera galera;

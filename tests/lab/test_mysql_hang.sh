@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# A hung server (lab fault hang-node: SIGSTOP) times out within the configured limits while
+# the other servers answer: `pxcmesh channel status` returns after about connect + read
+# timeout (not minutes), exits 1 naming the hung server, and still shows the channel of the
+# healthy replication node.
+source "$(dirname "$0")/mysql_lib.sh"
+trap '"$PXCMESH" lab fault resume-node cluster-a 2 --dir "$DIR" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+
+poll 60 chan_healthy || fail "the channel is not healthy before the test: $(cat "$TMP/chan.json")"
+"$PXCMESH" lab fault hang-node cluster-a 2 --dir "$DIR" >"$TMP/fault.out" 2>&1 ||
+    fail "hang-node: $(cat "$TMP/fault.out")"
+t0=$SECONDS
+chan_json
+rc=$?
+took=$((SECONDS - t0))
+[[ $rc == 1 ]] && ok "exit 1 with a hung server" || fail "exit $rc with a hung server"
+# defaults: connect 3 s + read 5 s; a server that never answers must not hold us longer
+((took <= 15)) && ok "returned after ${took}s (limits: connect 3 s, read 5 s)" ||
+    fail "took ${took}s with a hung server"
+grep -q "no answer within" "$TMP/status.err" && ok "says: $(grep -m1 'no answer' "$TMP/status.err" | cut -c1-140)" ||
+    fail "stderr: $(cat "$TMP/status.err")"
+[[ $(chan ioRunning) == Yes && $(chan sqlRunning) == Yes ]] && ok "the healthy node's channel still read: Yes/Yes" ||
+    fail "channel while node 2 hangs: $(cat "$TMP/chan.json")"
+"$PXCMESH" lab fault resume-node cluster-a 2 --dir "$DIR" >/dev/null 2>&1 || fail "resume-node failed"
+poll 30 chan_json && ok "every server answers again after SIGCONT" || fail "after resume: $(cat "$TMP/status.err")"
+done_tests
