@@ -12,7 +12,7 @@ PKGS=(
   libyaml-dev libcmocka-dev libmicrohttpd-dev libgnutls28-dev libc-ares-dev
   # servers and tools used by the lab, the probes and the tests
   mariadb-server mariadb-client galera-4 mariadb-backup dnsmasq-base tmux
-  openssl valgrind iproute2 procps socat
+  openssl valgrind iproute2 procps socat jq curl
 )
 # kubectl is the tests' independent client; Debian's kubernetes-client provides it
 # unless some other package already installed one (it would conflict on /usr/bin/kubectl).
