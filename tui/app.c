@@ -260,6 +260,12 @@ app_actions(struct app *a)
     return a->actions;
 }
 
+const struct config *
+app_cfg(const struct app *a)
+{
+    return a->cfg;
+}
+
 void
 app_redraw_body(struct app *a)
 {
@@ -387,6 +393,12 @@ app_switch_to(struct app *a, struct view *v)
     app_layout_view(a, v);
     a->dirty |= AD_BODY | AD_HEADER | AD_SBAR;
     app_schedule(a);
+}
+
+struct view *
+app_view(struct app *a, const struct view_ops *ops)
+{
+    return app_view_for(a, ops);
 }
 
 int
@@ -644,7 +656,24 @@ app_draw_header(struct app *a)
             strbuf_appendf(&insecure, "%s%s", insecure.len ? "," : "", c->name);
     }
     if (unreachable > 0) {
-        snprintf(buf, sizeof buf, " %s %d unreachable ", glyph(&a->glyphs, G_WARN), unreachable);
+        /* tui2: stale data shows its age ("cluster-b: last contact 14s ago"), never blocks. */
+        struct strbuf un;
+        strbuf_init(&un);
+        int64_t now = app_now_ms(a);
+        for (size_t i = 0; i < m->clusters.n; i++) {
+            const struct m_cluster *c = vec_at(&m->clusters, i);
+            if (c->reachable)
+                continue;
+            if (c->updated_ms > 0 && now >= c->updated_ms) {
+                char age[32];
+                clock_fmt_age(now - c->updated_ms, age, sizeof age);
+                strbuf_appendf(&un, "%s%s: last contact %s ago", un.len ? ", " : "", c->name, age);
+            } else {
+                strbuf_appendf(&un, "%s%s: no contact yet", un.len ? ", " : "", c->name);
+            }
+        }
+        snprintf(buf, sizeof buf, " %s %s ", glyph(&a->glyphs, G_WARN), un.s);
+        strbuf_fini(&un);
         x = hdr_put(a, x, buf, TH_HEADER_WARN);
         x = hdr_put(a, x, " ", TH_HEADER);
     }

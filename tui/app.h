@@ -78,6 +78,14 @@ void app_ctx_candidates(struct app *a, const char *verb, struct vec *out);
 struct actions *app_actions(struct app *a);
 void app_redraw_body(struct app *a);
 
+/* tui2: the loaded config (borrowed for the app's life), NULL in a replay. */
+struct config;
+const struct config *app_cfg(const struct app *a);
+/* tui2: the app's instance of a registered view (borrowed for the app's life), or NULL. */
+struct view;
+struct view_ops;
+struct view *app_view(struct app *a, const struct view_ops *ops);
+
 /* Open the help overlay / ask the app to quit at the end of this turn. */
 void app_open_help(struct app *a);
 void app_quit(struct app *a);

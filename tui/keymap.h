@@ -28,6 +28,7 @@
     XX(TABLE, "table", "Focused table")                                                            \
     XX(OVERVIEW, "overview", "Overview (start screen)")                                            \
     XX(CHANNELS, "channels", "Channels view")                                                      \
+    XX(CHDETAIL, "detail", "Channel detail view")                                                  \
     XX(EVENTS, "events", "Events view")                                                            \
     XX(FINDINGS, "findings", "Findings view")                                                      \
     XX(SENTRIES, "sentries", "ServiceEntries view")                                                \
@@ -77,6 +78,8 @@ enum keymap_scope {
     XX(SETUP_SOURCE, "source")                                                                     \
     XX(SETUP_REPLICA, "replica")                                                                   \
     XX(SETUP_NEXT, "next step")                                                                    \
+    XX(PANE_DOWN, "scroll pane")                                                                   \
+    XX(PANE_UP, "scroll pane up")                                                                  \
     XX(UP, "up")                                                                                   \
     XX(DOWN, "down")                                                                               \
     XX(PAGE_UP, "page up")                                                                         \

@@ -8,6 +8,8 @@ const struct view_ops *const view_registry[] = {
     &view_overview_ops, &view_channels_ops, &view_events_ops, &view_findings_ops,
     /* views2 */
     &view_sentries_ops, &view_injection_ops, &view_probes_ops, &view_setup_ops,
+    /* tui2 */
+    &view_chdetail_ops,
     NULL,
 };
 

@@ -87,5 +87,10 @@ extern const struct view_ops view_sentries_ops;
 extern const struct view_ops view_injection_ops;
 extern const struct view_ops view_probes_ops;
 extern const struct view_ops view_setup_ops;
+/* tui2: one channel's full status, lag graph and history. view_chdetail_open shows it for
+ * (cluster, server, channel) (strings copied); Esc there shows back (static ops). */
+extern const struct view_ops view_chdetail_ops;
+void view_chdetail_open(struct app *a, const char *cluster, const char *server,
+                        const char *channel, const struct view_ops *back);
 
 #endif

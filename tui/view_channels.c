@@ -1,8 +1,10 @@
 /* view_channels: every replication channel of every cluster in one table (cluster,
  * server, channel, source, threads, lag and its trend, GTID gap, last error, since),
  * problems first; u / x start and stop the selected channel through actions.c (which
- * confirms, runs it with the action user and reports the outcome).
- * The detail screen (full status, lag graph, history) is issue #08's. */
+ * confirms, runs it with the action user and reports the outcome); Enter opens the
+ * channel's detail (view_chdetail.c). A channel whose last read is older than three
+ * refresh intervals is greyed and says how old its data is, rather than passing it off
+ * as current. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +20,16 @@
 #include "view.h"
 #include "vutil.h"
 
+/* In 80 columns the essentials stay (cluster, channel, source, threads, lag, error): the
+ * server hides first (the detail shows it), then the trend, the gap and the age. IO is wide
+ * enough for "Connecting", so a thread state is never cut to "Co…"; a wide terminal gives
+ * its spare columns to the last error. */
 static const struct tbl_col ch_cols[] = {
-    {"CLUSTER", 7, 0, 0, TBL_LEFT, 0},  {"SERVER", 10, 24, 0, TBL_LEFT, 2},
-    {"CHANNEL", 7, 24, 0, TBL_LEFT, 0}, {"SOURCE", 12, 40, 0, TBL_LEFT, 1},
-    {"IO", 3, 0, 0, TBL_LEFT, 0},       {"SQL", 3, 0, 0, TBL_LEFT, 0},
+    {"CLUSTER", 9, 0, 0, TBL_LEFT, 0},  {"SERVER", 10, 24, 0, TBL_LEFT, 5},
+    {"CHANNEL", 16, 32, 0, TBL_LEFT, 0}, {"SOURCE", 12, 40, 0, TBL_LEFT, 1},
+    {"IO", 10, 0, 0, TBL_LEFT, 0},      {"SQL", 3, 0, 0, TBL_LEFT, 0},
     {"LAG", 4, 0, 0, TBL_RIGHT, 0},     {"TREND", 12, 12, 0, TBL_LEFT, 4},
-    {"GAP", 3, 0, 0, TBL_RIGHT, 3},     {"LAST ERROR", 10, 60, 1, TBL_LEFT, 1},
+    {"GAP", 3, 0, 0, TBL_RIGHT, 3},     {"LAST ERROR", 16, 80, 1, TBL_LEFT, 1},
     {"SINCE", 5, 0, 0, TBL_RIGHT, 3},
 };
 
@@ -62,22 +68,31 @@ ch_fill(struct ch_view *cv)
         n += ((const struct m_cluster *)vec_at(&m->clusters, i))->channels.n;
     struct ch_ranked *r = xcalloc(n ? n : 1, sizeof *r);
     size_t k = 0;
+    struct vutil_lag lag = vutil_app_lag(a);
+    int64_t now = app_now_ms(a), refresh_ms = vutil_app_refresh_ms(a);
     for (size_t i = 0; i < m->clusters.n; i++) {
         const struct m_cluster *c = vec_at(&m->clusters, i);
         for (size_t j = 0; j < c->channels.n; j++) {
             const struct m_channel *ch = vec_at(&c->channels, j);
-            r[k++] = (struct ch_ranked){c, ch, vutil_channel_health(ch)};
+            int h = vutil_channel_health(ch, &lag);
+            /* Stale numbers are not known to be fine: at least a warning. */
+            if (h == 0 && vutil_channel_stale(ch, now, refresh_ms, NULL))
+                h = 1;
+            r[k++] = (struct ch_ranked){c, ch, h};
         }
     }
     qsort(r, n, sizeof *r, ch_cmp);
     struct tbl *t = cv->t;
-    int64_t now = app_now_ms(a);
     tbl_rows_begin(t);
     for (size_t i = 0; i < n; i++) {
         const struct m_channel *ch = r[i].ch;
         char id[600], buf[96];
+        int64_t age_ms = 0;
+        bool stale = vutil_channel_stale(ch, now, refresh_ms, &age_ms);
+        /* A stale row is greyed whole: its colours would claim a state nobody saw lately. */
+#define EL(e) (stale ? TH_STATE_MUTED : (e))
         snprintf(id, sizeof id, "%s/%s/%s", r[i].c->name, ch->server, ch->name);
-        tbl_row(t, id, TH_NONE);
+        tbl_row(t, id, stale ? TH_STATE_MUTED : TH_NONE);
         tbl_cell(t, r[i].c->name, TH_NONE);
         tbl_cell(t, ch->server, TH_STATE_MUTED);
         tbl_cell(t, ch->name[0] ? ch->name : "(default)", TH_NONE);
@@ -85,21 +100,30 @@ ch_fill(struct ch_view *cv)
             tbl_cellf(t, TH_NONE, "%s:%d", ch->source_host, ch->source_port);
         else
             tbl_cell(t, ch->source_host, TH_NONE);
-        tbl_cell(t, model_thread_name(ch->io), ch->io == THR_YES ? TH_STATE_OK : TH_STATE_BAD);
-        tbl_cell(t, model_thread_name(ch->sql), ch->sql == THR_YES ? TH_STATE_OK : TH_STATE_BAD);
+        tbl_cell(t, model_thread_name(ch->io), EL(ch->io == THR_YES ? TH_STATE_OK : TH_STATE_BAD));
+        tbl_cell(t, model_thread_name(ch->sql),
+                 EL(ch->sql == THR_YES ? TH_STATE_OK : TH_STATE_BAD));
         vutil_fmt_lag(ch->lag_s, buf, sizeof buf);
-        tbl_cell_num(t, buf, ch->lag_s, vutil_lag_elem(ch->lag_s));
+        tbl_cell_num(t, buf, ch->lag_s, EL(vutil_lag_elem(ch->lag_s, &lag)));
         char spark[128];
         vutil_spark_text(ch, 12, g, spark, sizeof spark);
-        tbl_cell(t, spark, TH_SPARK);
+        tbl_cell(t, spark, EL(TH_SPARK));
         if (ch->gtid_gap >= 0) {
             snprintf(buf, sizeof buf, "%lld", (long long)ch->gtid_gap);
-            tbl_cell_num(t, buf, (double)ch->gtid_gap, ch->gtid_gap > 0 ? TH_STATE_WARN : TH_NONE);
+            tbl_cell_num(t, buf, (double)ch->gtid_gap,
+                         EL(ch->gtid_gap > 0 ? TH_STATE_WARN : TH_NONE));
         } else {
             tbl_cell(t, "-", TH_STATE_MUTED);
         }
         const char *err = vutil_channel_error(ch);
-        tbl_cell(t, err[0] ? err : "-", err[0] ? TH_STATE_BAD : TH_STATE_MUTED);
+        if (stale) {
+            clock_fmt_age(age_ms, buf, sizeof buf);
+            tbl_cellf(t, TH_STATE_WARN, "stale: last read %s ago%s%s", buf, err[0] ? "; " : "",
+                      err);
+        } else {
+            tbl_cell(t, err[0] ? err : "-", err[0] ? TH_STATE_BAD : TH_STATE_MUTED);
+        }
+#undef EL
         if (ch->state_since_ms > 0 && now >= ch->state_since_ms) {
             clock_fmt_age(now - ch->state_since_ms, buf, sizeof buf);
             tbl_cell_num(t, buf, (double)(now - ch->state_since_ms), TH_NONE);
@@ -173,6 +197,19 @@ ch_action(struct view *v, enum key_action act)
         return ch_channel_action(cv, true);
     if (act == KA_CHANNEL_STOP)
         return ch_channel_action(cv, false);
+    if (act == KA_ENTER) { /* tui2: the selected channel's detail */
+        const char *id = tbl_selected_id(cv->t);
+        const char *s1 = id != NULL ? strchr(id, '/') : NULL;
+        const char *s2 = s1 != NULL ? strchr(s1 + 1, '/') : NULL;
+        if (s2 == NULL)
+            return R_NONE;
+        char *cluster = xstrndup(id, (size_t)(s1 - id));
+        char *server = xstrndup(s1 + 1, (size_t)(s2 - s1 - 1));
+        view_chdetail_open(v->app, cluster, server, s2 + 1, &view_channels_ops);
+        free(cluster);
+        free(server);
+        return R_REDRAW | R_HINTS;
+    }
     if (act == KA_PROBE_CHANNEL) { /* views2: row id CLUSTER/SERVER/CHANNEL */
         const char *id = tbl_selected_id(cv->t);
         const char *s1 = id != NULL ? strchr(id, '/') : NULL;

@@ -84,6 +84,7 @@ struct ov_view {
     struct ov_rect rects[64];
     bool filled; /* the tables hold the rows of model seq filled_seq */
     uint64_t filled_seq;
+    int n_stale; /* channels shown stale at the last fill (their ages move) */
     int n_rects;
 };
 
@@ -328,15 +329,24 @@ ov_fill_se(struct ov_col *oc, const struct m_cluster *c)
     free(r);
 }
 
-static void
-ov_fill_chan(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g)
+/* Stale channels (last read older than 3 refresh intervals) show their age and grey out;
+ * returns how many there are, so that sync refills while any are stale (ages move). */
+static int
+ov_fill_chan(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g,
+             struct app *a)
 {
     struct tbl *t = oc->t[SEC_CHAN];
     size_t n = c->channels.n;
     struct ranked *r = xcalloc(n ? n : 1, sizeof *r);
+    struct vutil_lag lag = vutil_app_lag(a);
+    int64_t now = app_now_ms(a), refresh_ms = vutil_app_refresh_ms(a);
+    int n_stale = 0;
     for (size_t i = 0; i < n; i++) {
         const struct m_channel *ch = vec_at(&c->channels, i);
-        r[i] = (struct ranked){ch, vutil_channel_health(ch), ch->name, ch->server};
+        int h = vutil_channel_health(ch, &lag);
+        if (h == 0 && vutil_channel_stale(ch, now, refresh_ms, NULL))
+            h = 1;
+        r[i] = (struct ranked){ch, h, ch->name, ch->server};
     }
     qsort(r, n, sizeof *r, ranked_cmp);
     oc->problems[SEC_CHAN] = 0;
@@ -346,22 +356,31 @@ ov_fill_chan(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *
         char id[512], buf[64];
         snprintf(id, sizeof id, "%s/%s", ch->server, ch->name);
         oc->problems[SEC_CHAN] += r[i].score > 0;
-        tbl_row(t, id, TH_NONE);
+        int64_t age_ms = 0;
+        bool stale = vutil_channel_stale(ch, now, refresh_ms, &age_ms);
+        n_stale += stale;
+        tbl_row(t, id, stale ? TH_STATE_MUTED : TH_NONE);
         tbl_cell(t, ch->name[0] ? ch->name : "(default)", TH_NONE);
         bool ok = ch->io == THR_YES && ch->sql == THR_YES;
-        tbl_cellf(t, ok ? TH_STATE_OK : TH_STATE_BAD, "%s/%s", model_thread_name(ch->io),
-                  model_thread_name(ch->sql));
+        tbl_cellf(t, stale ? TH_STATE_MUTED : ok ? TH_STATE_OK : TH_STATE_BAD, "%s/%s",
+                  model_thread_name(ch->io), model_thread_name(ch->sql));
         vutil_fmt_lag(ch->lag_s, buf, sizeof buf);
-        tbl_cell_num(t, buf, ch->lag_s, vutil_lag_elem(ch->lag_s));
+        enum th_elem le = vutil_lag_elem(ch->lag_s, &lag);
+        tbl_cell_num(t, buf, ch->lag_s, stale ? TH_STATE_MUTED : le);
         char spark[64];
         vutil_spark_text(ch, 6, g, spark, sizeof spark);
-        tbl_cell(t, spark,
-                 vutil_lag_elem(ch->lag_s) == TH_STATE_OK ? TH_SPARK : vutil_lag_elem(ch->lag_s));
+        tbl_cell(t, spark, stale ? TH_STATE_MUTED : le == TH_STATE_OK ? TH_SPARK : le);
         const char *err = vutil_channel_error(ch);
-        tbl_cell(t, err[0] ? err : "-", err[0] ? TH_STATE_BAD : TH_STATE_MUTED);
+        if (stale) {
+            clock_fmt_age(age_ms, buf, sizeof buf);
+            tbl_cellf(t, TH_STATE_WARN, "stale %s%s%s", buf, err[0] ? ": " : "", err);
+        } else {
+            tbl_cell(t, err[0] ? err : "-", err[0] ? TH_STATE_BAD : TH_STATE_MUTED);
+        }
     }
     tbl_rows_end(t);
     free(r);
+    return n_stale;
 }
 
 /* ------------------------------------------------------------------ topology */
@@ -372,8 +391,27 @@ struct topo_line {
     int health;
 };
 
+/* Health and status of one channel for its topology line: a stale read is at least a
+ * warning and says its age instead of numbers nobody has seen lately. */
 static int
-ov_topology(const struct model *m, struct topo_line *out, int max, int *total)
+ov_topo_health(const struct m_channel *ch, const struct vutil_lag *lag, int64_t now,
+               int64_t refresh_ms, char *status, size_t n)
+{
+    int h = vutil_channel_health(ch, lag);
+    int64_t age = 0;
+    if (vutil_channel_stale(ch, now, refresh_ms, &age)) {
+        char a[32];
+        clock_fmt_age(age, a, sizeof a);
+        snprintf(status, n, "stale %s", a);
+        return h > 1 ? h : 1;
+    }
+    vutil_channel_status(ch, status, n);
+    return h;
+}
+
+static int
+ov_topology(const struct model *m, const struct vutil_lag *lag, int64_t now, int64_t refresh_ms,
+            struct topo_line *out, int max, int *total)
 {
     int n = 0;
     *total = 0;
@@ -386,11 +424,12 @@ ov_topology(const struct model *m, struct topo_line *out, int max, int *total)
             for (k = 0; k < n; k++)
                 if (out[k].to == c->name && strcmp(out[k].via, ch->name) == 0)
                     break;
-            int h = vutil_channel_health(ch);
+            char st[96];
+            int h = ov_topo_health(ch, lag, now, refresh_ms, st, sizeof st);
             if (k < n) {
                 if (h > out[k].health) {
                     out[k].health = h;
-                    vutil_channel_status(ch, out[k].status, sizeof out[k].status);
+                    snprintf(out[k].status, sizeof out[k].status, "%s", st);
                 }
                 continue;
             }
@@ -401,7 +440,7 @@ ov_topology(const struct model *m, struct topo_line *out, int max, int *total)
             out[n].via = ch->name;
             out[n].to = c->name;
             out[n].health = h;
-            vutil_channel_status(ch, out[n].status, sizeof out[n].status);
+            snprintf(out[n].status, sizeof out[n].status, "%s", st);
             n++;
         }
     }
@@ -591,18 +630,34 @@ ov_sync(struct view *v)
     const struct glyphs *g = app_glyphs(v->app);
     /* The rows hold no ages (those are drawn in render), so a clock tick with an unchanged
      * model costs nothing here, even with thousands of pods. */
-    if (o->filled && o->filled_seq == m->seq)
+    if (o->filled && o->filled_seq == m->seq) {
+        /* Stale channels show an age that moves with the clock: refill only their tables
+         * (a handful of rows) until they are fresh again. */
+        int64_t now = app_now_ms(v->app), refresh_ms = vutil_app_refresh_ms(v->app);
+        int now_stale = 0;
+        for (size_t i = 0; i < m->clusters.n; i++) {
+            const struct m_cluster *c = vec_at(&m->clusters, i);
+            for (size_t j = 0; j < c->channels.n; j++)
+                now_stale += vutil_channel_stale(vec_at(&c->channels, j), now, refresh_ms, NULL);
+        }
+        if (now_stale == 0 && o->n_stale == 0)
+            return;
+        o->n_stale = 0;
+        for (size_t i = 0; i < o->cols.n; i++)
+            o->n_stale += ov_fill_chan(vec_at(&o->cols, i), vec_at(&m->clusters, i), g, v->app);
         return;
+    }
     o->filled = true;
     o->filled_seq = m->seq;
     ov_sync_cols(o, m);
+    o->n_stale = 0;
     for (size_t i = 0; i < o->cols.n; i++) {
         struct ov_col *oc = vec_at(&o->cols, i);
         const struct m_cluster *c = vec_at(&m->clusters, i);
         ov_fill_pxc(oc, c, g);
         ov_fill_pods(oc, c, g);
         ov_fill_se(oc, c);
-        ov_fill_chan(oc, c, g);
+        o->n_stale += ov_fill_chan(oc, c, g, v->app);
     }
 }
 
@@ -619,7 +674,8 @@ ov_render(struct view *v)
     struct topo_line tl[OV_TOPO_MAX];
     int total = 0;
     int max_topo = o->h >= 24 ? OV_TOPO_MAX : 1;
-    int n = ov_topology(m, tl, max_topo, &total);
+    struct vutil_lag lag = vutil_app_lag(a);
+    int n = ov_topology(m, &lag, app_now_ms(a), vutil_app_refresh_ms(a), tl, max_topo, &total);
     if (n > 0) {
         ov_draw_topology(o, tl, n, total, y);
         y += n + (total > n ? 1 : 0);
@@ -722,6 +778,21 @@ ov_action(struct view *v, enum key_action act)
         o->focus_col = o->page_first;
         v->dirty = true;
         return R_REDRAW;
+    case KA_ENTER: { /* tui2: a channel row opens its detail; other rows, their text */
+        struct ov_col *oc = o->cols.items[o->focus_col];
+        const char *id = o->focus_sec == SEC_CHAN ? tbl_selected_id(oc->t[SEC_CHAN]) : NULL;
+        const char *slash = id != NULL ? strchr(id, '/') : NULL;
+        if (slash == NULL) {
+            unsigned r = vutil_table_action(t, act, v->app);
+            if (r != R_UNHANDLED)
+                v->dirty = true;
+            return r;
+        }
+        char *server = xstrndup(id, (size_t)(slash - id));
+        view_chdetail_open(v->app, oc->cluster, server, slash + 1, &view_overview_ops);
+        free(server);
+        return R_REDRAW | R_HINTS;
+    }
     case KA_PROBE_CHANNEL: { /* views2: the selected channel, else the column's first */
         struct ov_col *oc = o->cols.items[o->focus_col];
         struct tbl *ct = oc->t[SEC_CHAN];

@@ -1,5 +1,6 @@
-/* vutil: shared display rules for views (see vutil.h). Thresholds are the configuration's
- * defaults until the config reaches the views (TODO(#08): per-config lag thresholds). */
+/* vutil: shared display rules for views (see vutil.h). Lag thresholds come from the
+ * loaded config (lagWarnSeconds / lagCritSeconds) through vutil_app_lag; a replay has no
+ * config and uses the defaults. */
 #include "vutil.h"
 
 #include <math.h>
@@ -13,16 +14,98 @@
 #include "view.h"
 #include "wkey.h"
 
-int
-vutil_channel_health(const struct m_channel *ch)
+void
+vutil_lag_from_config(const struct config *cfg, struct vutil_lag *out)
 {
+    out->warn_s = CONFIG_LAG_WARN_S_DEFAULT;
+    out->crit_s = CONFIG_LAG_CRIT_S_DEFAULT;
+    if (cfg != NULL && cfg->lag_warn_s > 0)
+        out->warn_s = cfg->lag_warn_s;
+    if (cfg != NULL && cfg->lag_crit_s > 0)
+        out->crit_s = cfg->lag_crit_s;
+}
+
+struct vutil_lag
+vutil_app_lag(const struct app *a)
+{
+    struct vutil_lag l;
+    vutil_lag_from_config(a != NULL ? app_cfg(a) : NULL, &l);
+    return l;
+}
+
+int64_t
+vutil_app_refresh_ms(const struct app *a)
+{
+    const struct config *cfg = a != NULL ? app_cfg(a) : NULL;
+    return (cfg != NULL && cfg->refresh_s > 0 ? cfg->refresh_s : 2) * (int64_t)1000;
+}
+
+bool
+vutil_channel_stale(const struct m_channel *ch, int64_t now_ms, int64_t refresh_ms, int64_t *age_ms)
+{
+    int64_t age = ch->updated_ms > 0 && now_ms > ch->updated_ms ? now_ms - ch->updated_ms : 0;
+    if (age_ms != NULL)
+        *age_ms = age;
+    /* Never read: nothing old is being shown as current (the row says "-" anyway). */
+    return ch->updated_ms > 0 && refresh_ms > 0 && age > 3 * refresh_ms;
+}
+
+static bool
+word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* word occurs in s with no word character right before or after it. */
+static bool
+has_word(const char *s, const char *word)
+{
+    size_t n = strlen(word);
+    if (n == 0)
+        return false;
+    for (const char *p = strstr(s, word); p != NULL; p = strstr(p + 1, word)) {
+        bool left = p == s || !word_char(p[-1]);
+        bool right = !word_char(p[n]);
+        if (left && right)
+            return true;
+    }
+    return false;
+}
+
+bool
+vutil_event_is_channel(const struct m_event *e, const char *cluster, const char *server,
+                       const char *channel)
+{
+    if (e == NULL || e->what == NULL || e->cluster == NULL || cluster == NULL ||
+        strcmp(e->cluster, cluster) != 0)
+        return false;
+    if (channel != NULL && channel[0] != '\0' && has_word(e->what, channel))
+        return true;
+    if (channel != NULL && channel[0] == '\0' &&
+        (strstr(e->what, "channel '' ") != NULL || strstr(e->what, "channel (default)") != NULL))
+        return true;
+    if (server == NULL || server[0] == '\0')
+        return false;
+    char buf[300];
+    snprintf(buf, sizeof buf, "mysql %s: ", server);
+    if (strncmp(e->what, buf, strlen(buf)) == 0)
+        return true;
+    snprintf(buf, sizeof buf, "action on %s", server);
+    return strncmp(e->what, buf, strlen(buf)) == 0;
+}
+
+static const struct vutil_lag lag_default = {CONFIG_LAG_WARN_S_DEFAULT, CONFIG_LAG_CRIT_S_DEFAULT};
+
+int
+vutil_channel_health(const struct m_channel *ch, const struct vutil_lag *lag)
+{
+    if (lag == NULL)
+        lag = &lag_default;
     if (ch->io == THR_NO || ch->sql == THR_NO || ch->error[0] != '\0' ||
         (ch->last_io_error != NULL && ch->last_io_error[0] != '\0') ||
-        (ch->last_sql_error != NULL && ch->last_sql_error[0] != '\0') ||
-        ch->lag_s >= CONFIG_LAG_CRIT_S_DEFAULT)
+        (ch->last_sql_error != NULL && ch->last_sql_error[0] != '\0') || ch->lag_s >= lag->crit_s)
         return 2;
-    if (ch->io != THR_YES || ch->sql != THR_YES || ch->lag_s < 0 ||
-        ch->lag_s >= CONFIG_LAG_WARN_S_DEFAULT)
+    if (ch->io != THR_YES || ch->sql != THR_YES || ch->lag_s < 0 || ch->lag_s >= lag->warn_s)
         return 1;
     return 0;
 }
@@ -55,13 +138,15 @@ vutil_fmt_lag(double lag_s, char *buf, size_t n)
 }
 
 enum th_elem
-vutil_lag_elem(double lag_s)
+vutil_lag_elem(double lag_s, const struct vutil_lag *lag)
 {
-    if (lag_s < 0)
+    if (lag == NULL)
+        lag = &lag_default;
+    if (lag_s < 0 || isnan(lag_s))
         return TH_STATE_UNKNOWN;
-    if (lag_s >= CONFIG_LAG_CRIT_S_DEFAULT)
+    if (lag_s >= lag->crit_s)
         return TH_STATE_BAD;
-    if (lag_s >= CONFIG_LAG_WARN_S_DEFAULT)
+    if (lag_s >= lag->warn_s)
         return TH_STATE_WARN;
     return TH_STATE_OK;
 }

@@ -17,7 +17,6 @@ while IFS= read -r desc; do
 done < <("$PXCMESH" keys | awk '$1 == "global"' | cut -c39-)
 has "Select the next row"
 has "j/Down"
-has "Esc/q/?"
 # Scroll to the end: the commands section.
 keys G
 wait_for ":theme NAME"
@@ -27,6 +26,11 @@ keys /
 typed "sort"
 wait_for "Sort by the next column"
 hasnt "Quit pxcmesh"
+keys Escape # leave the search
+# The help overlay's own keys (further down than the first page as scopes grow).
+keys /
+typed "close the help"
+wait_for "Esc/q/?"
 keys Escape # leave the search
 keys Escape # close the help
 wait_gone "pxcmesh keys"

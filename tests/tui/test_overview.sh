@@ -41,11 +41,18 @@ first=$(screen | grep -n '│NAME .*PHASE' | head -1 | cut -d: -f1)
 [[ -n $row && -n $first && $row -eq $((first + 1)) ]] || fail "missing sidecar not first ($row, $first)"
 has "Channels ✗1"
 has "Error connect"
-# Enter on the focused table shows the whole row in the status bar: focus Channels first.
+# Enter on a section that is not Channels shows the whole row in the status bar.
+keys Enter
+wait_for "pxc-cluster  ready  3/3"
+# Enter on a channel row opens its detail (tui2), whose status holds the whole error;
+# Esc comes back to the overview.
 keys Tab Tab Tab
 wait_for "▶ Channels"
 keys Enter
-wait_for "Error connecting to source 'replication@pxc-cluster.cluster-b.global"
+wait_for "Channel cluster_b_source on pxc-cluster-pxc-2"
+wait_for "Error connecting to source"
+keys Escape
+wait_for "▶ Channels"
 keys C-c
 wait_exit 0
 
