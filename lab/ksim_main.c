@@ -261,8 +261,11 @@ remove_tree(const char *dir)
     rmdir(dir);
 }
 
+/* Default namespaces before the seed (so seeded objects can land in them); the default
+ * node only after it, and only when the seed brought none, so a seeded cluster's nodes
+ * are all its nodes (ServiceEntry endpoints are built from them). */
 static void
-ensure_defaults(struct ksim_store *st)
+ensure_defaults(struct ksim_store *st, bool with_node)
 {
     static const char *const nss[] = {"default", "kube-system", "kube-public", "kube-node-lease"};
     struct ksim_res *nsr = ksim_res_find(st, "", "v1", "namespaces");
@@ -278,7 +281,7 @@ ensure_defaults(struct ksim_store *st)
         if (ksim_api_create_locked(st, nsr, "", ns, KSIM_W_SEED, &out, &stt) == 0)
             json_decref(out);
     }
-    if (nodes->sorted.n == 0) {
+    if (with_node && nodes->sorted.n == 0) {
         struct ksim_status stt;
         json_t *out = NULL;
         json_t *node = json_pack(
@@ -359,13 +362,13 @@ main(int argc, char **argv)
         }
         n_crds += n;
     }
-    ensure_defaults(&st);
+    ensure_defaults(&st, false);
     int n_seed = 0;
     if (o.seed != NULL && ksim_seed_load_dir(&st, o.seed, &n_seed, &err) != 0) {
         fprintf(stderr, "kubesim: --seed: %s\n", err.msg);
         goto out;
     }
-    ensure_defaults(&st);
+    ensure_defaults(&st, true);
     if (o.gen_pods > 0) {
         pthread_mutex_lock(&st.mu);
         ksim_seed_gen_pods_locked(&st, o.gen_pods, o.gen_injected);

@@ -68,7 +68,7 @@ cmd_doctor(const struct cli_opts *opts, int argc, char **argv)
             model_free(res.model);
             return 2;
         }
-    } else if (collect_once(opts, timeout_s, &res, &err) != 0) {
+    } else if (collect_once(opts, timeout_s, 0, &res, &err) != 0) {
         fprintf(stderr, "pxcmesh doctor: %s\n", err.msg);
         return 2;
     }

@@ -9,6 +9,8 @@
 #include "base/strbuf.h"
 #include "base/xmalloc.h"
 #include "cli.h"
+#include "collect.h"
+#include "model.h"
 #include "crdreg.h"
 #include "manifest.h"
 #include "yamlout.h"
@@ -191,6 +193,55 @@ base64(const char *s)
     }
     *p = '\0';
     return out;
+}
+
+/* The remote cluster's node InternalIPs (what the seed reads with `kubectl get nodes -o
+ * wide`), else its PXC pods' addresses, as the ServiceEntry's endpoints. *remote keeps
+ * the model that the endpoint strings point into; the caller frees it. */
+static int
+endpoints_from_cluster(const struct cli_opts *opts, const char *name, struct gen_args *a,
+                       struct collect_result *remote, struct pxerr *err)
+{
+    if (a->se.n_endpoints > 0)
+        return pxerr_set(err, PXE_USAGE,
+                         "give --endpoint or --endpoints-from-cluster, not both");
+    int rc = collect_once(opts, 30, COLLECT_NO_MYSQL, remote, err);
+    if (rc != 0)
+        return rc;
+    struct m_cluster *c = model_cluster_find(remote->model, name);
+    if (c == NULL) {
+        struct strbuf names;
+        strbuf_init(&names);
+        for (size_t i = 0; i < remote->model->clusters.n; i++)
+            strbuf_appendf(&names, "%s%s", i ? ", " : "",
+                           ((struct m_cluster *)remote->model->clusters.items[i])->name);
+        rc = pxerr_set(err, PXE_NOTFOUND,
+                       "--endpoints-from-cluster %s: no such cluster (known: %s); name it in the "
+                       "config or pass --context %s",
+                       name, names.s, name);
+        strbuf_fini(&names);
+        return rc;
+    }
+    if (!c->reachable || c->error[0] != '\0')
+        return pxerr_set(err, PXE_CONN, "--endpoints-from-cluster %s: %s", name,
+                         c->error[0] ? c->error : "the cluster did not answer");
+    for (size_t i = 0; i < c->nodes.n && a->se.n_endpoints < MF_MAX_ENDPOINTS; i++) {
+        struct m_node *nd = c->nodes.items[i];
+        if (nd->internal_ip[0] != '\0')
+            a->se.endpoints[a->se.n_endpoints++].address = nd->internal_ip;
+    }
+    for (size_t i = 0; a->se.n_endpoints == 0 && i < c->pods.n; i++) {
+        struct m_pod *p = c->pods.items[i];
+        if (p->component != NULL && strcmp(p->component, "pxc") == 0 && p->ip[0] != '\0' &&
+            a->se.n_endpoints < MF_MAX_ENDPOINTS)
+            a->se.endpoints[a->se.n_endpoints++].address = p->ip;
+    }
+    if (a->se.n_endpoints == 0)
+        return pxerr_set(err, PXE_NOTFOUND,
+                         "--endpoints-from-cluster %s: the cluster lists no node InternalIP and no "
+                         "PXC pod address; give --endpoint ADDR",
+                         name);
+    return 0;
 }
 
 static void
@@ -421,19 +472,15 @@ cmd_generate(const struct cli_opts *opts, int argc, char **argv)
     struct strbuf out;
     strbuf_init(&out);
     char *token = NULL, *ca = NULL, *ca64 = NULL;
+    struct collect_result remote = {0};
     bool is_sql = false;
     if (strcmp(kind, "namespace") == 0) {
         rc = mf_namespace(&a.ns, docs, &err);
     } else if (strcmp(kind, "serviceentry") == 0 || strcmp(kind, "hybrid") == 0) {
-        if (a.endpoints_from != NULL && a.se.n_endpoints == 0) {
-            rc = pxerr_set(&err, PXE_UNSUPPORTED,
-                           "--endpoints-from-cluster %s: reading node addresses needs the "
-                           "Kubernetes backend; give the addresses with --endpoint ADDR (from "
-                           "`kubectl get nodes -o wide` in %s)",
-                           a.endpoints_from, a.endpoints_from);
-        } else {
+        if (a.endpoints_from != NULL)
+            rc = endpoints_from_cluster(opts, a.endpoints_from, &a, &remote, &err);
+        if (rc == 0)
             rc = mf_serviceentry(&a.se, docs, &err);
-        }
         if (rc == 0 && strcmp(kind, "hybrid") == 0)
             rc = mf_multicluster(&a.mc, docs, &err);
     } else if (strcmp(kind, "pxc") == 0) {
@@ -492,5 +539,7 @@ done:
     free(ca);
     free(ca64);
     gen_args_free(&a);
+    if (remote.model != NULL)
+        collect_result_fini(&remote);
     return rc;
 }

@@ -31,8 +31,8 @@ on_collect_deadline(uv_timer_t *t)
 }
 
 int
-collect_once(const struct cli_opts *opts, int timeout_s, struct collect_result *out,
-             struct pxerr *err)
+collect_once(const struct cli_opts *opts, int timeout_s, unsigned flags,
+             struct collect_result *out, struct pxerr *err)
 {
     struct config *cfg = NULL;
     int rc = cmd_kube_config(opts, &cfg, err);
@@ -48,6 +48,7 @@ collect_once(const struct cli_opts *opts, int timeout_s, struct collect_result *
         .kubeconfig = opts->kubeconfig,
         .on_synced = on_collect_synced,
         .arg = &r,
+        .no_mysql = (flags & COLLECT_NO_MYSQL) != 0,
     };
     struct live *lv = NULL;
     if ((rc = live_start_opts(&loop, m, cfg, &lo, &lv, err)) < 0) {

@@ -19,8 +19,9 @@ struct collect_result {
 
 /* 0 and *out filled, or PXE_USAGE / PXE_* when nothing could start (bad config, no
  * kubeconfig); err says what. Cluster failures are not errors: they are in the model. */
-int collect_once(const struct cli_opts *opts, int timeout_s, struct collect_result *out,
-                 struct pxerr *err) PXC_MUST_CHECK;
+enum { COLLECT_NO_MYSQL = 1u << 0 /* Kubernetes objects only */ };
+int collect_once(const struct cli_opts *opts, int timeout_s, unsigned flags,
+                 struct collect_result *out, struct pxerr *err) PXC_MUST_CHECK;
 void collect_result_fini(struct collect_result *r);
 
 /* The clusters a kube command talks to (cmd_status.c): --config FILE, else the --context

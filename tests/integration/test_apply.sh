@@ -19,6 +19,16 @@ metadata:
   name: pxc
   labels:
     istio-injection: enabled
+---
+apiVersion: v1
+kind: Node
+metadata: {name: node-1}
+status: {addresses: [{type: InternalIP, address: 127.0.91.21}, {type: Hostname, address: node-1}]}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: node-2}
+status: {addresses: [{type: InternalIP, address: 127.0.91.22}]}
 Y
 "$KUBESIM" --listen 127.0.91.1:16443 --insecure-http --seed "$T/seed" \
   --write-kubeconfig "$T/kubeconfig" --context sim-a >"$T/ksim.log" 2>&1 &
@@ -80,6 +90,18 @@ set +e
 err=$("${P[@]}" --readonly apply -f "$T/se2.yaml" --yes 2>&1); rc=$?
 set -e
 [[ $rc -eq 1 ]] && echo "$err" | grep -q "read-only" || fail "readonly apply: exit $rc: $err"
+
+# Endpoints read from a cluster's nodes (the seed's `kubectl get nodes -o wide`).
+out=$("${P[@]}" generate serviceentry --name pxc-cluster --namespace pxc --remote-cluster cluster-b \
+  --endpoints-from-cluster sim-a)
+echo "$out" | grep -q 'address: "127.0.91.21"' && echo "$out" | grep -q 'address: "127.0.91.22"' \
+  || fail "endpoints from the cluster's nodes: $out"
+[[ $(echo "$out" | grep -c 'address:') -eq 2 ]] || fail "other endpoints than the two nodes: $out"
+set +e
+err=$("${P[@]}" generate serviceentry --name x --namespace pxc --remote-cluster b \
+  --endpoints-from-cluster nope 2>&1); rc=$?
+set -e
+[[ $rc -eq 1 ]] && echo "$err" | grep -q "no such cluster (known: sim-a)" || fail "unknown cluster: $rc $err"
 
 # No terminal and no --yes: not applied, and says why.
 set +e
