@@ -6,10 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uv.h>
+
 #include "base/strbuf.h"
 #include "base/xmalloc.h"
 #include "cli.h"
 #include "collect.h"
+#include "kcfg.h"
+#include "live.h"
 #include "model.h"
 #include "crdreg.h"
 #include "manifest.h"
@@ -29,7 +33,9 @@ static const char generate_usage[] =
     "                 [--replication-source CHANNEL=HOST[:PORT][@WEIGHT],...]\n"
     "                 [--replication-is-source CHANNEL]\n"
     "  multicluster   --cluster-name C --network NET --mesh-id MESH [--no-eastwest] [--expose]\n"
-    "  remote-secret  --cluster-name C --server URL --token-file F [--ca-file F]\n"
+    "  remote-secret  --from-cluster C [--cluster-name NAME]   (server, CA and the\n"
+    "                 istio-reader-service-account token read from cluster C), or\n"
+    "                 --cluster-name C --server URL --token-file F [--ca-file F]\n"
     "  hybrid         the serviceentry options plus --cluster-name C --network NET --mesh-id M\n"
     "  replication-sql --channel NAME --source-host H [--source-port P] [--user U]\n"
     "                 [--password-env VAR] [--dialect mysql|mysql57|mariadb] [--create-user]\n"
@@ -40,7 +46,7 @@ enum {
     O_MTLS, O_PEERAUTH, O_REVISION, O_SIZE, O_IMAGE, O_MEMORY, O_CPU, O_SECRETS, O_CRVER,
     O_HAPROXY, O_REPLSRC, O_REPLISSRC, O_CLUSTER, O_NETWORK, O_MESH, O_NOEW, O_EXPOSE, O_SERVER,
     O_TOKENFILE, O_CAFILE, O_CHANNEL, O_SRCHOST, O_SRCPORT, O_USER, O_PWENV, O_DIALECT,
-    O_CREATEUSER, O_SSL, O_SHOWPW, O_HELP, O_ENDPOINTS_FROM,
+    O_CREATEUSER, O_SSL, O_SHOWPW, O_HELP, O_ENDPOINTS_FROM, O_FROMCLUSTER,
 };
 
 static const struct option gen_longopts[] = {
@@ -49,6 +55,7 @@ static const struct option gen_longopts[] = {
     {"remote-cluster", required_argument, NULL, O_REMOTE},
     {"endpoint", required_argument, NULL, O_ENDPOINT},
     {"endpoints-from-cluster", required_argument, NULL, O_ENDPOINTS_FROM},
+    {"from-cluster", required_argument, NULL, O_FROMCLUSTER},
     {"address", required_argument, NULL, O_ADDRESS},
     {"port", required_argument, NULL, O_PORT},
     {"object-name", required_argument, NULL, O_OBJNAME},
@@ -96,7 +103,7 @@ struct gen_args {
     struct mf_repl_sql_opts sql;
     char *endpoint_bufs[MF_MAX_ENDPOINTS];
     char *src_bufs[MF_MAX_CHANNELS];
-    const char *token_file, *ca_file, *endpoints_from;
+    const char *token_file, *ca_file, *endpoints_from, *from_cluster;
     int fmt;
 };
 
@@ -244,6 +251,115 @@ endpoints_from_cluster(const struct cli_opts *opts, const char *name, struct gen
     return 0;
 }
 
+struct secret_wait {
+    bool done;
+    int status;
+    char *value; /* owned secret */
+    struct pxerr err;
+};
+
+static void
+on_reader_secret(int status, const char *value, size_t len, const struct pxerr *err, void *arg)
+{
+    struct secret_wait *w = arg;
+    w->done = true;
+    w->status = status;
+    if (status == 0)
+        w->value = xstrndup(value, len);
+    else if (err != NULL)
+        w->err = *err;
+}
+
+static void
+on_rs_synced(struct live *lv, int n_unreachable, void *arg)
+{
+    (void)lv, (void)n_unreachable;
+    uv_stop(arg);
+}
+
+/* What `istioctl create-remote-secret` reads: the remote API server and its CA from the
+ * kubeconfig, and the token of istio-reader-service-account from its token Secret (the
+ * names istioctl creates, or the classic one). token and ca64 are owned by the caller. */
+static int
+remote_secret_from_cluster(const struct cli_opts *opts, struct gen_args *a, char **token,
+                           char **ca64, struct pxerr *err)
+{
+    struct config *cfg = NULL;
+    int rc = cmd_kube_config(opts, &cfg, err);
+    if (rc != 0)
+        return rc;
+    const char *ctx = NULL;
+    for (size_t i = 0; i < cfg->n_clusters; i++)
+        if (strcmp(cfg->clusters[i].name, a->from_cluster) == 0)
+            ctx = cfg->clusters[i].context;
+    if (ctx == NULL) {
+        config_free(cfg);
+        return pxerr_set(err, PXE_NOTFOUND,
+                         "--from-cluster %s: no such cluster in the configuration (pass --config "
+                         "or --context %s)",
+                         a->from_cluster, a->from_cluster);
+    }
+    struct kcfg *k = NULL;
+    struct kcfg_target *t = NULL;
+    rc = kcfg_load(opts->kubeconfig ? opts->kubeconfig : cfg->kubeconfig, &k, err);
+    if (rc == 0)
+        rc = kcfg_resolve(k, ctx, &t, err);
+    kcfg_free(k);
+    if (rc != 0) {
+        config_free(cfg);
+        return rc;
+    }
+    static char server[512];
+    snprintf(server, sizeof server, "%s", t->server);
+    a->rs.server = server;
+    if (a->rs.cluster_name == NULL)
+        a->rs.cluster_name = a->from_cluster;
+    if (t->ca_pem != NULL) {
+        char *pem = xstrndup(t->ca_pem, t->ca_pem_len);
+        *ca64 = base64(pem);
+        free(pem);
+    }
+    kcfg_target_free(t);
+
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    struct model *m = model_new();
+    struct live_opts lo = {.mode = KUBE_MODE_DISCOVER, .kubeconfig = opts->kubeconfig,
+                           .on_synced = on_rs_synced, .arg = &loop, .readonly = true,
+                           .no_mysql = true};
+    struct live *lv = NULL;
+    static const char *const names[] = {"istio-reader-service-account-istio-remote-secret-token",
+                                        "istio-reader-service-account-token"};
+    struct secret_wait w = {0};
+    if ((rc = live_start_opts(&loop, m, cfg, &lo, &lv, err)) == 0) {
+        uv_run(&loop, UV_RUN_DEFAULT);
+        struct kube_client *kc = live_client(lv, a->from_cluster);
+        for (size_t i = 0; kc != NULL && i < 2 && w.value == NULL; i++) {
+            memset(&w, 0, sizeof w);
+            if (kube_secret_get(kc, "istio-system", names[i], "token", on_reader_secret, &w, NULL,
+                                &w.err) != 0)
+                break;
+            while (!w.done)
+                uv_run(&loop, UV_RUN_ONCE);
+        }
+        if (w.value != NULL)
+            *token = w.value;
+        else
+            rc = pxerr_set(err, PXE_NOTFOUND,
+                           "--from-cluster %s: no token of istio-reader-service-account in "
+                           "istio-system (secret %s or %s: %s); install Istio's base chart there, "
+                           "or give --server, --token-file and --ca-file",
+                           a->from_cluster, names[0], names[1],
+                           w.err.msg[0] ? w.err.msg : "not found");
+    }
+    live_free(lv);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    (void)uv_loop_close(&loop); /* a left handle only costs this short-lived CLI memory */
+    model_free(m);
+    config_free(cfg);
+    return rc;
+}
+
 static void
 gen_args_free(struct gen_args *a)
 {
@@ -287,6 +403,9 @@ gen_parse(struct gen_args *a, int argc, char **argv)
         }
         case O_ENDPOINTS_FROM:
             a->endpoints_from = optarg;
+            break;
+        case O_FROMCLUSTER:
+            a->from_cluster = optarg;
             break;
         case O_ADDRESS:
             a->se.address = optarg;
@@ -487,6 +606,13 @@ cmd_generate(const struct cli_opts *opts, int argc, char **argv)
         rc = mf_pxc(&a.pxc, docs, &err);
     } else if (strcmp(kind, "multicluster") == 0) {
         rc = mf_multicluster(&a.mc, docs, &err);
+    } else if (strcmp(kind, "remote-secret") == 0 && a.from_cluster != NULL) {
+        rc = remote_secret_from_cluster(opts, &a, &token, &ca64, &err);
+        if (rc == 0) {
+            a.rs.token = token;
+            a.rs.ca_data = ca64;
+            rc = mf_remote_secret(&a.rs, docs, &err);
+        }
     } else if (strcmp(kind, "remote-secret") == 0) {
         if (a.token_file == NULL) {
             rc = pxerr_set(&err, PXE_USAGE,

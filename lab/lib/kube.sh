@@ -86,6 +86,29 @@ kube_render_seed() {
         sed "${KUBE_SED[@]}" "$t" >"$out/$name"
     done
     cp "$LAB_HOME"/seed/*.yaml "$out/"
+    # istio-reader-service-account and its token Secret, as Istio's base chart leaves them:
+    # what `istioctl create-remote-secret` (and `pxcmesh generate remote-secret
+    # --from-cluster`) reads. kubesim accepts the token read-only (tokens file).
+    local reader
+    reader=$(kube_reader_token)
+    cat >"$out/25-istio-reader.yaml" <<EOF
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: istio-reader-service-account
+  namespace: istio-system
+  labels: {app: istio-reader, release: istio}
+---
+apiVersion: v1
+kind: Secret
+type: kubernetes.io/service-account-token
+metadata:
+  name: istio-reader-service-account-istio-remote-secret-token
+  namespace: istio-system
+  annotations: {kubernetes.io/service-account.name: istio-reader-service-account}
+data:
+  token: $(printf '%s' "$reader" | base64 -w0)
+EOF
     local nodes=("k3d-$(cluster_name "$c")-server-0" "k3d-$(cluster_name "$c")-agent-0" "k3d-$(cluster_name "$c")-agent-1")
     for n in "${LAB_NODES[@]}"; do
         local repl='/ #@replpod$/d'
@@ -95,6 +118,19 @@ kube_render_seed() {
             -e "s|@POD_IP@|$(node_ip "$c" "$n")|g" -e "s|@ORDINAL@|$((n - 1))|g" \
             -e "s|@NODE_NAME@|${nodes[n - 1]}|g" "$LAB_HOME/seed/40-pod.yaml.tmpl"
     done >"$out/40-pods.yaml"
+}
+
+# The reader token, made once per lab and kept (mode 600), so restarts keep it.
+kube_reader_token() {
+    local f=$LAB_DIR/kubesim/reader-token
+    if [[ ! -s $f ]]; then
+        mkdir -p "$LAB_DIR/kubesim"
+        (
+            umask 077
+            gen_password >"$f"
+        )
+    fi
+    cat "$f"
 }
 
 kube_start() {
@@ -123,7 +159,8 @@ kube_up() {
     # `ps` shows; kubectl and the console use the client certificate of the kubeconfig.
     (
         umask 077
-        printf '%s,pxcmesh-lab\n' "$KUBE_TOKEN" >"$LAB_DIR/kubesim/tokens"
+        printf '%s,pxcmesh-lab\n%s,istio-reader-service-account,readonly\n' "$KUBE_TOKEN" \
+            "$(kube_reader_token)" >"$LAB_DIR/kubesim/tokens"
     )
     local c
     for c in "${LAB_CLUSTERS[@]}"; do

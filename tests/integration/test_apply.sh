@@ -52,14 +52,16 @@ if "${K[@]}" get serviceentry -n pxc pxc-cluster-cluster-b >/dev/null 2>&1; then
 fi
 
 # Apply from stdin with --yes; kubectl sees it.
-"$PXCMESH" generate serviceentry --name pxc-cluster --namespace pxc --remote-cluster cluster-b \
-  --endpoint 127.0.20.1 --endpoint 127.0.20.2 | "${P[@]}" apply -f - --yes | grep -q "applied" \
-  || fail "apply did not say applied"
-"${K[@]}" get serviceentry -n pxc pxc-cluster-cluster-b -o jsonpath='{.spec.hosts[0]}' \
-  | grep -qx "pxc-cluster.cluster-b.global" || fail "kubectl does not see the applied object"
+# (Outputs are captured before matching: grep -q leaving early would SIGPIPE the writer.)
+out=$("$PXCMESH" generate serviceentry --name pxc-cluster --namespace pxc --remote-cluster cluster-b \
+  --endpoint 127.0.20.1 --endpoint 127.0.20.2 | "${P[@]}" apply -f - --yes)
+grep -q "applied" <<<"$out" || fail "apply did not say applied: $out"
+host=$("${K[@]}" get serviceentry -n pxc pxc-cluster-cluster-b -o jsonpath='{.spec.hosts[0]}')
+[[ $host == "pxc-cluster.cluster-b.global" ]] || fail "kubectl does not see the applied object: $host"
 
 # The same again: unchanged.
-"${P[@]}" apply -f "$T/se.yaml" --yes | grep -q "unchanged" || fail "re-apply was not unchanged"
+out=$("${P[@]}" apply -f "$T/se.yaml" --yes)
+grep -q "unchanged" <<<"$out" || fail "re-apply was not unchanged: $out"
 
 # One endpoint changed: the diff names it.
 "$PXCMESH" generate serviceentry --name pxc-cluster --namespace pxc --remote-cluster cluster-b \
