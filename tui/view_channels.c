@@ -250,16 +250,8 @@ static unsigned
 ch_mouse(struct view *v, int y, int x, int wheel_dy)
 {
     struct ch_view *cv = (struct ch_view *)v;
-    if (wheel_dy != 0) {
-        tbl_move(cv->t, wheel_dy * 3);
-    } else {
-        int row = tbl_row_at(cv->t, y - cv->y0 - 1);
-        if (row < 0)
-            return R_NONE;
-        tbl_select(cv->t, row);
-    }
-    v->dirty = true;
-    return R_REDRAW;
+    (void)x;
+    return vutil_table_mouse(cv->t, cv->y0, y, wheel_dy, 3, &v->dirty);
 }
 
 static struct view *

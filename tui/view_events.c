@@ -120,16 +120,8 @@ static unsigned
 ev_mouse(struct view *v, int y, int x, int wheel_dy)
 {
     struct ev_view *ev = (struct ev_view *)v;
-    if (wheel_dy != 0) {
-        tbl_move(ev->t, wheel_dy * 3);
-    } else {
-        int row = tbl_row_at(ev->t, y - ev->y0 - 1);
-        if (row < 0)
-            return R_NONE;
-        tbl_select(ev->t, row);
-    }
-    v->dirty = true;
-    return R_REDRAW;
+    (void)x;
+    return vutil_table_mouse(ev->t, ev->y0, y, wheel_dy, 3, &v->dirty);
 }
 
 static struct view *

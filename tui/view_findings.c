@@ -165,16 +165,8 @@ static unsigned
 fd_mouse(struct view *v, int y, int x, int wheel_dy)
 {
     struct fd_view *fv = (struct fd_view *)v;
-    if (wheel_dy != 0) {
-        tbl_move(fv->t, wheel_dy);
-    } else {
-        int row = tbl_row_at(fv->t, y - fv->y0 - 1);
-        if (row < 0)
-            return R_NONE;
-        tbl_select(fv->t, row);
-    }
-    v->dirty = true;
-    return R_REDRAW;
+    (void)x;
+    return vutil_table_mouse(fv->t, fv->y0, y, wheel_dy, 1, &v->dirty);
 }
 
 static struct view *

@@ -313,16 +313,7 @@ in_mouse(struct view *v, int y, int x, int wheel_dy)
 {
     struct in_view *iv = (struct in_view *)v;
     (void)x;
-    if (wheel_dy != 0) {
-        tbl_move(iv->t, wheel_dy);
-    } else {
-        int row = tbl_row_at(iv->t, y - iv->y0 - 1);
-        if (row < 0)
-            return R_NONE;
-        tbl_select(iv->t, row);
-    }
-    v->dirty = true;
-    return R_REDRAW;
+    return vutil_table_mouse(iv->t, iv->y0, y, wheel_dy, 1, &v->dirty);
 }
 
 static struct view *

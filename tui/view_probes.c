@@ -346,16 +346,7 @@ pr_mouse(struct view *v, int y, int x, int wheel_dy)
 {
     struct pr_view *pv = (struct pr_view *)v;
     (void)x;
-    if (wheel_dy != 0) {
-        tbl_move(pv->t, wheel_dy);
-    } else {
-        int row = tbl_row_at(pv->t, y - pv->y0 - 1);
-        if (row < 0)
-            return R_NONE;
-        tbl_select(pv->t, row);
-    }
-    v->dirty = true;
-    return R_REDRAW;
+    return vutil_table_mouse(pv->t, pv->y0, y, wheel_dy, 1, &v->dirty);
 }
 
 static struct view *

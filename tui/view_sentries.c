@@ -469,16 +469,7 @@ se_mouse(struct view *v, int y, int x, int wheel_dy)
 {
     struct se_view *sv = (struct se_view *)v;
     (void)x;
-    if (wheel_dy != 0) {
-        tbl_move(sv->t, wheel_dy);
-    } else {
-        int row = tbl_row_at(sv->t, y - sv->y0 - 1);
-        if (row < 0)
-            return R_NONE;
-        tbl_select(sv->t, row);
-    }
-    v->dirty = true;
-    return R_REDRAW;
+    return vutil_table_mouse(sv->t, sv->y0, y, wheel_dy, 1, &v->dirty);
 }
 
 static struct view *

@@ -235,6 +235,21 @@ vutil_source_cluster(const struct model *m, const char *host)
 }
 
 unsigned
+vutil_table_mouse(struct tbl *t, int header_y, int y, int wheel_dy, int step, bool *dirty)
+{
+    if (wheel_dy != 0) {
+        tbl_move(t, wheel_dy * step);
+    } else {
+        int row = tbl_row_at(t, y - header_y - 1);
+        if (row < 0)
+            return R_NONE;
+        tbl_select(t, row);
+    }
+    *dirty = true;
+    return R_REDRAW;
+}
+
+unsigned
 vutil_table_action(struct tbl *t, enum key_action act, struct app *a)
 {
     if (t == NULL)

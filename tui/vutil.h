@@ -69,6 +69,11 @@ void vutil_spark_text(const struct m_channel *ch, int w, const struct glyphs *g,
 const char *vutil_source_cluster(const struct model *m, const char *host);
 /* The TABLE scope's actions on t (NULL: R_UNHANDLED): moving, paging, sorting, Enter
  * (the selected row in the status bar). R_REDRAW or R_UNHANDLED. */
+/* Mouse on a table whose header line is screen line header_y (rows below it): the wheel
+ * scrolls by wheel_dy * step rows, a click selects the row under it. Sets *dirty when the
+ * table changed; returns R_REDRAW, or R_NONE for a click on no row. */
+unsigned vutil_table_mouse(struct tbl *t, int header_y, int y, int wheel_dy, int step,
+                           bool *dirty);
 unsigned vutil_table_action(struct tbl *t, enum key_action act, struct app *a);
 
 #endif
