@@ -13,6 +13,8 @@ PKGS=(
   # servers and tools used by the lab, the probes and the tests
   mariadb-server mariadb-client galera-4 mariadb-backup dnsmasq-base tmux
   openssl valgrind iproute2 procps socat jq curl
+  # bench.sh measures peak RSS with GNU time; test_fault_term counts display cells in python3
+  time python3
 )
 # kubectl is the tests' independent client; Debian's kubernetes-client provides it
 # unless some other package already installed one (it would conflict on /usr/bin/kubectl).

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# soak.sh BUILD_DIR: the long run (`make soak`). Two kubesims (SOAK_PODS pods each, default
+# 1000, plain HTTP on 127.0.x.1/.2) churn every few seconds for SOAK_SECONDS (default 3600):
+# ServiceEntries created and deleted, pods relabelled, namespaces relabelled for injection
+# (sidecar state flips), watches dropped, short 500 and 429 bursts, a forced 410, and every
+# 5 minutes a restart of one API server. The console (in tmux at 160x45) and
+# `pxcmesh status --follow` watch both. Every SOAK_SAMPLE_S (default 60) the RSS and the open
+# file descriptors of both are sampled; the run fails when, after a warm-up of two samples,
+# either grows beyond its bound (SOAK_RSS_SLACK_KB, default 4096 kB over the warm-up peak;
+# SOAK_FD_SLACK, default 2), or when a process dies.
+#
+# SOAK_VALGRIND=1: the console runs under valgrind (memcheck, full leak check) for a shorter
+# run (SOAK_SECONDS default 600 then); the run fails on any memcheck error or a definite
+# leak (the RSS bound is 16384 kB there: memcheck's own memory grows). Exit 0 pass, 1 fail.
+set -uo pipefail
+
+BUILD=${1:?usage: scripts/soak.sh BUILD_DIR}
+BUILD=$(cd "$BUILD" && pwd)
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+PXCMESH=$BUILD/pxcmesh
+KSIM_BIN=$BUILD/lab/kubesim
+. "$SRC/tests/bench/lib.sh"
+
+VALGRIND=${SOAK_VALGRIND:-0}
+SECONDS_TOTAL=${SOAK_SECONDS:-$([[ $VALGRIND == 1 ]] && echo 600 || echo 3600)}
+SAMPLE_S=${SOAK_SAMPLE_S:-60}
+PODS=${SOAK_PODS:-1000}
+# Under valgrind the RSS is memcheck's too (shadow memory grows with the churn): the bound is
+# looser there and memcheck's leak check is the memory verdict.
+RSS_SLACK_KB=${SOAK_RSS_SLACK_KB:-$([[ $VALGRIND == 1 ]] && echo 16384 || echo 4096)}
+FD_SLACK=${SOAK_FD_SLACK:-2}
+
+die() { echo "soak: $*" >&2; exit 1; }
+[[ -x $PXCMESH && -x $KSIM_BIN ]] || die "build first: no $PXCMESH or $KSIM_BIN"
+for t in tmux jq curl; do command -v $t >/dev/null || die "$t is needed"; done
+[[ $VALGRIND == 1 ]] && ! command -v valgrind >/dev/null && die "valgrind is needed for SOAK_VALGRIND=1"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pxsoak.XXXXXX")
+NET="127.0.$((100 + ($$ + 50) % 100))"
+T=(tmux -L pxsoak$$ -f /dev/null)
+FPID=
+cleanup() {
+    "${T[@]}" kill-server 2>/dev/null
+    [[ -n $FPID ]] && { kill "$FPID" 2>/dev/null; wait "$FPID" 2>/dev/null; }
+    ksim_down A
+    ksim_down B
+    if [[ ${SOAK_KEEP:-0} == 1 ]]; then echo "soak: kept $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+bench_seed "$WORK/seed-a" a
+bench_seed "$WORK/seed-b" b
+ksim_up A "$NET.1" 0 "$WORK" --seed "$WORK/seed-a" --gen-pods "$PODS" --gen-injected --bookmark-interval 5 || die "kubesim A"
+ksim_up B "$NET.2" 0 "$WORK" --seed "$WORK/seed-b" --gen-pods "$PODS" --gen-injected --bookmark-interval 5 || die "kubesim B"
+PORT_A=${KSIM_URL[A]##*:}
+PORT_B=${KSIM_URL[B]##*:}
+
+HOME=$WORK "$PXCMESH" --kubeconfig "$WORK/kubeconfig" --context A --context B \
+    status --follow $((SECONDS_TOTAL + 120)) >"$WORK/follow.jsonl" 2>"$WORK/follow.err" &
+FPID=$!
+
+VG=""
+if [[ $VALGRIND == 1 ]]; then
+    VG="valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite --num-callers=30 --log-file=$WORK/valgrind.log"
+fi
+cat >"$WORK/console.sh" <<RUN
+export TERM=screen-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC NO_COLOR=1 HOME=$WORK
+echo \$\$ >$WORK/console.pid
+exec $VG $(printf '%q' "$PXCMESH") --kubeconfig $WORK/kubeconfig --context A --context B
+RUN
+"${T[@]}" new-session -d -s soak -x 160 -y 45 "sh $WORK/console.sh; echo EXITED:\$?; sleep 600" || die "tmux"
+wait_until 10 test -s "$WORK/console.pid" || die "the console did not start"
+CPID=$(cat "$WORK/console.pid")
+wait_until 180 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak | grep -q 'B ● API ok'" ||
+    { "${T[@]}" capture-pane -p -t soak; die "the console did not show both clusters"; }
+
+echo "soak: ${SECONDS_TOTAL} s, ${PODS} pods x 2 clusters, samples every ${SAMPLE_S} s$([[ $VALGRIND == 1 ]] && echo ', console under valgrind')"
+echo "soak: console pid $CPID, status --follow pid $FPID, work $WORK"
+printf '%8s %10s %6s %10s %6s %8s\n' elapsed console_kB fds follow_kB fds events
+
+# One churn step (k counts steps); each is a handful of requests.
+churn() {
+    local k=$1 cl se
+    # Steps 2j and 2j+1 work on the same cluster: create a ServiceEntry, then delete it.
+    cl=$([[ $(( (k / 2) % 2 )) == 0 ]] && echo A || echo B)
+    se="soak-se-$(( (k / 2) % 7 ))"
+    if ((k % 2 == 0)); then
+        ksim_req "$cl" POST "$SE_PATH" -H 'Content-Type: application/json' -d "$(se_doc "$se")" -o /dev/null
+    else
+        ksim_req "$cl" DELETE "$SE_PATH/$se" -o /dev/null
+    fi
+    # Relabel 20 pods (20 watch events).
+    local i base=$(( (k * 20) % PODS ))
+    for ((i = 0; i < 20 && base + i < PODS; i++)); do
+        printf 'url = "%s/api/v1/namespaces/bench-%d/pods/bench-pod-%05d"\n' "${KSIM_URL[$cl]}" \
+            $(((base + i) / 100)) $((base + i))
+    done >"$WORK/patch.curl"
+    curl -sS --max-time 20 -X PATCH -H 'Content-Type: application/merge-patch+json' \
+        -d "{\"metadata\":{\"labels\":{\"soak\":\"s$k\"}}}" -K "$WORK/patch.curl" >/dev/null
+    case $((k % 10)) in
+    3) ksim_fault "$cl" '{"drop_watches":true}' ;;
+    5) ksim_req "$cl" PATCH /api/v1/namespaces/bench-0 -H 'Content-Type: application/merge-patch+json' \
+           -d "{\"metadata\":{\"labels\":{\"istio-injection\":\"$([[ $((k % 20)) == 5 ]] && echo disabled || echo enabled)\"}}}" -o /dev/null ;;
+    7) ksim_fault "$cl" '{"status":500,"count":5,"drop_watches":true}' ;;
+    8) ksim_fault "$cl" '{"status":429,"retry_after":1,"count":3,"drop_watches":true}' ;;
+    9) ksim_fault "$cl" '{"compact":true,"drop_watches":true}' ;;
+    esac
+}
+
+restart_one() {
+    local cl=$1 port
+    port=$([[ $cl == A ]] && echo "$PORT_A" || echo "$PORT_B")
+    local ip=$NET.$([[ $cl == A ]] && echo 1 || echo 2)
+    ksim_down "$cl"
+    sleep 2
+    ksim_up "$cl" "$ip" "$port" "$WORK" --seed "$WORK/seed-${cl,,}" --gen-pods "$PODS" --gen-injected --bookmark-interval 5 ||
+        die "kubesim $cl did not come back"
+}
+
+fail=0
+declare -a C_RSS C_FD F_RSS F_FD
+t_start=$(now_ms)
+next_sample=$t_start
+next_restart=$((t_start + 300000))
+k=0
+n_sample=0
+while (( $(now_ms) - t_start < SECONDS_TOTAL * 1000 )); do
+    now=$(now_ms)
+    if ((now >= next_sample)); then
+        proc_alive "$CPID" || { echo "soak: FAIL: the console died"; fail=1; break; }
+        proc_alive "$FPID" || { echo "soak: FAIL: status --follow died"; fail=1; break; }
+        C_RSS+=("$(proc_rss_kb "$CPID")"); C_FD+=("$(proc_fds "$CPID")")
+        F_RSS+=("$(proc_rss_kb "$FPID")"); F_FD+=("$(proc_fds "$FPID")")
+        printf '%8s %10s %6s %10s %6s %8s\n' "$(( (now - t_start) / 1000 ))s" "${C_RSS[-1]}" "${C_FD[-1]}" \
+            "${F_RSS[-1]}" "${F_FD[-1]}" "$((k * 20))"
+        n_sample=$((n_sample + 1))
+        next_sample=$((next_sample + SAMPLE_S * 1000))
+    fi
+    if ((now >= next_restart)); then
+        restart_one "$([[ $(( (now - t_start) / 300000 % 2 )) == 1 ]] && echo A || echo B)"
+        next_restart=$((next_restart + 300000))
+    fi
+    churn "$k"
+    k=$((k + 1))
+    sleep 3
+done
+
+# Growth: compare every sample after the warm-up with the warm-up's peak.
+check_growth() {
+    local what=$1 slack=$2; shift 2
+    local -a v=("$@")
+    ((${#v[@]} > 2)) || return 0
+    local base=$(( v[0] > v[1] ? v[0] : v[1] )) i
+    for ((i = 2; i < ${#v[@]}; i++)); do
+        if ((v[i] > base + slack)); then
+            echo "soak: FAIL: $what grew from $base to ${v[i]} (sample $((i + 1)); bound +$slack)"
+            return 1
+        fi
+    done
+    echo "soak: $what flat: warm-up $base, last ${v[-1]}, max $(printf '%s\n' "${v[@]:2}" | sort -n | tail -1) (bound +$slack)"
+}
+if ((fail == 0)); then
+    check_growth "console RSS kB" "$RSS_SLACK_KB" "${C_RSS[@]}" || fail=1
+    check_growth "console fds" "$FD_SLACK" "${C_FD[@]}" || fail=1
+    check_growth "status --follow RSS kB" "$RSS_SLACK_KB" "${F_RSS[@]}" || fail=1
+    check_growth "status --follow fds" "$FD_SLACK" "${F_FD[@]}" || fail=1
+fi
+# The console must still be live and current: a last change shows on its screen.
+ksim_req A POST "$SE_PATH" -H 'Content-Type: application/json' -d "$(se_doc soak-final)" -o /dev/null
+if ! wait_until 30 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak | grep -q soak-final"; then
+    echo "soak: FAIL: the console no longer follows cluster A"
+    fail=1
+fi
+
+"${T[@]}" send-keys -t soak q
+wait_until 60 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak | grep -q EXITED:" ||
+    { echo "soak: FAIL: the console did not quit"; fail=1; }
+"${T[@]}" capture-pane -p -t soak | grep -q 'EXITED:0' || { echo "soak: FAIL: console exit: $("${T[@]}" capture-pane -p -t soak | grep -o 'EXITED:[0-9]*')"; fail=1; }
+if [[ $VALGRIND == 1 ]]; then
+    if grep -qE 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]' "$WORK/valgrind.log"; then
+        echo "soak: FAIL: valgrind:"
+        grep -E 'ERROR SUMMARY|definitely lost|indirectly lost' "$WORK/valgrind.log"
+        cp "$WORK/valgrind.log" "$BUILD/soak-valgrind.log"
+        echo "soak: full log in $BUILD/soak-valgrind.log"
+        fail=1
+    else
+        echo "soak: valgrind clean: $(grep -E 'ERROR SUMMARY' "$WORK/valgrind.log" | sed 's/^==[0-9]*== //')"
+    fi
+fi
+echo "soak: $k churn steps, $((k * 20)) pod relabels, $n_sample samples: $([[ $fail == 0 ]] && echo PASS || echo FAIL)"
+exit $fail
