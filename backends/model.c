@@ -135,6 +135,7 @@ model_new(void)
     m->events = xcalloc(MODEL_MAX_EVENTS, sizeof *m->events);
     intern_init(&m->strings);
     m->dirty = DIRTY_ALL;
+    m->pods_seq = 1;
     return m;
 }
 
@@ -157,6 +158,8 @@ model_touch(struct model *m, unsigned bits)
 {
     m->dirty |= bits;
     m->seq++;
+    if (bits & (DIRTY_PODS | DIRTY_NAMESPACES | DIRTY_GALERA | DIRTY_CLUSTERS))
+        m->pods_seq++;
     if (m->on_dirty != NULL)
         m->on_dirty(m, m->on_dirty_arg);
 }

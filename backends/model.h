@@ -250,6 +250,9 @@ struct model {
     bool replay;           /* loaded from a snapshot: read-only */
     int64_t generated_ms;  /* snapshot time (replay), or 0 */
     uint64_t seq;          /* bumped on every change; views cache by it */
+    uint64_t pods_seq;     /* bumped with DIRTY_PODS/NAMESPACES/GALERA/CLUSTERS only: views
+                              listing thousands of pods refill them by it, not on every
+                              channel sample. Starts at 1. */
     /* private: model_set_dirty_cb */
     void (*on_dirty)(struct model *m, void *arg);
     void *on_dirty_arg;

@@ -66,6 +66,8 @@ struct ov_col {
     char *cluster; /* owned: the cluster's name (columns follow clusters by name) */
     struct tbl *t[SEC__COUNT];
     int problems[SEC__COUNT];
+    uint64_t pods_seq; /* model->pods_seq its pod rows show, 0: never filled. A channel's
+                          lag sample every refresh must not rebuild 10,000 pod rows. */
 };
 
 struct ov_rect {
@@ -655,7 +657,10 @@ ov_sync(struct view *v)
         struct ov_col *oc = vec_at(&o->cols, i);
         const struct m_cluster *c = vec_at(&m->clusters, i);
         ov_fill_pxc(oc, c, g);
-        ov_fill_pods(oc, c, g);
+        if (oc->pods_seq != m->pods_seq) {
+            ov_fill_pods(oc, c, g);
+            oc->pods_seq = m->pods_seq;
+        }
         ov_fill_se(oc, c);
         o->n_stale += ov_fill_chan(oc, c, g, v->app);
     }

@@ -299,10 +299,36 @@ test_names(void **state)
     model_free(NULL);
 }
 
+/* Views listing thousands of pods refill them by pods_seq: a channel sample must not bump
+ * it, a pod, namespace or Galera change must. */
+static void
+test_pods_seq(void **state)
+{
+    (void)state;
+    struct model *m = model_new();
+    struct m_cluster *c = model_cluster_add(m, "a", "a", "");
+    uint64_t s0 = m->pods_seq;
+    assert_true(s0 >= 1);
+    struct m_channel *ch = model_channel_upsert(m, c, "pod-0", "ch");
+    model_channel_push_lag(ch, 0.5);
+    model_touch(m, DIRTY_CHANNELS);
+    assert_int_equal(m->pods_seq, s0);
+    model_pod_upsert(m, c, "pxc", "pod-0");
+    assert_true(m->pods_seq > s0);
+    uint64_t s1 = m->pods_seq;
+    model_touch(m, DIRTY_GALERA);
+    assert_true(m->pods_seq > s1);
+    uint64_t s2 = m->pods_seq;
+    model_ns_upsert(m, c, "pxc");
+    assert_true(m->pods_seq > s2);
+    model_free(m);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pods_seq),
         cmocka_unit_test_setup_teardown(test_clusters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_namespaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pods_index_and_swap_remove, setup, teardown),
