@@ -329,6 +329,15 @@ on_curl_write(char *ptr, size_t size, size_t nmemb, void *userdata)
         return r->cancelled ? 0 : n;
     }
     size_t cap = ok ? r->body_max : HTTP_ERROR_BODY_MAX;
+    if (r->resp.cap == 0) {
+        /* A LIST page of pods is megabytes: allocate it once at its announced size rather
+         * than doubling up to it, which briefly holds 1.5x and fragments the heap (the
+         * console's peak RSS at sync). */
+        curl_off_t cl = -1;
+        if (curl_easy_getinfo(r->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK &&
+            cl > 0 && (size_t)cl <= cap)
+            strbuf_reserve(&r->resp, (size_t)cl);
+    }
     if (r->resp.len + n > cap) {
         if (ok) {
             r->too_large = true;

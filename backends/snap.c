@@ -233,7 +233,7 @@ get_int(struct ld *ld, json_t *obj, const char *key, int flags, long long min, l
 static int
 get_i(struct ld *ld, json_t *obj, const char *key, int flags, int min, int max, int dflt, int *out)
 {
-    long long x;
+    long long x = dflt; /* get_int sets it on success; the initialiser quiets -O2's doubt */
     int rc = get_int(ld, obj, key, flags, min, max, dflt, &x);
     if (rc == 0)
         *out = (int)x;

@@ -32,6 +32,21 @@ grow(struct strbuf *sb, size_t extra)
 }
 
 void
+strbuf_reserve(struct strbuf *sb, size_t n)
+{
+    size_t need = sb->len + n + 1;
+    if (need <= sb->cap)
+        return;
+    if (sb->cap == 0) {
+        sb->s = xmalloc(need);
+        sb->s[0] = '\0';
+    } else {
+        sb->s = xrealloc(sb->s, need);
+    }
+    sb->cap = need;
+}
+
+void
 strbuf_init(struct strbuf *sb)
 {
     sb->s = strbuf_empty;

@@ -22,6 +22,8 @@ void strbuf_appendn(struct strbuf *sb, const char *s, size_t n);
 void strbuf_appendc(struct strbuf *sb, char c);
 void strbuf_appendf(struct strbuf *sb, const char *fmt, ...) PXC_PRINTF(2, 3);
 void strbuf_vappendf(struct strbuf *sb, const char *fmt, va_list ap) PXC_PRINTF(2, 0);
+/* Make room for n more bytes at once (a body of known length): no doubling on the way. */
+void strbuf_reserve(struct strbuf *sb, size_t n);
 /* Drop the first n bytes (a consumed prefix of a stream buffer). */
 void strbuf_consume(struct strbuf *sb, size_t n);
 /* The text, owned by the caller. sb is left empty, owning nothing, and reusable;
