@@ -16,6 +16,21 @@ KT_PIDS=()
 KT_NET="127.$((90 + $$ % 100)).$(( ($$ / 100) % 250 + 1 ))"
 export PXC_LOG_DIR="$KT_DIR"
 
+# On a failure (fail, or a command that set -e stops on), show what each kubesim said:
+# a server that died says why there, and the directory is removed at exit.
+kt_dump() {
+    local f
+    for f in "$KT_DIR"/ksim-*.out; do
+        [[ -f $f ]] || continue
+        echo "--- $(basename "$f") (last lines)" >&2
+        tail -n 15 "$f" >&2
+    done
+    for f in "${!KSIM_PID_@}"; do
+        kill -0 "${!f}" 2>/dev/null || echo "--- ${f#KSIM_PID_}: kubesim pid ${!f} is not running" >&2
+    done
+}
+trap kt_dump ERR
+
 kt_cleanup() {
     local p
     for p in "${KT_PIDS[@]}"; do
@@ -28,7 +43,7 @@ kt_cleanup() {
 }
 trap kt_cleanup EXIT
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fail() { echo "FAIL: $*" >&2; kt_dump; exit 1; }
 pass() { echo "ok: $*"; }
 
 # wait_for SECONDS CMD...: poll CMD every 50 ms until it succeeds; 1 on timeout.
