@@ -94,12 +94,12 @@ galera_to_model(struct model *m, const struct galera_status *g, int64_t wall_ms,
     n.fc_paused = g->fc_paused < 0 ? 0 : g->fc_paused;
     n.recv_queue = g->recv_queue;
     n.send_queue = g->send_queue;
-    n.error[0] = '\0';
+    n.error = NULL;
     bool changed = !out->known || n.state != out->state || n.status != out->status ||
                    n.cluster_size != out->cluster_size || n.ready != out->ready ||
                    n.connected != out->connected || n.fc_paused != out->fc_paused ||
                    n.recv_queue != out->recv_queue || n.send_queue != out->send_queue ||
-                   out->error[0] != '\0';
+                   out->error != NULL;
     n.updated_ms = wall_ms;
     *out = n;
     return changed;

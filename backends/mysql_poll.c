@@ -551,10 +551,10 @@ apply_failure(struct mysql_poll *p, struct m_cluster *c, struct mp_server *s,
     if (pod != NULL) {
         /* Touch only on a new error: the same failure every round would redraw every pod
          * of the cluster each refresh (1% of a core idle with 2 x 10,000 pods). */
-        char msg[sizeof pod->galera.error];
-        snprintf(msg, sizeof msg, "%.159s", res->err.msg);
-        if (strcmp(msg, pod->galera.error) != 0) {
-            memcpy(pod->galera.error, msg, sizeof msg);
+        const char *msg =
+            intern_strn(&p->m->strings, res->err.msg, strnlen(res->err.msg, 159));
+        if (msg != pod->galera.error) { /* interned: equal text, equal pointer */
+            pod->galera.error = msg;
             model_touch(p->m, DIRTY_GALERA | DIRTY_PODS);
         }
     }
@@ -617,11 +617,11 @@ apply_status(struct mysql_poll *p, struct mp_server *s, struct mysqlc_result *re
                 }
             }
         } else {
-            snprintf(pod->galera.error, sizeof pod->galera.error, "%.159s", e.msg);
+            pod->galera.error = intern_strn(&p->m->strings, e.msg, strnlen(e.msg, 159));
             model_touch(p->m, DIRTY_GALERA);
         }
-    } else if (pod != NULL && pod->galera.error[0]) {
-        pod->galera.error[0] = '\0';
+    } else if (pod != NULL && pod->galera.error != NULL) {
+        pod->galera.error = NULL;
         model_touch(p->m, DIRTY_GALERA);
     }
     if (res->note[0])

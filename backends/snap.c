@@ -395,8 +395,10 @@ ld_galera(struct ld *ld, json_t *o, struct m_galera *g)
         (rc = get_i(ld, o, "recvQueue", 0, 0, 1 << 30, 0, &g->recv_queue)) != 0 ||
         (rc = get_i(ld, o, "sendQueue", 0, 0, 1 << 30, 0, &g->send_queue)) != 0 ||
         (rc = get_time(ld, o, "updatedAt", 0, &g->updated_ms)) != 0 ||
-        (rc = get_text(ld, o, "error", g->error, sizeof g->error)) != 0)
+        (rc = get_interned(ld, o, "error", F_NULL, "", &g->error)) != 0)
         return rc;
+    if (g->error != NULL && g->error[0] == '\0')
+        g->error = NULL; /* the model says "no error" with NULL */
     path_pop(ld, old);
     return 0;
 }
@@ -1153,7 +1155,7 @@ w_pod(const struct m_pod *p)
         set(go, "recvQueue", json_integer(g->recv_queue));
         set(go, "sendQueue", json_integer(g->send_queue));
         set(go, "updatedAt", jtime(g->updated_ms));
-        set(go, "error", jstr(g->error));
+        set(go, "error", jstr(g->error != NULL ? g->error : ""));
         set(o, "galera", go);
     }
     return o;

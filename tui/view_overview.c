@@ -221,7 +221,7 @@ pod_score(const struct m_pod *p)
         return 2;
     if (p->galera.known && p->galera.status != NULL && strcmp(p->galera.status, "Primary") != 0)
         return 2;
-    if (!p->galera.known && p->galera.error[0] != '\0')
+    if (!p->galera.known && p->galera.error != NULL)
         return 2; /* the server does not answer */
     if (p->restart_needed || !p->ready || p->phase == NULL || strcmp(p->phase, "Running") != 0)
         return 1;
@@ -260,7 +260,7 @@ ov_fill_pods(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *
                      : strcmp(ph, "Failed") == 0    ? TH_STATE_BAD
                      : strcmp(ph, "Succeeded") == 0 ? TH_STATE_MUTED
                                                     : TH_STATE_WARN);
-        if (!p->galera.known && p->galera.error[0] != '\0') {
+        if (!p->galera.known && p->galera.error != NULL) {
             tbl_cellf(t, TH_STATE_BAD, "%s no status", glyph(g, G_CROSSMARK));
         } else if (!p->galera.known) {
             tbl_cell(t, "-", TH_STATE_MUTED);

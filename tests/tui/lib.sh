@@ -41,9 +41,15 @@ tui_stop() {
     TUI_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pxct.XXXXXX")
 }
 
-screen() {
-    "${TUI_T[@]}" capture-pane -p -t tui 2>/dev/null
-}
+# The pane's text. Callers pipe it into `grep -q`, which exits at the first match; under
+# pipefail a writer killed by SIGPIPE would then fail a pipeline whose match was found (seen
+# once in CI). So the text is captured whole first, and written with SIGPIPE ignored.
+screen() (
+    # A subshell: the ignored SIGPIPE stays here, not in the test's shell and its children.
+    s=$("${TUI_T[@]}" capture-pane -p -t tui 2>/dev/null) || exit 1
+    trap '' PIPE
+    printf '%s\n' "$s" 2>/dev/null || true
+)
 
 fail() {
     echo "FAIL: $*" >&2
