@@ -44,7 +44,13 @@ echo "EXITED:\$?"
 exec sleep 600
 RUN
 "${T[@]}" new-session -d -s c -x 160 -y 45 "sh $KT_DIR/console.sh" || fail "cannot start tmux"
-scr() { "${T[@]}" capture-pane -p -t c 2>/dev/null; }
+# Captured whole, written with SIGPIPE ignored (in a subshell): `scr | grep -q` must not fail
+# under pipefail because grep left at its match while tmux was still writing.
+scr() (
+    s=$("${T[@]}" capture-pane -p -t c 2>/dev/null) || exit 1
+    trap '' PIPE
+    printf '%s\n' "$s" 2>/dev/null || true
+)
 on_screen() { scr | grep -qE -- "$1"; }
 off_screen() { ! on_screen "$1"; }
 

@@ -48,7 +48,13 @@ exec sleep 600
 RUN
     "${T[@]}" new-session -d -s "$s" -x "$w" -y "$h" "sh $KT_DIR/run-$s.sh" || fail "cannot start tmux"
 }
-scr() { "${T[@]}" capture-pane -p -t "$1" 2>/dev/null; }
+# Captured whole, written with SIGPIPE ignored (in a subshell): `scr X | grep -q` must not
+# fail under pipefail because grep left at its match while tmux was still writing.
+scr() (
+    s=$("${T[@]}" capture-pane -p -t "$1" 2>/dev/null) || exit 1
+    trap '' PIPE
+    printf '%s\n' "$s" 2>/dev/null || true
+)
 on_screen() { scr "$1" | grep -qE -- "$2"; }
 # cells_ok SESSION W: every captured line is at most W display cells wide, and every line
 # that starts a box row (│) ends it at the same column as the line above it.

@@ -55,7 +55,8 @@ grep -q 'serviceentry pxc/pxc-cluster-b: hosts pxc-cluster.cluster-b.global' "$K
 pass "status table"
 
 # get, through the same client.
-px get pods -n pxc --context A | grep -q '^pxc  *pxc-cluster-pxc-0 ' || fail "get pods -n pxc"
+out=$(px get pods -n pxc --context A)
+grep -q '^pxc  *pxc-cluster-pxc-0 ' <<<"$out" || fail "get pods -n pxc: $out"
 px get se pxc-cluster-b -n pxc -o json --context A | jq -e '.spec.hosts[0] == "pxc-cluster.cluster-b.global"' >/dev/null ||
     fail "get se NAME -o json"
 rc=0; px get secrets --context A 2>"$KT_DIR/get.err" || rc=$?
