@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonu.h"
 #include "base/clock.h"
 #include "base/xmalloc.h"
 
@@ -33,29 +34,6 @@ static int PXC_PRINTF(3, 4) kfail(struct kctx *k, const char *path, const char *
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return pxerr_set(k->err, PXE_SCHEMA, "%s %s: %s: %s", k->kind, k->id, path, msg);
-}
-
-static const char *
-type_word(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-        return "integer";
-    case JSON_REAL:
-        return "number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "boolean";
-    case JSON_NULL:
-        break;
-    }
-    return "null";
 }
 
 /* JSON_TRUE stands for "boolean" here. */
@@ -92,7 +70,7 @@ kget(struct kctx *k, json_t *parent, const char *key, const char *path, json_typ
         return 0;
     bool ok = t == JSON_TRUE ? json_is_boolean(v) : json_typeof(v) == t;
     if (!ok)
-        return kfail(k, path, "expected %s, got %s", want_word(t), type_word(v));
+        return kfail(k, path, "expected %s, got %s", want_word(t), jsonu_type_name(v));
     *out = v;
     return 0;
 }
@@ -149,7 +127,7 @@ kmeta(struct kctx *k, json_t *obj, bool namespaced, struct meta *md)
     memset(md, 0, sizeof *md);
     snprintf(k->id, sizeof k->id, "(no name)");
     if (!json_is_object(obj))
-        return kfail(k, "(object)", "expected object, got %s", obj ? type_word(obj) : "nothing");
+        return kfail(k, "(object)", "expected object, got %s", obj ? jsonu_type_name(obj) : "nothing");
     if ((rc = kget(k, obj, "metadata", "metadata", JSON_OBJECT, &m)) != 0)
         return rc;
     if ((rc = kget_str(k, m, "name", "metadata.name", &md->name)) != 0)
@@ -352,7 +330,7 @@ pod_containers(struct kctx *k, json_t *spec, bool *has_proxy, const char **sidec
         const char *name;
         snprintf(path, sizeof path, "spec.containers[%zu]", i);
         if (!json_is_object(e))
-            return kfail(k, path, "expected object, got %s", type_word(e));
+            return kfail(k, path, "expected object, got %s", jsonu_type_name(e));
         snprintf(path, sizeof path, "spec.containers[%zu].name", i);
         if ((rc = kget_str(k, e, "name", path, &name)) != 0)
             return rc;
@@ -365,7 +343,7 @@ pod_containers(struct kctx *k, json_t *spec, bool *has_proxy, const char **sidec
         const char *name, *policy;
         snprintf(path, sizeof path, "spec.initContainers[%zu]", i);
         if (!json_is_object(e))
-            return kfail(k, path, "expected object, got %s", type_word(e));
+            return kfail(k, path, "expected object, got %s", jsonu_type_name(e));
         snprintf(path, sizeof path, "spec.initContainers[%zu].name", i);
         if ((rc = kget_str(k, e, "name", path, &name)) != 0)
             return rc;
@@ -400,7 +378,7 @@ sum_restarts(struct kctx *k, json_t *status, const char *key, const char **only,
         long long n;
         snprintf(path, sizeof path, "status.%s[%zu]", key, i);
         if (!json_is_object(e))
-            return kfail(k, path, "expected object, got %s", type_word(e));
+            return kfail(k, path, "expected object, got %s", jsonu_type_name(e));
         snprintf(path, sizeof path, "status.%s[%zu].name", key, i);
         if ((rc = kget_str(k, e, "name", path, &name)) != 0)
             return rc;
@@ -454,7 +432,7 @@ kobj_pod_parse(json_t *obj, struct kobj_pod *out, struct pxerr *err)
         char path[64];
         snprintf(path, sizeof path, "status.conditions[%zu]", i);
         if (!json_is_object(e))
-            return kfail(&k, path, "expected object, got %s", type_word(e));
+            return kfail(&k, path, "expected object, got %s", jsonu_type_name(e));
         snprintf(path, sizeof path, "status.conditions[%zu].type", i);
         if ((rc = kget_str(&k, e, "type", path, &type)) != 0)
             return rc;
@@ -601,7 +579,7 @@ pxc_channels(struct kctx *k, json_t *pxc, struct vec *out)
         json_t *list;
         snprintf(path, sizeof path, "spec.pxc.replicationChannels[%zu]", i);
         if (!json_is_object(e))
-            return kfail(k, path, "expected object, got %s", type_word(e));
+            return kfail(k, path, "expected object, got %s", jsonu_type_name(e));
         snprintf(path, sizeof path, "spec.pxc.replicationChannels[%zu].name", i);
         if ((rc = kget_str(k, e, "name", path, &name)) != 0)
             return rc;
@@ -628,7 +606,7 @@ pxc_channels(struct kctx *k, json_t *pxc, struct vec *out)
             long long port, weight;
             snprintf(path, sizeof path, "spec.pxc.replicationChannels[%zu].sourcesList[%zu]", i, j);
             if (!json_is_object(s))
-                return kfail(k, path, "expected object, got %s", type_word(s));
+                return kfail(k, path, "expected object, got %s", jsonu_type_name(s));
             snprintf(path, sizeof path, "spec.pxc.replicationChannels[%zu].sourcesList[%zu].host",
                      i, j);
             if ((rc = kget_str(k, s, "host", path, &host)) != 0)
@@ -750,7 +728,7 @@ se_strings(struct kctx *k, json_t *spec, const char *key, char ***out, int *n)
     json_array_foreach(arr, i, e) {
         if (!json_is_string(e)) {
             snprintf(path, sizeof path, "spec.%s[%zu]", key, i);
-            return kfail(k, path, "expected string, got %s", type_word(e));
+            return kfail(k, path, "expected string, got %s", jsonu_type_name(e));
         }
         (*out)[i] = xstrdup(json_string_value(e));
         *n = (int)i + 1;
@@ -777,7 +755,7 @@ se_parse(struct kctx *k, json_t *spec, struct se_spec *s)
         long long num;
         snprintf(path, sizeof path, "spec.ports[%zu]", i);
         if (!json_is_object(e))
-            return kfail(k, path, "expected object, got %s", type_word(e));
+            return kfail(k, path, "expected object, got %s", jsonu_type_name(e));
         snprintf(path, sizeof path, "spec.ports[%zu].number", i);
         if ((rc = kget_int(k, e, "number", path, 0, 65535, -1, &num)) != 0)
             return rc;
@@ -805,7 +783,7 @@ se_parse(struct kctx *k, json_t *spec, struct se_spec *s)
         json_t *ports;
         snprintf(path, sizeof path, "spec.endpoints[%zu]", i);
         if (!json_is_object(e))
-            return kfail(k, path, "expected object, got %s", type_word(e));
+            return kfail(k, path, "expected object, got %s", jsonu_type_name(e));
         snprintf(path, sizeof path, "spec.endpoints[%zu].address", i);
         if ((rc = kget_str(k, e, "address", path, &addr)) != 0)
             return rc;
@@ -903,7 +881,7 @@ kobj_apply_node(struct model *m, struct m_cluster *c, json_t *obj, struct pxerr 
         char path[64];
         snprintf(path, sizeof path, "status.addresses[%zu]", i);
         if (!json_is_object(e))
-            return kfail(&k, path, "expected object, got %s", type_word(e));
+            return kfail(&k, path, "expected object, got %s", jsonu_type_name(e));
         snprintf(path, sizeof path, "status.addresses[%zu].type", i);
         if ((rc = kget_str(&k, e, "type", path, &type)) != 0)
             return rc;

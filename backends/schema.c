@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include "jsonu.h"
 
 struct walk {
     char path[512];
@@ -19,29 +20,6 @@ struct walk {
 };
 
 static int validate(struct walk *w, const json_t *schema, const json_t *v);
-
-static const char *
-type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-        return "integer";
-    case JSON_REAL:
-        return "number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "?";
-}
 
 static int
 fail(struct walk *w, const char *fmt, ...) PXC_PRINTF(2, 3);
@@ -97,7 +75,7 @@ describe(const json_t *v, char *buf, size_t n)
     else if (json_is_real(v))
         snprintf(buf, n, "number %g", json_real_value(v));
     else
-        snprintf(buf, n, "%s", type_name(v));
+        snprintf(buf, n, "%s", jsonu_type_name(v));
 }
 
 static int

@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "jsonu.h"
 #include "base/clock.h"
 #include "base/xmalloc.h"
 
@@ -77,29 +78,6 @@ static int PXC_PRINTF(2, 3) fail(struct ld *ld, const char *fmt, ...)
                      ld->plen ? ld->path : "(top level)", msg);
 }
 
-static const char *
-type_word(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "object";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-        return "integer";
-    case JSON_REAL:
-        return "number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "boolean";
-    case JSON_NULL:
-        break;
-    }
-    return "null";
-}
-
 enum want { W_STR, W_BOOL, W_INT, W_NUM, W_OBJ, W_ARR };
 
 static const char *const want_word[] = {"string", "boolean", "integer",
@@ -147,7 +125,7 @@ field(struct ld *ld, json_t *obj, const char *key, enum want w, int flags, json_
     if (!type_ok(v, w)) {
         size_t old = path_key(ld, key);
         int rc = fail(ld, "expected %s%s, got %s", want_word[w], (flags & F_NULL) ? " or null" : "",
-                      type_word(v));
+                      jsonu_type_name(v));
         path_pop(ld, old);
         return rc;
     }
@@ -326,7 +304,7 @@ each(struct ld *ld, json_t *obj, const char *key, int flags, enum want elem_want
     json_array_foreach(arr, i, e) {
         size_t o2 = path_idx(ld, i);
         if (!type_ok(e, elem_want))
-            rc = fail(ld, "expected %s, got %s", want_word[elem_want], type_word(e));
+            rc = fail(ld, "expected %s, got %s", want_word[elem_want], jsonu_type_name(e));
         else
             rc = fn(ld, e, i, arg);
         if (rc != 0)
@@ -652,7 +630,7 @@ ld_lag(struct ld *ld, json_t *e, size_t i, void *arg)
         return 0;
     }
     if (!json_is_number(e))
-        return fail(ld, "expected number or null, got %s", type_word(e));
+        return fail(ld, "expected number or null, got %s", jsonu_type_name(e));
     double v = json_number_value(e);
     model_channel_push_lag(ch, v < 0 ? -1 : v);
     return 0;
@@ -868,7 +846,7 @@ ld_root(struct ld *ld, json_t *root)
     int rc;
     long long ver;
     if (!json_is_object(root))
-        return fail(ld, "expected object, got %s", type_word(root));
+        return fail(ld, "expected object, got %s", jsonu_type_name(root));
     if ((rc = get_int(ld, root, "schemaVersion", F_REQ, LLONG_MIN, LLONG_MAX, 0, &ver)) != 0)
         return rc;
     if (ver > SNAP_SCHEMA_VERSION)
