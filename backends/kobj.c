@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonu.h"
 #include "base/clock.h"
 #include "base/xmalloc.h"
+#include "jsonu.h"
 
 /* ---- reading JSON with errors that name the object and the field ---- */
 

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
 #include "jsonu.h"
 
 struct walk {
