@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "base/strbuf.h"
+#include "base/path.h"
 #include "base/xmalloc.h"
 #include "yamlu.h"
 
@@ -180,26 +181,6 @@ expand_path(const char *dir, const char *p)
     if (p[0] == '/' || dir == NULL)
         return xstrdup(p);
     return xasprintf("%s/%s", dir, p);
-}
-
-static char *
-abs_dir_of(const char *path)
-{
-    char *abs;
-    if (path[0] == '/') {
-        abs = xstrdup(path);
-    } else {
-        char cwd[PATH_MAX];
-        if (getcwd(cwd, sizeof cwd) == NULL)
-            snprintf(cwd, sizeof cwd, ".");
-        abs = xasprintf("%s/%s", cwd, path);
-    }
-    char *slash = strrchr(abs, '/');
-    if (slash == abs)
-        slash[1] = '\0';
-    else
-        *slash = '\0';
-    return abs;
 }
 
 int
@@ -694,7 +675,7 @@ config_load(const char *path, struct config **out, struct pxerr *err)
     int rc = yamlu_load_file(path, &d, err);
     if (rc != 0)
         return rc;
-    char *dir = abs_dir_of(path);
+    char *dir = path_abs_dir(path);
     struct parser P = {.d = d, .dir = dir, .err = err};
     struct config *c = config_alloc();
     rc = parse_config(&P, c);
@@ -873,7 +854,7 @@ read_optfile(struct optfile *o, const char *path, struct pxerr *err)
     if (f == NULL)
         return pxerr_set(err, errno == ENOENT ? PXE_NOTFOUND : PXE_IO, "%s: %s", path,
                          strerror(errno));
-    char *dir = abs_dir_of(path);
+    char *dir = path_abs_dir(path);
     char *line = NULL;
     size_t cap = 0;
     ssize_t got;

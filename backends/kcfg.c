@@ -22,6 +22,7 @@
 #include "base/hmap.h"
 #include "base/strbuf.h"
 #include "base/vec.h"
+#include "base/path.h"
 #include "base/xmalloc.h"
 #include "kcfg_internal.h"
 #include "yamlu.h"
@@ -165,26 +166,6 @@ kcfg__free_secret_n(char *p, size_t n)
         return;
     explicit_bzero(p, n);
     free(p);
-}
-
-static char *
-abs_dir_of(const char *path)
-{
-    char *abs;
-    if (path[0] == '/') {
-        abs = xstrdup(path);
-    } else {
-        char cwd[PATH_MAX];
-        if (getcwd(cwd, sizeof cwd) == NULL)
-            snprintf(cwd, sizeof cwd, ".");
-        abs = xasprintf("%s/%s", cwd, path);
-    }
-    char *slash = strrchr(abs, '/');
-    if (slash == abs)
-        slash[1] = '\0';
-    else
-        *slash = '\0';
-    return abs;
 }
 
 /* Lexical clean in place, as Go's filepath.Clean (kubectl joins and cleans): drops "." and
@@ -500,7 +481,7 @@ load_file(struct kcfg *k, const char *path, struct pxerr *err)
         return rc;
     struct kc_file *f = xcalloc(1, sizeof *f);
     f->path = xstrdup(path);
-    f->dir = abs_dir_of(path);
+    f->dir = path_abs_dir(path);
     f->doc = doc;
     vec_push(&k->files, f);
     json_t *root = doc->root;
