@@ -184,6 +184,20 @@ pend_reset(struct actions *ac)
     memset(&ac->pend, 0, sizeof ac->pend);
 }
 
+/* Start describing what the dialog's Yes will do: the pending write of kind, on cluster,
+ * with the namespace, object name and one-line "what" where given (NULL: unset). */
+static void
+pend_begin(struct actions *ac, enum pend_kind kind, const char *cluster, const char *ns,
+           const char *name, const char *what)
+{
+    pend_reset(ac);
+    ac->pend.kind = kind;
+    snprintf(ac->pend.cluster, sizeof ac->pend.cluster, "%s", cluster ? cluster : "");
+    snprintf(ac->pend.ns, sizeof ac->pend.ns, "%s", ns ? ns : "");
+    snprintf(ac->pend.name, sizeof ac->pend.name, "%s", name ? name : "");
+    snprintf(ac->pend.what, sizeof ac->pend.what, "%s", what ? what : "");
+}
+
 static void
 dialog_close(struct actions *ac)
 {
@@ -317,11 +331,7 @@ actions_label_namespace(struct app *a, const char *cluster, const char *ns)
     snprintf(what, sizeof what, "label namespace %s istio-injection=enabled in %s", ns, cluster);
     if (refuse_write(a, what))
         return;
-    pend_reset(ac);
-    ac->pend.kind = PK_LABEL;
-    snprintf(ac->pend.cluster, sizeof ac->pend.cluster, "%s", cluster);
-    snprintf(ac->pend.ns, sizeof ac->pend.ns, "%s", ns);
-    snprintf(ac->pend.what, sizeof ac->pend.what, "%s", what);
+    pend_begin(ac, PK_LABEL, cluster, ns, NULL, what);
     char l1[256], l2[256];
     snprintf(l1, sizeof l1, "Cluster %s: label namespace %s istio-injection=enabled.", cluster, ns);
     snprintf(l2, sizeof l2,
@@ -339,12 +349,7 @@ actions_restart_statefulset(struct app *a, const char *cluster, const char *ns, 
     snprintf(what, sizeof what, "rollout restart statefulset %s/%s in %s", ns, sts, cluster);
     if (refuse_write(a, what))
         return;
-    pend_reset(ac);
-    ac->pend.kind = PK_RESTART;
-    snprintf(ac->pend.cluster, sizeof ac->pend.cluster, "%s", cluster);
-    snprintf(ac->pend.ns, sizeof ac->pend.ns, "%s", ns);
-    snprintf(ac->pend.name, sizeof ac->pend.name, "%s", sts);
-    snprintf(ac->pend.what, sizeof ac->pend.what, "%s", what);
+    pend_begin(ac, PK_RESTART, cluster, ns, sts, what);
     char l1[384];
     snprintf(l1, sizeof l1,
              "Cluster %s: restart every pod of statefulset %s in namespace %s, "
@@ -363,12 +368,7 @@ actions_delete_sentry(struct app *a, const char *cluster, const char *ns, const 
     snprintf(what, sizeof what, "delete ServiceEntry %s/%s in %s", ns, name, cluster);
     if (refuse_write(a, what))
         return;
-    pend_reset(ac);
-    ac->pend.kind = PK_DELETE_SE;
-    snprintf(ac->pend.cluster, sizeof ac->pend.cluster, "%s", cluster);
-    snprintf(ac->pend.ns, sizeof ac->pend.ns, "%s", ns);
-    snprintf(ac->pend.name, sizeof ac->pend.name, "%s", name);
-    snprintf(ac->pend.what, sizeof ac->pend.what, "%s", what);
+    pend_begin(ac, PK_DELETE_SE, cluster, ns, name, what);
     char l1[384];
     snprintf(l1, sizeof l1, "Cluster %s: delete ServiceEntry %s in namespace %s.", cluster, name,
              ns);
@@ -415,10 +415,7 @@ static void
 apply_ask(struct op *op)
 {
     struct actions *ac = op->ac;
-    pend_reset(ac);
-    ac->pend.kind = PK_APPLY;
-    snprintf(ac->pend.cluster, sizeof ac->pend.cluster, "%s", op->cluster);
-    snprintf(ac->pend.what, sizeof ac->pend.what, "%s", op->what);
+    pend_begin(ac, PK_APPLY, op->cluster, NULL, NULL, op->what);
     ac->pend.docs = json_deep_copy(op->docs);
     const char *lines[ACT_DIALOG_MAX_LINES];
     char head[512];
@@ -663,13 +660,9 @@ actions_channel(struct app *a, const char *cluster, const char *server, const ch
              channel[0] ? channel : "(default)", server, cluster);
     if (refuse_write(a, what))
         return;
-    pend_reset(ac);
-    ac->pend.kind = PK_CHANNEL;
+    pend_begin(ac, PK_CHANNEL, cluster, NULL, channel, what);
     ac->pend.start = start;
-    snprintf(ac->pend.cluster, sizeof ac->pend.cluster, "%s", cluster);
     snprintf(ac->pend.server, sizeof ac->pend.server, "%s", server);
-    snprintf(ac->pend.name, sizeof ac->pend.name, "%s", channel);
-    snprintf(ac->pend.what, sizeof ac->pend.what, "%s", what);
     char l1[512];
     snprintf(l1, sizeof l1, "Cluster %s, server %s: %s REPLICA for channel %s.", cluster, server,
              start ? "START" : "STOP", channel[0] ? channel : "(default)");
