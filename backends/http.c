@@ -55,6 +55,8 @@ struct http_req {
     struct curl_slist *connect_to; /* tls-server-name mapping, NULL none */
     bool added;                    /* in the multi (false while parked on h->to_add) */
     struct http_req *next_add;
+    bool paused;                   /* on_data said HTTP_DATA_PAUSE: curl holds the bytes */
+    bool resume_wanted;            /* http_resume from inside curl: done when curl returns */
 };
 
 struct http {
@@ -117,15 +119,18 @@ sock_close(struct sock_ctx *sc)
     uv_close((uv_handle_t *)&sc->poll, on_sock_closed);
 }
 
+static void unpause(struct http_req *r);
+
+/* What callbacks asked for while curl ran, done now that it has returned. */
 static void
-socket_action(struct http *h, curl_socket_t fd, int flags)
+after_curl(struct http *h)
 {
-    int running = 0;
-    h->in_curl = true;
-    CURLMcode mc = curl_multi_socket_action(h->multi, fd, flags, &running);
-    h->in_curl = false;
-    if (mc != CURLM_OK)
-        log_error("http: curl_multi_socket_action: %s", curl_multi_strerror(mc));
+    /* Transfers resumed from inside a curl callback. */
+    for (struct http_req *r = h->reqs; r; r = r->next)
+        if (r->resume_wanted && !r->cancelled) {
+            r->resume_wanted = false;
+            unpause(r);
+        }
     /* Requests cancelled from inside a curl callback can go now. */
     while (h->deferred) {
         struct http_req *r = h->deferred;
@@ -141,6 +146,43 @@ socket_action(struct http *h, curl_socket_t fd, int flags)
         add_to_multi(r);
     }
     check_done(h);
+}
+
+static void
+socket_action(struct http *h, curl_socket_t fd, int flags)
+{
+    int running = 0;
+    h->in_curl = true;
+    CURLMcode mc = curl_multi_socket_action(h->multi, fd, flags, &running);
+    h->in_curl = false;
+    if (mc != CURLM_OK)
+        log_error("http: curl_multi_socket_action: %s", curl_multi_strerror(mc));
+    after_curl(h);
+}
+
+/* curl hands the held bytes to the write callback again, maybe before returning. */
+static void
+unpause(struct http_req *r)
+{
+    struct http *h = r->h;
+    if (!r->paused)
+        return;
+    r->paused = false;
+    h->in_curl = true;
+    CURLcode cc = curl_easy_pause(r->easy, CURLPAUSE_CONT);
+    h->in_curl = false;
+    if (cc != CURLE_OK)
+        log_error("http: resuming %s %s: %s", r->method, r->url, curl_easy_strerror(cc));
+    after_curl(h);
+}
+
+void
+http_resume(struct http_req *req)
+{
+    if (req->h->in_curl)
+        req->resume_wanted = true;
+    else
+        unpause(req);
 }
 
 static void
@@ -263,7 +305,7 @@ req_free(struct http_req *r)
     if (r->body)
         explicit_bzero(r->body, r->body_len);
     free(r->body);
-    /* A response may be a Secret: zero what was not handed over (http_take_body). */
+    /* A response may be a Secret: zero it. */
     explicit_bzero(r->resp.s, r->resp.len);
     strbuf_fini(&r->resp);
     free(r);
@@ -322,9 +364,14 @@ on_curl_write(char *ptr, size_t size, size_t nmemb, void *userdata)
     curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
     bool ok = code >= 200 && code < 300;
     if (ok && r->on_data) {
-        if (r->on_data(r, ptr, n, r->arg) < 0) {
+        int rc = r->on_data(r, ptr, n, r->arg);
+        if (rc < 0) {
             r->aborted_by_reader = true;
             return 0;
+        }
+        if (rc == HTTP_DATA_PAUSE && !r->cancelled) {
+            r->paused = true;
+            return CURL_WRITEFUNC_PAUSE;
         }
         return r->cancelled ? 0 : n;
     }
@@ -700,13 +747,6 @@ http_free(struct http *h)
         sock_close(h->socks);
     uv_timer_stop(&h->timer);
     uv_close((uv_handle_t *)&h->timer, on_handle_closed);
-}
-
-char *
-http_take_body(struct http_req *req, size_t *len)
-{
-    *len = req->resp.len;
-    return strbuf_detach(&req->resp);
 }
 
 const char *

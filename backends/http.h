@@ -47,8 +47,11 @@ struct http_result {
 };
 
 /* Streaming: called with each chunk of a 2xx response body. Return 0 to continue, <0 to
- * abort the transfer (on_done then runs with PXE_HTTP "aborted by the reader"). data is
- * borrowed for the call. */
+ * abort the transfer (on_done then runs with PXE_HTTP "aborted by the reader"), or
+ * HTTP_DATA_PAUSE to refuse the chunk for now: the transfer stops reading until http_resume,
+ * then the same bytes come again (back-pressure for a reader whose consumer is busy). data
+ * is borrowed for the call. */
+#define HTTP_DATA_PAUSE 1
 typedef int http_data_cb(struct http_req *req, const char *data, size_t len, void *arg);
 /* Called exactly once per request unless it was cancelled; req is freed after it returns. */
 typedef void http_done_cb(struct http_req *req, const struct http_result *res, void *arg);
@@ -100,10 +103,9 @@ void http_free(struct http *h);
  * option) returns <0, fills err, and no callback will run. */
 int http_start(struct http *h, const struct http_req_opts *o, struct http_req **reqp,
                struct pxerr *err) PXC_MUST_CHECK;
-/* During req's on_done only: hand over the buffered body (owned by the caller: free it) so
- * that a multi-MB LIST page need not be copied. *len gets its length; the result's body
- * pointer stays valid (it is this memory). Returns "" copied (never NULL) when empty. */
-char *http_take_body(struct http_req *req, size_t *len);
+/* Resume a transfer paused by HTTP_DATA_PAUSE (nothing if it is not paused). on_data may
+ * run before this returns. Any time on the loop thread, callbacks included. */
+void http_resume(struct http_req *req);
 
 /* Cancel: after this returns no callback of req runs and req is invalid. */
 void http_cancel(struct http_req *req);

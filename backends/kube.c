@@ -41,6 +41,7 @@
 #define DISC_STEP_APIS 1
 #define WATCH_IDLE_S 120 /* no byte for this long: quietly re-watch (servers bookmark ~1/min) */
 #define LIST_ONCE_MAX_429 3
+#define LIST_BATCH_BYTES (256u << 10) /* items per worker batch: about 13 injected pods */
 
 /* Values stored in an informer's key set. */
 #define KEY_PLAIN ((void *)1)
@@ -70,12 +71,20 @@ struct auth {
 
 struct informer;
 
+/* A batch of a LIST page's items, decoded on a worker. Items are collected on the loop as
+ * their bytes arrive (kube_list.c); a batch goes to the worker when it holds
+ * LIST_BATCH_BYTES and no other batch of the informer is being decoded, so batches are
+ * decoded and applied in order, one at a time per informer. The last batch of a page
+ * carries the page's continue token and resourceVersion. */
 struct page_job {
     uv_work_t work;
     struct informer *inf; /* NULL: orphaned (client freed); the job frees itself */
     enum kube_res res;
-    char *body;
-    size_t len;
+    struct strbuf items;  /* the items' bytes, back to back */
+    size_t *lens;         /* each item's length */
+    size_t n_lens, cap_lens;
+    bool final;           /* the page's last batch */
+    bool discard;         /* the list failed meanwhile: apply nothing */
     /* results */
     json_t *root;         /* the page's items, parsed (non-pods): a JSON array */
     size_t n_items;
@@ -83,7 +92,6 @@ struct page_job {
     size_t n_pods, cap;
     int n_bad;            /* items that failed to parse */
     struct pxerr first_bad;
-    struct pxerr err;     /* page-level failure */
     char *cont;           /* metadata.continue, NULL: last page */
     char rv[64];
     struct page_job *next; /* kc->jobs */
@@ -101,7 +109,12 @@ struct informer {
     struct hmap keys;     /* objects known: key -> KEY_* */
     struct hmap *seen;    /* during a list: keys of this list's pages */
     struct kube_call *call;
-    struct page_job *job;
+    struct page_job *job;   /* a batch being decoded by a worker */
+    struct page_job *batch; /* items received, not yet handed to a worker */
+    bool list_pending;      /* inf_list was asked for while a discarded batch was decoded */
+    bool list_paused;       /* the page's transfer waits for the worker (back-pressure) */
+    struct kube_list_dec ldec;
+    struct pxerr lerr;      /* LIST decoder failure (set inside the data callback) */
     struct kube_watch_dec dec;
     uv_timer_t retry;
     struct backoff bo;
@@ -126,7 +139,6 @@ struct kube_call {
     kube_call_done_fn *on_done;
     void *arg;
     struct http_req *req; /* NULL while waiting for a credential */
-    struct http_req *req_done; /* during on_done: the finished request (take its body) */
     bool retried;         /* already retried after a 401 */
     bool in_done;
     struct kube_call *prev, *next;
@@ -196,6 +208,7 @@ struct kube_client {
 };
 
 static void inf_list(struct informer *inf);
+static void job_free(struct page_job *job);
 static void inf_watch(struct informer *inf);
 static int call_send(struct kube_call *call, struct pxerr *err);
 static void call_send_or_fail(struct kube_call *call);
@@ -394,6 +407,9 @@ inf_free(void *p)
         free(inf->seen);
     }
     kube_watch_dec_fini(&inf->dec);
+    kube_list_dec_fini(&inf->ldec);
+    if (inf->batch)
+        job_free(inf->batch);
     free(inf);
 }
 
@@ -437,10 +453,11 @@ kube__call_cancel(struct kube_call *call)
     call_unlink_free(call);
 }
 
-char *
-kube__call_take_body(struct kube_call *call, size_t *len)
+void
+kube__call_resume(struct kube_call *call)
 {
-    return http_take_body(call->req_done, len);
+    if (call != NULL && call->req != NULL)
+        http_resume(call->req);
 }
 
 static int
@@ -493,7 +510,6 @@ on_call_done(struct http_req *req, const struct http_result *res, void *arg)
     }
     kube__seen(kc, res);
     call->in_done = true;
-    call->req_done = req;
     call->on_done(call, res, call->arg);
     call_unlink_free(call);
 }
@@ -955,7 +971,8 @@ inf_fail(struct informer *inf, const struct pxerr *e, int retry_after_s)
 static void
 job_free(struct page_job *job)
 {
-    free(job->body);
+    strbuf_fini(&job->items);
+    free(job->lens);
     if (job->root)
         json_decref(job->root);
     for (size_t i = 0; i < job->n_pods; i++)
@@ -1014,20 +1031,13 @@ static void
 work_parse(uv_work_t *w)
 {
     struct page_job *job = w->data;
-    const char *meta = NULL;
-    size_t meta_len = 0;
     job->root = job->res == KUBE_RES_PODS ? NULL : json_array();
-    int rc = kube__list_split(job->body, job->len, on_page_item, job, &meta, &meta_len,
-                              &job->err);
-    if (rc == 0 && meta) {
-        json_t *md = json_loadb(meta, meta_len, 0, NULL);
-        const char *cont = json_str(md, "continue");
-        job->cont = cont[0] ? xstrdup(cont) : NULL;
-        snprintf(job->rv, sizeof job->rv, "%s", json_str(md, "resourceVersion"));
-        json_decref(md);
+    size_t at = 0;
+    for (size_t k = 0; k < job->n_lens; k++) {
+        on_page_item(job->items.s + at, job->lens[k], job);
+        at += job->lens[k];
     }
-    free(job->body);
-    job->body = NULL;
+    strbuf_fini(&job->items); /* the bytes are done with: free them on the worker */
 }
 
 static void
@@ -1069,6 +1079,19 @@ inf_list_finished(struct informer *inf, const char *rv)
         inf_watch(inf);
 }
 
+static void job_dispatch(struct informer *inf, struct page_job *job);
+
+/* The batch waiting on the loop goes to a worker if none is busy and it is worth it. */
+static void
+batch_maybe_dispatch(struct informer *inf)
+{
+    struct page_job *b = inf->batch;
+    if (b == NULL || inf->job != NULL || (!b->final && b->items.len < LIST_BATCH_BYTES))
+        return;
+    inf->batch = NULL;
+    job_dispatch(inf, b);
+}
+
 static void
 after_parse(uv_work_t *w, int status)
 {
@@ -1082,13 +1105,12 @@ after_parse(uv_work_t *w, int status)
     struct kube_client *kc = inf->kc;
     inf->job = NULL;
     job_unlink(kc, job);
-    if (job->err.code) {
-        struct pxerr e;
-        pxerr_set(&e, PXE_PARSE, "cannot list %s%s%s: %s", inf_what(inf),
-                  inf->ns ? " in namespace " : "", inf->ns ? inf->ns : "", job->err.msg);
+    if (job->discard) { /* the list failed while this batch was decoded */
         job_free(job);
-        inf->need_relist = true;
-        inf_fail(inf, &e, -1);
+        if (inf->list_pending) {
+            inf->list_pending = false;
+            inf_list(inf);
+        }
         return;
     }
     if (inf->seen == NULL) {
@@ -1123,6 +1145,15 @@ after_parse(uv_work_t *w, int status)
             key_put(inf, inf->seen, key, marker);
         }
     }
+    if (!job->final) {
+        job_free(job);
+        batch_maybe_dispatch(inf);
+        if (inf->list_paused) {
+            inf->list_paused = false;
+            kube__call_resume(inf->call); /* may feed (and dispatch) more at once */
+        }
+        return;
+    }
     char *cont = job->cont;
     job->cont = NULL;
     char rv[64];
@@ -1140,42 +1171,9 @@ after_parse(uv_work_t *w, int status)
 }
 
 static void
-on_list_done(struct kube_call *call, const struct http_result *res, void *arg)
+job_dispatch(struct informer *inf, struct page_job *job)
 {
-    struct informer *inf = arg;
     struct kube_client *kc = inf->kc;
-    inf->call = NULL;
-    if (res->status != 0 || res->code < 200 || res->code >= 300) {
-        struct pxerr e;
-        kube__http_error(kc, res, "list", inf_what(inf), inf->ns, &e);
-        if (res->status == 0 && res->code == 410 && inf->cont) {
-            /* The continue token expired mid-list: start the list over, now. */
-            free(inf->cont);
-            inf->cont = NULL;
-            if (inf->seen) {
-                hmap_fini(inf->seen);
-                free(inf->seen);
-                inf->seen = NULL;
-            }
-            inf_list(inf);
-            return;
-        }
-        free(inf->cont);
-        inf->cont = NULL;
-        if (inf->seen) {
-            hmap_fini(inf->seen);
-            free(inf->seen);
-            inf->seen = NULL;
-        }
-        if (res->status != 0 && res->code == 0)
-            mark_outage(kc);
-        inf_fail(inf, &e, res->retry_after_s);
-        return;
-    }
-    struct page_job *job = xcalloc(1, sizeof *job);
-    job->inf = inf;
-    job->res = inf->res;
-    job->body = kube__call_take_body(call, &job->len); /* no copy of a multi-MB page */
     job->work.data = job;
     job->next = kc->jobs;
     kc->jobs = job;
@@ -1185,6 +1183,125 @@ on_list_done(struct kube_call *call, const struct http_result *res, void *arg)
         work_parse(&job->work);
         after_parse(&job->work, 0);
     }
+}
+
+static struct page_job *
+inf_batch(struct informer *inf)
+{
+    if (inf->batch == NULL) {
+        inf->batch = xcalloc(1, sizeof *inf->batch);
+        inf->batch->inf = inf;
+        inf->batch->res = inf->res;
+        strbuf_init(&inf->batch->items);
+    }
+    return inf->batch;
+}
+
+/* Forget a list in progress: its undecoded items, the batch being decoded (it will apply
+ * nothing) and the keys seen so far. */
+static void
+list_abandon(struct informer *inf)
+{
+    if (inf->batch) {
+        job_free(inf->batch);
+        inf->batch = NULL;
+    }
+    if (inf->job)
+        inf->job->discard = true;
+    free(inf->cont);
+    inf->cont = NULL;
+    if (inf->seen) {
+        hmap_fini(inf->seen);
+        free(inf->seen);
+        inf->seen = NULL;
+    }
+}
+
+/* Loop thread, from the decoder: one item of the page in flight. */
+static int
+on_list_item(const char *item, size_t len, void *arg)
+{
+    struct page_job *b = inf_batch(arg);
+    if (b->n_lens == b->cap_lens) {
+        b->cap_lens = b->cap_lens ? b->cap_lens * 2 : 32;
+        b->lens = xreallocarray(b->lens, b->cap_lens, sizeof *b->lens);
+    }
+    b->lens[b->n_lens++] = len;
+    strbuf_appendn(&b->items, item, len);
+    return 0;
+}
+
+static int
+on_list_data(struct kube_call *call, const char *data, size_t len, void *arg)
+{
+    struct informer *inf = arg;
+    (void)call;
+    if (inf->job != NULL && inf->batch != NULL && inf->batch->items.len >= LIST_BATCH_BYTES) {
+        /* The worker is behind the network: hold the transfer rather than the page. */
+        inf->list_paused = true;
+        return HTTP_DATA_PAUSE;
+    }
+    if (kube_list_dec_feed(&inf->ldec, data, len, on_list_item, inf, &inf->lerr) != 0)
+        return -1; /* on_list_done reports lerr */
+    batch_maybe_dispatch(inf);
+    return 0;
+}
+
+static void
+list_parse_failed(struct informer *inf, const struct pxerr *why)
+{
+    struct pxerr e;
+    pxerr_set(&e, PXE_PARSE, "cannot list %s%s%s: %s", inf_what(inf),
+              inf->ns ? " in namespace " : "", inf->ns ? inf->ns : "", why->msg);
+    list_abandon(inf);
+    inf->need_relist = true;
+    inf_fail(inf, &e, -1);
+}
+
+static void
+on_list_done(struct kube_call *call, const struct http_result *res, void *arg)
+{
+    struct informer *inf = arg;
+    struct kube_client *kc = inf->kc;
+    (void)call;
+    inf->call = NULL;
+    inf->list_paused = false;
+    if (inf->lerr.code) {
+        struct pxerr why = inf->lerr;
+        inf->lerr.code = 0;
+        list_parse_failed(inf, &why);
+        return;
+    }
+    if (res->status != 0 || res->code < 200 || res->code >= 300) {
+        struct pxerr e;
+        kube__http_error(kc, res, "list", inf_what(inf), inf->ns, &e);
+        bool cont_expired = res->status == 0 && res->code == 410 && inf->cont;
+        list_abandon(inf);
+        if (cont_expired) {
+            inf_list(inf); /* the continue token expired mid-list: start over, now */
+            return;
+        }
+        if (res->status != 0 && res->code == 0)
+            mark_outage(kc);
+        inf_fail(inf, &e, res->retry_after_s);
+        return;
+    }
+    const char *meta;
+    size_t meta_len;
+    struct pxerr why;
+    if (kube_list_dec_finish(&inf->ldec, &meta, &meta_len, &why) != 0) {
+        list_parse_failed(inf, &why);
+        return;
+    }
+    struct page_job *b = inf_batch(inf);
+    b->final = true;
+    json_t *md = meta ? json_loadb(meta, meta_len, 0, NULL) : NULL;
+    const char *cont = json_str(md, "continue");
+    b->cont = cont[0] ? xstrdup(cont) : NULL;
+    snprintf(b->rv, sizeof b->rv, "%s", json_str(md, "resourceVersion"));
+    json_decref(md);
+    kube_list_dec_reset(&inf->ldec);
+    batch_maybe_dispatch(inf); /* or after the batch being decoded */
 }
 
 static void
@@ -1204,8 +1321,12 @@ static void
 inf_list(struct informer *inf)
 {
     struct kube_client *kc = inf->kc;
-    if (inf->call || inf->job)
+    if (inf->call)
         return;
+    if (inf->job || inf->batch) { /* a failed list's batch is still being decoded */
+        inf->list_pending = true;
+        return;
+    }
     struct strbuf p;
     strbuf_init(&p);
     strbuf_appendf(&p, "%s?limit=%d", inf->path, KUBE_PAGE_LIMIT);
@@ -1216,7 +1337,10 @@ inf_list(struct informer *inf)
         kc->n_lists++;
     }
     add_selector(&p, inf);
-    struct kube_call_opts o = {.path = p.s, .on_done = on_list_done, .arg = inf};
+    kube_list_dec_reset(&inf->ldec);
+    inf->lerr.code = 0;
+    struct kube_call_opts o = {
+        .path = p.s, .on_data = on_list_data, .on_done = on_list_done, .arg = inf};
     struct pxerr e;
     int rc = kube__call(kc, &o, &inf->call, &e);
     strbuf_fini(&p);
@@ -1388,6 +1512,7 @@ add_informer(struct kube_client *kc, enum kube_res res, const char *ns, const ch
     inf->selector = xstrdup_or_null(selector);
     hmap_init(&inf->keys);
     kube_watch_dec_init(&inf->dec, KUBE_LINE_MAX);
+    kube_list_dec_init(&inf->ldec, KUBE_LINE_MAX);
     backoff_init(&inf->bo, 0, 0,
                  clock_mono_ms() ^ (uint64_t)(uintptr_t)inf ^ ((uint64_t)res << 32));
     uv_timer_init(kc->loop, &inf->retry);

@@ -42,15 +42,45 @@ void kube_watch_dec_reset(struct kube_watch_dec *d); /* forget a partial line (n
 int kube_watch_dec_feed(struct kube_watch_dec *d, const char *data, size_t len,
                         kube_watch_event_fn *fn, void *arg, struct pxerr *err) PXC_MUST_CHECK;
 
-/* Split a LIST response (s, n bytes, borrowed) into its items without building the whole
- * tree: fn gets each element of "items" as a byte range (borrowed for the call; a complete
- * JSON value, not validated beyond its structure) in order; *meta and *meta_len get the range of
- * the top-level "metadata" object (NULL/0 if none). Returns 0, fn's negative value, or
- * PXE_PARSE with the byte offset of what is malformed ("LIST response: ',' expected at byte
- * 812"). Any thread. */
+/* A LIST response ({"metadata": {...}, "items": [...], ...}) arriving in arbitrary chunks,
+ * cut into its items as their bytes arrive, so that a page of 500 pods never has to be held
+ * whole: each complete element of "items" goes to fn as a byte range (borrowed for the call;
+ * a complete JSON value, checked for structure only); the top-level "metadata" object is
+ * kept (copied) for kube_list_dec_finish. Only an unfinished item is buffered; one that grows
+ * past max_item bytes is an error. */
 typedef int kube_list_item_fn(const char *item, size_t len, void *arg);
-int kube__list_split(const char *s, size_t n, kube_list_item_fn *fn, void *arg,
-                     const char **meta, size_t *meta_len, struct pxerr *err) PXC_MUST_CHECK;
+
+struct kube_list_dec {
+    struct strbuf buf;    /* private: unconsumed bytes (an unfinished token) */
+    struct strbuf meta;   /* private: the "metadata" object, once seen */
+    size_t off;           /* private: stream offset of buf's first byte */
+    size_t max_item;      /* read-only */
+    int state;            /* private */
+    int key;              /* private: which member is being read */
+    int have_items;       /* private */
+    size_t n_items;       /* read-only: items delivered since init/reset */
+};
+
+void kube_list_dec_init(struct kube_list_dec *d, size_t max_item); /* 0: KUBE_LINE_MAX */
+void kube_list_dec_fini(struct kube_list_dec *d);
+void kube_list_dec_reset(struct kube_list_dec *d); /* a new response */
+/* Feed len bytes (borrowed); delivers every item completed by them, in order. Returns 0, fn's
+ * negative value, or PXE_PARSE with err saying what and the byte offset in the response:
+ *   "LIST response: ',' expected at byte 812"  "LIST response is not a JSON object"
+ * After an error the decoder must be reset before reuse. Any thread. */
+int kube_list_dec_feed(struct kube_list_dec *d, const char *data, size_t len,
+                       kube_list_item_fn *fn, void *arg, struct pxerr *err) PXC_MUST_CHECK;
+/* The response ended: PXE_PARSE if it was cut short or had no "items" ("LIST response:
+ * truncated at byte 9", "LIST response is not a list (no \"items\" array)"). On success
+ * *meta and *meta_len get the "metadata" object (borrowed from d until reset/fini; NULL/0 if
+ * none). */
+int kube_list_dec_finish(struct kube_list_dec *d, const char **meta, size_t *meta_len,
+                         struct pxerr *err) PXC_MUST_CHECK;
+
+/* A whole LIST response at once (s, n bytes, borrowed): init, feed, finish. *meta is
+ * copied into *meta_out (owned by the caller: free it; NULL if none). */
+int kube__list_split(const char *s, size_t n, kube_list_item_fn *fn, void *arg, char **meta_out,
+                     size_t *meta_len, struct pxerr *err) PXC_MUST_CHECK;
 
 /* ------------------------------------------------------------ the client */
 
@@ -77,8 +107,8 @@ struct kube_call_opts {
 int kube__call(struct kube_client *kc, const struct kube_call_opts *o, struct kube_call **out,
                struct pxerr *err) PXC_MUST_CHECK;
 void kube__call_cancel(struct kube_call *call);
-/* During on_done only: take the buffered body (owned; free it), see http_take_body. */
-char *kube__call_take_body(struct kube_call *call, size_t *len);
+/* Resume a call whose on_data returned HTTP_DATA_PAUSE (http_resume). */
+void kube__call_resume(struct kube_call *call);
 
 /* Turn a failed result into words: verb ("list", "watch", "get", "patch", "delete"), what
  * ("pods", "secret pxc-secrets"), ns (NULL: cluster-wide / all namespaces). Fills err and

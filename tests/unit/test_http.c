@@ -350,6 +350,80 @@ test_stream(void **state)
     finish(&loop, &s, h);
 }
 
+/* Back-pressure: the reader refuses every chunk once, then resumes the transfer from a timer
+ * (outside curl) and once from inside its own callback; every byte still arrives once, in
+ * order. */
+struct pauser {
+    struct result r;
+    struct http_req *req;
+    uv_timer_t t;
+    int n_paused;
+    bool refused; /* the chunk now offered was refused once */
+};
+
+static void
+on_resume_tick(uv_timer_t *t)
+{
+    struct pauser *p = t->data;
+    http_resume(p->req);
+}
+
+static int
+on_data_pausing(struct http_req *req, const char *data, size_t len, void *arg)
+{
+    struct pauser *p = arg;
+    p->req = req;
+    if (!p->refused) {
+        p->refused = true;
+        p->n_paused++;
+        if (p->n_paused == 2)
+            http_resume(req); /* from inside curl: deferred until curl returns */
+        else
+            uv_timer_start(&p->t, on_resume_tick, 5, 0);
+        return HTTP_DATA_PAUSE;
+    }
+    p->refused = false;
+    return on_data(req, data, len, &p->r);
+}
+
+static void
+on_done_pauser(struct http_req *req, const struct http_result *res, void *arg)
+{
+    struct pauser *p = arg;
+    on_done(req, res, &p->r);
+}
+
+static void
+test_stream_pause(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    struct srv s;
+    srv_start(&s, &loop);
+    struct http *h = http_new(&loop);
+    struct pauser p = {0};
+    strbuf_init(&p.r.streamed);
+    uv_timer_init(&loop, &p.t);
+    p.t.data = &p;
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/stream", s.port);
+    struct http_req_opts o = {
+        .url = url, .on_data = on_data_pausing, .on_done = on_done_pauser, .arg = &p};
+    struct pxerr err = {0};
+    assert_int_equal(http_start(h, &o, NULL, &err), 0);
+    run_until_done(&loop, &p.r, 1);
+    assert_int_equal(p.r.status, 0);
+    assert_true(p.n_paused >= 2);
+    assert_int_equal(p.n_paused, p.r.n_chunks);
+    char want[512];
+    snprintf(want, sizeof want, "%s%s%s", stream_parts[0], stream_parts[1], stream_parts[2]);
+    assert_string_equal(p.r.streamed.s, want);
+    strbuf_fini(&p.r.streamed);
+    uv_close((uv_handle_t *)&p.t, NULL);
+    finish(&loop, &s, h);
+}
+
 static void
 test_deadline(void **state)
 {
@@ -515,7 +589,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_get_ok),      cmocka_unit_test(test_stream),
+        cmocka_unit_test(test_get_ok),      cmocka_unit_test(test_stream), cmocka_unit_test(test_stream_pause),
         cmocka_unit_test(test_deadline),    cmocka_unit_test(test_idle_timeout),
         cmocka_unit_test(test_refused),     cmocka_unit_test(test_429_and_cap),
         cmocka_unit_test(test_auth_and_body), cmocka_unit_test(test_cancel),

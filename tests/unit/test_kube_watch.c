@@ -187,79 +187,6 @@ test_callback_stops(void **state)
     kube_watch_dec_fini(&d);
 }
 
-/* ---- LIST splitting ---- */
-
-struct items {
-    int n;
-    char log[256];
-};
-
-static int
-on_item(const char *item, size_t len, void *arg)
-{
-    struct items *it = arg;
-    size_t l = strlen(it->log);
-    snprintf(it->log + l, sizeof it->log - l, "[%.*s]", (int)len, item);
-    it->n++;
-    return 0;
-}
-
-static void
-test_list_split(void **state)
-{
-    (void)state;
-    const char *page = " {\"kind\":\"PodList\",\"metadata\": {\"continue\":\"c,}]\\\"x\",\"resourceVersion\":\"7\"},"
-                       "\n \"items\" : [ {\"a\":\"}]\"} , {\"b\":[1,{\"c\":2}]},\"s\",3 ,null] } ";
-    struct items it = {0};
-    const char *meta;
-    size_t ml;
-    struct pxerr err = {0};
-    assert_int_equal(kube__list_split(page, strlen(page), on_item, &it, &meta, &ml, &err), 0);
-    assert_int_equal(it.n, 5);
-    assert_string_equal(it.log, "[{\"a\":\"}]\"}][{\"b\":[1,{\"c\":2}]}][\"s\"][3][null]");
-    assert_non_null(meta);
-    json_t *md = json_loadb(meta, ml, 0, NULL);
-    assert_non_null(md);
-    assert_string_equal(json_string_value(json_object_get(md, "continue")), "c,}]\"x");
-    json_decref(md);
-
-    /* Empty lists, with [] and with null. */
-    const char *empty[] = {"{\"items\":[]}", "{\"items\":null,\"metadata\":{}}", "{\"items\":[ ]}"};
-    for (size_t i = 0; i < 3; i++) {
-        struct items e = {0};
-        assert_int_equal(kube__list_split(empty[i], strlen(empty[i]), on_item, &e, &meta, &ml,
-                                          &err), 0);
-        assert_int_equal(e.n, 0);
-    }
-}
-
-static void
-test_list_split_bad(void **state)
-{
-    (void)state;
-    static const struct bad_case cases[] = {
-        {"", "LIST response is not a JSON object"},
-        {"[1,2]", "LIST response is not a JSON object"},
-        {"{\"kind\":\"Status\"}", "no \"items\" array"},
-        {"{\"items\":[{\"a\":1}", "malformed value at byte 9"},
-        {"{\"items\":[1 2]}", "',' expected at byte 12"},
-        {"{\"items\":[1],", "truncated"},
-        {"{items:[]}", "key expected at byte 1"},
-        {"{\"items\":[\"unterminated]}", "malformed value"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct items it = {0};
-        const char *meta;
-        size_t ml;
-        struct pxerr err = {0};
-        int rc = kube__list_split(cases[i].input, strlen(cases[i].input), on_item, &it, &meta,
-                                  &ml, &err);
-        assert_int_equal(rc, PXE_PARSE);
-        if (strstr(err.msg, cases[i].msg_part) == NULL)
-            fail_msg("case %zu: '%s' does not contain '%s'", i, err.msg, cases[i].msg_part);
-    }
-}
-
 int
 main(void)
 {
@@ -267,8 +194,7 @@ main(void)
         cmocka_unit_test(test_split_every_byte), cmocka_unit_test(test_split_every_pair),
         cmocka_unit_test(test_byte_at_a_time),   cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_garbage_quoted),   cmocka_unit_test(test_oversized),
-        cmocka_unit_test(test_callback_stops),   cmocka_unit_test(test_list_split),
-        cmocka_unit_test(test_list_split_bad),
+        cmocka_unit_test(test_callback_stops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
