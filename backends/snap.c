@@ -22,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "jscan.h"
 #include "jsonu.h"
 #include "base/clock.h"
 #include "base/xmalloc.h"
@@ -31,10 +32,18 @@
 /* ------------------------------------------------------------------------------------ */
 /* Loading                                                                               */
 
+/* The byte range of one cluster's "pods" array, kept unparsed by the fast path. */
+struct pods_src {
+    size_t off, len; /* len 0: the cluster object carries its pods itself */
+};
+
 struct ld {
     const char *name; /* label for messages: the file name */
     struct pxerr *err;
     struct model *m; /* the private model being filled */
+    const char *buf; /* the document (fast path only) */
+    struct pods_src *pods; /* per cluster index, NULL: not split */
+    size_t n_pods;
     char path[224];  /* JSON path of the value being read: clusters[1].pods[3] */
     size_t plen;
 };
@@ -381,16 +390,12 @@ ld_galera(struct ld *ld, json_t *o, struct m_galera *g)
     return 0;
 }
 
+/* A pod's identity and sidecar word, checked before its other fields (so the first error of
+ * a bad pod is the same whichever reader found it). */
 static int
-ld_pod(struct ld *ld, json_t *o, size_t i, void *arg)
+pod_check(struct ld *ld, struct m_cluster *c, const char *ns, const char *name, const char *sc,
+          enum sidecar_state *out)
 {
-    struct m_cluster *c = arg;
-    const char *ns, *name, *sc;
-    int rc;
-    if ((rc = get_str(ld, o, "namespace", F_REQ, NULL, &ns)) != 0 ||
-        (rc = get_str(ld, o, "name", F_REQ, NULL, &name)) != 0 ||
-        (rc = get_str(ld, o, "sidecar", 0, "disabled", &sc)) != 0)
-        return rc;
     if (model_pod_find(c, ns, name) != NULL)
         return fail(ld, "pod %s/%s listed twice", ns, name);
     enum sidecar_state side;
@@ -402,13 +407,52 @@ ld_pod(struct ld *ld, json_t *o, size_t i, void *arg)
         side = SIDECAR_DISABLED;
     } else {
         size_t old = path_key(ld, "sidecar");
-        rc = fail(ld, "unknown value \"%.40s\" (expected injected, missing or disabled)", sc);
+        int rc = fail(ld, "unknown value \"%.40s\" (expected injected, missing or disabled)", sc);
         path_pop(ld, old);
         return rc;
     }
+    *out = side;
+    return 0;
+}
+
+/* A pod read (by ld_pod or pod_fast) goes into the model. */
+static void
+pod_store(struct ld *ld, struct m_cluster *c, const char *ns, const char *name,
+          enum sidecar_state side, const struct m_pod *p)
+{
+    struct m_pod *dst = model_pod_upsert(ld->m, c, ns, name);
+    dst->phase = p->phase;
+    dst->ready = p->ready;
+    memcpy(dst->ip, p->ip, sizeof p->ip);
+    dst->node = intern_str(&ld->m->strings, p->node);
+    dst->sidecar = side;
+    dst->restart_needed = p->restart_needed;
+    dst->instance = intern_str(&ld->m->strings, p->instance);
+    dst->component = intern_str(&ld->m->strings, p->component);
+    dst->replication_pod = p->replication_pod;
+    dst->restarts = p->restarts;
+    dst->created_ms = p->created_ms;
+    dst->has_proxy = side == SIDECAR_INJECTED;
+    dst->read_only = p->read_only;
+    dst->galera = p->galera;
+}
+
+static int
+ld_pod(struct ld *ld, json_t *o, size_t i, void *arg)
+{
+    struct m_cluster *c = arg;
+    const char *ns, *name, *sc;
+    int rc;
+    if ((rc = get_str(ld, o, "namespace", F_REQ, NULL, &ns)) != 0 ||
+        (rc = get_str(ld, o, "name", F_REQ, NULL, &name)) != 0 ||
+        (rc = get_str(ld, o, "sidecar", 0, "disabled", &sc)) != 0)
+        return rc;
+    enum sidecar_state side = SIDECAR_DISABLED;
+    if ((rc = pod_check(ld, c, ns, name, sc, &side)) != 0)
+        return rc;
     /* Parse into a local copy first so that a bad field leaves no half pod behind
      * (the whole private model is dropped anyway, but the pod index must stay sane). */
-    struct m_pod p = {.sidecar = side, .galera = {.cluster_size = -1}};
+    struct m_pod p = {.galera = {.cluster_size = -1}};
     json_t *g;
     if ((rc = get_interned(ld, o, "phase", 0, "Unknown", &p.phase)) != 0 ||
         (rc = get_bool(ld, o, "ready", &p.ready)) != 0 ||
@@ -425,21 +469,7 @@ ld_pod(struct ld *ld, json_t *o, size_t i, void *arg)
         return rc;
     if (g != NULL && (rc = ld_galera(ld, g, &p.galera)) != 0)
         return rc;
-    struct m_pod *dst = model_pod_upsert(ld->m, c, ns, name);
-    dst->phase = p.phase;
-    dst->ready = p.ready;
-    memcpy(dst->ip, p.ip, sizeof p.ip);
-    dst->node = intern_str(&ld->m->strings, p.node);
-    dst->sidecar = p.sidecar;
-    dst->restart_needed = p.restart_needed;
-    dst->instance = intern_str(&ld->m->strings, p.instance);
-    dst->component = intern_str(&ld->m->strings, p.component);
-    dst->replication_pod = p.replication_pod;
-    dst->restarts = p.restarts;
-    dst->created_ms = p.created_ms;
-    dst->has_proxy = side == SIDECAR_INJECTED;
-    dst->read_only = p.read_only;
-    dst->galera = p.galera;
+    pod_store(ld, c, ns, name, side, &p);
     return 0;
 }
 
@@ -745,6 +775,195 @@ ld_node(struct ld *ld, json_t *o, size_t i, void *arg)
     return 0;
 }
 
+/* A pod as `status --json` writes it, read without building a tree: ASCII strings without
+ * escapes, true/false/null, small integers, galera null. *done says whether it was read
+ * (and stored); a pod with anything else is left to jansson and ld_pod, which word every
+ * error. Returns 0 or the schema error of pod_check. */
+enum {
+    PF_NS, PF_NAME, PF_SIDECAR, PF_PHASE, PF_READY, PF_IP, PF_RESTART, PF_NODE, PF_INSTANCE,
+    PF_COMPONENT, PF_REPL, PF_RESTARTS, PF_CREATED, PF_RO, PF_GALERA, PF_N
+};
+static const char *const pf_key[PF_N] = {
+    "namespace", "name",      "sidecar",        "phase",    "ready",     "ip",       "restartNeeded",
+    "node",      "instance",  "component",      "replicationPod", "restarts", "createdAt",
+    "readOnly",  "galera"};
+
+struct pf_val {
+    char kind; /* 0 absent, 's' string (at off in the arena), 't', 'f', 'n', 'i' */
+    size_t off;
+    long long i;
+};
+
+/* The value at s[vo..ve) into v (strings copied into arena). false: not a simple value. */
+static bool
+pf_value(const char *s, size_t vo, size_t ve, struct pf_val *v, struct strbuf *arena)
+{
+    size_t n = ve - vo;
+    if (s[vo] == '"') {
+        for (size_t q = vo + 1; q < ve - 1; q++) {
+            unsigned char ch = (unsigned char)s[q];
+            if (ch == '\\' || ch < 0x20 || ch >= 0x80)
+                return false;
+        }
+        v->kind = 's';
+        v->off = arena->len;
+        strbuf_appendn(arena, s + vo + 1, n - 2);
+        strbuf_appendc(arena, '\0');
+        return true;
+    }
+    if (n == 4 && memcmp(s + vo, "true", 4) == 0)
+        v->kind = 't';
+    else if (n == 5 && memcmp(s + vo, "false", 5) == 0)
+        v->kind = 'f';
+    else if (n == 4 && memcmp(s + vo, "null", 4) == 0)
+        v->kind = 'n';
+    else {
+        /* A JSON integer of at most 9 digits: no sign, fraction, exponent or leading zero. */
+        if (n > 9 || (s[vo] == '0' && n > 1))
+            return false;
+        long long x = 0;
+        for (size_t q = vo; q < ve; q++) {
+            if (s[q] < '0' || s[q] > '9')
+                return false;
+            x = x * 10 + (s[q] - '0');
+        }
+        v->kind = 'i';
+        v->i = x;
+    }
+    return true;
+}
+
+static int
+pod_fast(struct ld *ld, const char *s, size_t n, struct m_cluster *c, struct strbuf *arena,
+         bool *done)
+{
+    struct pf_val v[PF_N] = {{0}};
+    *done = false;
+    strbuf_reset(arena);
+    size_t i = jscan_ws(s, 1, n);
+    while (i < n && s[i] != '}') {
+        size_t ke = s[i] == '"' ? jscan_string(s, i, n) : 0;
+        if (ke == 0)
+            return 0;
+        size_t klen = ke - i - 2;
+        int f = 0;
+        while (f < PF_N && (strlen(pf_key[f]) != klen || memcmp(pf_key[f], s + i + 1, klen) != 0))
+            f++;
+        if (f == PF_N || v[f].kind != 0) /* unknown or twice */
+            return 0;
+        size_t vo = jscan_ws(s, ke, n);
+        if (vo >= n || s[vo] != ':')
+            return 0;
+        vo = jscan_ws(s, vo + 1, n);
+        size_t ve = jscan_value(s, vo, n);
+        if (ve == 0 || ve >= n || !pf_value(s, vo, ve, &v[f], arena))
+            return 0;
+        i = jscan_ws(s, ve, n);
+        if (i < n && s[i] == ',') {
+            i = jscan_ws(s, i + 1, n);
+            if (i < n && s[i] == '}')
+                return 0; /* a trailing comma: jansson's to refuse */
+        } else if (i >= n || s[i] != '}') {
+            return 0;
+        }
+    }
+    if (i != n - 1)
+        return 0;
+#define STR(f) (arena->s + v[f].off)
+#define OPT_STR(f, dflt) (v[f].kind == 's' ? STR(f) : (dflt))
+    /* The shapes ld_pod accepts; anything else is its to word. */
+    if (v[PF_NS].kind != 's' || v[PF_NAME].kind != 's' ||
+        (v[PF_SIDECAR].kind != 0 && v[PF_SIDECAR].kind != 's'))
+        return 0;
+    for (int f = PF_PHASE; f < PF_N; f++) {
+        char k = v[f].kind;
+        bool is_bool = f == PF_READY || f == PF_RESTART || f == PF_REPL;
+        bool ok = k == 0 || (is_bool && (k == 't' || k == 'f')) ||
+                  (f == PF_RESTARTS && k == 'i' && v[f].i <= (1 << 30)) ||
+                  (f == PF_RO && (k == 't' || k == 'f' || k == 'n')) ||
+                  (f == PF_GALERA && k == 'n') ||
+                  (!is_bool && f != PF_RESTARTS && f != PF_RO && f != PF_GALERA &&
+                   (k == 's' || k == 'n'));
+        if (!ok)
+            return 0;
+    }
+    struct m_pod p = {.galera = {.cluster_size = -1}};
+    if (v[PF_IP].kind == 's') {
+        if (strlen(STR(PF_IP)) >= sizeof p.ip)
+            return 0;
+        memcpy(p.ip, STR(PF_IP), strlen(STR(PF_IP)) + 1);
+    }
+    if (v[PF_CREATED].kind == 's' && clock_parse_rfc3339(STR(PF_CREATED), &p.created_ms) != 0)
+        return 0;
+    enum sidecar_state side = SIDECAR_DISABLED;
+    int rc = pod_check(ld, c, STR(PF_NS), STR(PF_NAME), OPT_STR(PF_SIDECAR, "disabled"), &side);
+    if (rc != 0)
+        return rc;
+    p.phase = intern_str(&ld->m->strings, OPT_STR(PF_PHASE, "Unknown"));
+    p.ready = v[PF_READY].kind == 't';
+    p.restart_needed = v[PF_RESTART].kind == 't';
+    p.node = OPT_STR(PF_NODE, NULL);
+    p.instance = OPT_STR(PF_INSTANCE, NULL);
+    p.component = OPT_STR(PF_COMPONENT, NULL);
+    p.replication_pod = v[PF_REPL].kind == 't';
+    p.restarts = v[PF_RESTARTS].kind == 'i' ? (int)v[PF_RESTARTS].i : 0;
+    p.read_only = v[PF_RO].kind == 't' ? 2 : v[PF_RO].kind == 'f' ? 1 : 0;
+    pod_store(ld, c, STR(PF_NS), STR(PF_NAME), side, &p);
+#undef STR
+#undef OPT_STR
+    *done = true;
+    return 0;
+}
+
+/* The pods of cluster i: from its object, or item by item from the range the fast path
+ * kept (one small tree at a time). A piece jansson refuses is PXE_PARSE, which sends the
+ * load to the whole-document parse for its exact message. */
+static int
+each_pod(struct ld *ld, json_t *o, size_t ci, struct m_cluster *c)
+{
+    if (ld->pods == NULL || ci >= ld->n_pods || ld->pods[ci].len == 0)
+        return each(ld, o, "pods", 0, W_OBJ, ld_pod, c);
+    const char *s = ld->buf + ld->pods[ci].off;
+    size_t n = ld->pods[ci].len, i = jscan_ws(s, 1, n), k = 0;
+    size_t old = path_key(ld, "pods");
+    struct strbuf arena;
+    strbuf_init(&arena);
+    int rc = 0;
+    while (rc == 0 && i < n && s[i] != ']') {
+        size_t e = jscan_value(s, i, n);
+        if (e == 0) {
+            rc = pxerr_set(ld->err, PXE_PARSE, "%s: malformed pod", ld->name);
+            break;
+        }
+        size_t o2 = path_idx(ld, k);
+        bool done = false;
+        if (s[i] == '{' && (rc = pod_fast(ld, s + i, e - i, c, &arena, &done)) != 0)
+            break;
+        if (!done) {
+            json_t *pod = json_loadb(s + i, e - i, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+            if (pod == NULL) {
+                rc = pxerr_set(ld->err, PXE_PARSE, "%s: malformed pod", ld->name);
+                break;
+            }
+            rc = json_is_object(pod) ? ld_pod(ld, pod, k, c)
+                                     : fail(ld, "expected object, got %s", jsonu_type_name(pod));
+            json_decref(pod);
+            if (rc != 0)
+                break;
+        }
+        path_pop(ld, o2);
+        k++;
+        i = jscan_ws(s, e, n);
+        if (i < n && s[i] == ',')
+            i = jscan_ws(s, i + 1, n);
+    }
+    strbuf_fini(&arena);
+    if (rc != 0)
+        return rc; /* keep the path in the message */
+    path_pop(ld, old);
+    return 0;
+}
+
 /* ---- clusters ---- */
 
 static int
@@ -776,7 +995,7 @@ ld_cluster(struct ld *ld, json_t *o, size_t i, void *arg)
         path_pop(ld, old);
     }
     if ((rc = each(ld, o, "namespaces", 0, W_OBJ, ld_namespace, c)) != 0 ||
-        (rc = each(ld, o, "pods", 0, W_OBJ, ld_pod, c)) != 0 ||
+        (rc = each_pod(ld, o, i, c)) != 0 ||
         (rc = each(ld, o, "pxcClusters", 0, W_OBJ, ld_pxc, c)) != 0 ||
         (rc = each(ld, o, "serviceEntries", 0, W_OBJ, ld_sentry, c)) != 0 ||
         (rc = each(ld, o, "channels", 0, W_OBJ, ld_channel, c)) != 0 ||
@@ -884,18 +1103,193 @@ ld_root(struct ld *ld, json_t *root)
     return 0;
 }
 
+/* ---- the fast path ----
+ *
+ * A 20,000-pod snapshot is 10 MB; parsed as one jansson tree it took 200 ms before the first
+ * frame of a replay, most of it building and freeing that tree. The fast path cuts the
+ * document with jscan instead: everything but the clusters' "pods" arrays is parsed as small
+ * trees and assembled into the same root object; each pods array is kept as a byte range and
+ * parsed pod by pod while loading (each_pod). Anything odd (a syntax error, a duplicate key,
+ * a key with an escape, trailing bytes, a schema error) abandons the fast path, and the
+ * whole document is parsed as before, so every error message is exactly the whole parse's. */
+
+typedef int member_fn(const char *s, const char *key, size_t klen, size_t vo, size_t ve,
+                      void *arg);
+
+/* The members of the object at s[i] == '{'. Returns the end of the object, 0 if odd. */
+static size_t
+scan_object(const char *s, size_t i, size_t n, member_fn *fn, void *arg)
+{
+    i = jscan_ws(s, i + 1, n);
+    if (i < n && s[i] == '}')
+        return i + 1;
+    for (;;) {
+        if (i >= n || s[i] != '"')
+            return 0;
+        size_t ke = jscan_string(s, i, n);
+        if (ke == 0 || memchr(s + i + 1, '\\', ke - i - 2) != NULL)
+            return 0;
+        size_t v = jscan_ws(s, ke, n);
+        if (v >= n || s[v] != ':')
+            return 0;
+        v = jscan_ws(s, v + 1, n);
+        size_t ve = jscan_value(s, v, n);
+        if (ve == 0 || ve >= n || fn(s, s + i + 1, ke - i - 2, v, ve, arg) != 0)
+            return 0;
+        i = jscan_ws(s, ve, n);
+        if (i < n && s[i] == '}')
+            return i + 1;
+        if (i >= n || s[i] != ',')
+            return 0;
+        i = jscan_ws(s, i + 1, n);
+    }
+}
+
+/* The elements of the array at s[i] == '['; fn gets each one's range. Returns 0, -1 if odd. */
+typedef int elem_range_fn(const char *s, size_t vo, size_t ve, void *arg);
+
+static int
+scan_array(const char *s, size_t i, size_t n, elem_range_fn *fn, void *arg)
+{
+    i = jscan_ws(s, i + 1, n);
+    if (i < n && s[i] == ']')
+        return 0;
+    for (;;) {
+        size_t e = jscan_value(s, i, n);
+        if (e == 0 || e >= n || (fn != NULL && fn(s, i, e, arg) != 0))
+            return -1;
+        i = jscan_ws(s, e, n);
+        if (i < n && s[i] == ']')
+            return 0;
+        if (i >= n || s[i] != ',')
+            return -1;
+        i = jscan_ws(s, i + 1, n);
+    }
+}
+
+struct split {
+    json_t *obj;            /* the object being assembled */
+    struct ld *ld;          /* pods ranges go to ld->pods */
+    struct pods_src pods;   /* this cluster's, while splitting it */
+};
+
+static int
+set_parsed(json_t *obj, const char *s, const char *key, size_t klen, size_t vo, size_t ve)
+{
+    if (json_object_getn(obj, key, klen) != NULL)
+        return -1; /* duplicate: the whole parse words it */
+    json_t *v = json_loadb(s + vo, ve - vo, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+    if (v == NULL)
+        return -1;
+    return json_object_setn_new(obj, key, klen, v);
+}
+
+static int
+cluster_member(const char *s, const char *key, size_t klen, size_t vo, size_t ve, void *arg)
+{
+    struct split *sp = arg;
+    bool pods = klen == 4 && memcmp(key, "pods", 4) == 0;
+    if (pods && sp->pods.len != 0)
+        return -1;
+    if (pods && s[vo] == '[' && json_object_getn(sp->obj, "pods", 4) == NULL) {
+        if (scan_array(s, vo, ve, NULL, NULL) != 0)
+            return -1;
+        sp->pods = (struct pods_src){vo, ve - vo};
+        return 0;
+    }
+    return set_parsed(sp->obj, s, key, klen, vo, ve);
+}
+
+static int
+cluster_elem(const char *s, size_t vo, size_t ve, void *arg)
+{
+    struct split *root = arg;
+    struct ld *ld = root->ld;
+    json_t *arr = json_object_get(root->obj, "clusters");
+    struct split sp = {.ld = ld};
+    if (s[vo] == '{') {
+        sp.obj = json_object();
+        if (scan_object(s, vo, ve, cluster_member, &sp) != ve) {
+            json_decref(sp.obj);
+            return -1;
+        }
+    } else if ((sp.obj = json_loadb(s + vo, ve - vo, JSON_DECODE_ANY, NULL)) == NULL) {
+        return -1;
+    }
+    json_array_append_new(arr, sp.obj);
+    ld->pods = xreallocarray(ld->pods, ld->n_pods + 1, sizeof *ld->pods);
+    ld->pods[ld->n_pods++] = sp.pods;
+    return 0;
+}
+
+static int
+root_member(const char *s, const char *key, size_t klen, size_t vo, size_t ve, void *arg)
+{
+    struct split *sp = arg;
+    if (klen == 8 && memcmp(key, "clusters", 8) == 0 && s[vo] == '[') {
+        if (json_object_getn(sp->obj, "clusters", 8) != NULL)
+            return -1;
+        json_object_set_new(sp->obj, "clusters", json_array());
+        return scan_array(s, vo, ve, cluster_elem, sp);
+    }
+    return set_parsed(sp->obj, s, key, klen, vo, ve);
+}
+
+/* The root object with every cluster's pods left as ranges in ld, or NULL: parse whole. */
+static json_t *
+split_doc(const char *buf, size_t len, struct ld *ld)
+{
+    size_t i = jscan_ws(buf, 0, len);
+    if (i >= len || buf[i] != '{')
+        return NULL;
+    struct split sp = {.obj = json_object(), .ld = ld};
+    size_t e = scan_object(buf, i, len, root_member, &sp);
+    if (e == 0 || jscan_ws(buf, e, len) != len) {
+        json_decref(sp.obj);
+        free(ld->pods);
+        ld->pods = NULL;
+        ld->n_pods = 0;
+        return NULL;
+    }
+    ld->buf = buf;
+    return sp.obj;
+}
+
 int
 snap_load_buf(const char *buf, size_t len, const char *name, struct model *m, struct pxerr *err)
 {
     if (name == NULL)
         name = "<snapshot>";
-    json_error_t jerr;
-    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (root == NULL)
-        return pxerr_set(err, PXE_PARSE, "%s:%d:%d: %s", name, jerr.line, jerr.column, jerr.text);
     struct ld ld = {.name = name, .err = err, .m = model_new()};
-    int rc = ld_root(&ld, root);
-    json_decref(root);
+    int rc = -1;
+    json_t *root = split_doc(buf, len, &ld);
+    if (root != NULL) {
+        struct pxerr quiet;
+        ld.err = &quiet;
+        rc = ld_root(&ld, root);
+        json_decref(root);
+        if (rc != 0) { /* the whole parse says what is wrong, in its words */
+            model_free(ld.m);
+            free(ld.pods);
+            ld = (struct ld){.name = name, .m = model_new()};
+        }
+    }
+    free(ld.pods);
+    ld.pods = NULL;
+    ld.n_pods = 0;
+    ld.buf = NULL;
+    ld.err = err;
+    if (rc != 0) {
+        json_error_t jerr;
+        root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (root == NULL) {
+            model_free(ld.m);
+            return pxerr_set(err, PXE_PARSE, "%s:%d:%d: %s", name, jerr.line, jerr.column,
+                             jerr.text);
+        }
+        rc = ld_root(&ld, root);
+        json_decref(root);
+    }
     if (rc != 0) {
         model_free(ld.m);
         return rc;

