@@ -3,15 +3,21 @@
 # 1000, plain HTTP on 127.0.x.1/.2) churn every few seconds for SOAK_SECONDS (default 3600):
 # ServiceEntries created and deleted, pods relabelled, namespaces relabelled for injection
 # (sidecar state flips), watches dropped, short 500 and 429 bursts, a forced 410, and every
-# 5 minutes a restart of one API server. The console (in tmux at 160x45) and
-# `pxcmesh status --follow` watch both. Every SOAK_SAMPLE_S (default 60) the RSS and the open
-# file descriptors of both are sampled; the run fails when, after a warm-up of two samples,
-# either grows beyond its bound (SOAK_RSS_SLACK_KB, default 4096 kB over the warm-up peak;
-# SOAK_FD_SLACK, default 2), or when a process dies.
+# 5 minutes a restart of one API server. Beside them runs a lab (`pxcmesh lab up`: two real
+# Galera clusters and the channel cluster_b_source) whose channel flaps: stopped and started
+# again by `pxcmesh channel stop|start` every step (3 s), and every 3 minutes a node of
+# cluster-a hangs (SIGSTOP) for 6 s. Two consoles (tmux, 160x45) watch: one the churning
+# kubesims, one the lab (MySQL included); `pxcmesh status --follow` watches the kubesims too.
+# Every SOAK_SAMPLE_S (default 60) the RSS and the open file descriptors of the three are
+# sampled; the run fails when, after a warm-up of two samples, one grows beyond its bound
+# (SOAK_RSS_SLACK_KB, default 4096 kB over the warm-up peak; SOAK_FD_SLACK, default 2), when
+# a process dies, when a console stops following its clusters, or when a console exits
+# non-zero (a sanitizer build's leak check fails it).
 #
-# SOAK_VALGRIND=1: the console runs under valgrind (memcheck, full leak check) for a shorter
-# run (SOAK_SECONDS default 600 then); the run fails on any memcheck error or a definite
-# leak (the RSS bound is 16384 kB there: memcheck's own memory grows). Exit 0 pass, 1 fail.
+# SOAK_LAB=0 leaves the lab (and MySQL) out (it needs root). SOAK_VALGRIND=1: both consoles
+# run under valgrind (memcheck, full leak check) for a shorter run (SOAK_SECONDS default 600
+# then); the run fails on any memcheck error or a definite leak (the RSS bound is 16384 kB
+# there: memcheck's own memory grows). Exit 0 pass, 1 fail.
 set -uo pipefail
 
 BUILD=${1:?usage: scripts/soak.sh BUILD_DIR}
@@ -29,6 +35,7 @@ PODS=${SOAK_PODS:-1000}
 # looser there and memcheck's leak check is the memory verdict.
 RSS_SLACK_KB=${SOAK_RSS_SLACK_KB:-$([[ $VALGRIND == 1 ]] && echo 16384 || echo 4096)}
 FD_SLACK=${SOAK_FD_SLACK:-2}
+LAB=${SOAK_LAB:-1}
 
 die() { echo "soak: $*" >&2; exit 1; }
 [[ -x $PXCMESH && -x $KSIM_BIN ]] || die "build first: no $PXCMESH or $KSIM_BIN"
@@ -37,11 +44,13 @@ for t in tmux jq curl; do command -v $t >/dev/null || die "$t is needed"; done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pxsoak.XXXXXX")
 NET="127.0.$((100 + ($$ + 50) % 100))"
+LAB_PREFIX="127.$((150 + $$ % 50))"
 T=(tmux -L pxsoak$$ -f /dev/null)
 FPID=
 cleanup() {
     "${T[@]}" kill-server 2>/dev/null
     [[ -n $FPID ]] && { kill "$FPID" 2>/dev/null; wait "$FPID" 2>/dev/null; }
+    [[ $LAB == 1 ]] && "$PXCMESH" lab down --dir "$WORK/lab" >/dev/null 2>&1
     ksim_down A
     ksim_down B
     if [[ ${SOAK_KEEP:-0} == 1 ]]; then echo "soak: kept $WORK" >&2; else rm -rf "$WORK"; fi
@@ -62,22 +71,50 @@ FPID=$!
 
 VG=""
 if [[ $VALGRIND == 1 ]]; then
-    VG="valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite --num-callers=30 --log-file=$WORK/valgrind.log"
+    VG="valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite --num-callers=30"
 fi
-cat >"$WORK/console.sh" <<RUN
+# console NAME ARGS...: a console in tmux window NAME; its pid in $WORK/NAME.pid.
+console() {
+    local name=$1; shift
+    local vg=""
+    [[ -n $VG ]] && vg="$VG --log-file=$WORK/valgrind-$name.log"
+    cat >"$WORK/$name.sh" <<RUN
 export TERM=screen-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC NO_COLOR=1 HOME=$WORK
-echo \$\$ >$WORK/console.pid
-exec $VG $(printf '%q' "$PXCMESH") --kubeconfig $WORK/kubeconfig --context A --context B
+export ASAN_OPTIONS=\${ASAN_OPTIONS:-quarantine_size_mb=16}
+echo \$\$ >$WORK/$name.pid
+exec $vg $(printf '%q' "$PXCMESH") $*
 RUN
-"${T[@]}" new-session -d -s soak -x 160 -y 45 "sh $WORK/console.sh; echo EXITED:\$?; sleep 600" || die "tmux"
-wait_until 10 test -s "$WORK/console.pid" || die "the console did not start"
-CPID=$(cat "$WORK/console.pid")
-wait_until 180 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak | grep -q 'B ● API ok'" ||
-    { "${T[@]}" capture-pane -p -t soak; die "the console did not show both clusters"; }
+    if "${T[@]}" has-session -t soak 2>/dev/null; then
+        "${T[@]}" new-window -d -t soak -n "$name" "sh $WORK/$name.sh; echo EXITED:\$?; sleep 600"
+    else
+        "${T[@]}" new-session -d -s soak -n "$name" -x 160 -y 45 "sh $WORK/$name.sh; echo EXITED:\$?; sleep 600"
+    fi || die "tmux"
+    wait_until 10 test -s "$WORK/$name.pid" || die "the $name console did not start"
+}
+screen_of() { "${T[@]}" capture-pane -p -t "soak:$1" 2>/dev/null; }
+
+console kube --kubeconfig "$WORK/kubeconfig" --context A --context B
+CPID=$(cat "$WORK/kube.pid")
+wait_until 180 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak:kube | grep -q 'B ● API ok'" ||
+    { screen_of kube; die "the console did not show both clusters"; }
+
+LPID=
+CH=(cluster_b_source --cluster cluster-a)
+if [[ $LAB == 1 ]]; then
+    echo "soak: starting the lab in $WORK/lab (prefix $LAB_PREFIX)"
+    "$PXCMESH" lab up --dir "$WORK/lab" --prefix "$LAB_PREFIX" >"$WORK/lab-up.log" 2>&1 ||
+        { tail -20 "$WORK/lab-up.log"; die "lab up failed (it needs root and scripts/deps.sh; SOAK_LAB=0 leaves it out)"; }
+    LCFG=(--config "$WORK/lab/pxcmesh.yaml")
+    console lab "${LCFG[@]}"
+    LPID=$(cat "$WORK/lab.pid")
+    "${T[@]}" send-keys -t soak:lab 2 # the Channels view
+    wait_until 120 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak:lab | grep -q 'cluster_b_source.*Yes'" ||
+        { screen_of lab; die "the lab console did not show the channel running"; }
+fi
 
 echo "soak: ${SECONDS_TOTAL} s, ${PODS} pods x 2 clusters, samples every ${SAMPLE_S} s$([[ $VALGRIND == 1 ]] && echo ', console under valgrind')"
-echo "soak: console pid $CPID, status --follow pid $FPID, work $WORK"
-printf '%8s %10s %6s %10s %6s %8s\n' elapsed console_kB fds follow_kB fds events
+echo "soak: console pid $CPID, lab console pid ${LPID:--}, status --follow pid $FPID, work $WORK"
+printf '%8s %10s %6s %10s %6s %10s %6s %8s %6s\n' elapsed console_kB fds follow_kB fds lab_kB fds events flaps
 
 # One churn step (k counts steps); each is a handful of requests.
 churn() {
@@ -108,6 +145,23 @@ churn() {
     esac
 }
 
+# One flap of the lab's channel (k counts steps): stop on even steps, start on odd ones; every
+# 60 steps (3 min) node 2 of cluster-a hangs for 6 s (the console's poller must time out on it
+# and go on with the others).
+FLAPS=0
+flap() {
+    local k=$1
+    [[ $LAB == 1 ]] || return 0
+    local verb=$([[ $((k % 2)) == 0 ]] && echo stop || echo start)
+    "$PXCMESH" channel "$verb" "${CH[@]}" "${LCFG[@]}" --timeout 10 >>"$WORK/flap.log" 2>&1 &&
+        FLAPS=$((FLAPS + 1))
+    if ((k % 60 == 30)); then
+        "$PXCMESH" lab fault hang-node cluster-a 2 --dir "$WORK/lab" >>"$WORK/flap.log" 2>&1
+        sleep 6
+        "$PXCMESH" lab fault resume-node cluster-a 2 --dir "$WORK/lab" >>"$WORK/flap.log" 2>&1
+    fi
+}
+
 restart_one() {
     local cl=$1 port
     port=$([[ $cl == A ]] && echo "$PORT_A" || echo "$PORT_B")
@@ -119,7 +173,7 @@ restart_one() {
 }
 
 fail=0
-declare -a C_RSS C_FD F_RSS F_FD
+declare -a C_RSS C_FD F_RSS F_FD L_RSS L_FD
 t_start=$(now_ms)
 next_sample=$t_start
 next_restart=$((t_start + 300000))
@@ -130,10 +184,12 @@ while (( $(now_ms) - t_start < SECONDS_TOTAL * 1000 )); do
     if ((now >= next_sample)); then
         proc_alive "$CPID" || { echo "soak: FAIL: the console died"; fail=1; break; }
         proc_alive "$FPID" || { echo "soak: FAIL: status --follow died"; fail=1; break; }
+        [[ -z $LPID ]] || proc_alive "$LPID" || { echo "soak: FAIL: the lab console died"; fail=1; break; }
         C_RSS+=("$(proc_rss_kb "$CPID")"); C_FD+=("$(proc_fds "$CPID")")
         F_RSS+=("$(proc_rss_kb "$FPID")"); F_FD+=("$(proc_fds "$FPID")")
-        printf '%8s %10s %6s %10s %6s %8s\n' "$(( (now - t_start) / 1000 ))s" "${C_RSS[-1]}" "${C_FD[-1]}" \
-            "${F_RSS[-1]}" "${F_FD[-1]}" "$((k * 20))"
+        if [[ -n $LPID ]]; then L_RSS+=("$(proc_rss_kb "$LPID")"); L_FD+=("$(proc_fds "$LPID")"); fi
+        printf '%8s %10s %6s %10s %6s %10s %6s %8s %6s\n' "$(( (now - t_start) / 1000 ))s" "${C_RSS[-1]}" "${C_FD[-1]}" \
+            "${F_RSS[-1]}" "${F_FD[-1]}" "${L_RSS[-1]:--}" "${L_FD[-1]:--}" "$((k * 20))" "$FLAPS"
         n_sample=$((n_sample + 1))
         next_sample=$((next_sample + SAMPLE_S * 1000))
     fi
@@ -142,6 +198,7 @@ while (( $(now_ms) - t_start < SECONDS_TOTAL * 1000 )); do
         next_restart=$((next_restart + 300000))
     fi
     churn "$k"
+    flap "$k"
     k=$((k + 1))
     sleep 3
 done
@@ -165,28 +222,46 @@ if ((fail == 0)); then
     check_growth "console fds" "$FD_SLACK" "${C_FD[@]}" || fail=1
     check_growth "status --follow RSS kB" "$RSS_SLACK_KB" "${F_RSS[@]}" || fail=1
     check_growth "status --follow fds" "$FD_SLACK" "${F_FD[@]}" || fail=1
+    if [[ -n $LPID ]]; then
+        check_growth "lab console RSS kB" "$RSS_SLACK_KB" "${L_RSS[@]}" || fail=1
+        check_growth "lab console fds" "$FD_SLACK" "${L_FD[@]}" || fail=1
+    fi
 fi
 # The console must still be live and current: a last change shows on its screen.
 ksim_req A POST "$SE_PATH" -H 'Content-Type: application/json' -d "$(se_doc soak-final)" -o /dev/null
-if ! wait_until 30 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak | grep -q soak-final"; then
+if ! wait_until 30 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak:kube | grep -q soak-final"; then
     echo "soak: FAIL: the console no longer follows cluster A"
     fail=1
 fi
-
-"${T[@]}" send-keys -t soak q
-wait_until 60 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak | grep -q EXITED:" ||
-    { echo "soak: FAIL: the console did not quit"; fail=1; }
-"${T[@]}" capture-pane -p -t soak | grep -q 'EXITED:0' || { echo "soak: FAIL: console exit: $("${T[@]}" capture-pane -p -t soak | grep -o 'EXITED:[0-9]*')"; fail=1; }
-if [[ $VALGRIND == 1 ]]; then
-    if grep -qE 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]' "$WORK/valgrind.log"; then
-        echo "soak: FAIL: valgrind:"
-        grep -E 'ERROR SUMMARY|definitely lost|indirectly lost' "$WORK/valgrind.log"
-        cp "$WORK/valgrind.log" "$BUILD/soak-valgrind.log"
-        echo "soak: full log in $BUILD/soak-valgrind.log"
+# The lab console must still follow the channel: start it (it may be stopped) and see it run.
+if [[ -n $LPID ]]; then
+    "$PXCMESH" channel start "${CH[@]}" "${LCFG[@]}" --timeout 10 >>"$WORK/flap.log" 2>&1
+    if ! wait_until 30 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak:lab | grep -q 'cluster_b_source.*Yes.*Yes'"; then
+        screen_of lab
+        echo "soak: FAIL: the lab console no longer follows the channel"
         fail=1
-    else
-        echo "soak: valgrind clean: $(grep -E 'ERROR SUMMARY' "$WORK/valgrind.log" | sed 's/^==[0-9]*== //')"
     fi
 fi
-echo "soak: $k churn steps, $((k * 20)) pod relabels, $n_sample samples: $([[ $fail == 0 ]] && echo PASS || echo FAIL)"
+
+windows=(kube)
+[[ -n $LPID ]] && windows+=(lab)
+for w in "${windows[@]}"; do
+    "${T[@]}" send-keys -t "soak:$w" q
+    wait_until 60 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak:$w | grep -q EXITED:" ||
+        { echo "soak: FAIL: the $w console did not quit"; fail=1; }
+    screen_of "$w" | grep -q 'EXITED:0' || { echo "soak: FAIL: $w console exit: $(screen_of "$w" | grep -o 'EXITED:[0-9]*')"; fail=1; }
+    if [[ $VALGRIND == 1 ]]; then
+        vlog=$WORK/valgrind-$w.log
+        if grep -qE 'ERROR SUMMARY: [1-9]|definitely lost: [1-9]' "$vlog"; then
+            echo "soak: FAIL: valgrind ($w console):"
+            grep -E 'ERROR SUMMARY|definitely lost|indirectly lost' "$vlog"
+            cp "$vlog" "$BUILD/soak-valgrind-$w.log"
+            echo "soak: full log in $BUILD/soak-valgrind-$w.log"
+            fail=1
+        else
+            echo "soak: valgrind clean ($w console): $(grep -E 'ERROR SUMMARY' "$vlog" | sed 's/^==[0-9]*== //')"
+        fi
+    fi
+done
+echo "soak: $k churn steps, $((k * 20)) pod relabels, $FLAPS channel stops/starts, $n_sample samples: $([[ $fail == 0 ]] && echo PASS || echo FAIL)"
 exit $fail
