@@ -193,7 +193,7 @@ struct m_channel {
     const char *dialect;      /* static sqlq_dialect_name(): "mariadb", "mysql", ... */
     int n_failover;           /* MySQL 8 asynchronous connection failover sources */
     struct m_failover_source {
-        char host[128];
+        char host[256]; /* a DNS name: up to 255 bytes, as replstat reads it */
         int port;
         int weight;
         bool in_use;          /* the source the channel reads from now */
