@@ -775,6 +775,62 @@ ld_node(struct ld *ld, json_t *o, size_t i, void *arg)
     return 0;
 }
 
+/* Walking a document without building it (the fast path below, and pod_fast): fn gets
+ * each member's key bytes and value range; a non-zero return stops the walk as odd. */
+typedef int member_fn(const char *s, const char *key, size_t klen, size_t vo, size_t ve,
+                      void *arg);
+
+/* The members of the object at s[i] == '{'. Returns the end of the object, 0 if odd. */
+static size_t
+scan_object(const char *s, size_t i, size_t n, member_fn *fn, void *arg)
+{
+    i = jscan_ws(s, i + 1, n);
+    if (i < n && s[i] == '}')
+        return i + 1;
+    for (;;) {
+        if (i >= n || s[i] != '"')
+            return 0;
+        size_t ke = jscan_string(s, i, n);
+        if (ke == 0 || memchr(s + i + 1, '\\', ke - i - 2) != NULL)
+            return 0;
+        size_t v = jscan_ws(s, ke, n);
+        if (v >= n || s[v] != ':')
+            return 0;
+        v = jscan_ws(s, v + 1, n);
+        size_t ve = jscan_value(s, v, n);
+        if (ve == 0 || ve >= n || fn(s, s + i + 1, ke - i - 2, v, ve, arg) != 0)
+            return 0;
+        i = jscan_ws(s, ve, n);
+        if (i < n && s[i] == '}')
+            return i + 1;
+        if (i >= n || s[i] != ',')
+            return 0;
+        i = jscan_ws(s, i + 1, n);
+    }
+}
+
+/* The elements of the array at s[i] == '['; fn gets each one's range. Returns 0, -1 if odd. */
+typedef int elem_range_fn(const char *s, size_t vo, size_t ve, void *arg);
+
+static int
+scan_array(const char *s, size_t i, size_t n, elem_range_fn *fn, void *arg)
+{
+    i = jscan_ws(s, i + 1, n);
+    if (i < n && s[i] == ']')
+        return 0;
+    for (;;) {
+        size_t e = jscan_value(s, i, n);
+        if (e == 0 || e >= n || (fn != NULL && fn(s, i, e, arg) != 0))
+            return -1;
+        i = jscan_ws(s, e, n);
+        if (i < n && s[i] == ']')
+            return 0;
+        if (i >= n || s[i] != ',')
+            return -1;
+        i = jscan_ws(s, i + 1, n);
+    }
+}
+
 /* A pod as `status --json` writes it, read without building a tree: ASCII strings without
  * escapes, true/false/null, small integers, galera null. *done says whether it was read
  * (and stored); a pod with anything else is left to jansson and ld_pod, which word every
@@ -833,6 +889,23 @@ pf_value(const char *s, size_t vo, size_t ve, struct pf_val *v, struct strbuf *a
     return true;
 }
 
+struct pf_ctx {
+    struct pf_val *v;
+    struct strbuf *arena;
+};
+
+static int
+pf_member(const char *s, const char *key, size_t klen, size_t vo, size_t ve, void *arg)
+{
+    struct pf_ctx *x = arg;
+    int f = 0;
+    while (f < PF_N && (strlen(pf_key[f]) != klen || memcmp(pf_key[f], key, klen) != 0))
+        f++;
+    if (f == PF_N || x->v[f].kind != 0) /* unknown or twice */
+        return -1;
+    return pf_value(s, vo, ve, &x->v[f], x->arena) ? 0 : -1;
+}
+
 static int
 pod_fast(struct ld *ld, const char *s, size_t n, struct m_cluster *c, struct strbuf *arena,
          bool *done)
@@ -840,34 +913,7 @@ pod_fast(struct ld *ld, const char *s, size_t n, struct m_cluster *c, struct str
     struct pf_val v[PF_N] = {{0}};
     *done = false;
     strbuf_reset(arena);
-    size_t i = jscan_ws(s, 1, n);
-    while (i < n && s[i] != '}') {
-        size_t ke = s[i] == '"' ? jscan_string(s, i, n) : 0;
-        if (ke == 0)
-            return 0;
-        size_t klen = ke - i - 2;
-        int f = 0;
-        while (f < PF_N && (strlen(pf_key[f]) != klen || memcmp(pf_key[f], s + i + 1, klen) != 0))
-            f++;
-        if (f == PF_N || v[f].kind != 0) /* unknown or twice */
-            return 0;
-        size_t vo = jscan_ws(s, ke, n);
-        if (vo >= n || s[vo] != ':')
-            return 0;
-        vo = jscan_ws(s, vo + 1, n);
-        size_t ve = jscan_value(s, vo, n);
-        if (ve == 0 || ve >= n || !pf_value(s, vo, ve, &v[f], arena))
-            return 0;
-        i = jscan_ws(s, ve, n);
-        if (i < n && s[i] == ',') {
-            i = jscan_ws(s, i + 1, n);
-            if (i < n && s[i] == '}')
-                return 0; /* a trailing comma: jansson's to refuse */
-        } else if (i >= n || s[i] != '}') {
-            return 0;
-        }
-    }
-    if (i != n - 1)
+    if (scan_object(s, 0, n, pf_member, &(struct pf_ctx){v, arena}) != n)
         return 0;
 #define STR(f) (arena->s + v[f].off)
 #define OPT_STR(f, dflt) (v[f].kind == 's' ? STR(f) : (dflt))
@@ -1112,60 +1158,6 @@ ld_root(struct ld *ld, json_t *root)
  * parsed pod by pod while loading (each_pod). Anything odd (a syntax error, a duplicate key,
  * a key with an escape, trailing bytes, a schema error) abandons the fast path, and the
  * whole document is parsed as before, so every error message is exactly the whole parse's. */
-
-typedef int member_fn(const char *s, const char *key, size_t klen, size_t vo, size_t ve,
-                      void *arg);
-
-/* The members of the object at s[i] == '{'. Returns the end of the object, 0 if odd. */
-static size_t
-scan_object(const char *s, size_t i, size_t n, member_fn *fn, void *arg)
-{
-    i = jscan_ws(s, i + 1, n);
-    if (i < n && s[i] == '}')
-        return i + 1;
-    for (;;) {
-        if (i >= n || s[i] != '"')
-            return 0;
-        size_t ke = jscan_string(s, i, n);
-        if (ke == 0 || memchr(s + i + 1, '\\', ke - i - 2) != NULL)
-            return 0;
-        size_t v = jscan_ws(s, ke, n);
-        if (v >= n || s[v] != ':')
-            return 0;
-        v = jscan_ws(s, v + 1, n);
-        size_t ve = jscan_value(s, v, n);
-        if (ve == 0 || ve >= n || fn(s, s + i + 1, ke - i - 2, v, ve, arg) != 0)
-            return 0;
-        i = jscan_ws(s, ve, n);
-        if (i < n && s[i] == '}')
-            return i + 1;
-        if (i >= n || s[i] != ',')
-            return 0;
-        i = jscan_ws(s, i + 1, n);
-    }
-}
-
-/* The elements of the array at s[i] == '['; fn gets each one's range. Returns 0, -1 if odd. */
-typedef int elem_range_fn(const char *s, size_t vo, size_t ve, void *arg);
-
-static int
-scan_array(const char *s, size_t i, size_t n, elem_range_fn *fn, void *arg)
-{
-    i = jscan_ws(s, i + 1, n);
-    if (i < n && s[i] == ']')
-        return 0;
-    for (;;) {
-        size_t e = jscan_value(s, i, n);
-        if (e == 0 || e >= n || (fn != NULL && fn(s, i, e, arg) != 0))
-            return -1;
-        i = jscan_ws(s, e, n);
-        if (i < n && s[i] == ']')
-            return 0;
-        if (i >= n || s[i] != ',')
-            return -1;
-        i = jscan_ws(s, i + 1, n);
-    }
-}
 
 struct split {
     json_t *obj;            /* the object being assembled */
