@@ -44,7 +44,8 @@ for t in tmux jq curl; do command -v $t >/dev/null || die "$t is needed"; done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pxsoak.XXXXXX")
 NET="127.0.$((100 + ($$ + 50) % 100))"
-LAB_PREFIX="127.$((150 + $$ % 50))"
+# 127.225-249: above the 127.20-219 that make check's lab draws its prefix from (tests/CMakeLists.txt).
+LAB_PREFIX="127.$((225 + $$ % 25))"
 T=(tmux -L pxsoak$$ -f /dev/null)
 FPID=
 cleanup() {
