@@ -11,10 +11,16 @@
 # MISSED): benchmarks report, tests judge. Exit 1 only when the benchmark itself could
 # not run. Every loop is bounded; all traffic stays on 127.0.0.0/8.
 #
+# The lab's MySQL: a lab (`pxcmesh lab up`: two real Galera clusters and the channel
+# cluster_b_source) runs beside the kubesims, and the live console's config gives clusters A
+# and B the lab's MySQL servers, so the idle figures include polling six servers and a live
+# channel, and a channel stopped and started measures the terminal bytes of a single-channel
+# update. The lab needs root; BENCH_LAB=0 leaves it out.
+#
 # Knobs: BENCH_SIZES, BENCH_IDLE_S (idle window at the largest N, default 60; smaller sizes
 # use 20), BENCH_SAMPLES (latency samples, default 60), BENCH_EVENTS (watch events per
-# cluster, default 1000), BENCH_KUBECTL=0 to skip the peer, BENCH_KEEP=1 to keep the work
-# directory.
+# cluster, default 1000), BENCH_KUBECTL=0 to skip the peer, BENCH_LAB=0 to skip the lab,
+# BENCH_KEEP=1 to keep the work directory.
 set -uo pipefail
 
 BUILD=${1:?usage: scripts/bench.sh BUILD_DIR}
@@ -29,6 +35,7 @@ IDLE_S=${BENCH_IDLE_S:-60}
 SAMPLES=${BENCH_SAMPLES:-60}
 EVENTS=${BENCH_EVENTS:-1000}
 KUBECTL=${BENCH_KUBECTL:-1}
+LAB=${BENCH_LAB:-1}
 LARGEST=$(tr ' ' '\n' <<<"$SIZES" | sort -n | tail -1)
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -42,6 +49,8 @@ fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pxbench.XXXXXX")
 NET="127.0.$((100 + $$ % 100))"
+# 127.250-254: outside make check's lab prefixes (127.20-219) and the soak's (127.225-249).
+LAB_PREFIX="127.$((250 + $$ % 5))"
 TMUX_SOCK=pxbench$$
 T=(tmux -L "$TMUX_SOCK" -f /dev/null)
 RESULTS=$WORK/results.tsv
@@ -54,6 +63,7 @@ cleanup() {
     for p in "${EXTRA_PIDS[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${EXTRA_PIDS[@]}"; do wait "$p" 2>/dev/null; done
     for p in "${!KSIM_PID[@]}"; do ksim_down "$p"; done
+    [[ $LAB == 1 ]] && "$PXCMESH" lab down --dir "$WORK/lab" >/dev/null 2>&1
     if [[ ${BENCH_KEEP:-0} == 1 ]]; then echo "bench: kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -135,6 +145,12 @@ bench_size() {
     echo "  (kubesims up in $(( $(now_ms) - t0 )) ms)"
     local KC=$d/kubeconfig
     local PX=("$PXCMESH" --kubeconfig "$KC" --context A --context B)
+    # The live console: the same clusters, with the lab's MySQL when it runs.
+    local LIVE=("${PX[@]:1}")
+    if [[ $LAB == 1 ]]; then
+        lab_config "$KC" >"$d/pxcmesh.yaml"
+        LIVE=(--config "$d/pxcmesh.yaml")
+    fi
 
     # --- status --json: one list of everything, peak RSS
     local st
@@ -164,7 +180,7 @@ bench_size() {
     # --- live console
     TRACE=$d/trace-live
     local cpid
-    cpid=$(console_start live "$TRACE" "${PX[@]:1}") || die "console (live)"
+    cpid=$(console_start live "$TRACE" "${LIVE[@]}") || die "console (live)"
     if ! wait_until 180 grep -q '^synced_frame' "$TRACE"; then
         console_screen live >&2
         die "the live console did not sync within 180 s"
@@ -292,6 +308,9 @@ bench_size() {
     record "$(name_for update_tty_bytes)" "$ub" B "" null null \
         "median bytes of the frame that showed one ServiceEntry change"
 
+    # --- a single-channel update (the lab's channel stopped, then started, by the CLI)
+    [[ $LAB == 1 ]] && bench_channel "$d"
+
     # --- a full repaint at 200x50 (C-l)
     local lines fb
     sleep 1.2
@@ -374,12 +393,66 @@ bench_size() {
     ksim_down B
 }
 
+# lab_config KUBECONFIG: a console config for clusters A and B of the bench's kubesims, each
+# with the MySQL servers of the lab's cluster-a / cluster-b (from the lab's own config).
+lab_config() {
+    printf 'kubeconfig: %s\nrefreshSeconds: 2\nclusters:\n' "$1"
+    local cl
+    for cl in a b; do
+        printf '  - name: %s\n    context: %s\n    pxcCluster: pxc-cluster\n' "${cl^^}" "${cl^^}"
+        awk -v want="cluster-$cl" '
+            /^  - name: / { inside = ($3 == want); mysql = 0; next }
+            inside && /^    mysql:/ { mysql = 1 }
+            inside && mysql { print }' "$WORK/lab/pxcmesh.yaml"
+    done
+}
+
+# bench_channel DIR: stop and start the lab's channel (CLI, as an operator would from another
+# terminal) BENCH_CHANNEL_FLAPS times; each time, the bytes of the frame that showed the
+# channel's new state on the overview, and the time to it (bounded by the 2 s MySQL refresh).
+bench_channel() {
+    local d=$1 s ok=0 lat=() upd=()
+    local CH=(cluster_b_source --cluster A --config "$d/pxcmesh.yaml" --timeout 10)
+    local off
+    off=$(trace_offset "$TRACE")
+    if ! wait_until 30 bash -c "tmux -L $TMUX_SOCK capture-pane -p -t bench:live | grep -qE 'cluster_b_source .*Yes/Yes'"; then
+        console_screen live >&2
+        echo "  the channel does not show Yes/Yes on the console: no channel figures" >&2
+        return 0
+    fi
+    for ((s = 0; s < ${BENCH_CHANNEL_FLAPS:-6}; s++)); do
+        local verb want lines prevseq t0 r
+        verb=$([[ $((s % 2)) == 0 ]] && echo stop || echo start)
+        want=$([[ $verb == stop ]] && echo 'cluster_b_source .*No/No' || echo 'cluster_b_source .*Yes/Yes')
+        sleep 2.5 # settle: the next MySQL refresh of the previous step is drawn
+        lines=$(wc -l <"$TRACE")
+        prevseq=$(awk '$1 == "frame" { s = $4 } END { print s + 0 }' "$TRACE")
+        t0=$(now_ms)
+        "$PXCMESH" channel "$verb" "${CH[@]}" >>"$d/channel.log" 2>&1 || { echo "  channel $verb failed: $(tail -1 "$d/channel.log")" >&2; continue; }
+        r=$(LATENCY_WAIT_MS=5000 latency_sample "$lines" "$((t0 - off))" "$prevseq" match "$want")
+        if [[ -n $r ]]; then
+            lat+=("${r% *}")
+            upd+=("${r#* }")
+            ok=$((ok + 1))
+        fi
+    done
+    "$PXCMESH" channel start "${CH[@]}" >>"$d/channel.log" 2>&1 # leave it running
+    local ub med
+    ub=$(printf '%s\n' "${upd[@]}" | grep -E '^[0-9]+$' | stats_median)
+    med=$(printf '%s\n' "${lat[@]}" | grep -E '^[0-9]+$' | stats_median)
+    record "$(name_for channel_update_tty_bytes)" "$ub" B "" null null \
+        "median bytes of the frame that showed the channel stopped or started ($ok of ${BENCH_CHANNEL_FLAPS:-6})"
+    record "$(name_for channel_change_to_screen_p50)" "$med" ms "" null null \
+        "pxcmesh channel stop|start to the frame showing it; includes up to 2 s of MySQL refresh"
+}
+
 # latency_sample LINES T0MONO PREVSEQ OP TEXT: the frames after T0 that drew a newer model,
 # in order, until the screen shows the change (TEXT present after create, absent after
-# delete); prints "ms bytes" of that frame, nothing after 3 s.
+# delete, the extended regex TEXT matching for match); prints "ms bytes" of that frame,
+# nothing after 3 s (LATENCY_WAIT_MS).
 latency_sample() {
     local lines=$1 t0m=$2 prevseq=$3 op=$4 text=$5
-    local end=$(( $(now_ms) + 3000 )) seen=0 f fms fbytes k
+    local end=$(( $(now_ms) + ${LATENCY_WAIT_MS:-3000} )) seen=0 f fms fbytes k
     while (( $(now_ms) < end )); do
         mapfile -t cand < <(awk -v l="$lines" -v t="$t0m" -v p="$prevseq" \
             'NR > l && $1 == "frame" && $2 >= t && $4 > p { print $2, $3 }' "$TRACE")
@@ -390,7 +463,9 @@ latency_sample() {
             # tmux may not have read the frame yet: give it up to 200 ms.
             local tries
             for tries in 1 2 3 4 5 6 7 8 9 10; do
-                if [[ $op == create ]]; then
+                if [[ $op == match ]]; then
+                    console_screen live | grep -qE -- "$text" && { echo "$((fms - t0m)) $fbytes"; return; }
+                elif [[ $op == create ]]; then
                     console_screen live | grep -qF -- "$text" && { echo "$((fms - t0m)) $fbytes"; return; }
                 else
                     console_screen live | grep -qF -- "$text" || { echo "$((fms - t0m)) $fbytes"; return; }
@@ -408,6 +483,18 @@ latency_sample() {
 echo "pxcmesh benchmarks: $PXCMESH ($(cd "$SRC" && git rev-parse --short HEAD 2>/dev/null || echo '?')), $(nproc) cores, $(date -u +%FT%TZ)"
 echo "command: scripts/bench.sh $BUILD   (BENCH_SIZES=\"$SIZES\" BENCH_IDLE_S=$IDLE_S BENCH_SAMPLES=$SAMPLES BENCH_EVENTS=$EVENTS)"
 START=$(now_ms)
+if [[ $LAB == 1 && $(id -u) != 0 ]]; then
+    echo "bench: the lab needs root: MySQL figures skipped (BENCH_LAB=0 says so quietly)" >&2
+    LAB=0
+fi
+if [[ $LAB == 1 ]]; then
+    echo "lab: starting it in $WORK/lab (prefix $LAB_PREFIX) for the MySQL figures"
+    if ! "$PXCMESH" lab up --dir "$WORK/lab" --prefix "$LAB_PREFIX" >"$WORK/lab-up.log" 2>&1; then
+        tail -20 "$WORK/lab-up.log" >&2
+        echo "bench: lab up failed: MySQL figures skipped" >&2
+        LAB=0
+    fi
+fi
 for n in $SIZES; do
     bench_size "$n"
 done
