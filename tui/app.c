@@ -1046,6 +1046,7 @@ on_input(uv_poll_t *h, int status, int events)
         int rc = wget_wch(a->in_win, &wc);
         if (rc == ERR)
             break;
+        trace_key(a->trace);
         app_key(a, wkey_from(rc, wc));
         if (a->quitting)
             return;

@@ -168,6 +168,13 @@ trace_model_change(struct trace *t)
 }
 
 void
+trace_key(struct trace *t)
+{
+    if (t != NULL)
+        trace_line(t, "key %" PRIu64, clock_mono_ms());
+}
+
+void
 trace_frame_begin(struct trace *t)
 {
     if (t == NULL)

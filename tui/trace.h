@@ -7,6 +7,7 @@
  *   synced_frame <ms since start>      the first frame that shows the synced model
  *   model_change <mono_ms> <seq>       the first model change after a frame
  *   frame <mono_ms> <bytes> <seq>      a frame ended: bytes sent to the terminal, model seq drawn
+ *   key <mono_ms>                      a key was read (key-to-frame: the next frame line)
  *
  * first_frame: in a replay the first frame (the snapshot is loaded before curses starts);
  * live, the first frame drawn once every cluster has answered (an HTTP answer marks it
@@ -45,6 +46,9 @@ void trace_live_synced(struct live *lv, int n_unreachable, void *arg);
 
 /* The model changed (the app's model dirty callback). */
 void trace_model_change(struct trace *t);
+
+/* A key was read from the terminal (before it is handled). */
+void trace_key(struct trace *t);
 
 /* Bracket doupdate(): begin just before it, end just after. */
 void trace_frame_begin(struct trace *t);

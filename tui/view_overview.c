@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "actions.h"
 #include "app.h"
@@ -221,8 +222,8 @@ pod_score(const struct m_pod *p)
         return 2;
     if (p->galera.known && p->galera.status != NULL && strcmp(p->galera.status, "Primary") != 0)
         return 2;
-    if (!p->galera.known && p->galera.error != NULL)
-        return 2; /* the server does not answer */
+    if (p->galera.error != NULL)
+        return 2; /* the server does not answer (what the row shows may be old) */
     if (p->restart_needed || !p->ready || p->phase == NULL || strcmp(p->phase, "Running") != 0)
         return 1;
     if (p->galera.known && (p->galera.state == NULL || strcmp(p->galera.state, "Synced") != 0))
@@ -260,8 +261,25 @@ ov_fill_pods(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *
                      : strcmp(ph, "Failed") == 0    ? TH_STATE_BAD
                      : strcmp(ph, "Succeeded") == 0 ? TH_STATE_MUTED
                                                     : TH_STATE_WARN);
-        if (!p->galera.known && p->galera.error != NULL) {
-            tbl_cellf(t, TH_STATE_BAD, "%s no status", glyph(g, G_CROSSMARK));
+        if (p->galera.error != NULL) {
+            /* The last read failed: say so and why, and how old the state is. A fixed time,
+             * not a moving age: the pod rows are rebuilt only when pods change. */
+            char since[16] = "";
+            if (p->galera.known && p->galera.updated_ms > 0) {
+                time_t sec = (time_t)(p->galera.updated_ms / 1000);
+                struct tm tm;
+                if (localtime_r(&sec, &tm) != NULL)
+                    strftime(since, sizeof since, "%H:%M:%S", &tm);
+            }
+            /* "pxc-cluster-pxc-1 (host:port): connect: ...": the row already names it. */
+            const char *why = p->galera.error, *q;
+            if (strncmp(why, p->name, strlen(p->name)) == 0 && (q = strstr(why, "): ")) != NULL)
+                why = q + 3;
+            if (since[0])
+                tbl_cellf(t, TH_STATE_BAD, "%s %s at %s; %s", glyph(g, G_CROSSMARK),
+                          p->galera.state != NULL ? p->galera.state : "?", since, why);
+            else
+                tbl_cellf(t, TH_STATE_BAD, "%s no status: %s", glyph(g, G_CROSSMARK), why);
         } else if (!p->galera.known) {
             tbl_cell(t, "-", TH_STATE_MUTED);
         } else {
