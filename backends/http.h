@@ -87,6 +87,9 @@ struct http_req_opts {
                                     seconds (a hung server or watch); 0: no idle limit */
     size_t body_max;             /* buffered body cap; 0: HTTP_BODY_MAX_DEFAULT */
     http_data_cb *on_data;       /* NULL: buffer the body */
+    bool http1;                  /* HTTP/1.1 only (no h2 over TLS): a reader that pauses
+                                    (HTTP_DATA_PAUSE) uses it, the pause being proven on
+                                    HTTP/1 only here (kubesim speaks no h2) */
     http_done_cb *on_done;       /* required */
     void *arg;
 };

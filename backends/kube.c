@@ -138,6 +138,7 @@ struct kube_call {
     kube_call_data_fn *on_data;
     kube_call_done_fn *on_done;
     void *arg;
+    bool http1;
     struct http_req *req; /* NULL while waiting for a credential */
     bool retried;         /* already retried after a 401 */
     bool in_done;
@@ -618,6 +619,7 @@ call_send(struct kube_call *call, struct pxerr *err)
         .timeout_ms = call->timeout_ms,
         .idle_timeout_s = call->idle_s,
         .on_data = call->on_data ? on_call_data : NULL,
+        .http1 = call->http1,
         .on_done = on_call_done,
         .arg = call,
     };
@@ -652,6 +654,7 @@ kube__call(struct kube_client *kc, const struct kube_call_opts *o, struct kube_c
     call->timeout_ms = o->timeout_ms ? o->timeout_ms : kc->timeout_ms;
     call->idle_s = o->idle_timeout_s;
     call->on_data = o->on_data;
+    call->http1 = o->http1;
     call->on_done = o->on_done;
     call->arg = o->arg;
     call->next = kc->calls;
@@ -1340,7 +1343,7 @@ inf_list(struct informer *inf)
     kube_list_dec_reset(&inf->ldec);
     inf->lerr.code = 0;
     struct kube_call_opts o = {
-        .path = p.s, .on_data = on_list_data, .on_done = on_list_done, .arg = inf};
+        .path = p.s, .on_data = on_list_data, .http1 = true, .on_done = on_list_done, .arg = inf};
     struct pxerr e;
     int rc = kube__call(kc, &o, &inf->call, &e);
     strbuf_fini(&p);

@@ -97,6 +97,7 @@ struct kube_call_opts {
     int timeout_ms;           /* 0: the client's request timeout */
     int idle_timeout_s;
     kube_call_data_fn *on_data; /* streaming (watch), NULL: buffered */
+    bool http1;               /* HTTP/1.1 only (http_req_opts.http1) */
     kube_call_done_fn *on_done;
     void *arg;
 };
