@@ -323,6 +323,7 @@ model_pod_upsert(struct model *m, struct m_cluster *c, const char *ns, const cha
         p->slot = c->pods.n;
         vec_push(&c->pods, p);
         hmap_put(&c->pod_idx, key, p);
+        c->pod_names_gen++;
     }
     model_touch(m, DIRTY_PODS);
     return p;
@@ -343,6 +344,7 @@ model_pod_remove(struct model *m, struct m_cluster *c, const char *ns, const cha
         moved->slot = i;
     }
     c->pods.n--;
+    c->pod_names_gen++;
     pod_free(p);
     model_touch(m, DIRTY_PODS);
 }

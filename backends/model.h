@@ -237,6 +237,8 @@ struct m_cluster {
     struct vec channels;   /* owned struct m_channel * */
     struct vec nodes;      /* owned struct m_node * */
     struct hmap pod_idx;   /* private: "ns/name" -> struct m_pod * */
+    uint64_t pod_names_gen; /* read-only: bumped when a pod is added or removed (not when
+                               one changes), for caches of lookups by name */
 };
 
 #define MODEL_MAX_EVENTS 1000

@@ -59,6 +59,8 @@ struct mp_server {
     bool dialect_known;
     enum sqlq_dialect dialect; /* detected at the last successful read */
     char msg[256];
+    const char *pod_ns;        /* interned: namespace of the pod named like the server */
+    uint64_t pod_miss_gen;     /* no such pod at this pod_names_gen (+1; 0: never looked) */
 };
 
 struct action_req {
@@ -146,14 +148,26 @@ cluster_of(struct mysql_poll *p)
     return c;
 }
 
+/* The pod a server is (same name). Called for every server every refresh: a scan of
+ * 10,000 pods each time was most of an idle console's CPU, so the pod's namespace is
+ * remembered (then it is a hash lookup) and a miss is not searched again until pods come
+ * or go. */
 static struct m_pod *
-pod_named(struct m_cluster *c, const char *name)
+server_pod(struct m_cluster *c, struct mp_server *s)
 {
+    struct m_pod *pod;
+    if (s->pod_ns != NULL && (pod = model_pod_find(c, s->pod_ns, s->name)) != NULL)
+        return pod;
+    if (s->pod_miss_gen == c->pod_names_gen + 1)
+        return NULL;
     for (size_t i = 0; i < c->pods.n; i++) {
-        struct m_pod *pod = c->pods.items[i];
-        if (strcmp(pod->name, name) == 0)
+        pod = c->pods.items[i];
+        if (strcmp(pod->name, s->name) == 0) {
+            s->pod_ns = pod->ns; /* interned: lives as long as the model */
             return pod;
+        }
     }
+    s->pod_miss_gen = c->pod_names_gen + 1;
     return NULL;
 }
 
@@ -547,7 +561,7 @@ apply_failure(struct mysql_poll *p, struct m_cluster *c, struct mp_server *s,
         model_channel_push_lag(ch, -1);
         model_touch(p->m, DIRTY_CHANNELS);
     }
-    struct m_pod *pod = pod_named(c, s->name);
+    struct m_pod *pod = server_pod(c, s);
     if (pod != NULL) {
         /* Touch only on a new error: the same failure every round would redraw every pod
          * of the cluster each refresh (1% of a core idle with 2 x 10,000 pods). */
@@ -602,7 +616,7 @@ apply_status(struct mysql_poll *p, struct mp_server *s, struct mysqlc_result *re
         }
     }
     vec_fini(&chans);
-    struct m_pod *pod = pod_named(c, s->name);
+    struct m_pod *pod = server_pod(c, s);
     if (pod != NULL && res->wsrep != NULL) {
         struct galera_status g;
         if (galera_parse(res->wsrep, &g, &e) == 0) {

@@ -127,12 +127,17 @@ test_pods_index_and_swap_remove(void **state)
     /* Namespace strings are interned: one pointer for all pods of a namespace. */
     assert_ptr_equal(((struct m_pod *)c->pods.items[1])->ns,
                      ((struct m_pod *)c->pods.items[3])->ns);
-    /* Upsert of an existing pod returns it. */
+    /* Upsert of an existing pod returns it, and the set of names has not changed. */
+    uint64_t gen = c->pod_names_gen;
+    assert_true(gen >= 1000);
     struct m_pod *p7 = model_pod_find(c, "pxc", "pod-7");
     p7->ready = true;
     assert_ptr_equal(model_pod_upsert(m, c, "pxc", "pod-7"), p7);
     assert_true(p7->ready);
+    assert_int_equal(c->pod_names_gen, gen);
     assert_null(model_pod_find(c, "other", "pod-7")); /* namespace is part of the key */
+    model_pod_remove(m, c, "other", "pod-7"); /* absent: nothing changes */
+    assert_int_equal(c->pod_names_gen, gen);
     /* Remove in a scattered order, including the last slot and absent pods. */
     unsigned r = 7;
     int removed = 0;
@@ -146,6 +151,7 @@ test_pods_index_and_swap_remove(void **state)
         model_pod_remove(m, c, ns, name);
     }
     assert_int_equal(c->pods.n, 1000 - removed);
+    assert_int_equal(c->pod_names_gen, gen + (uint64_t)removed);
     check_pods(c);
     /* Re-add after remove. */
     model_pod_upsert(m, c, "pxc", "pod-1");
