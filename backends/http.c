@@ -70,6 +70,7 @@ struct http {
     size_t n_reqs;
     int n_handles;  /* open uv handles (timer + polls); memory freed when 0 after free */
     bool in_curl;   /* inside curl_multi_socket_action: no remove_handle now */
+    int n_resume_wanted; /* requests with resume_wanted set */
     bool freeing;
 };
 
@@ -125,11 +126,14 @@ static void unpause(struct http_req *r);
 static void
 after_curl(struct http *h)
 {
-    /* Transfers resumed from inside a curl callback. */
-    for (struct http_req *r = h->reqs; r; r = r->next)
-        if (r->resume_wanted && !r->cancelled) {
+    /* Transfers resumed from inside a curl callback (rare: the list is not walked for
+     * nothing on every socket event). */
+    for (struct http_req *r = h->reqs; h->n_resume_wanted > 0 && r; r = r->next)
+        if (r->resume_wanted) {
             r->resume_wanted = false;
-            unpause(r);
+            h->n_resume_wanted--;
+            if (!r->cancelled)
+                unpause(r);
         }
     /* Requests cancelled from inside a curl callback can go now. */
     while (h->deferred) {
@@ -179,10 +183,13 @@ unpause(struct http_req *r)
 void
 http_resume(struct http_req *req)
 {
-    if (req->h->in_curl)
+    if (req->h->in_curl) {
+        if (!req->resume_wanted)
+            req->h->n_resume_wanted++;
         req->resume_wanted = true;
-    else
+    } else {
         unpause(req);
+    }
 }
 
 static void
@@ -294,6 +301,8 @@ req_unlink(struct http_req *r)
 static void
 req_free(struct http_req *r)
 {
+    if (r->resume_wanted)
+        r->h->n_resume_wanted--;
     for (struct curl_slist *s = r->hdrs; s; s = s->next)
         explicit_bzero(s->data, strlen(s->data));
     curl_slist_free_all(r->hdrs);

@@ -53,14 +53,10 @@ draw(WINDOW *win, int y, int x, int h, int w, const char *title, const char *inf
     wtext_print(win, y, x + w - 1, 1, glyph(g, G_URCORNER), b, a);
     wtext_print(win, y + h - 1, x, 1, glyph(g, G_LLCORNER), b, a);
     wtext_print(win, y + h - 1, x + w - 1, 1, glyph(g, G_LRCORNER), b, a);
-    for (int i = 1; i < w - 1; i++) {
-        wtext_print(win, y, x + i, 1, glyph(g, G_HLINE), b, a);
-        wtext_print(win, y + h - 1, x + i, 1, glyph(g, G_HLINE), b, a);
-    }
-    for (int j = 1; j < h - 1; j++) {
-        wtext_print(win, y + j, x, 1, glyph(g, G_VLINE), b, a);
-        wtext_print(win, y + j, x + w - 1, 1, glyph(g, G_VLINE), b, a);
-    }
+    wtext_hrepeat(win, y, x + 1, w - 2, glyph(g, G_HLINE), b);
+    wtext_hrepeat(win, y + h - 1, x + 1, w - 2, glyph(g, G_HLINE), b);
+    wtext_vrepeat(win, y + 1, x, h - 2, glyph(g, G_VLINE), b);
+    wtext_vrepeat(win, y + 1, x + w - 1, h - 2, glyph(g, G_VLINE), b);
     struct frame_top top;
     frame_layout(w, title, info, a, &top);
     if (top.title_w > 0) {

@@ -274,6 +274,54 @@ wtext_fill(WINDOW *w, int y, int x, int cols, attr_t attr)
     wattr_set(w, old, pair, NULL);
 }
 
+/* cell as one ncurses wide cell (no per-byte decoding by waddnstr, which is most of the
+ * cost of drawing borders). false when it is not a single character. */
+static bool
+cell_char(const char *cell, attr_t attr, cchar_t *out)
+{
+    wchar_t wc[2] = {0, 0};
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    size_t len = strlen(cell);
+    size_t r = mbrtowc(&wc[0], cell, len, &st);
+    if (r == 0 || r == (size_t)-1 || r == (size_t)-2 || r != len)
+        return false;
+    return setcchar(out, wc, attr & ~A_COLOR, (short)PAIR_NUMBER(attr), NULL) == OK;
+}
+
+void
+wtext_hrepeat(WINDOW *w, int y, int x, int n, const char *cell, attr_t attr)
+{
+    n = clip_cols(w, y, x, n);
+    if (n <= 0 || cell == NULL)
+        return;
+    cchar_t cc;
+    if (cell_char(cell, attr, &cc)) {
+        mvwhline_set(w, y, x, &cc, n);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        put(w, y, x + i, cell, attr);
+}
+
+void
+wtext_vrepeat(WINDOW *w, int y, int x, int n, const char *cell, attr_t attr)
+{
+    if (!w || cell == NULL || x < 0 || x >= getmaxx(w) || y < 0)
+        return;
+    if (n > getmaxy(w) - y)
+        n = getmaxy(w) - y;
+    if (n <= 0)
+        return;
+    cchar_t cc;
+    if (cell_char(cell, attr, &cc)) {
+        mvwvline_set(w, y, x, &cc, n);
+        return;
+    }
+    for (int j = 0; j < n; j++)
+        put(w, y + j, x, cell, attr);
+}
+
 const char *
 wtext_casestr(const char *hay, const char *needle)
 {

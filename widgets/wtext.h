@@ -58,6 +58,11 @@ int wtext_printn(WINDOW *w, int y, int x, int cols, const char *s, size_t len, a
                  bool ascii);
 /* Fill cols columns at (y, x) with spaces in attr. */
 void wtext_fill(WINDOW *w, int y, int x, int cols, attr_t attr);
+/* Border lines: cell (one glyph of display width 1, e.g. a box-drawing character; borrowed)
+ * n times from (y, x), rightwards (hrepeat) or downwards (vrepeat), clipped to the window.
+ * One write per line, not per cell: a frame's borders are most of a screen's cells. */
+void wtext_hrepeat(WINDOW *w, int y, int x, int n, const char *cell, attr_t attr);
+void wtext_vrepeat(WINDOW *w, int y, int x, int n, const char *cell, attr_t attr);
 
 /* Word wrap: the first visual line of s[0..len) in cols columns. Returns its length in
  * bytes (trailing blank excluded) and sets *next to where the following line starts. Breaks
