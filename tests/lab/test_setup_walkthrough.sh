@@ -9,7 +9,10 @@
 # It needs a lab in that state, so it starts its own (another prefix and directory than
 # the shared check lab, which it leaves alone) and stops it on exit.
 . "$(dirname "$0")/../tui/lib.sh"
-PREFIX=${PXC_WALK_PREFIX:-127.61}
+# 127.220-224: outside the check labs' 127.20-219 (so never this tree's own check lab), and
+# below the soak's and the bench's; two trees side by side differ here as their labs do.
+check_octet=${PXC_LAB_PREFIX:-127.0}
+PREFIX=${PXC_WALK_PREFIX:-127.$((220 + ${check_octet##*.} % 5))}
 LABROOT=$(mktemp -d "${TMPDIR:-/tmp}/pxcwalk.XXXXXX")
 LAB=$LABROOT/lab
 trap '"$PXCMESH" lab down --dir "$LAB" >/dev/null 2>&1; rm -rf "$LABROOT"; tui_cleanup' EXIT
