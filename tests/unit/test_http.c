@@ -354,7 +354,7 @@ test_stream(void **state)
  * (outside curl) and once from inside its own callback; every byte still arrives once, in
  * order. */
 struct pauser {
-    struct result r;
+    struct result r; /* first: start() hands &r to the callbacks, which is the pauser */
     struct http_req *req;
     uv_timer_t t;
     int n_paused;
@@ -387,13 +387,6 @@ on_data_pausing(struct http_req *req, const char *data, size_t len, void *arg)
 }
 
 static void
-on_done_pauser(struct http_req *req, const struct http_result *res, void *arg)
-{
-    struct pauser *p = arg;
-    on_done(req, res, &p->r);
-}
-
-static void
 test_stream_pause(void **state)
 {
     (void)state;
@@ -406,12 +399,7 @@ test_stream_pause(void **state)
     strbuf_init(&p.r.streamed);
     uv_timer_init(&loop, &p.t);
     p.t.data = &p;
-    char url[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/stream", s.port);
-    struct http_req_opts o = {
-        .url = url, .on_data = on_data_pausing, .on_done = on_done_pauser, .arg = &p};
-    struct pxerr err = {0};
-    assert_int_equal(http_start(h, &o, NULL, &err), 0);
+    start(h, &s, "/stream", &p.r, (struct http_req_opts){.on_data = on_data_pausing});
     run_until_done(&loop, &p.r, 1);
     assert_int_equal(p.r.status, 0);
     assert_true(p.n_paused >= 2);
