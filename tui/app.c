@@ -41,6 +41,7 @@
 #include "model.h"
 #include "sbar.h"
 #include "snap.h"
+#include "tbl.h"
 #include "trace.h"
 #include "view.h"
 #include "wkey.h"
@@ -710,6 +711,33 @@ app_draw_header(struct app *a)
     wnoutrefresh(w);
 }
 
+/* The table of the current pane (view_ops.table), its filter, and setting it: one place
+ * for every view, which only says which table. */
+static struct tbl *
+view_table(const struct view *v)
+{
+    return v->ops->table != NULL ? v->ops->table(v) : NULL;
+}
+
+static const char *
+view_filter(const struct view *v)
+{
+    struct tbl *t = view_table(v);
+    return t != NULL ? tbl_filter(t) : "";
+}
+
+static void
+view_set_filter(struct view *v, const char *text)
+{
+    struct tbl *t = view_table(v);
+    if (t != NULL) {
+        tbl_set_filter(t, text);
+        if (v->ops->filter_changed != NULL)
+            v->ops->filter_changed(v);
+    }
+    v->dirty = true;
+}
+
 static size_t
 app_scopes(const struct app *a, enum keymap_scope *out)
 {
@@ -724,7 +752,7 @@ app_scopes(const struct app *a, enum keymap_scope *out)
     }
     if (a->cur != NULL) {
         out[n++] = a->cur->ops->scope;
-        if (a->cur->ops->focus_is_table != NULL && a->cur->ops->focus_is_table(a->cur))
+        if (view_table(a->cur) != NULL)
             out[n++] = KS_TABLE;
     }
     out[n++] = KS_GLOBAL;
@@ -855,8 +883,7 @@ app_open_prompt(struct app *a, enum prompt_kind k)
     if (k == PROMPT_CMD) {
         ledit_clear(a->cmd_edit);
     } else {
-        const char *f = a->cur->ops->filter != NULL ? a->cur->ops->filter(a->cur) : "";
-        ledit_set_text(a->filter_edit, f);
+        ledit_set_text(a->filter_edit, view_filter(a->cur));
     }
     a->dirty |= AD_SBAR;
 }
@@ -869,13 +896,13 @@ app_prompt_key(struct app *a, int key)
     a->dirty |= AD_SBAR;
     if (a->prompt == PROMPT_FILTER) {
         if (r == LEDIT_CANCEL) {
-            a->cur->ops->set_filter(a->cur, "");
+            view_set_filter(a->cur, "");
             a->prompt = PROMPT_NONE;
         } else if (r == LEDIT_SUBMIT) {
-            a->cur->ops->set_filter(a->cur, ledit_text(e));
+            view_set_filter(a->cur, ledit_text(e));
             a->prompt = PROMPT_NONE;
         } else if (r == LEDIT_HANDLED) {
-            a->cur->ops->set_filter(a->cur, ledit_text(e)); /* incremental */
+            view_set_filter(a->cur, ledit_text(e)); /* incremental */
         }
         a->cur->dirty = true;
         return;
@@ -938,13 +965,12 @@ app_dispatch(struct app *a, enum key_action act)
         return R_NONE;
     }
     case KA_FILTER:
-        if (v->ops->set_filter != NULL)
+        if (v->ops->table != NULL)
             app_open_prompt(a, PROMPT_FILTER);
         return R_NONE;
     case KA_BACK:
-        if (v->ops->filter != NULL && v->ops->filter(v)[0] != '\0') {
-            v->ops->set_filter(v, "");
-            v->dirty = true;
+        if (view_filter(v)[0] != '\0') {
+            view_set_filter(v, "");
             return R_REDRAW;
         }
         r = v->ops->action(v, act);

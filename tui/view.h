@@ -29,6 +29,7 @@
 #include "keymap.h"
 
 struct app;
+struct tbl;
 struct view;
 
 /* Reaction bits returned by key handlers (htop's Htop_Reaction). */
@@ -53,11 +54,12 @@ struct view_ops {
     void (*sync)(struct view *v); /* NULL: the view fills its widgets in render */
     void (*render)(struct view *v);
     unsigned (*action)(struct view *v, enum key_action a);
-    /* True when the focused pane is a table (the TABLE key scope applies). */
-    bool (*focus_is_table)(const struct view *v);
-    /* The focused table's filter: set (text borrowed, "" clears) and current (borrowed). */
-    void (*set_filter)(struct view *v, const char *text);
-    const char *(*filter)(const struct view *v);
+    /* The table the TABLE keys and the filter (`/`) apply to now: the focused pane's, NULL
+     * when the focus is on no table (borrowed). NULL op: the view has no table and no
+     * filter. The app reads and sets the filter through it (app.c, view_set_filter). */
+    struct tbl *(*table)(const struct view *v);
+    /* Optional: the filter of table() was just set (the app marked the view dirty). */
+    void (*filter_changed)(struct view *v);
     /* Mouse click (button 1) or wheel (dy = -1/+1, 0 for a click) at screen (y, x).
      * NULL: the view ignores the mouse. */
     unsigned (*mouse)(struct view *v, int y, int x, int wheel_dy);

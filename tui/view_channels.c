@@ -227,23 +227,10 @@ ch_action(struct view *v, enum key_action act)
     return r;
 }
 
-static bool
-ch_focus_is_table(const struct view *v)
+static struct tbl *
+ch_table(const struct view *v)
 {
-    return true;
-}
-
-static void
-ch_set_filter(struct view *v, const char *text)
-{
-    tbl_set_filter(((struct ch_view *)v)->t, text);
-    v->dirty = true;
-}
-
-static const char *
-ch_filter(const struct view *v)
-{
-    return tbl_filter(((const struct ch_view *)v)->t);
+    return ((const struct ch_view *)v)->t;
 }
 
 static unsigned
@@ -286,8 +273,6 @@ const struct view_ops view_channels_ops = {
     .sync = ch_sync,
     .render = ch_render,
     .action = ch_action,
-    .focus_is_table = ch_focus_is_table,
-    .set_filter = ch_set_filter,
-    .filter = ch_filter,
+    .table = ch_table,
     .mouse = ch_mouse,
 };

@@ -314,10 +314,7 @@ cd_fill_events(struct cd_view *cd)
         int lv = e->level < 0 ? 0 : e->level > 2 ? 2 : e->level;
         char id[64], tm[32], age[32];
         snprintf(id, sizeof id, "%lld/%d", (long long)e->wall_ms, m->ev_len - i);
-        time_t s = (time_t)(e->wall_ms / 1000);
-        struct tm t;
-        gmtime_r(&s, &t);
-        strftime(tm, sizeof tm, "%H:%M:%S", &t);
+        clock_fmt_hms(e->wall_ms, tm, sizeof tm);
         clock_fmt_age(now > e->wall_ms ? now - e->wall_ms : 0, age, sizeof age);
         tbl_row(cd->events, id, TH_NONE);
         tbl_cell_num(cd->events, tm, (double)e->wall_ms, TH_STATE_MUTED);
@@ -582,26 +579,18 @@ cd_action(struct view *v, enum key_action act)
     return R_REDRAW;
 }
 
-/* The table keys apply to whichever pane has the focus (cd_action routes them). */
-static bool
-cd_focus_is_table(const struct view *v)
+/* The table keys apply to whichever pane has the focus (cd_action routes them); the filter
+ * to the event history, which takes the focus when it is filtered. */
+static struct tbl *
+cd_table(const struct view *v)
 {
-    return true;
+    return ((const struct cd_view *)v)->events;
 }
 
 static void
-cd_set_filter(struct view *v, const char *text)
+cd_filter_changed(struct view *v)
 {
-    struct cd_view *cd = (struct cd_view *)v;
-    tbl_set_filter(cd->events, text);
-    cd->focus = CD_HISTORY;
-    v->dirty = true;
-}
-
-static const char *
-cd_filter(const struct view *v)
-{
-    return tbl_filter(((const struct cd_view *)v)->events);
+    ((struct cd_view *)v)->focus = CD_HISTORY;
 }
 
 static unsigned
@@ -697,8 +686,7 @@ const struct view_ops view_chdetail_ops = {
     .sync = cd_sync,
     .render = cd_render,
     .action = cd_action,
-    .focus_is_table = cd_focus_is_table,
-    .set_filter = cd_set_filter,
-    .filter = cd_filter,
+    .table = cd_table,
+    .filter_changed = cd_filter_changed,
     .mouse = cd_mouse,
 };

@@ -3,7 +3,6 @@
  * as they were at the snapshot's time. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "app.h"
 #include "base/clock.h"
@@ -41,10 +40,7 @@ ev_fill(struct ev_view *ev)
         char id[64], tm[32], age[32];
         /* Newest is i = 0; the id counts from the oldest so it is stable as events arrive. */
         snprintf(id, sizeof id, "%lld/%d", (long long)e->wall_ms, m->ev_len - i);
-        time_t s = (time_t)(e->wall_ms / 1000);
-        struct tm t;
-        gmtime_r(&s, &t);
-        strftime(tm, sizeof tm, "%H:%M:%S", &t);
+        clock_fmt_hms(e->wall_ms, tm, sizeof tm);
         clock_fmt_age(now > e->wall_ms ? now - e->wall_ms : 0, age, sizeof age);
         tbl_row(ev->t, id, TH_NONE);
         tbl_cell_num(ev->t, tm, (double)e->wall_ms, TH_STATE_MUTED);
@@ -97,23 +93,10 @@ ev_action(struct view *v, enum key_action act)
     return r;
 }
 
-static bool
-ev_focus_is_table(const struct view *v)
+static struct tbl *
+ev_table(const struct view *v)
 {
-    return true;
-}
-
-static void
-ev_set_filter(struct view *v, const char *text)
-{
-    tbl_set_filter(((struct ev_view *)v)->t, text);
-    v->dirty = true;
-}
-
-static const char *
-ev_filter(const struct view *v)
-{
-    return tbl_filter(((const struct ev_view *)v)->t);
+    return ((const struct ev_view *)v)->t;
 }
 
 static unsigned
@@ -156,8 +139,6 @@ const struct view_ops view_events_ops = {
     .sync = ev_sync,
     .render = ev_render,
     .action = ev_action,
-    .focus_is_table = ev_focus_is_table,
-    .set_filter = ev_set_filter,
-    .filter = ev_filter,
+    .table = ev_table,
     .mouse = ev_mouse,
 };

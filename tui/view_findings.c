@@ -142,23 +142,10 @@ fd_action(struct view *v, enum key_action act)
     return r;
 }
 
-static bool
-fd_focus_is_table(const struct view *v)
+static struct tbl *
+fd_table(const struct view *v)
 {
-    return true;
-}
-
-static void
-fd_set_filter(struct view *v, const char *text)
-{
-    tbl_set_filter(((struct fd_view *)v)->t, text);
-    v->dirty = true;
-}
-
-static const char *
-fd_filter(const struct view *v)
-{
-    return tbl_filter(((const struct fd_view *)v)->t);
+    return ((const struct fd_view *)v)->t;
 }
 
 static unsigned
@@ -203,8 +190,6 @@ const struct view_ops view_findings_ops = {
     .sync = fd_sync,
     .render = fd_render,
     .action = fd_action,
-    .focus_is_table = fd_focus_is_table,
-    .set_filter = fd_set_filter,
-    .filter = fd_filter,
+    .table = fd_table,
     .mouse = fd_mouse,
 };

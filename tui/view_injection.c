@@ -288,24 +288,10 @@ in_action(struct view *v, enum key_action act)
     return r;
 }
 
-static bool
-in_focus_is_table(const struct view *v)
+static struct tbl *
+in_table(const struct view *v)
 {
-    (void)v;
-    return true;
-}
-
-static void
-in_set_filter(struct view *v, const char *text)
-{
-    tbl_set_filter(((struct in_view *)v)->t, text);
-    v->dirty = true;
-}
-
-static const char *
-in_filter(const struct view *v)
-{
-    return tbl_filter(((const struct in_view *)v)->t);
+    return ((const struct in_view *)v)->t;
 }
 
 static unsigned
@@ -350,8 +336,6 @@ const struct view_ops view_injection_ops = {
     .sync = in_sync,
     .render = in_render,
     .action = in_action,
-    .focus_is_table = in_focus_is_table,
-    .set_filter = in_set_filter,
-    .filter = in_filter,
+    .table = in_table,
     .mouse = in_mouse,
 };

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "actions.h"
 #include "app.h"
@@ -262,15 +261,12 @@ ov_fill_pods(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *
                      : strcmp(ph, "Succeeded") == 0 ? TH_STATE_MUTED
                                                     : TH_STATE_WARN);
         if (p->galera.error != NULL) {
-            /* The last read failed: say so and why, and how old the state is. A fixed time,
-             * not a moving age: the pod rows are rebuilt only when pods change. */
+            /* The last read failed: say so and why, and how old the state is. A fixed time
+             * (UTC, as in the event log), not a moving age: the pod rows are rebuilt only
+             * when pods change. */
             char since[16] = "";
-            if (p->galera.known && p->galera.updated_ms > 0) {
-                time_t sec = (time_t)(p->galera.updated_ms / 1000);
-                struct tm tm;
-                if (localtime_r(&sec, &tm) != NULL)
-                    strftime(since, sizeof since, "%H:%M:%S", &tm);
-            }
+            if (p->galera.known && p->galera.updated_ms > 0)
+                clock_fmt_hms(p->galera.updated_ms, since, sizeof since);
             /* "pxc-cluster-pxc-1 (host:port): connect: ...": the row already names it. */
             const char *why = p->galera.error, *q;
             if (strncmp(why, p->name, strlen(p->name)) == 0 && (q = strstr(why, "): ")) != NULL)
@@ -841,26 +837,10 @@ ov_action(struct view *v, enum key_action act)
     return R_REDRAW | R_HINTS;
 }
 
-static bool
-ov_focus_is_table(const struct view *v)
+static struct tbl *
+ov_table(const struct view *v)
 {
-    return ov_focused_tbl((const struct ov_view *)v) != NULL;
-}
-
-static void
-ov_set_filter(struct view *v, const char *text)
-{
-    struct tbl *t = ov_focused_tbl((struct ov_view *)v);
-    if (t != NULL)
-        tbl_set_filter(t, text);
-    v->dirty = true;
-}
-
-static const char *
-ov_filter(const struct view *v)
-{
-    struct tbl *t = ov_focused_tbl((const struct ov_view *)v);
-    return t != NULL ? tbl_filter(t) : "";
+    return ov_focused_tbl((const struct ov_view *)v);
 }
 
 static unsigned
@@ -922,8 +902,6 @@ const struct view_ops view_overview_ops = {
     .sync = ov_sync,
     .render = ov_render,
     .action = ov_action,
-    .focus_is_table = ov_focus_is_table,
-    .set_filter = ov_set_filter,
-    .filter = ov_filter,
+    .table = ov_table,
     .mouse = ov_mouse,
 };

@@ -321,24 +321,10 @@ pr_action(struct view *v, enum key_action act)
     return r;
 }
 
-static bool
-pr_focus_is_table(const struct view *v)
+static struct tbl *
+pr_table(const struct view *v)
 {
-    (void)v;
-    return true;
-}
-
-static void
-pr_set_filter(struct view *v, const char *text)
-{
-    tbl_set_filter(((struct pr_view *)v)->t, text);
-    v->dirty = true;
-}
-
-static const char *
-pr_filter(const struct view *v)
-{
-    return tbl_filter(((const struct pr_view *)v)->t);
+    return ((const struct pr_view *)v)->t;
 }
 
 static unsigned
@@ -383,8 +369,6 @@ const struct view_ops view_probes_ops = {
     .sync = pr_sync,
     .render = pr_render,
     .action = pr_action,
-    .focus_is_table = pr_focus_is_table,
-    .set_filter = pr_set_filter,
-    .filter = pr_filter,
+    .table = pr_table,
     .mouse = pr_mouse,
 };

@@ -444,24 +444,10 @@ se_action(struct view *v, enum key_action act)
     return r;
 }
 
-static bool
-se_focus_is_table(const struct view *v)
+static struct tbl *
+se_table(const struct view *v)
 {
-    (void)v;
-    return true;
-}
-
-static void
-se_set_filter(struct view *v, const char *text)
-{
-    tbl_set_filter(((struct se_view *)v)->t, text);
-    v->dirty = true;
-}
-
-static const char *
-se_filter(const struct view *v)
-{
-    return tbl_filter(((const struct se_view *)v)->t);
+    return ((const struct se_view *)v)->t;
 }
 
 static unsigned
@@ -506,8 +492,6 @@ const struct view_ops view_sentries_ops = {
     .sync = se_sync,
     .render = se_render,
     .action = se_action,
-    .focus_is_table = se_focus_is_table,
-    .set_filter = se_set_filter,
-    .filter = se_filter,
+    .table = se_table,
     .mouse = se_mouse,
 };

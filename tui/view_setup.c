@@ -499,24 +499,10 @@ su_action(struct view *v, enum key_action act)
     return r;
 }
 
-static bool
-su_focus_is_table(const struct view *v)
+static struct tbl *
+su_table(const struct view *v)
 {
-    (void)v;
-    return true;
-}
-
-static void
-su_set_filter(struct view *v, const char *text)
-{
-    tbl_set_filter(((struct su_view *)v)->t, text);
-    v->dirty = true;
-}
-
-static const char *
-su_filter(const struct view *v)
-{
-    return tbl_filter(((const struct su_view *)v)->t);
+    return ((const struct su_view *)v)->t;
 }
 
 static unsigned
@@ -563,8 +549,6 @@ const struct view_ops view_setup_ops = {
     .sync = su_sync,
     .render = su_render,
     .action = su_action,
-    .focus_is_table = su_focus_is_table,
-    .set_filter = su_set_filter,
-    .filter = su_filter,
+    .table = su_table,
     .mouse = su_mouse,
 };

@@ -30,6 +30,15 @@ clock_fmt_rfc3339(int64_t wall_ms, char *buf, size_t n)
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void
+clock_fmt_hms(int64_t wall_ms, char *buf, size_t n)
+{
+    time_t t = (time_t)(wall_ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%H:%M:%S", &tm);
+}
+
 int
 clock_parse_rfc3339(const char *s, int64_t *wall_ms)
 {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -344,6 +345,13 @@ test_rfc3339(void **state)
     assert_string_equal(buf, "2026-11-25T08:00:00Z");
     clock_fmt_rfc3339(0, buf, sizeof buf);
     assert_string_equal(buf, "1970-01-01T00:00:00Z");
+    /* The time of day in UTC whatever TZ says (the event log and the pod rows agree). */
+    setenv("TZ", "America/Los_Angeles", 1);
+    tzset();
+    clock_fmt_hms(1795593600999LL + 3723000, buf, sizeof buf);
+    assert_string_equal(buf, "09:02:03");
+    unsetenv("TZ");
+    tzset();
     /* Round trip. */
     int64_t back;
     clock_fmt_rfc3339(1709208000000LL, buf, sizeof buf);
