@@ -15,10 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "base/hmap.h"
-#include "base/pxerr.h"
-#include "base/strbuf.h"
-#include "base/vec.h"
+#include "hmap.h"
+#include "pxerr.h"
+#include "strbuf.h"
+#include "vec.h"
 
 /* ---- immutable serialized objects, shared by the store and the event history ---- */
 

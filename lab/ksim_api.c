@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/xmalloc.h"
+#include "xmalloc.h"
 
 void
 ksim_status_set(struct ksim_status *stt, int code, const char *reason, const char *fmt, ...)

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "base/xmalloc.h"
+#include "xmalloc.h"
 
 /* Kube-like version ("v2", "v1beta1", "v1alpha3") into (class, major, minor). */
 static bool

@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/clock.h"
-#include "base/xmalloc.h"
+#include "clock.h"
+#include "xmalloc.h"
 
 #define MAX_BODY (32u << 20)
 #define DEFAULT_WATCH_S 1800

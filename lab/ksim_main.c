@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/xmalloc.h"
+#include "xmalloc.h"
 #include "ksim_api.h"
 #include "ksim_tls.h"
 
@@ -27,7 +27,7 @@ static const char usage[] =
     "  --listen IP:PORT           address to serve (default 127.0.0.1:6443; port 0: any)\n"
     "  --seed DIR                 create every object in DIR/**/*.{yaml,yml,json} at start\n"
     "  --crd-dir DIR              load CustomResourceDefinitions found under DIR (repeatable;\n"
-    "                             default $PXC_SHARED/fixtures or <source>/../shared/fixtures)\n"
+    "                             default: pxcmesh's own, backends/manifest/crds)\n"
     "  --no-default-crds          do not look in the default CRD directory\n"
     "  --write-kubeconfig FILE    write (or merge into) a kubeconfig for this server\n"
     "  --context NAME             its context/cluster/user name (default kubesim)\n"
@@ -231,19 +231,18 @@ parse_args(int argc, char **argv, struct opts *o)
     return -1; /* go on */
 }
 
+/* The CRDs pxcmesh ships (backends/manifest/crds), in the source tree kubesim was built from,
+ * else where `make install` put them. */
 static const char *
 default_crd_dir(char *buf, size_t n)
 {
-    const char *shared = getenv("PXC_SHARED");
+    const char *const dirs[] = {KSIM_SOURCE_DIR "/backends/manifest/crds", KSIM_CRD_INSTALL_DIR};
     struct stat sb;
-    if (shared != NULL) {
-        snprintf(buf, n, "%s/fixtures", shared);
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        snprintf(buf, n, "%s", dirs[i]);
         if (stat(buf, &sb) == 0 && S_ISDIR(sb.st_mode))
             return buf;
     }
-    snprintf(buf, n, "%s/../shared/fixtures", KSIM_SOURCE_DIR);
-    if (stat(buf, &sb) == 0 && S_ISDIR(sb.st_mode))
-        return buf;
     return NULL;
 }
 
@@ -348,8 +347,9 @@ main(int argc, char **argv)
     if (o.crd_dirs.n == 0 && dcrd != NULL)
         vec_push(&o.crd_dirs, (void *)dcrd);
     if (o.crd_dirs.n == 0 && !o.no_default_crds)
-        fprintf(stderr, "kubesim: warning: no CRD directory found (set PXC_SHARED or use "
-                        "--crd-dir); PXC and Istio resources will not be served\n");
+        fprintf(stderr, "kubesim: warning: no CRD directory found (" KSIM_SOURCE_DIR
+                        "/backends/manifest/crds, " KSIM_CRD_INSTALL_DIR "); use --crd-dir DIR; PXC "
+                        "and Istio resources will not be served\n");
     int n_crds = 0;
     for (size_t i = 0; i < o.crd_dirs.n; i++) {
         int n = 0;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/xmalloc.h"
+#include "xmalloc.h"
 
 json_t *
 ksim_merge_patch(const json_t *target, const json_t *patch)

@@ -21,8 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/clock.h"
-#include "base/xmalloc.h"
+#include "clock.h"
+#include "xmalloc.h"
 
 enum step_kind { STEP_DNS, STEP_TCP, STEP_CLUSTERS, STEP_ECHO, STEP_SLEEP };
 enum conn { CONN_SEQ, CONN_AND, CONN_OR };

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/xmalloc.h"
+#include "xmalloc.h"
 
 enum ftype { F_STR, F_BYTES, F_INT, F_BOOL, F_MSG, F_MAP_SS, F_MAP_SB, F_REP_STR, F_TIME };
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "base/xmalloc.h"
+#include "xmalloc.h"
 
 static bool
 seed_file(const char *name)

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/xmalloc.h"
+#include "xmalloc.h"
 
 #define ANN_POD_IP "ksim.pxcmesh.dev/pod-ip"
 #define ANN_POD_IPS "ksim.pxcmesh.dev/pod-ips"

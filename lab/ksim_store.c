@@ -11,7 +11,7 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "base/xmalloc.h"
+#include "xmalloc.h"
 
 struct ksim_blob *
 ksim_blob_new(const json_t *obj)

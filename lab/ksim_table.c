@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/clock.h"
-#include "base/xmalloc.h"
+#include "clock.h"
+#include "xmalloc.h"
 
 void
 ksim_human_age(int64_t s, char *buf, size_t n)

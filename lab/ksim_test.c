@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "base/xmalloc.h"
+#include "xmalloc.h"
 #include "ksim_api.h"
 
 static json_t *

@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "base/xmalloc.h"
+#include "xmalloc.h"
 
 extern char **environ;
 

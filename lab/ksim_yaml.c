@@ -11,7 +11,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "base/xmalloc.h"
+#include "xmalloc.h"
 
 void
 ksim_json_decref_fn(void *p)

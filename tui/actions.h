@@ -24,9 +24,9 @@
 #include <curses.h>
 #include <jansson.h>
 
-#include "base/pxerr.h"
-#include "base/strbuf.h"
-#include "probe.h"
+#include "pxerr.h"
+#include "strbuf.h"
+#include "probe/probe.h"
 
 struct app;
 struct actions;

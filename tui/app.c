@@ -26,21 +26,21 @@
 
 #include <curses.h>
 
-#include "base/clock.h"
-#include "base/log.h"
-#include "base/strbuf.h"
-#include "base/xmalloc.h"
+#include "clock.h"
+#include "log.h"
+#include "strbuf.h"
+#include "xmalloc.h"
 #include "actions.h"
 #include "cmdline.h"
-#include "config.h"
+#include "config/config.h"
 #include "help.h"
-#include "kcfg.h"
+#include "kube/kcfg.h"
 #include "keymap.h"
 #include "ledit.h"
-#include "live.h"
-#include "model.h"
+#include "live/live.h"
+#include "model/model.h"
 #include "sbar.h"
-#include "snap.h"
+#include "model/snap.h"
 #include "tbl.h"
 #include "trace.h"
 #include "view.h"
@@ -67,7 +67,7 @@ enum {
 enum prompt_kind { PROMPT_NONE, PROMPT_CMD, PROMPT_FILTER };
 
 struct app {
-    const struct cli_opts *opts; /* borrowed */
+    const struct app_opts *opts; /* borrowed */
     uv_loop_t loop;
     uv_poll_t in_poll;
     uv_signal_t sig_winch, sig_int, sig_term, sig_hup;
@@ -446,7 +446,7 @@ app_ctx(struct app *a, const char *verb, const char *name, struct pxerr *err)
         struct config *one = NULL;
         const char *ctx[1] = {name};
         rc = config_from_contexts(ctx, 1,
-                                  a->opts->kubeconfig ? a->opts->kubeconfig : a->cfg->kubeconfig,
+                                  a->opts->sel.kubeconfig ? a->opts->sel.kubeconfig : a->cfg->kubeconfig,
                                   a->readonly, &one, err);
         if (rc == 0)
             rc = live_add_cluster(a->live, &one->clusters[0], err);
@@ -482,7 +482,7 @@ app_ctx_candidates(struct app *a, const char *verb, struct vec *out)
             vec_push(out, xstrdup(n));
     }
     struct kcfg *k = NULL;
-    const char *path = a->opts->kubeconfig ? a->opts->kubeconfig : a->cfg->kubeconfig;
+    const char *path = a->opts->sel.kubeconfig ? a->opts->sel.kubeconfig : a->cfg->kubeconfig;
     if (kcfg_load(path, &k, NULL) < 0)
         return; /* no candidates; :ctx add says why when run */
     for (size_t i = 0; i < kcfg_context_count(k); i++) {
@@ -1206,45 +1206,8 @@ app_free(struct app *a)
     free(a);
 }
 
-/* The clusters to watch: --config FILE; else --context (repeatable); else the default
- * config file when it exists; else the kubeconfig's current context. *out owned. */
-static int
-app_config(const struct cli_opts *opts, struct config **out, struct pxerr *err)
-{
-    char path[1024] = "";
-    if (opts->config != NULL)
-        return config_load(opts->config, out, err);
-    if (opts->n_contexts > 0)
-        return config_from_contexts(opts->contexts, opts->n_contexts, opts->kubeconfig,
-                                    opts->readonly, out, err);
-    if (config_default_path(path, sizeof path) == 0 && access(path, F_OK) == 0)
-        return config_load(path, out, err);
-    struct kcfg *k = NULL;
-    struct pxerr ke = {0};
-    if (kcfg_load(opts->kubeconfig, &k, &ke) < 0)
-        return pxerr_set(err, ke.code,
-                         "no clusters to show: no config file (%s) and %s; pass --context NAME, "
-                         "--config FILE or --replay FILE",
-                         path[0] ? path : "~/.config/pxcmesh/config.yaml", ke.msg);
-    const char *cur = kcfg_current_context(k);
-    int rc;
-    if (cur == NULL) {
-        char files[512];
-        kcfg_files(k, files, sizeof files);
-        rc = pxerr_set(err, PXE_NOTFOUND,
-                       "no clusters to show: %s sets no current-context; pass --context NAME "
-                       "(once per cluster) or --config FILE",
-                       files);
-    } else {
-        const char *ctx[1] = {cur};
-        rc = config_from_contexts(ctx, 1, opts->kubeconfig, opts->readonly, out, err);
-    }
-    kcfg_free(k);
-    return rc;
-}
-
 int
-app_main(const struct cli_opts *opts)
+app_main(const struct app_opts *opts)
 {
     struct pxerr err = {0};
     setlocale(LC_ALL, "");
@@ -1254,7 +1217,7 @@ app_main(const struct cli_opts *opts)
     }
     struct app *a = xcalloc(1, sizeof *a);
     a->opts = opts;
-    a->readonly = opts->readonly;
+    a->readonly = opts->sel.readonly;
     a->no_color = opts->no_color;
     glyphs_init(&a->glyphs, opts->ascii || !glyphs_locale_utf8());
     a->model = model_new();
@@ -1269,7 +1232,7 @@ app_main(const struct cli_opts *opts)
             goto out;
         }
         trace_data_ready(a->trace);
-    } else if (app_config(opts, &a->cfg, &err) < 0) {
+    } else if (config_select(&opts->sel, &a->cfg, &err) < 0) {
         fprintf(stderr, "pxcmesh: %s\n", err.msg);
         rc = 1;
         goto out;
@@ -1314,7 +1277,7 @@ app_main(const struct cli_opts *opts)
     if (a->cfg != NULL) {
         struct live_opts lo = {.readonly = a->readonly,
                                .mode = KUBE_MODE_WATCH,
-                               .kubeconfig = opts->kubeconfig,
+                               .kubeconfig = opts->sel.kubeconfig,
                                .on_synced = trace_live_synced,
                                .arg = a->trace};
         if (live_start_opts(&a->loop, a->model, a->cfg, &lo, &a->live, &err) < 0) {

@@ -19,9 +19,9 @@
 
 #include <uv.h>
 
-#include "base/pxerr.h"
-#include "base/vec.h"
-#include "cli.h"
+#include "pxerr.h"
+#include "vec.h"
+#include "config/config_select.h"
 #include "glyph.h"
 #include "theme.h"
 
@@ -29,10 +29,22 @@ struct app;
 struct live;
 struct model;
 
+/* What the console is started with (the command line's global options). Strings borrowed
+ * for the whole run. */
+struct app_opts {
+    struct config_sel sel;  /* which clusters (readonly inside: --readonly) */
+    const char *theme;      /* --theme NAME, NULL: the config's, else "default" */
+    bool no_color;          /* --no-color or NO_COLOR */
+    const char *replay;     /* --replay FILE: a snapshot, read-only */
+    const char *log_path;   /* --log FILE */
+    bool ascii;             /* --ascii: ASCII glyphs */
+    bool no_mouse;          /* --no-mouse */
+};
+
 /* Run the console for opts (borrowed): the replay when opts->replay, else live. Returns
  * the exit code: 0 after a normal quit, 1 when it could not start (the reason printed on
  * stderr before curses started, or after the terminal was restored). */
-int app_main(const struct cli_opts *opts);
+int app_main(const struct app_opts *opts);
 
 /* Borrowed, valid for the app's life. */
 uv_loop_t *app_loop(struct app *a);

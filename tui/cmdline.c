@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "app.h"
-#include "base/strbuf.h"
-#include "base/xmalloc.h"
+#include "strbuf.h"
+#include "xmalloc.h"
 #include "theme.h"
 #include "view.h"
 

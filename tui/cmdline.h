@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 
-#include "base/pxerr.h"
-#include "base/vec.h"
+#include "pxerr.h"
+#include "vec.h"
 
 struct app;
 

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "base/strbuf.h"
+#include "strbuf.h"
 
 #define KM_FN_BIT 0x01000000 /* above the last Unicode code point (0x10ffff) */
 #define KM_FN(k) (KM_FN_BIT | (k))

@@ -16,10 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/clock.h"
-#include "base/pxerr.h"
-#include "base/xmalloc.h"
-#include "model.h"
+#include "clock.h"
+#include "pxerr.h"
+#include "xmalloc.h"
+#include "model/model.h"
 
 struct trace {
     FILE *f;                /* owned: the trace file, appended */

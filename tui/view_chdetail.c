@@ -25,11 +25,11 @@
 
 #include "actions.h"
 #include "app.h"
-#include "base/clock.h"
-#include "base/strbuf.h"
-#include "base/xmalloc.h"
+#include "clock.h"
+#include "strbuf.h"
+#include "xmalloc.h"
 #include "frame.h"
-#include "model.h"
+#include "model/model.h"
 #include "spark.h"
 #include "tbl.h"
 #include "textv.h"
@@ -37,7 +37,7 @@
 #include "vutil.h"
 #include "wkey.h"
 #include "wtext.h"
-#include "yamlout.h"
+#include "codec/yamlout.h"
 
 #define CD_WIDE_W 110 /* from this width the status sits left of the graph and history */
 

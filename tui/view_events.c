@@ -5,10 +5,10 @@
 #include <stdlib.h>
 
 #include "app.h"
-#include "base/clock.h"
-#include "base/xmalloc.h"
+#include "clock.h"
+#include "xmalloc.h"
 #include "frame.h"
-#include "model.h"
+#include "model/model.h"
 #include "tbl.h"
 #include "view.h"
 #include "vutil.h"

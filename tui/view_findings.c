@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "app.h"
-#include "base/strbuf.h"
-#include "base/xmalloc.h"
+#include "strbuf.h"
+#include "xmalloc.h"
 #include "frame.h"
-#include "model.h"
+#include "model/model.h"
 #include "tbl.h"
 #include "textv.h"
 #include "view.h"

@@ -10,9 +10,9 @@
 
 #include "actions.h"
 #include "app.h"
-#include "base/xmalloc.h"
+#include "xmalloc.h"
 #include "frame.h"
-#include "model.h"
+#include "model/model.h"
 #include "tbl.h"
 #include "textv.h"
 #include "view.h"

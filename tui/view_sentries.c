@@ -15,20 +15,20 @@
 
 #include "actions.h"
 #include "app.h"
-#include "base/clock.h"
-#include "base/strbuf.h"
-#include "base/xmalloc.h"
+#include "clock.h"
+#include "strbuf.h"
+#include "xmalloc.h"
 #include "frame.h"
-#include "live.h"
-#include "manifest.h"
-#include "model.h"
+#include "live/live.h"
+#include "manifest/manifest.h"
+#include "model/model.h"
 #include "tbl.h"
 #include "textv.h"
 #include "view.h"
 #include "wkey.h"
 #include "vutil.h"
-#include "yamlout.h"
-#include "ydiff.h"
+#include "codec/yamlout.h"
+#include "manifest/ydiff.h"
 
 /* At 80 columns: cluster, name, hosts, addresses, endpoints and age stay readable; the
  * rest hides, least useful first. */

@@ -1,5 +1,5 @@
 /* view_setup: the guided walkthrough "set up replication from cluster SOURCE to cluster
- * REPLICA" (the seed's approach 1). backends/setup.c decides the steps and their state
+ * REPLICA" (the seed's approach 1). backends/doctor/setup.c decides the steps and their state
  * from the model and the latest in-mesh probe results; this view shows them in order
  * with the selected step's detail and its fix (the manifest as YAML, the SQL with the
  * password masked, the label or restart in words), and Enter runs that fix through
@@ -13,18 +13,18 @@
 
 #include "actions.h"
 #include "app.h"
-#include "base/strbuf.h"
-#include "base/xmalloc.h"
+#include "strbuf.h"
+#include "xmalloc.h"
 #include "frame.h"
-#include "manifest.h"
-#include "model.h"
-#include "setup.h"
+#include "manifest/manifest.h"
+#include "model/model.h"
+#include "doctor/setup.h"
 #include "tbl.h"
 #include "textv.h"
 #include "view.h"
 #include "wkey.h"
 #include "vutil.h"
-#include "yamlout.h"
+#include "codec/yamlout.h"
 
 static const struct tbl_col su_cols[] = {
     {"#", 2, 0, 0, TBL_RIGHT, 0},

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "app.h"
-#include "base/strbuf.h"
-#include "config.h"
+#include "strbuf.h"
+#include "config/config.h"
 #include "spark.h"
 #include "view.h"
 #include "wkey.h"

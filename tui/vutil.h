@@ -11,7 +11,7 @@
 
 #include "glyph.h"
 #include "keymap.h"
-#include "model.h"
+#include "model/model.h"
 #include "tbl.h"
 #include "theme.h"
 

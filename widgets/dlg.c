@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/strbuf.h"
-#include "base/xmalloc.h"
+#include "strbuf.h"
+#include "xmalloc.h"
 #include "frame.h"
 #include "wkey.h"
 #include "wtext.h"

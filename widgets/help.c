@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/xmalloc.h"
+#include "xmalloc.h"
 #include "frame.h"
 #include "ledit.h"
 #include "wkey.h"

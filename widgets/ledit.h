@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <curses.h>
 
-#include "base/vec.h"
+#include "vec.h"
 #include "glyph.h"
 #include "theme.h"
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/xmalloc.h"
+#include "xmalloc.h"
 #include "wtext.h"
 
 struct sbar {

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <curses.h>
 
-#include "base/pxerr.h"
+#include "pxerr.h"
 #include "glyph.h"
 #include "theme.h"
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "base/xmalloc.h"
+#include "xmalloc.h"
 #include "wtext.h"
 
 void

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <curses.h>
 
-#include "base/strbuf.h"
+#include "strbuf.h"
 #include "glyph.h"
 #include "theme.h"
 

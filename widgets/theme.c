@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/strbuf.h"
-#include "base/xmalloc.h"
+#include "strbuf.h"
+#include "xmalloc.h"
 
 #define THEME_MAX_PALETTE 64
 #define THEME_MAX_FILE (1024 * 1024)

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <curses.h>
 
-#include "base/pxerr.h"
-#include "base/vec.h"
+#include "pxerr.h"
+#include "vec.h"
 
 /* Style attribute bits (kept independent of curses' A_* so the parser is pure). */
 #define TH_A_BOLD 0x01u

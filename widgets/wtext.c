@@ -8,7 +8,7 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "base/strbuf.h"
+#include "strbuf.h"
 
 size_t
 wtext_decode(const char *s, size_t len, uint32_t *cp)

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <curses.h>
 
-#include "base/strbuf.h"
+#include "strbuf.h"
 
 #define WTEXT_REPLACEMENT 0xFFFD
 

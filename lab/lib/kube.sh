@@ -142,7 +142,7 @@ kube_start() {
     # default (the shared fixtures of a source tree) otherwise.
     local crd=()
     local crds
-    for crds in "$LAB_HOME/../backends/crds" "$LAB_HOME/crds"; do
+    for crds in "$LAB_HOME/../backends/manifest/crds" "$LAB_HOME/crds"; do
         [[ -d $crds ]] && crd=(--no-default-crds --crd-dir "$(readlink -f "$crds")") && break
     done
     setsid "$KUBESIM" --listen "$(api_ip "$c"):6443" --seed "$d/seed" \

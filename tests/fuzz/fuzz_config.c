@@ -1,5 +1,5 @@
 /* fuzz_config: the pxcmesh config loader on arbitrary bytes. */
-#include "config.h"
+#include "config/config.h"
 #include "fuzz_common.h"
 
 int

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "fuzz_common.h"
-#include "kcfg.h"
+#include "kube/kcfg.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

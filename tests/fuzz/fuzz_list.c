@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "kube_internal.h"
+#include "kube/kube_internal.h"
 
 struct log {
     struct strbuf s;

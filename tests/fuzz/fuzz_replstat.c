@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/vec.h"
-#include "base/xmalloc.h"
+#include "vec.h"
+#include "xmalloc.h"
 #include "fuzz_common.h"
-#include "gtid.h"
-#include "mysqlc.h"
-#include "replstat.h"
+#include "mysql/gtid.h"
+#include "mysql/mysqlc.h"
+#include "mysql/replstat.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

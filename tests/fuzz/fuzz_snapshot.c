@@ -1,8 +1,8 @@
 /* fuzz_snapshot: the snapshot (status JSON) loader, and a write of whatever loaded. */
-#include "base/strbuf.h"
+#include "strbuf.h"
 #include "fuzz_common.h"
-#include "model.h"
-#include "snap.h"
+#include "model/model.h"
+#include "model/snap.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

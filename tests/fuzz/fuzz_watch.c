@@ -1,7 +1,7 @@
 /* fuzz_watch: the watch stream decoder, fed the input in two chunks split at a point the
  * first byte chooses, so events split across reads are covered too. */
 #include "fuzz_common.h"
-#include "kube_internal.h"
+#include "kube/kube_internal.h"
 
 static int
 on_event(const char *type, json_t *obj, void *arg)

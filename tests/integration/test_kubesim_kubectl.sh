@@ -8,7 +8,6 @@ set -euo pipefail
 KSIM="${PXC_BUILD_DIR:?run through ctest}/lab/kubesim"
 [[ -x $KSIM ]] || { echo "FAIL: kubesim not built at $KSIM"; exit 1; }
 command -v kubectl >/dev/null || { echo "FAIL: kubectl missing (apt-get install -y kubernetes-client)"; exit 1; }
-export PXC_SHARED="${PXC_SHARED:-${PXC_SOURCE_DIR:-.}/../shared}"
 TMP=$(mktemp -d)
 export HOME=$TMP # kubectl's discovery cache stays private to this test
 KPID=

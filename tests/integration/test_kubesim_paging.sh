@@ -7,7 +7,6 @@ set -euo pipefail
 
 KSIM="${PXC_BUILD_DIR:?run through ctest}/lab/kubesim"
 [[ -x $KSIM ]] || { echo "FAIL: kubesim not built at $KSIM"; exit 1; }
-export PXC_SHARED="${PXC_SHARED:-${PXC_SOURCE_DIR:-.}/../shared}"
 TMP=$(mktemp -d)
 export HOME=$TMP
 KPID=

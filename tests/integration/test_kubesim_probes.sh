@@ -9,7 +9,6 @@ KSIM="${PXC_BUILD_DIR:?run through ctest}/lab/kubesim"
 [[ -x $KSIM ]] || { echo "FAIL: kubesim not built at $KSIM"; exit 1; }
 DNSMASQ=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 [[ -x $DNSMASQ ]] || { echo "FAIL: dnsmasq missing (apt-get install -y dnsmasq-base)"; exit 1; }
-export PXC_SHARED="${PXC_SHARED:-${PXC_SOURCE_DIR:-.}/../shared}"
 TMP=$(mktemp -d)
 export HOME=$TMP
 PIDS=()

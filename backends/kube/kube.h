@@ -1,0 +1,195 @@
+/* kube: a Kubernetes API client for one cluster, on the libuv loop (HTTP through http.h, JSON
+ * through jansson). It discovers the API (/version, /apis: which ServiceEntry version the
+ * cluster serves), keeps one informer per resource following client-go's reflector (paginated
+ * LIST of 500, then WATCH from the list's resourceVersion with bookmarks, re-watch from the
+ * last version seen, relist from scratch after 410 Gone, backoff 0.8 s .. 30 s with jitter,
+ * Retry-After honoured) and feeds every object into the model through kobj_apply_* /
+ * kobj_delete_* on the loop thread. It also does the few reads and writes the console needs:
+ * generic GET/LIST, a Secret value on demand, server-side apply, delete, and two patches.
+ *
+ * What reaches the model: namespaces, pods, nodes, PXC CRs and ServiceEntries (kobj), the
+ * cluster's reachability and error in words ("forbidden: cannot watch pods in namespace pxc
+ * (403 from https://127.0.0.1:6443)"), whether Istio's injector is installed (a
+ * MutatingWebhookConfiguration with an istio sidecar-injector webhook) and istiod's version
+ * (pods app=istiod in istio-system: label operator.istio.io/version, else istio.io/rev-less
+ * image tag of the discovery container). Services, StatefulSets, DestinationRules and
+ * PeerAuthentications are counted (kube_client_stats), never stored.
+ *
+ * Memory: nothing but the model's compact structs and, per informer, the set of keys it has
+ * seen ("ns/name", for the relist diff). Each event is parsed once and freed. Large LIST
+ * pages are decoded off the loop (uv_queue_work: JSON parse, and for pods kobj_pod_parse) and
+ * committed on the loop; the loop is free between pages. See docs/kube.md.
+ *
+ * Threads: every function here, and every callback, runs on the loop thread. Nothing blocks.
+ */
+#ifndef PXC_BACKENDS_KUBE_KUBE_H
+#define PXC_BACKENDS_KUBE_KUBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "pxerr.h"
+#include "strbuf.h"
+#include "kube/http.h"
+#include "kube/kcfg.h"
+#include "model/model.h"
+
+#define KUBE_PAGE_LIMIT 500
+#define KUBE_WATCH_MIN_S 300 /* watch timeoutSeconds drawn from [MIN, MAX] */
+#define KUBE_WATCH_MAX_S 600
+#define KUBE_LINE_MAX (16u << 20) /* a watch event longer than this restarts the watch */
+#define KUBE_REQUEST_TIMEOUT_MS_DEFAULT 30000
+
+/* The resources the informers follow. */
+#define KUBE_RES_MAP(XX)                                                                           \
+    XX(NAMESPACES, "namespaces")                                                                   \
+    XX(PODS, "pods")                                                                               \
+    XX(SERVICES, "services")                                                                       \
+    XX(NODES, "nodes")                                                                             \
+    XX(STATEFULSETS, "statefulsets")                                                               \
+    XX(PXC, "perconaxtradbclusters")                                                               \
+    XX(SENTRIES, "serviceentries")                                                                 \
+    XX(DRULES, "destinationrules")                                                                 \
+    XX(PEERAUTHS, "peerauthentications")                                                           \
+    XX(WEBHOOKS, "mutatingwebhookconfigurations")                                                  \
+    XX(ISTIOD, "istiod pods")
+
+enum kube_res {
+#define XX(name, text) KUBE_RES_##name,
+    KUBE_RES_MAP(XX)
+#undef XX
+    KUBE_RES__COUNT
+};
+
+enum kube_mode {
+    KUBE_MODE_WATCH,     /* list, then watch forever (the console) */
+    KUBE_MODE_LIST_ONCE, /* list every resource once, no watch (pxcmesh status) */
+    KUBE_MODE_DISCOVER,  /* discovery only, no informers (pxcmesh get, apply) */
+};
+
+struct kube_client; /* opaque */
+struct kube_req;    /* a pending kube_* request: borrowed until its callback returns */
+
+/* The first sync is over: discovery ran and every informer's first LIST finished (ok or
+ * not), or discovery failed (then n_failed is 1; in KUBE_MODE_WATCH the client keeps
+ * retrying and fills the model when the server answers). n_failed counts the informers (and
+ * discovery) that failed; the model cluster's error says why. Called once per
+ * kube_client_start. */
+typedef void kube_synced_cb(struct kube_client *kc, int n_failed, void *arg);
+
+struct kube_client_opts {
+    const char *name;     /* display name = model cluster name; required, copied */
+    const struct kcfg_target *target; /* borrowed during kube_client_new (copied) */
+    const char *const *namespaces; /* watch these (copied); NULL/0: all namespaces */
+    size_t n_namespaces;
+    const char *pxc_cluster; /* only this PerconaXtraDBCluster (copied), NULL: every one */
+    enum kube_mode mode;
+    bool readonly;        /* every write fails with PXE_READONLY before any request */
+    int request_timeout_ms; /* LIST/GET/PATCH deadline; 0: KUBE_REQUEST_TIMEOUT_MS_DEFAULT */
+    kube_synced_cb *on_synced; /* may be NULL */
+    void *arg;
+};
+
+/* Create the client for one cluster. loop, h, model are borrowed and must outlive it; creds
+ * (borrowed, may be NULL when the target has no exec plugin) is the shared exec credential
+ * cache. The model cluster named opts->name is found or added, and its server and insecure
+ * flag set. On failure *out is untouched and err says what. Nothing is sent until
+ * kube_client_start. */
+int kube_client_new(uv_loop_t *loop, struct http *h, struct kcfg_cred_cache *creds,
+                    struct model *m, const struct kube_client_opts *opts,
+                    struct kube_client **out, struct pxerr *err) PXC_MUST_CHECK;
+/* Discovery, then the informers of opts->mode. Returns at once. */
+void kube_client_start(struct kube_client *kc);
+/* Stop everything: pending requests are cancelled (no callbacks run afterwards), timers
+ * closed. The model cluster stays (the caller removes it). Memory is released from close
+ * callbacks: run the loop before uv_loop_close. NULL does nothing. */
+void kube_client_free(struct kube_client *kc);
+
+/* The model cluster of this client: borrowed, valid until kube_client_free. */
+struct m_cluster *kube_client_cluster(struct kube_client *kc);
+const char *kube_client_name(const struct kube_client *kc);
+/* The discovered ServiceEntry group version, e.g. "networking.istio.io/v1", "" if none. */
+const char *kube_client_sentry_version(const struct kube_client *kc);
+/* The server's gitVersion from /version, "" until known. */
+const char *kube_client_server_version(const struct kube_client *kc);
+
+struct kube_stats {
+    size_t n_objects[KUBE_RES__COUNT]; /* objects the informer currently knows */
+    bool synced[KUBE_RES__COUNT];      /* first LIST done */
+    bool active[KUBE_RES__COUNT];      /* the informer runs (resource served and wanted) */
+    uint64_t n_lists, n_relists_410, n_watches, n_events, n_errors;
+};
+void kube_client_stats(const struct kube_client *kc, struct kube_stats *out);
+const char *kube_res_name(enum kube_res r);
+
+/* ---- generic requests ---- */
+
+/* status 0 and 200 <= code < 300: success, body the decoded JSON (borrowed: valid during the
+ * call; json_incref to keep it). Otherwise err (borrowed) says what, where and why, e.g.
+ * "forbidden: cannot get secrets in namespace pxc (403 from https://...): <Status message>"
+ * and body is the decoded Status when the server sent one, else NULL. */
+typedef void kube_resp_cb(int status, long code, json_t *body, const struct pxerr *err,
+                          void *arg);
+
+/* GET path ("/api/v1/namespaces/pxc/pods/x"). reqp (may be NULL) gets the request for
+ * kube_req_cancel. Returns <0 without calling cb only for bad arguments. */
+int kube_get(struct kube_client *kc, const char *path, kube_resp_cb *cb, void *arg,
+             struct kube_req **reqp, struct pxerr *err) PXC_MUST_CHECK;
+/* LIST path following every continue token; body is one object {"kind": "<X>List",
+ * "apiVersion", "metadata": {"resourceVersion"}, "items": [...all pages...]}. */
+int kube_list(struct kube_client *kc, const char *path, kube_resp_cb *cb, void *arg,
+              struct kube_req **reqp, struct pxerr *err) PXC_MUST_CHECK;
+/* No callback runs after this; req is invalid. */
+void kube_req_cancel(struct kube_req *req);
+
+/* The collection path of a kind as users type it for `pxcmesh get` ("pods", "po", "pod",
+ * "ns", "svc", "se", "serviceentry", "pxc", "dr", "pa", "sts", "nodes", "secrets" is refused)
+ * in namespace ns (NULL: all namespaces). Needs discovery for the Istio versions. Appends to
+ * out; PXE_NOTFOUND with the known kinds listed when unknown. */
+int kube_kind_path(const struct kube_client *kc, const char *kind, const char *ns,
+                   struct strbuf *out, struct pxerr *err) PXC_MUST_CHECK;
+
+/* ---- secrets, on demand only ---- */
+
+/* value (borrowed, NUL-terminated, len bytes) is the base64-decoded data[key]; it is zeroed
+ * right after the callback returns, and never logged. status != 0: value NULL, err says
+ * what ("secret pxc/pxc-secrets has no key 'monitor' (keys: root, operator)"). */
+typedef void kube_secret_cb(int status, const char *value, size_t len, const struct pxerr *err,
+                            void *arg);
+int kube_secret_get(struct kube_client *kc, const char *ns, const char *name, const char *key,
+                    kube_secret_cb *cb, void *arg, struct kube_req **reqp,
+                    struct pxerr *err) PXC_MUST_CHECK;
+
+/* ---- writes (kube_apply.c); each refuses with PXE_READONLY in read-only mode ---- */
+
+enum {
+    KUBE_DRY_RUN = 1u << 0, /* dryRun=All: the server validates and answers, changes nothing */
+    KUBE_FORCE = 1u << 1,   /* apply: force=true (take over conflicting fields) */
+};
+
+/* Server-side apply of obj (borrowed; apiVersion, kind, metadata.name required,
+ * metadata.namespace for namespaced kinds): PATCH application/apply-patch+yaml,
+ * fieldManager=pxcmesh. cb's body is the object as the server has it (or would, dry run). */
+int kube_apply(struct kube_client *kc, json_t *obj, unsigned flags, kube_resp_cb *cb,
+               void *arg, struct kube_req **reqp, struct pxerr *err) PXC_MUST_CHECK;
+/* DELETE an object named by apiVersion ("v1", "networking.istio.io/v1"), kind, ns (NULL for
+ * cluster-scoped kinds) and name. */
+int kube_delete(struct kube_client *kc, const char *api_version, const char *kind,
+                const char *ns, const char *name, unsigned flags, kube_resp_cb *cb, void *arg,
+                struct kube_req **reqp, struct pxerr *err) PXC_MUST_CHECK;
+/* Merge-patch namespace ns's label key to value (NULL removes the label), e.g.
+ * istio-injection=enabled. */
+int kube_label_namespace(struct kube_client *kc, const char *ns, const char *key,
+                         const char *value, unsigned flags, kube_resp_cb *cb, void *arg,
+                         struct kube_req **reqp, struct pxerr *err) PXC_MUST_CHECK;
+/* `kubectl rollout restart`: strategic-merge patch of spec.template.metadata.annotations
+ * kubectl.kubernetes.io/restartedAt = now (RFC 3339). */
+int kube_restart_statefulset(struct kube_client *kc, const char *ns, const char *name,
+                             unsigned flags, kube_resp_cb *cb, void *arg,
+                             struct kube_req **reqp, struct pxerr *err) PXC_MUST_CHECK;
+
+#endif

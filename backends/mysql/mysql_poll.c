@@ -1,0 +1,1097 @@
+/* mysql_poll: decides what to read from which MySQL server and when, and what the answers
+ * mean for the model. The reading itself is mysqlc's (worker threads); the parsing is
+ * replstat's and galera's. This file owns the judgement: which lag to believe, what counts
+ * as a state change worth an event, and where an error is shown.
+ *
+ * Lag: a pt-heartbeat table when one is configured (its row from the channel's source server,
+ * else its only row); else, on MySQL 8, the applier's performance_schema timestamps; else
+ * Seconds_Behind_Source, flagged unreliable: NULL while the IO thread reconnects (kept as
+ * unknown, -1, never 0) and 0 while the SQL thread waits for the IO thread. */
+#include "mysql/mysql_poll.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+#include "mysql/galera.h"
+#include "mysql/mysqlc.h"
+#include "mysql/replstat.h"
+
+enum { ROLE_STATUS, ROLE_ACTION };
+
+struct pw_from {
+    enum config_pw_kind kind;
+    char *ns, *name, *key, *env, *file, *group;
+};
+
+#define CRED_RETRY_MS 10000 /* a failed Secret read is retried after this */
+
+struct cred {
+    struct mysql_poll *p;
+    int role;
+    char *user;
+    struct pw_from from;
+    char *password; /* secret, NULL: not known yet */
+    bool fetching;
+    uint64_t failed_ms;   /* mono ms of the last failed Secret read, 0 none: it is retried
+                             only after CRED_RETRY_MS, not at once from cred_ready */
+    struct kube_req *req; /* Secret read in flight */
+    char error[512];      /* why it is not known, "" */
+};
+
+struct mp_server {
+    struct mysql_poll *p;
+    char *name;
+    char *host;
+    int port;
+    struct mysqlc_conn *conn;  /* status user */
+    struct mysqlc_conn *aconn; /* action user, made on first action */
+    bool in_flight;
+    bool waiting_cred; /* counted in the round, waiting for its password (Secret) */
+    bool seen;         /* discover: still a PXC pod */
+    bool counted;      /* part of the open round */
+    int status;        /* of the last read */
+    bool read_once;
+    bool dialect_known;
+    enum sqlq_dialect dialect; /* detected at the last successful read */
+    char msg[256];
+    const char *pod_ns;        /* interned: namespace of the pod named like the server */
+    uint64_t pod_miss_gen;     /* no such pod at this pod_names_gen (+1; 0: never looked) */
+};
+
+struct action_req {
+    struct mysql_poll *p;
+    char *server;
+    mysql_poll_action_cb *cb;
+    void *arg;
+};
+
+/* An action waiting for the action user's password (Secret read in flight): owned copies. */
+struct pend_action {
+    struct pend_action *next;
+    char *server;
+    struct sqlq_action a;
+    struct sqlq_source src;
+    mysql_poll_action_cb *cb;
+    void *arg;
+};
+
+struct mysql_poll {
+    uv_loop_t *loop;
+    struct model *m;
+    char *cluster;
+    char *context;
+    enum config_mysql_mode mode;
+    char *pxc_cluster;
+    char *heartbeat_table;
+    bool want_override;
+    enum sqlq_dialect override;
+    int connect_timeout_s, read_timeout_s, write_timeout_s;
+    int refresh_s;
+    struct mysql_poll_opts o;
+    struct cred cred[2];
+    struct mysqlc_hub *hub;
+    uv_timer_t timer;
+    struct vec servers; /* owned struct mp_server * */
+    int round;          /* rounds completed */
+    int outstanding;    /* reads of the open round not answered yet */
+    bool round_open;
+    bool closing;
+    char error[256];
+    struct pend_action *pending; /* actions waiting for a password */
+};
+
+static void cred_ready(struct mysql_poll *p, int role);
+static void run_pending(struct mysql_poll *p, int status);
+
+/* ------------------------------------------------------------------ helpers */
+
+static void
+pw_copy(struct pw_from *d, const struct config_pw_from *s)
+{
+    d->kind = s->kind;
+    d->ns = xstrdup_or_null(s->secret_namespace);
+    d->name = xstrdup_or_null(s->secret_name);
+    d->key = xstrdup_or_null(s->secret_key);
+    d->env = xstrdup_or_null(s->env);
+    d->file = xstrdup_or_null(s->option_file);
+    d->group = xstrdup_or_null(s->option_group);
+}
+
+static void
+cred_fini(struct cred *c)
+{
+    if (c->req)
+        kube_req_cancel(c->req);
+    c->req = NULL;
+    free(c->user);
+    free(c->from.ns);
+    free(c->from.name);
+    free(c->from.key);
+    free(c->from.env);
+    free(c->from.file);
+    free(c->from.group);
+    xfree_secret(c->password);
+    memset(c, 0, sizeof *c);
+}
+
+static struct m_cluster *
+cluster_of(struct mysql_poll *p)
+{
+    struct m_cluster *c = model_cluster_find(p->m, p->cluster);
+    if (c == NULL)
+        c = model_cluster_add(p->m, p->cluster, p->context, "");
+    return c;
+}
+
+/* The pod a server is (same name). Called for every server every refresh: a scan of
+ * 10,000 pods each time was most of an idle console's CPU, so the pod's namespace is
+ * remembered (then it is a hash lookup) and a miss is not searched again until pods come
+ * or go. */
+static struct m_pod *
+server_pod(struct m_cluster *c, struct mp_server *s)
+{
+    struct m_pod *pod;
+    if (s->pod_ns != NULL && (pod = model_pod_find(c, s->pod_ns, s->name)) != NULL)
+        return pod;
+    if (s->pod_miss_gen == c->pod_names_gen + 1)
+        return NULL;
+    for (size_t i = 0; i < c->pods.n; i++) {
+        pod = c->pods.items[i];
+        if (strcmp(pod->name, s->name) == 0) {
+            s->pod_ns = pod->ns; /* interned: lives as long as the model */
+            return pod;
+        }
+    }
+    s->pod_miss_gen = c->pod_names_gen + 1;
+    return NULL;
+}
+
+static const char *
+role_name(int role)
+{
+    return role == ROLE_STATUS ? "status" : "action";
+}
+
+/* ------------------------------------------------------------------ passwords */
+
+static void on_secret(int status, const char *value, size_t len, const struct pxerr *err,
+                      void *arg);
+
+/* Make the password of role known, synchronously for env and option files. Returns 0 when
+ * it is known; PXE_* with cred->error otherwise (a Secret read may then be in flight). */
+static int
+cred_resolve(struct mysql_poll *p, int role)
+{
+    struct cred *c = &p->cred[role];
+    if (c->password != NULL)
+        return 0;
+    struct pxerr e = {0};
+    switch (c->from.kind) {
+    case CONFIG_PW_ENV: {
+        const char *v = c->from.env ? getenv(c->from.env) : NULL;
+        if (v == NULL) {
+            snprintf(c->error, sizeof c->error,
+                     "%s user '%s': environment variable %s is not set (passwordFrom.env)",
+                     role_name(role), c->user, c->from.env ? c->from.env : "?");
+            return PXE_NOTFOUND;
+        }
+        c->password = xstrdup(v);
+        break;
+    }
+    case CONFIG_PW_OPTION_FILE: {
+        char *pw = NULL;
+        int rc = config_read_option_file(c->from.file, c->from.group, NULL, &pw, NULL, NULL, &e);
+        if (rc < 0) {
+            snprintf(c->error, sizeof c->error, "%s user '%s': %s", role_name(role), c->user,
+                     e.msg);
+            return rc;
+        }
+        if (pw == NULL) {
+            snprintf(c->error, sizeof c->error,
+                     "%s user '%s': %s has no password= in [%s] or [client]", role_name(role),
+                     c->user, c->from.file, c->from.group ? c->from.group : "client");
+            return PXE_NOTFOUND;
+        }
+        c->password = pw;
+        break;
+    }
+    case CONFIG_PW_SECRET: {
+        if (c->fetching)
+            return PXE_NOTFOUND;
+        /* A missing or forbidden Secret would otherwise be read again at once by the
+         * cred_ready that reports the failure: thousands of GETs a second. */
+        if (c->failed_ms != 0 && clock_mono_ms() - c->failed_ms < CRED_RETRY_MS)
+            return PXE_NOTFOUND; /* c->error still says why */
+        if (p->o.kc == NULL) {
+            snprintf(c->error, sizeof c->error,
+                     "%s user '%s': the password is in a Kubernetes Secret, but cluster %s has "
+                     "no Kubernetes client (check its context)",
+                     role_name(role), c->user, p->cluster);
+            return PXE_NOTFOUND;
+        }
+        /* Secret name and namespace default to the PXC CR's spec.secretsName. */
+        const char *ns = c->from.ns, *name = c->from.name;
+        struct m_cluster *mc = cluster_of(p);
+        for (size_t i = 0; (ns == NULL || name == NULL) && i < mc->pxcs.n; i++) {
+            struct m_pxc *x = mc->pxcs.items[i];
+            if (p->pxc_cluster && strcmp(x->name, p->pxc_cluster) != 0)
+                continue;
+            if (ns == NULL)
+                ns = x->ns;
+            if (name == NULL)
+                name = x->secrets_name;
+        }
+        if (ns == NULL || name == NULL) {
+            snprintf(c->error, sizeof c->error,
+                     "%s user '%s': no PXC cluster seen yet in %s to take the Secret name from "
+                     "(or set passwordFrom.secret.name/namespace)",
+                     role_name(role), c->user, p->cluster);
+            return PXE_NOTFOUND;
+        }
+        int rc = kube_secret_get(p->o.kc, ns, name, c->from.key ? c->from.key : c->user, on_secret,
+                                 &p->cred[role], &c->req, &e);
+        if (rc < 0) {
+            snprintf(c->error, sizeof c->error, "%s user '%s': %s", role_name(role), c->user,
+                     e.msg);
+            return rc;
+        }
+        c->fetching = true;
+        snprintf(c->error, sizeof c->error,
+                 "%s user '%s': reading the password from Secret "
+                 "%s/%s",
+                 role_name(role), c->user, ns, name);
+        return PXE_NOTFOUND;
+    }
+    }
+    c->error[0] = '\0';
+    return 0;
+}
+
+static void
+on_secret(int status, const char *value, size_t len, const struct pxerr *err, void *arg)
+{
+    struct cred *c = arg;
+    c->fetching = false;
+    c->req = NULL;
+    if (status != 0) {
+        c->failed_ms = clock_mono_ms();
+        snprintf(c->error, sizeof c->error, "%s user '%s': %s", role_name(c->role), c->user,
+                 err ? err->msg : "cannot read the Secret");
+        cred_ready(c->p, c->role);
+        return;
+    }
+    xfree_secret(c->password);
+    c->password = xstrndup(value, len);
+    c->error[0] = '\0';
+    cred_ready(c->p, c->role);
+}
+
+/* ------------------------------------------------------------------ servers */
+
+static void
+server_free(void *ptr)
+{
+    struct mp_server *s = ptr;
+    if (s->conn)
+        mysqlc_conn_close(s->conn);
+    if (s->aconn)
+        mysqlc_conn_close(s->aconn);
+    free(s->name);
+    free(s->host);
+    free(s);
+}
+
+static struct mp_server *
+server_find(struct mysql_poll *p, const char *name)
+{
+    for (size_t i = 0; i < p->servers.n; i++) {
+        struct mp_server *s = p->servers.items[i];
+        if (strcmp(s->name, name) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+static struct mp_server *
+server_add(struct mysql_poll *p, const char *name, const char *host, int port)
+{
+    struct mp_server *s = xcalloc(1, sizeof *s);
+    s->p = p;
+    s->name = xstrdup(name);
+    s->host = xstrdup(host);
+    s->port = port;
+    vec_push(&p->servers, s);
+    return s;
+}
+
+static struct mysqlc_conn *
+server_conn(struct mysql_poll *p, struct mp_server *s, int role, struct pxerr *err)
+{
+    struct mysqlc_conn **slot = role == ROLE_STATUS ? &s->conn : &s->aconn;
+    if (*slot != NULL)
+        return *slot;
+    int rc = cred_resolve(p, role);
+    if (rc < 0) {
+        pxerr_set(err, rc, "%s", p->cred[role].error);
+        return NULL;
+    }
+    char name[300];
+    snprintf(name, sizeof name, "%s%s", s->name, role == ROLE_ACTION ? " (action user)" : "");
+    struct mysqlc_opts o = {.name = name,
+                            .host = s->host,
+                            .port = s->port,
+                            .user = p->cred[role].user,
+                            .password = p->cred[role].password,
+                            .connect_timeout_s = p->connect_timeout_s,
+                            .read_timeout_s = p->read_timeout_s,
+                            .write_timeout_s = p->write_timeout_s};
+    *slot = mysqlc_conn_new(p->hub, &o, err);
+    return *slot;
+}
+
+/* discover: the PXC pods of the cluster (component pxc, instance = pxcCluster if set). */
+static void
+discover(struct mysql_poll *p)
+{
+    struct m_cluster *c = cluster_of(p);
+    for (size_t i = 0; i < p->servers.n; i++)
+        ((struct mp_server *)p->servers.items[i])->seen = false;
+    for (size_t i = 0; i < c->pods.n; i++) {
+        struct m_pod *pod = c->pods.items[i];
+        if (pod->component == NULL || strcmp(pod->component, "pxc") != 0 || pod->ip[0] == '\0')
+            continue;
+        if (p->pxc_cluster && (pod->instance == NULL || strcmp(pod->instance, p->pxc_cluster)))
+            continue;
+        struct mp_server *s = server_find(p, pod->name);
+        if (s != NULL && strcmp(s->host, pod->ip) != 0 && !s->in_flight) {
+            /* the pod was re-created with a new IP: a new connection */
+            for (size_t k = 0; k < p->servers.n; k++)
+                if (p->servers.items[k] == s) {
+                    vec_remove(&p->servers, k);
+                    break;
+                }
+            s = NULL;
+        }
+        if (s == NULL)
+            s = server_add(p, pod->name, pod->ip, CONFIG_MYSQL_PORT_DEFAULT);
+        s->seen = true;
+    }
+    for (size_t i = p->servers.n; i-- > 0;) {
+        struct mp_server *s = p->servers.items[i];
+        if (!s->seen && !s->in_flight)
+            vec_remove(&p->servers, i);
+    }
+}
+
+/* ------------------------------------------------------------------ applying results */
+
+static void
+chan_event(struct mysql_poll *p, int level, const struct m_channel *ch, const char *what)
+{
+    model_event(p->m, p->cluster, level, "channel %s on %s: %s", ch->name[0] ? ch->name : "''",
+                ch->server, what);
+}
+
+static void
+describe(const struct m_channel *ch, char *buf, size_t n)
+{
+    if (ch->last_io_errno != 0)
+        snprintf(buf, n, "IO %s, error %d: %.150s", model_thread_name(ch->io), ch->last_io_errno,
+                 ch->last_io_error);
+    else if (ch->last_sql_errno != 0)
+        snprintf(buf, n, "SQL %s, error %d: %.150s", model_thread_name(ch->sql), ch->last_sql_errno,
+                 ch->last_sql_error);
+    else
+        snprintf(buf, n, "IO %s, SQL %s", model_thread_name(ch->io), model_thread_name(ch->sql));
+}
+
+/* Events on a state change: started, stopped, error, recovered. */
+static void
+channel_events(struct mysql_poll *p, struct m_channel *ch, bool is_new, enum thread_state io0,
+               enum thread_state sql0, int ioe0, int sqle0)
+{
+    char d[256];
+    describe(ch, d, sizeof d);
+    bool err_now = ch->last_io_errno != 0 || ch->last_sql_errno != 0;
+    bool err_before = ioe0 != 0 || sqle0 != 0;
+    bool running = ch->io == THR_YES && ch->sql == THR_YES;
+    bool was_running = io0 == THR_YES && sql0 == THR_YES;
+    if (is_new) {
+        if (err_now || !running)
+            chan_event(p, err_now ? 2 : 1, ch, d);
+        return;
+    }
+    if (err_now && (ch->last_io_errno != ioe0 || ch->last_sql_errno != sqle0)) {
+        char w[300];
+        snprintf(w, sizeof w, "error: %s", d);
+        chan_event(p, 2, ch, w);
+    } else if (running && !was_running) {
+        chan_event(p, 0, ch,
+                   err_before ? "recovered (IO Yes, SQL Yes)" : "started (IO Yes, SQL Yes)");
+    } else if (running && err_before && !err_now) {
+        chan_event(p, 0, ch, "recovered (IO Yes, SQL Yes)");
+    } else if (!running && was_running && !err_now) {
+        char w[300];
+        snprintf(w, sizeof w, "stopped (%s)", d);
+        chan_event(p, 1, ch, w);
+    } else if (!running && (io0 != ch->io || sql0 != ch->sql) && !err_now) {
+        char w[300];
+        snprintf(w, sizeof w, "now %s", d);
+        chan_event(p, 1, ch, w);
+    }
+}
+
+/* The heartbeat row for a channel: the one written by its source server, else the only one. */
+static double
+heartbeat_lag(const struct mysqlc_rows *hb, int64_t source_server_id)
+{
+    if (hb == NULL || hb->n_rows == 0)
+        return -1;
+    int sc = mysqlc_rows_col(hb, "server_id"), lc = mysqlc_rows_col(hb, "lag_s");
+    for (size_t r = 0; r < hb->n_rows; r++) {
+        const char *sid = mysqlc_rows_get(hb, r, sc), *lag = mysqlc_rows_get(hb, r, lc);
+        if (sid && lag && source_server_id > 0 && strtoll(sid, NULL, 10) == source_server_id)
+            return strtod(lag, NULL) < 0 ? 0 : strtod(lag, NULL);
+    }
+    if (hb->n_rows == 1) {
+        const char *lag = mysqlc_rows_get(hb, 0, lc);
+        if (lag)
+            return strtod(lag, NULL) < 0 ? 0 : strtod(lag, NULL);
+    }
+    return -1;
+}
+
+static void
+apply_channel(struct mysql_poll *p, struct m_cluster *c, struct mp_server *s,
+              const struct replstat_channel *rc, const struct mysqlc_result *res)
+{
+    bool is_new = model_channel_find(c, s->name, rc->name) == NULL;
+    struct m_channel *ch = model_channel_upsert(p->m, c, s->name, rc->name);
+    enum thread_state io0 = ch->io, sql0 = ch->sql;
+    int ioe0 = ch->last_io_errno, sqle0 = ch->last_sql_errno;
+    model_set_str(&ch->source_host, rc->source_host);
+    ch->source_port = rc->source_port;
+    ch->io = rc->io;
+    ch->sql = rc->sql;
+    model_set_str(&ch->io_state, rc->io_state);
+    model_set_str(&ch->sql_state, rc->sql_state);
+    ch->last_io_errno = rc->last_io_errno;
+    model_set_str(&ch->last_io_error, rc->last_io_error);
+    /* MariaDB gives no error timestamps: the first read that saw the error stands in. */
+    if (rc->last_io_errno == 0)
+        ch->last_io_error_ms = 0;
+    else if (rc->last_io_error_ms > 0)
+        ch->last_io_error_ms = rc->last_io_error_ms;
+    else if (rc->last_io_errno != ioe0 || ch->last_io_error_ms == 0)
+        ch->last_io_error_ms = res->wall_ms;
+    ch->last_sql_errno = rc->last_sql_errno;
+    model_set_str(&ch->last_sql_error, rc->last_sql_error);
+    if (rc->last_sql_errno == 0)
+        ch->last_sql_error_ms = 0;
+    else if (rc->last_sql_error_ms > 0)
+        ch->last_sql_error_ms = rc->last_sql_error_ms;
+    else if (rc->last_sql_errno != sqle0 || ch->last_sql_error_ms == 0)
+        ch->last_sql_error_ms = res->wall_ms;
+    model_set_str(&ch->retrieved_gtid, rc->retrieved_gtid);
+    model_set_str(&ch->executed_gtid, rc->executed_gtid);
+    ch->gtid_gap = replstat_gtid_gap(rc);
+    ch->auto_position = rc->auto_position;
+    ch->gtid_mode = rc->auto_position ? 2 : 1;
+    ch->retry_count = rc->retried_transactions < 0 ? 0 : (int)rc->retried_transactions;
+    ch->last_heartbeat_ms = rc->last_heartbeat_ms;
+    ch->dialect = sqlq_dialect_name(p->want_override ? p->override : res->server.dialect);
+    ch->n_failover = 0;
+    for (int i = 0; i < rc->n_failover && i < (int)(sizeof ch->failover / sizeof ch->failover[0]);
+         i++) {
+        struct m_failover_source *f = &ch->failover[ch->n_failover++];
+        snprintf(f->host, sizeof f->host, "%s", rc->failover[i].host);
+        f->port = rc->failover[i].port;
+        f->weight = rc->failover[i].weight;
+        f->in_use = rc->failover[i].in_use;
+    }
+    /* Lag: heartbeat, else performance_schema, else Seconds_Behind_Source (unreliable). */
+    double hb = heartbeat_lag(res->heartbeat, rc->source_server_id);
+    if (hb >= 0) {
+        ch->lag_s = hb;
+        ch->lag_from_heartbeat = true;
+        ch->lag_source = "heartbeat";
+        ch->lag_unreliable = false;
+    } else if (rc->ps_lag_s >= 0) {
+        ch->lag_s = rc->ps_lag_s;
+        ch->lag_from_heartbeat = false;
+        ch->lag_source = "performance_schema";
+        ch->lag_unreliable = false;
+    } else {
+        /* NULL while the IO thread reconnects or the SQL thread is stopped: unknown. And 0
+         * only means "caught up with what the IO thread has", which says nothing when the IO
+         * thread is not running. */
+        ch->lag_s = rc->sbs_s;
+        if (rc->sbs_s == 0 && rc->io != THR_YES)
+            ch->lag_s = -1;
+        ch->lag_from_heartbeat = false;
+        ch->lag_source = ch->lag_s >= 0 ? "Seconds_Behind_Source" : NULL;
+        ch->lag_unreliable = true;
+    }
+    model_channel_push_lag(ch, ch->lag_s);
+    if (io0 != ch->io || sql0 != ch->sql || is_new)
+        ch->state_since_ms = res->wall_ms;
+    ch->updated_ms = res->wall_ms;
+    ch->error[0] = '\0';
+    channel_events(p, ch, is_new, io0, sql0, ioe0, sqle0);
+    model_touch(p->m, DIRTY_CHANNELS);
+}
+
+static void
+apply_failure(struct mysql_poll *p, struct m_cluster *c, struct mp_server *s,
+              const struct mysqlc_result *res)
+{
+    bool changed = s->status != res->status || !s->read_once;
+    for (size_t i = 0; i < c->channels.n; i++) {
+        struct m_channel *ch = c->channels.items[i];
+        if (strcmp(ch->server, s->name) != 0)
+            continue;
+        snprintf(ch->error, sizeof ch->error, "%.159s", res->err.msg);
+        ch->lag_s = -1;
+        ch->lag_source = NULL;
+        model_channel_push_lag(ch, -1);
+        model_touch(p->m, DIRTY_CHANNELS);
+    }
+    struct m_pod *pod = server_pod(c, s);
+    if (pod != NULL) {
+        /* Touch only on a new error: the same failure every round would redraw every pod
+         * of the cluster each refresh (1% of a core idle with 2 x 10,000 pods). */
+        const char *msg =
+            intern_strn(&p->m->strings, res->err.msg, strnlen(res->err.msg, 159));
+        if (msg != pod->galera.error) { /* interned: equal text, equal pointer */
+            pod->galera.error = msg;
+            model_touch(p->m, DIRTY_GALERA | DIRTY_PODS);
+        }
+    }
+    if (changed)
+        model_event(p->m, p->cluster, 2, "mysql %s: %s", s->name, res->err.msg);
+}
+
+static void
+apply_status(struct mysql_poll *p, struct mp_server *s, struct mysqlc_result *res)
+{
+    struct m_cluster *c = cluster_of(p);
+    if (res->status != 0) {
+        apply_failure(p, c, s, res);
+        return;
+    }
+    if (s->read_once && s->status != 0)
+        model_event(p->m, p->cluster, 0, "mysql %s: answering again (%s %s)", s->name,
+                    sqlq_flavor_name(res->server.flavor), res->server.version_text);
+    struct vec chans;
+    vec_init(&chans, replstat_channel_free_v);
+    struct pxerr e = {0};
+    if (replstat_parse(res->replica, &chans, &e) < 0) {
+        struct mysqlc_result r2 = *res;
+        r2.status = e.code;
+        snprintf(r2.err.msg, sizeof r2.err.msg, "%s: %.200s", s->name, e.msg);
+        apply_failure(p, c, s, &r2);
+        vec_fini(&chans);
+        return;
+    }
+    replstat_merge_ps(&chans, res->ps_conn, res->ps_workers, res->ps_config, res->wall_ms);
+    replstat_merge_failover(&chans, res->failover);
+    for (size_t i = 0; i < chans.n; i++)
+        apply_channel(p, c, s, chans.items[i], res);
+    /* channels the server no longer has (RESET REPLICA ALL) */
+    for (size_t i = c->channels.n; i-- > 0;) {
+        struct m_channel *ch = c->channels.items[i];
+        if (strcmp(ch->server, s->name) != 0)
+            continue;
+        bool present = false;
+        for (size_t k = 0; k < chans.n && !present; k++)
+            present = strcmp(((struct replstat_channel *)chans.items[k])->name, ch->name) == 0;
+        if (!present) {
+            chan_event(p, 1, ch, "removed from the server");
+            model_channel_remove(p->m, c, s->name, ch->name);
+        }
+    }
+    vec_fini(&chans);
+    struct m_pod *pod = server_pod(c, s);
+    if (pod != NULL && res->wsrep != NULL) {
+        struct galera_status g;
+        if (galera_parse(res->wsrep, &g, &e) == 0) {
+            const char *old = pod->galera.known ? pod->galera.state : NULL;
+            if (galera_to_model(p->m, &g, res->wall_ms, &pod->galera)) {
+                model_touch(p->m, DIRTY_GALERA | DIRTY_PODS);
+                if (old != NULL && old != pod->galera.state) {
+                    char sum[128];
+                    galera_summary(&g, sum, sizeof sum);
+                    model_event(p->m, p->cluster, strcmp(g.state, "Synced") ? 1 : 0,
+                                "galera %s: %s", s->name, sum);
+                }
+            }
+        } else {
+            pod->galera.error = intern_strn(&p->m->strings, e.msg, strnlen(e.msg, 159));
+            model_touch(p->m, DIRTY_GALERA);
+        }
+    } else if (pod != NULL && pod->galera.error != NULL) {
+        pod->galera.error = NULL;
+        model_touch(p->m, DIRTY_GALERA);
+    }
+    if (res->note[0])
+        log_info("mysql_poll: %s: %s", s->name, res->note);
+}
+
+/* ------------------------------------------------------------------ rounds */
+
+static void
+round_done(struct mysql_poll *p)
+{
+    p->round_open = false;
+    p->round++;
+    if (p->o.on_round)
+        p->o.on_round(p, p->round, p->o.arg);
+}
+
+static void
+on_status_done(struct mysqlc_conn *conn, struct mysqlc_result *res, void *arg)
+{
+    struct mp_server *s = arg;
+    struct mysql_poll *p = s->p;
+    (void)conn;
+    s->in_flight = false;
+    if (res->status == PXE_CANCELLED || p->closing)
+        return;
+    if (res->status == PXE_AUTH && p->cred[ROLE_STATUS].from.kind == CONFIG_PW_SECRET) {
+        /* the Secret may have been rotated: read it again next round */
+        xfree_secret(p->cred[ROLE_STATUS].password);
+        p->cred[ROLE_STATUS].password = NULL;
+        mysqlc_conn_close(s->conn);
+        s->conn = NULL;
+    }
+    apply_status(p, s, res);
+    if (res->status == 0) {
+        s->dialect_known = true;
+        s->dialect = res->server.dialect;
+    }
+    s->status = res->status;
+    s->read_once = true;
+    snprintf(s->msg, sizeof s->msg, "%s", res->status ? res->err.msg : "");
+    if (s->counted) {
+        s->counted = false;
+        if (--p->outstanding == 0 && p->round_open)
+            round_done(p);
+    }
+}
+
+/* Start the status read of s. False when it could not start: the failure is applied, or
+ * s->waiting_cred is set while its password is being read from a Secret. */
+static bool
+read_server(struct mysql_poll *p, struct mp_server *s)
+{
+    struct pxerr e = {0};
+    struct mysqlc_conn *conn = server_conn(p, s, ROLE_STATUS, &e);
+    struct mysqlc_req req = {.kind = MYSQLC_STATUS,
+                             .heartbeat_table = p->heartbeat_table,
+                             .want_dialect_override = p->want_override,
+                             .dialect_override = p->override};
+    if (conn == NULL && p->cred[ROLE_STATUS].fetching) {
+        s->waiting_cred = true;
+        return false;
+    }
+    if (conn == NULL || mysqlc_start(conn, &req, on_status_done, s, &e) < 0) {
+        snprintf(p->error, sizeof p->error, "%.250s", e.msg);
+        struct mysqlc_result r;
+        memset(&r, 0, sizeof r);
+        r.status = e.code ? e.code : PXE_INTERNAL;
+        snprintf(r.err.msg, sizeof r.err.msg, "%s: %.200s", s->name, e.msg);
+        r.wall_ms = clock_wall_ms();
+        apply_failure(p, cluster_of(p), s, &r);
+        s->status = r.status;
+        s->read_once = true;
+        snprintf(s->msg, sizeof s->msg, "%s", r.err.msg);
+        return false;
+    }
+    s->in_flight = true;
+    return true;
+}
+
+static void
+start_round(struct mysql_poll *p)
+{
+    if (p->closing || p->round_open)
+        return;
+    if (p->mode == CONFIG_MYSQL_DISCOVER)
+        discover(p);
+    p->round_open = true;
+    p->outstanding = 0;
+    p->error[0] = '\0';
+    if (p->servers.n == 0)
+        snprintf(p->error, sizeof p->error, "cluster %s: no MySQL server to poll (%s)", p->cluster,
+                 p->mode == CONFIG_MYSQL_DISCOVER ? "no PXC pod with an IP seen yet"
+                                                  : "mysql.servers is empty");
+    for (size_t i = 0; i < p->servers.n; i++) {
+        struct mp_server *s = p->servers.items[i];
+        if (s->in_flight)
+            continue; /* a hung server: its request is still out; never queue behind it */
+        if (read_server(p, s) || s->waiting_cred) {
+            s->counted = true;
+            p->outstanding++;
+        }
+    }
+    if (p->outstanding == 0)
+        round_done(p);
+}
+
+static void
+on_poll_timer(uv_timer_t *t)
+{
+    struct mysql_poll *p = t->data;
+    if (p->o.once && p->round > 0)
+        return;
+    start_round(p);
+    if (p->o.once)
+        uv_timer_stop(&p->timer);
+}
+
+/* ------------------------------------------------------------------ public */
+
+int
+mysql_poll_start(uv_loop_t *loop, struct model *m, const struct config *cfg,
+                 const struct config_cluster *cc, const struct mysql_poll_opts *opts,
+                 struct mysql_poll **out, struct pxerr *err)
+{
+    const struct config_mysql *my = &cc->mysql;
+    if (my->mode == CONFIG_MYSQL_PORT_FORWARD)
+        return pxerr_set(err, PXE_UNSUPPORTED,
+                         "cluster %s: mysql.mode port-forward is not supported by the MySQL "
+                         "poller yet; use mode direct with a port-forward you run yourself",
+                         cc->name);
+    if (my->mode == CONFIG_MYSQL_DIRECT && my->n_servers == 0)
+        return pxerr_set(err, PXE_INVAL, "cluster %s: mysql.mode direct needs mysql.servers",
+                         cc->name);
+    if (my->heartbeat_table) {
+        int rc = sqlq_check_table(my->heartbeat_table, err);
+        if (rc < 0)
+            return rc;
+    }
+    struct mysql_poll *p = xcalloc(1, sizeof *p);
+    p->loop = loop;
+    p->m = m;
+    p->cluster = xstrdup(cc->name);
+    p->context = xstrdup(cc->context ? cc->context : cc->name);
+    p->mode = my->mode;
+    p->pxc_cluster = xstrdup_or_null(cc->pxc_cluster);
+    p->heartbeat_table = xstrdup_or_null(my->heartbeat_table);
+    p->connect_timeout_s =
+        my->connect_timeout_s > 0 ? my->connect_timeout_s : CONFIG_CONNECT_TIMEOUT_S_DEFAULT;
+    p->read_timeout_s = my->read_timeout_s > 0 ? my->read_timeout_s : CONFIG_READ_TIMEOUT_S_DEFAULT;
+    p->write_timeout_s =
+        my->write_timeout_s > 0 ? my->write_timeout_s : CONFIG_WRITE_TIMEOUT_S_DEFAULT;
+    switch (my->dialect) {
+    case CONFIG_DIALECT_AUTO:
+        break;
+    case CONFIG_DIALECT_MYSQL80:
+        p->want_override = true;
+        p->override = SQLQ_MYSQL;
+        break;
+    case CONFIG_DIALECT_MYSQL57:
+        p->want_override = true;
+        p->override = SQLQ_MYSQL_OLD;
+        break;
+    case CONFIG_DIALECT_MARIADB:
+        p->want_override = true;
+        p->override = SQLQ_MARIADB;
+        break;
+    }
+    if (opts)
+        p->o = *opts;
+    if (cfg->readonly)
+        p->o.readonly = true;
+    p->refresh_s = p->o.refresh_s > 0   ? p->o.refresh_s
+                   : cfg->refresh_s > 0 ? cfg->refresh_s
+                                        : CONFIG_REFRESH_S_DEFAULT;
+    for (int r = 0; r < 2; r++) {
+        p->cred[r].p = p;
+        p->cred[r].role = r;
+    }
+    p->cred[ROLE_STATUS].user = xstrdup(my->user ? my->user : CONFIG_USER_DEFAULT);
+    pw_copy(&p->cred[ROLE_STATUS].from, &my->password_from);
+    p->cred[ROLE_ACTION].user =
+        xstrdup(my->action_user ? my->action_user : CONFIG_ACTION_USER_DEFAULT);
+    pw_copy(&p->cred[ROLE_ACTION].from, &my->action_password_from);
+    vec_init(&p->servers, server_free);
+    for (size_t i = 0; my->mode == CONFIG_MYSQL_DIRECT && i < my->n_servers; i++) {
+        const struct config_server *cs = &my->servers[i];
+        char nm[300];
+        if (cs->name == NULL)
+            snprintf(nm, sizeof nm, "%s:%d", cs->host, cs->port);
+        server_add(p, cs->name ? cs->name : nm, cs->host,
+                   cs->port > 0 ? cs->port : CONFIG_MYSQL_PORT_DEFAULT);
+    }
+    p->hub = mysqlc_hub_new(loop);
+    uv_timer_init(loop, &p->timer);
+    p->timer.data = p;
+    (void)cluster_of(p);
+    if (!p->o.deferred)
+        uv_timer_start(&p->timer, on_poll_timer, 0, (uint64_t)p->refresh_s * 1000);
+    *out = p;
+    return 0;
+}
+
+static void
+on_timer_closed(uv_handle_t *h)
+{
+    struct mysql_poll *p = h->data;
+    free(p);
+}
+
+void
+mysql_poll_free(struct mysql_poll *p)
+{
+    if (p == NULL)
+        return;
+    p->closing = true;
+    uv_timer_stop(&p->timer);
+    run_pending(p, PXE_CANCELLED);
+    /* Answers every outstanding request (cancelled) before it returns. */
+    mysqlc_hub_close(p->hub);
+    p->hub = NULL;
+    for (size_t i = 0; i < p->servers.n; i++) {
+        struct mp_server *s = p->servers.items[i];
+        s->conn = s->aconn = NULL; /* freed by the hub */
+    }
+    vec_fini(&p->servers);
+    cred_fini(&p->cred[0]);
+    cred_fini(&p->cred[1]);
+    free(p->cluster);
+    free(p->context);
+    free(p->pxc_cluster);
+    free(p->heartbeat_table);
+    uv_close((uv_handle_t *)&p->timer, on_timer_closed);
+}
+
+void
+mysql_poll_kick(struct mysql_poll *p)
+{
+    if (p->closing)
+        return;
+    if (p->o.once) {
+        start_round(p);
+        return;
+    }
+    /* (re)arm the refresh timer from now, then read at once */
+    uv_timer_start(&p->timer, on_poll_timer, (uint64_t)p->refresh_s * 1000,
+                   (uint64_t)p->refresh_s * 1000);
+    start_round(p);
+}
+
+const char *
+mysql_poll_cluster(const struct mysql_poll *p)
+{
+    return p->cluster;
+}
+
+const char *
+mysql_poll_error(const struct mysql_poll *p)
+{
+    return p->error;
+}
+
+int
+mysql_poll_n_servers(const struct mysql_poll *p)
+{
+    return (int)p->servers.n;
+}
+
+const char *
+mysql_poll_server_name(const struct mysql_poll *p, int i)
+{
+    return ((struct mp_server *)p->servers.items[i])->name;
+}
+
+int
+mysql_poll_server_status(const struct mysql_poll *p, int i, const char **msg)
+{
+    struct mp_server *s = p->servers.items[i];
+    if (msg)
+        *msg = s->msg;
+    return s->read_once ? s->status : PXE_NOTFOUND;
+}
+
+static void
+on_action_done(struct mysqlc_conn *conn, struct mysqlc_result *res, void *arg)
+{
+    struct action_req *a = arg;
+    struct mysql_poll *p = a->p;
+    (void)conn;
+    if (!p->closing) {
+        if (res->status == 0)
+            model_event(p->m, p->cluster, 0, "action on %s: %s", a->server,
+                        res->sql_masked ? res->sql_masked : "");
+        else
+            model_event(p->m, p->cluster, 2, "action on %s failed: %s", a->server, res->err.msg);
+    }
+    if (a->cb)
+        a->cb(res->status, a->server, res->sql_masked ? res->sql_masked : "", &res->err, a->arg);
+    if (!p->closing && res->status != PXE_CANCELLED) {
+        /* show the effect now, not at the next tick */
+        if (!p->round_open)
+            mysql_poll_kick(p);
+    }
+    free(a->server);
+    free(a);
+}
+
+static int
+action_start(struct mysql_poll *p, const char *server, const struct sqlq_action *a,
+             mysql_poll_action_cb *cb, void *arg, struct pxerr *err)
+{
+    struct mp_server *s = server_find(p, server);
+    if (s == NULL) {
+        struct strbuf sb;
+        strbuf_init(&sb);
+        for (size_t i = 0; i < p->servers.n; i++)
+            strbuf_appendf(&sb, "%s%s", i ? ", " : "",
+                           ((struct mp_server *)p->servers.items[i])->name);
+        pxerr_set(err, PXE_NOTFOUND, "cluster %s has no MySQL server '%s' (servers: %s)",
+                  p->cluster, server, sb.len ? sb.s : "none");
+        strbuf_fini(&sb);
+        return PXE_NOTFOUND;
+    }
+    struct mysqlc_conn *conn = server_conn(p, s, ROLE_ACTION, err);
+    if (conn == NULL) {
+        if (p->cred[ROLE_ACTION].fetching) {
+            /* the action user's password is on its way from a Secret: run it then */
+            struct pend_action *pa = xcalloc(1, sizeof *pa);
+            pa->server = xstrdup(server);
+            pa->a = *a;
+            pa->a.channel = xstrdup(a->channel);
+            if (a->src) {
+                pa->src = *a->src;
+                pa->src.host = xstrdup_or_null(a->src->host);
+                pa->src.user = xstrdup_or_null(a->src->user);
+                pa->src.password = xstrdup_or_null(a->src->password);
+                pa->a.src = &pa->src;
+            }
+            pa->cb = cb;
+            pa->arg = arg;
+            struct pend_action **tail = &p->pending;
+            while (*tail)
+                tail = &(*tail)->next;
+            *tail = pa;
+            return 0;
+        }
+        return err ? err->code : PXE_INTERNAL;
+    }
+    struct action_req *ar = xcalloc(1, sizeof *ar);
+    ar->p = p;
+    ar->server = xstrdup(s->name);
+    ar->cb = cb;
+    ar->arg = arg;
+    struct mysqlc_req req = {.kind = MYSQLC_ACTION,
+                             .action = a,
+                             .want_dialect_override = p->want_override,
+                             .dialect_override = p->override};
+    int rc = mysqlc_start(conn, &req, on_action_done, ar, err);
+    if (rc < 0) {
+        free(ar->server);
+        free(ar);
+    }
+    return rc;
+}
+
+static void
+pend_free(struct pend_action *pa)
+{
+    free(pa->server);
+    free((char *)pa->a.channel);
+    free((char *)pa->src.host);
+    free((char *)pa->src.user);
+    xfree_secret((char *)pa->src.password);
+    free(pa);
+}
+
+/* Run (or fail) the actions waiting for the action user's password. status != 0: answer
+ * them all with it (closing). */
+static void
+run_pending(struct mysql_poll *p, int status)
+{
+    struct pend_action *list = p->pending;
+    p->pending = NULL;
+    while (list) {
+        struct pend_action *pa = list;
+        list = pa->next;
+        struct pxerr e = {0};
+        int rc = status;
+        if (rc == 0)
+            rc = action_start(p, pa->server, &pa->a, pa->cb, pa->arg, &e);
+        else
+            pxerr_set(&e, status, "%s: action cancelled", p->cluster);
+        if (rc < 0 && pa->cb)
+            pa->cb(rc, pa->server, "", &e, pa->arg);
+        pend_free(pa);
+    }
+}
+
+/* A Secret read finished (password known, or c->error says why not). */
+static void
+cred_ready(struct mysql_poll *p, int role)
+{
+    if (p->closing)
+        return;
+    if (role == ROLE_ACTION) {
+        run_pending(p, 0);
+        return;
+    }
+    for (size_t i = 0; i < p->servers.n; i++) {
+        struct mp_server *s = p->servers.items[i];
+        if (!s->waiting_cred)
+            continue;
+        s->waiting_cred = false;
+        if (read_server(p, s))
+            continue; /* counted already; on_status_done ends it */
+        if (s->counted) {
+            s->counted = false;
+            if (--p->outstanding == 0 && p->round_open)
+                round_done(p);
+        }
+    }
+}
+
+int
+mysql_poll_action(struct mysql_poll *p, const char *server, const struct sqlq_action *a,
+                  mysql_poll_action_cb *cb, void *arg, struct pxerr *err)
+{
+    if (p->o.readonly)
+        return pxerr_set(err, PXE_READONLY,
+                         "read-only mode (--readonly or readonly: true in the config): %s of "
+                         "channel '%s' on %s refused",
+                         sqlq_verb_name(a->verb), a->channel, server);
+    int rc = sqlq_check_channel(a->channel, err);
+    if (rc < 0)
+        return rc;
+    return action_start(p, server, a, cb, arg, err);
+}
+
+int
+mysql_poll_render(const struct mysql_poll *p, const char *server, const struct sqlq_action *a,
+                  struct strbuf *masked, struct pxerr *err)
+{
+    for (size_t i = 0; i < p->servers.n; i++) {
+        const struct mp_server *s = p->servers.items[i];
+        if (strcmp(s->name, server) != 0)
+            continue;
+        if (!p->want_override && !s->dialect_known)
+            return pxerr_set(err, PXE_NOTFOUND, "%s has not answered yet: its dialect is unknown",
+                             server);
+        struct strbuf sql;
+        strbuf_init(&sql);
+        int rc = sqlq_build(p->want_override ? p->override : s->dialect, a, &sql, masked, err);
+        if (sql.len > 0)
+            explicit_bzero(sql.s, sql.len);
+        strbuf_fini(&sql);
+        return rc;
+    }
+    return pxerr_set(err, PXE_NOTFOUND, "cluster %s has no MySQL server '%s'", p->cluster, server);
+}

@@ -1,0 +1,293 @@
+/* cli: the command line. Global options are taken from anywhere on the line; the first
+ * word that is not an option names a subcommand, and every other word (its own flags
+ * included) is handed to that subcommand in order. With no subcommand the console opens.
+ *
+ * The command table lists only commands whose implementation is linked: each engineer
+ * adds one row when cli/cmd_<name>.c exists. This file does not parse subcommand flags. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "config/config_select.h"
+#include "xmalloc.h"
+#include "theme.h"
+#include "version.h"
+
+int cmd_generate(const struct cli_opts *opts, int argc, char **argv);
+int cmd_probe(const struct cli_opts *opts, int argc, char **argv);
+int cmd_doctor(const struct cli_opts *opts, int argc, char **argv);
+int cmd_apply(const struct cli_opts *opts, int argc, char **argv);
+int cmd_keys(const struct cli_opts *opts, int argc, char **argv);
+int cmd_lab(const struct cli_opts *opts, int argc, char **argv);
+int cmd_status(const struct cli_opts *opts, int argc, char **argv);
+int cmd_get(const struct cli_opts *opts, int argc, char **argv);
+int cmd_channel(const struct cli_opts *opts, int argc, char **argv);
+
+/* In the order --help lists them: look, then act, then set up, then diagnose. */
+static const struct cli_cmd cli_cmds[] = {
+    {"status", cmd_status, "status [--json] [--timeout S]",
+     "list every cluster once and print the snapshot (exit 1 if a cluster failed)"},
+    {"get", cmd_get, "get KIND [NAME] [-n NS | -A] [-o json|yaml]",
+     "list objects through pxcmesh's own Kubernetes client (for debugging it)"},
+    {"channel", cmd_channel,
+     "channel status [--json] | channel start|stop NAME --cluster C [--server S] [--io|--sql]",
+     "show replication channels, or start/stop one (with the action user)"},
+    {"lab", cmd_lab, "lab up|down|status|fault NAME [--dir DIR] [--prefix 127.N]",
+     "run the rehearsal lab: 2 real Galera clusters, mesh DNS, simulated Kubernetes"},
+    {"generate", cmd_generate, "generate KIND [options] [-o yaml|json|nix]",
+     "print validated manifests or SQL for the setup (namespace, serviceentry, pxc, ...)"},
+    {"apply", cmd_apply, "apply -f FILE|- [--dry-run] [--yes] [--cluster NAME]",
+     "validate, diff live against intended, and server-side apply manifests"},
+    {"probe", cmd_probe, "probe dns|tcp|mysql TARGET [--server IP] [--json]",
+     "run one DNS, TCP or MySQL-handshake probe and say what happened"},
+    {"doctor", cmd_doctor, "doctor [--json] [--timeout S]",
+     "run every check and print the findings, root cause first, with the fix"},
+    {"keys", cmd_keys, "keys [--markdown]", "print the key table (docs/keys.md is made from it)"},
+};
+
+/* Hidden maintenance commands are runnable but not listed in --help. */
+static bool
+cli_cmd_hidden(const struct cli_cmd *c)
+{
+    return strcmp(c->name, "keys") == 0;
+}
+
+static const struct cli_cmd *
+cli_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof cli_cmds / sizeof cli_cmds[0]; i++)
+        if (strcmp(cli_cmds[i].name, name) == 0)
+            return &cli_cmds[i];
+    return NULL;
+}
+
+static void
+cli_print_usage(FILE *f)
+{
+    fputs("usage: pxcmesh [options]                open the console on the configured clusters\n"
+          "       pxcmesh [options] --replay FILE  open the console on a saved snapshot\n"
+          "       pxcmesh [options] COMMAND [ARGS] run a command\n",
+          f);
+}
+
+static void
+cli_print_help(FILE *f)
+{
+    cli_print_usage(f);
+    fputs("\noptions (accepted anywhere on the line):\n"
+          "  --config FILE       configuration file (default ~/.config/pxcmesh/config.yaml)\n"
+          "  --kubeconfig FILE   kubeconfig to use (default $KUBECONFIG, ~/.kube/config)\n"
+          "  --context NAME      a kubeconfig context to show; repeat for several clusters\n"
+          "  --readonly          hide and refuse every action that writes to a cluster\n"
+          "  --theme NAME        colour theme: a name from the themes directory or a file\n"
+          "  --no-color          no colours (also when NO_COLOR is set)\n"
+          "  --replay FILE       open a snapshot (pxcmesh status --json) read-only\n"
+          "  --log FILE          append a debug log to FILE\n"
+          "  --ascii             draw with ASCII instead of Unicode line and status glyphs\n"
+          "  --no-mouse          do not take the mouse (click selects, wheel scrolls)\n"
+          "  -h, --help          show this help\n"
+          "  -V, --version       show the version\n",
+          f);
+    bool any = false;
+    for (size_t i = 0; i < sizeof cli_cmds / sizeof cli_cmds[0]; i++) {
+        if (cli_cmd_hidden(&cli_cmds[i]))
+            continue;
+        if (!any)
+            fputs("\ncommands:\n", f);
+        any = true;
+        fprintf(f, "  pxcmesh %s\n      %s\n", cli_cmds[i].usage, cli_cmds[i].summary);
+    }
+    fputs("\nIn the console, press ? for the keys. Exit codes: 0 ok, 1 failure, 2 usage.\n", f);
+}
+
+int
+cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("pxcmesh: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    const struct cli_cmd *c = cmd != NULL ? cli_find(cmd) : NULL;
+    if (c != NULL)
+        fprintf(stderr, "usage: pxcmesh %s\n", c->usage);
+    else
+        cli_print_usage(stderr);
+    return 2;
+}
+
+/* Options that take a value: "--opt VALUE" or "--opt=VALUE". */
+enum opt_id { O_CONFIG, O_KUBECONFIG, O_CONTEXT, O_THEME, O_REPLAY, O_LOG };
+static const struct {
+    const char *name;
+    enum opt_id id;
+} value_opts[] = {
+    {"--config", O_CONFIG}, {"--kubeconfig", O_KUBECONFIG}, {"--context", O_CONTEXT},
+    {"--theme", O_THEME},   {"--replay", O_REPLAY},         {"--log", O_LOG},
+};
+
+/* Try argv[*i] as a global option. Returns 1 consumed, 0 not global, or 2 with the
+ * usage error already printed. */
+static int
+cli_take_global(struct cli_opts *o, int argc, char **argv, int *i, bool *help, bool *version,
+                const char *cmd)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "--readonly") == 0)
+        return o->readonly = true, 1;
+    if (strcmp(a, "--no-color") == 0 || strcmp(a, "--no-colour") == 0)
+        return o->no_color = true, 1;
+    if (strcmp(a, "--ascii") == 0)
+        return o->ascii = true, 1;
+    if (strcmp(a, "--no-mouse") == 0)
+        return o->no_mouse = true, 1;
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+        return *help = true, 1;
+    if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0)
+        return *version = true, 1;
+    for (size_t k = 0; k < sizeof value_opts / sizeof value_opts[0]; k++) {
+        size_t n = strlen(value_opts[k].name);
+        const char *val;
+        if (strcmp(a, value_opts[k].name) == 0) {
+            if (*i + 1 >= argc) {
+                cli_usage_error(cmd, "option '%s' needs a value", a);
+                return 2;
+            }
+            val = argv[++*i];
+        } else if (strncmp(a, value_opts[k].name, n) == 0 && a[n] == '=') {
+            val = a + n + 1;
+        } else {
+            continue;
+        }
+        if (*val == '\0') {
+            cli_usage_error(cmd, "option '%s' needs a non-empty value", value_opts[k].name);
+            return 2;
+        }
+        switch (value_opts[k].id) {
+        case O_CONFIG:
+            o->config = val;
+            break;
+        case O_KUBECONFIG:
+            o->kubeconfig = val;
+            break;
+        case O_THEME:
+            o->theme = val;
+            break;
+        case O_REPLAY:
+            o->replay = val;
+            break;
+        case O_LOG:
+            o->log_path = val;
+            break;
+        case O_CONTEXT:
+            if (o->n_contexts >= CLI_MAX_CONTEXTS) {
+                cli_usage_error(cmd, "too many --context options (at most %d)", CLI_MAX_CONTEXTS);
+                return 2;
+            }
+            o->contexts[o->n_contexts++] = val;
+            break;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+void
+cli_config_sel(const struct cli_opts *opts, struct config_sel *sel)
+{
+    *sel = (struct config_sel){
+        .config = opts->config,
+        .kubeconfig = opts->kubeconfig,
+        .contexts = opts->contexts,
+        .n_contexts = (size_t)opts->n_contexts,
+        .clusters = opts->clusters,
+        .n_clusters = (size_t)opts->n_clusters,
+        .readonly = opts->readonly,
+    };
+}
+
+int
+cli_main(int argc, char **argv)
+{
+    struct cli_opts o = {0};
+    bool help = false, version = false;
+    const struct cli_cmd *cmd = NULL;
+    /* The subcommand's argv: its name first, then everything not global, in order. */
+    char **sub = xcalloc((size_t)argc + 1, sizeof *sub);
+    int n_sub = 0, rc;
+    o.no_color = theme_no_color_env();
+
+    bool rest = false; /* after "--": nothing is a global option any more */
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!rest) {
+            int t = cli_take_global(&o, argc, argv, &i, &help, &version,
+                                    cmd != NULL ? cmd->name : NULL);
+            if (t == 2) {
+                rc = 2;
+                goto out;
+            }
+            if (t == 1)
+                continue;
+        }
+        if (cmd == NULL) {
+            if (strcmp(a, "--") == 0) {
+                rest = true;
+                continue;
+            }
+            if (a[0] == '-') {
+                rc = cli_usage_error(NULL, "unknown option '%s'", a);
+                goto out;
+            }
+            cmd = cli_find(a);
+            if (cmd == NULL) {
+                rc = cli_usage_error(NULL, "unknown command '%s'", a);
+                goto out;
+            }
+            sub[n_sub++] = argv[i];
+            continue;
+        }
+        if (strcmp(a, "--") == 0 && !rest) {
+            rest = true; /* the subcommand sees the "--" too, as a boundary of its own */
+        }
+        sub[n_sub++] = argv[i];
+    }
+
+    if (version) {
+        printf("pxcmesh %s\n", PXC_VERSION);
+        rc = 0;
+        goto out;
+    }
+    if (help && cmd == NULL) {
+        cli_print_help(stdout);
+        rc = 0;
+        goto out;
+    }
+    if (help) {
+        /* Hand --help to the subcommand: it knows its own flags. */
+        sub[n_sub++] = "--help";
+    }
+    if (cmd != NULL) {
+        sub[n_sub] = NULL;
+        rc = cmd->run(&o, n_sub, sub);
+        goto out;
+    }
+    struct app_opts ao = {
+        .theme = o.theme,
+        .no_color = o.no_color,
+        .replay = o.replay,
+        .log_path = o.log_path,
+        .ascii = o.ascii,
+        .no_mouse = o.no_mouse,
+    };
+    cli_config_sel(&o, &ao.sel);
+    rc = app_main(&ao);
+out:
+    free(sub);
+    return rc;
+}

@@ -1,0 +1,543 @@
+/* cmd_channel: `pxcmesh channel status [--json]` and `pxcmesh channel start|stop NAME
+ * --cluster C [--server S] [--io|--sql]`: the MySQL backend from the command line, through
+ * the same poller the console runs (mysql_poll), so what it prints is what the console shows.
+ *
+ * status reads every server of every configured cluster once and prints the channels; with
+ * --json, {"channels": [...]}, each entry the channel object of docs/status-json.md plus its
+ * "cluster". start/stop read the cluster once to find which server runs the channel (or use
+ * --server), run START/STOP REPLICA in the server's dialect with the action user, then read
+ * again until the threads show the change (or --timeout) and print the new state.
+ * Exit codes: 0 ok, 1 failure (unreachable server, refused action, timeout), 2 usage. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "strbuf.h"
+#include "xmalloc.h"
+#include "cli.h"
+#include "config/config.h"
+#include "live/live.h"
+#include "model/model.h"
+#include "mysql/mysql_poll.h"
+#include "model/snap.h"
+#include "mysql/sqlq.h"
+
+int cmd_channel(const struct cli_opts *opts, int argc, char **argv);
+int cmd_kube_config(const struct cli_opts *opts, struct config **out, struct pxerr *err);
+
+static const char channel_usage[] =
+    "usage: pxcmesh channel status [--json] [--timeout S] [--config FILE]\n"
+    "       pxcmesh channel start|stop NAME --cluster C [--server S] [--io|--sql]\n"
+    "                                  [--timeout S] [--config FILE]\n"
+    "Reads the replication channels of every configured cluster, or starts/stops one channel\n"
+    "(both threads, or only the IO or SQL thread) with the action user and shows the result.\n";
+
+enum verb { V_STATUS, V_START, V_STOP };
+
+struct run {
+    uv_loop_t *loop;
+    struct model *m;
+    const struct config *cfg;
+    const struct cli_opts *opts;
+    struct live *lv;
+    struct mysql_poll **polls;
+    size_t n_polls;
+    size_t rounds_done; /* pollers whose current round is done */
+    bool need_kube;
+    enum verb verb;
+    const char *channel;
+    const char *cluster;
+    const char *server;
+    enum sqlq_threads threads;
+    /* start/stop progress */
+    int phase;        /* 0 first read, 1 action sent, 2 action done: re-reading */
+    char target[256]; /* the server acting */
+    int action_status;
+    char action_msg[256];
+    char sql[512];
+    bool done;
+    bool timed_out;
+    int exit_code;
+};
+
+static void
+finish(struct run *r, int code)
+{
+    r->done = true;
+    r->exit_code = code;
+    uv_stop(r->loop);
+}
+
+static const struct m_channel *
+find_channel(struct m_cluster *c, const char *server, const char *name, int *n_found)
+{
+    const struct m_channel *hit = NULL;
+    *n_found = 0;
+    for (size_t i = 0; c && i < c->channels.n; i++) {
+        const struct m_channel *ch = c->channels.items[i];
+        if (strcmp(ch->name, name) != 0 || (server && strcmp(ch->server, server) != 0))
+            continue;
+        (*n_found)++;
+        hit = ch;
+    }
+    return hit;
+}
+
+static bool
+change_visible(const struct run *r, const struct m_channel *ch)
+{
+    bool io = r->threads != SQLQ_SQL, sql = r->threads != SQLQ_IO;
+    if (r->verb == V_STOP)
+        return (!io || ch->io == THR_NO) && (!sql || ch->sql == THR_NO);
+    /* started: the threads asked for left No (an IO thread may stay Connecting) */
+    return (!io || ch->io != THR_NO) && (!sql || ch->sql != THR_NO);
+}
+
+static void on_action_done(int status, const char *server, const char *sql_masked,
+                           const struct pxerr *err, void *arg);
+
+static void
+servers_report(struct run *r, struct mysql_poll *p)
+{
+    for (int i = 0; i < mysql_poll_n_servers(p); i++) {
+        const char *msg = NULL;
+        if (mysql_poll_server_status(p, i, &msg) != 0)
+            fprintf(stderr, "pxcmesh channel: %s\n", msg && *msg ? msg : "no answer");
+    }
+    if (mysql_poll_error(p)[0])
+        fprintf(stderr, "pxcmesh channel: %s\n", mysql_poll_error(p));
+    (void)r;
+}
+
+static void
+on_round(struct mysql_poll *p, int round, void *arg)
+{
+    struct run *r = arg;
+    (void)round;
+    if (r->done)
+        return;
+    if (r->verb == V_STATUS) {
+        if (++r->rounds_done == r->n_polls)
+            finish(r, 0);
+        return;
+    }
+    struct m_cluster *c = model_cluster_find(r->m, r->cluster);
+    int n = 0;
+    const struct m_channel *ch = find_channel(c, r->server, r->channel, &n);
+    if (r->phase == 0) {
+        if (n != 1) {
+            if (n == 0) {
+                servers_report(r, p);
+                fprintf(stderr,
+                        "pxcmesh channel: no channel '%s' on %s%s%s; `pxcmesh channel "
+                        "status` lists the channels\n",
+                        r->channel, r->server ? "server " : "cluster ",
+                        r->server ? r->server : r->cluster, "");
+            } else {
+                struct strbuf sb;
+                strbuf_init(&sb);
+                for (size_t i = 0; i < c->channels.n; i++) {
+                    const struct m_channel *x = c->channels.items[i];
+                    if (strcmp(x->name, r->channel) == 0)
+                        strbuf_appendf(&sb, "%s%s", sb.len ? ", " : "", x->server);
+                }
+                fprintf(stderr,
+                        "pxcmesh channel: channel '%s' runs on several servers of %s "
+                        "(%s); pass --server S\n",
+                        r->channel, r->cluster, sb.s);
+                strbuf_fini(&sb);
+            }
+            finish(r, 1);
+            return;
+        }
+        snprintf(r->target, sizeof r->target, "%s", ch->server);
+        struct sqlq_action a = {.verb = r->verb == V_START ? SQLQ_START : SQLQ_STOP,
+                                .channel = r->channel,
+                                .threads = r->threads};
+        struct pxerr err = {0};
+        if (mysql_poll_action(p, r->target, &a, on_action_done, r, &err) < 0) {
+            fprintf(stderr, "pxcmesh channel: %s\n", err.msg);
+            finish(r, 1);
+            return;
+        }
+        r->phase = 1;
+        return;
+    }
+    if (r->phase == 2) {
+        ch = find_channel(c, r->target, r->channel, &n);
+        if (ch != NULL && change_visible(r, ch)) {
+            printf("channel %s on %s: IO %s, SQL %s", r->channel, r->target,
+                   model_thread_name(ch->io), model_thread_name(ch->sql));
+            if (ch->last_io_errno)
+                printf(", IO error %d: %s", ch->last_io_errno, ch->last_io_error);
+            if (ch->last_sql_errno)
+                printf(", SQL error %d: %s", ch->last_sql_errno, ch->last_sql_error);
+            printf("\n");
+            finish(r, 0);
+            return;
+        }
+        /* not visible yet: read again shortly */
+    }
+}
+
+static void
+on_retry_timer(uv_timer_t *t)
+{
+    struct run *r = t->data;
+    if (!r->done && r->phase == 2 && r->n_polls > 0)
+        mysql_poll_kick(r->polls[0]);
+}
+
+static void
+on_action_done(int status, const char *server, const char *sql_masked, const struct pxerr *err,
+               void *arg)
+{
+    struct run *r = arg;
+    if (r->done)
+        return;
+    if (status != 0) {
+        fprintf(stderr, "pxcmesh channel: %s on %s failed: %s\n",
+                r->verb == V_START ? "start" : "stop", server, err ? err->msg : "?");
+        finish(r, 1);
+        return;
+    }
+    printf("ran on %s: %s\n", server, sql_masked);
+    r->phase = 2; /* mysql_poll starts a new read by itself */
+}
+
+static void
+start_pollers(struct run *r)
+{
+    r->polls = xcalloc(r->cfg->n_clusters, sizeof *r->polls);
+    for (size_t i = 0; i < r->cfg->n_clusters; i++) {
+        const struct config_cluster *cc = &r->cfg->clusters[i];
+        if (r->cluster && strcmp(cc->name, r->cluster) != 0)
+            continue;
+        struct mysql_poll_opts po = {.once = true,
+                                     .readonly = r->opts->readonly,
+                                     .kc = r->lv ? live_client(r->lv, cc->name) : NULL,
+                                     .on_round = on_round,
+                                     .arg = r};
+        struct pxerr err = {0};
+        if (mysql_poll_start(r->loop, r->m, r->cfg, cc, &po, &r->polls[r->n_polls], &err) < 0) {
+            fprintf(stderr, "pxcmesh channel: %s\n", err.msg);
+            r->exit_code = 1;
+            continue;
+        }
+        r->n_polls++;
+    }
+    if (r->n_polls == 0)
+        finish(r, 1);
+}
+
+static void
+on_synced(struct live *lv, int n_unreachable, void *arg)
+{
+    struct run *r = arg;
+    (void)lv;
+    (void)n_unreachable; /* a cluster's API error does not stop reading its MySQL servers */
+    start_pollers(r);
+}
+
+static void
+on_deadline(uv_timer_t *t)
+{
+    struct run *r = t->data;
+    r->timed_out = true;
+    uv_stop(r->loop);
+}
+
+static void
+on_walk_close(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static int
+print_status(struct run *r, bool json)
+{
+    int rc = 0;
+    for (size_t i = 0; i < r->n_polls; i++) {
+        struct mysql_poll *p = r->polls[i];
+        for (int k = 0; k < mysql_poll_n_servers(p); k++) {
+            const char *msg = NULL;
+            if (mysql_poll_server_status(p, k, &msg) != 0) {
+                fprintf(stderr, "pxcmesh channel: %s: %s\n", mysql_poll_cluster(p),
+                        msg && *msg ? msg : "no answer");
+                rc = 1;
+            }
+        }
+        if (mysql_poll_error(p)[0]) {
+            fprintf(stderr, "pxcmesh channel: %s\n", mysql_poll_error(p));
+            rc = 1;
+        }
+    }
+    if (json) {
+        /* The channel objects are snap's, so they match docs/status-json.md exactly. */
+        struct strbuf out;
+        strbuf_init(&out);
+        struct pxerr err = {0};
+        if (snap_write(r->m, &out, &err) < 0) {
+            fprintf(stderr, "pxcmesh channel: %s\n", err.msg);
+            strbuf_fini(&out);
+            return 1;
+        }
+        json_error_t je;
+        json_t *snap = json_loads(out.s, 0, &je);
+        strbuf_fini(&out);
+        json_t *list = json_array();
+        json_t *clusters = snap ? json_object_get(snap, "clusters") : NULL;
+        size_t ci;
+        json_t *c;
+        json_array_foreach(clusters, ci, c)
+        {
+            json_t *chans = json_object_get(c, "channels");
+            size_t k;
+            json_t *ch;
+            json_array_foreach(chans, k, ch)
+            {
+                json_t *o = json_deep_copy(ch);
+                json_object_set(o, "cluster", json_object_get(c, "name"));
+                json_array_append_new(list, o);
+            }
+        }
+        json_t *doc = json_object();
+        json_object_set_new(doc, "channels", list);
+        char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (s) {
+            fputs(s, stdout);
+            fputc('\n', stdout);
+            free(s);
+        }
+        json_decref(doc);
+        json_decref(snap);
+        return rc;
+    }
+    printf("%-12s %-18s %-20s %-10s %-10s %-8s %-26s %s\n", "CLUSTER", "SERVER", "CHANNEL", "IO",
+           "SQL", "LAG", "SOURCE", "ERROR");
+    for (size_t i = 0; i < r->m->clusters.n; i++) {
+        struct m_cluster *c = r->m->clusters.items[i];
+        for (size_t k = 0; k < c->channels.n; k++) {
+            const struct m_channel *ch = c->channels.items[k];
+            char lag[32], src[300], er[300];
+            if (ch->lag_s < 0)
+                snprintf(lag, sizeof lag, "?");
+            else
+                snprintf(lag, sizeof lag, "%.0fs%s", ch->lag_s, ch->lag_from_heartbeat ? "" : "*");
+            snprintf(src, sizeof src, "%s:%d", ch->source_host, ch->source_port);
+            if (ch->error[0])
+                snprintf(er, sizeof er, "%s", ch->error);
+            else if (ch->last_io_errno)
+                snprintf(er, sizeof er, "IO %d: %.200s", ch->last_io_errno, ch->last_io_error);
+            else if (ch->last_sql_errno)
+                snprintf(er, sizeof er, "SQL %d: %.200s", ch->last_sql_errno, ch->last_sql_error);
+            else
+                er[0] = '\0';
+            printf("%-12s %-18s %-20s %-10s %-10s %-8s %-26s %s\n", c->name, ch->server,
+                   ch->name[0] ? ch->name : "''", model_thread_name(ch->io),
+                   model_thread_name(ch->sql), lag, src, er);
+        }
+    }
+    printf("(* lag from Seconds_Behind_Source: unreliable, ? unknown)\n");
+    return rc;
+}
+
+int
+cmd_channel(const struct cli_opts *opts, int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage_error("channel", "want status, start or stop");
+    struct run r = {.opts = opts, .threads = SQLQ_BOTH};
+    const char *sub = argv[1];
+    if (strcmp(sub, "status") == 0)
+        r.verb = V_STATUS;
+    else if (strcmp(sub, "start") == 0)
+        r.verb = V_START;
+    else if (strcmp(sub, "stop") == 0)
+        r.verb = V_STOP;
+    else if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+        fputs(channel_usage, stdout);
+        return 0;
+    } else
+        return cli_usage_error("channel",
+                               "unknown channel command '%s' (want status, start or "
+                               "stop)",
+                               sub);
+    bool json = false;
+    int timeout_s = 30;
+    bool io = false, sql = false;
+    static const struct option lo[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"timeout", required_argument, NULL, 't'},
+        {"cluster", required_argument, NULL, 'c'},
+        {"server", required_argument, NULL, 's'},
+        {"io", no_argument, NULL, 'i'},
+        {"sql", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    /* Parse after the verb: av[0] is the verb, which getopt skips. Permutation is on, so
+     * NAME may come before or after the options. */
+    char **av = argv + 1;
+    int ac = argc - 1;
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(ac, av, "jt:c:s:h", lo, NULL)) != -1) {
+        switch (ch) {
+        case 'j':
+            json = true;
+            break;
+        case 't':
+            timeout_s = atoi(optarg);
+            if (timeout_s <= 0)
+                return cli_usage_error("channel",
+                                       "--timeout needs a positive number of "
+                                       "seconds, got '%s'",
+                                       optarg);
+            break;
+        case 'c':
+            r.cluster = optarg;
+            break;
+        case 's':
+            r.server = optarg;
+            break;
+        case 'i':
+            io = true;
+            break;
+        case 'q':
+            sql = true;
+            break;
+        case 'h':
+            fputs(channel_usage, stdout);
+            return 0;
+        default:
+            return cli_usage_error("channel", "unknown option '%s'", av[optind - 1]);
+        }
+    }
+    for (; optind < ac; optind++) {
+        if (r.verb != V_STATUS && r.channel == NULL)
+            r.channel = av[optind];
+        else
+            return cli_usage_error("channel", "unexpected argument '%s'", av[optind]);
+    }
+    if (r.verb == V_STATUS) {
+        if (r.server || io || sql)
+            return cli_usage_error("channel", "status takes no --server, --io or --sql");
+    } else {
+        if (r.channel == NULL)
+            return cli_usage_error("channel", "%s needs the channel NAME", sub);
+        if (r.cluster == NULL)
+            return cli_usage_error("channel", "%s needs --cluster C", sub);
+        if (io && sql)
+            return cli_usage_error("channel", "give --io or --sql, not both (neither: both "
+                                              "threads)");
+        r.threads = io ? SQLQ_IO : sql ? SQLQ_SQL : SQLQ_BOTH;
+        struct pxerr e = {0};
+        if (sqlq_check_channel(r.channel, &e) < 0)
+            return cli_usage_error("channel", "%s", e.msg);
+        if (json)
+            return cli_usage_error("channel", "--json is for status");
+    }
+
+    struct pxerr err = {0};
+    struct config *cfg = NULL;
+    int rc = cmd_kube_config(opts, &cfg, &err);
+    if (rc != 0) {
+        fprintf(stderr, "pxcmesh channel: %s\n", err.msg);
+        return rc == PXE_USAGE ? 2 : 1;
+    }
+    if (r.cluster && config_cluster_find(cfg, r.cluster) == NULL) {
+        struct strbuf sb;
+        strbuf_init(&sb);
+        for (size_t i = 0; i < cfg->n_clusters; i++)
+            strbuf_appendf(&sb, "%s%s", i ? ", " : "", cfg->clusters[i].name);
+        fprintf(stderr, "pxcmesh channel: no cluster '%s' in the config (clusters: %s)\n",
+                r.cluster, sb.s);
+        strbuf_fini(&sb);
+        config_free(cfg);
+        return 2;
+    }
+    if (r.verb != V_STATUS && (opts->readonly || cfg->readonly)) {
+        fprintf(stderr,
+                "pxcmesh channel: read-only mode (--readonly or readonly: true in %s): "
+                "%s refused\n",
+                cfg->path ? cfg->path : "the config", sub);
+        config_free(cfg);
+        return 1;
+    }
+    r.cfg = cfg;
+    for (size_t i = 0; i < cfg->n_clusters; i++) {
+        const struct config_mysql *my = &cfg->clusters[i].mysql;
+        if (r.cluster && strcmp(cfg->clusters[i].name, r.cluster) != 0)
+            continue;
+        if (my->mode != CONFIG_MYSQL_DIRECT || my->password_from.kind == CONFIG_PW_SECRET ||
+            (r.verb != V_STATUS && my->action_password_from.kind == CONFIG_PW_SECRET))
+            r.need_kube = true;
+    }
+
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    r.loop = &loop;
+    r.m = model_new();
+    uv_timer_t deadline, retry;
+    uv_timer_init(&loop, &deadline);
+    deadline.data = &r;
+    uv_timer_start(&deadline, on_deadline, (uint64_t)timeout_s * 1000, 0);
+    uv_timer_init(&loop, &retry);
+    retry.data = &r;
+    uv_timer_start(&retry, on_retry_timer, 500, 500);
+    if (r.need_kube) {
+        struct live_opts lopt = {.readonly = opts->readonly,
+                                 .no_mysql = true, /* our own pollers, with our callbacks */
+                                 .mode = KUBE_MODE_LIST_ONCE,
+                                 .kubeconfig = opts->kubeconfig,
+                                 .on_synced = on_synced,
+                                 .arg = &r};
+        if (live_start_opts(&loop, r.m, cfg, &lopt, &r.lv, &err) < 0) {
+            fprintf(stderr, "pxcmesh channel: %s\n", err.msg);
+            r.done = true;
+            r.exit_code = 1;
+        }
+    } else {
+        start_pollers(&r);
+    }
+    if (!r.done)
+        uv_run(&loop, UV_RUN_DEFAULT);
+
+    int code = r.exit_code;
+    if (!r.done) {
+        code = 1;
+        if (r.verb == V_STATUS)
+            fprintf(stderr, "pxcmesh channel: not every server answered within %d s\n", timeout_s);
+        else if (r.phase == 2)
+            fprintf(stderr,
+                    "pxcmesh channel: %s ran on %s, but the threads did not show it "
+                    "within %d s; check `pxcmesh channel status`\n",
+                    sub, r.target, timeout_s);
+        else
+            fprintf(stderr, "pxcmesh channel: no answer from cluster %s within %d s\n", r.cluster,
+                    timeout_s);
+    }
+    if (r.verb == V_STATUS) {
+        int prc = print_status(&r, json);
+        if (code == 0)
+            code = prc;
+    }
+    for (size_t i = 0; i < r.n_polls; i++)
+        mysql_poll_free(r.polls[i]);
+    free(r.polls);
+    live_free(r.lv);
+    uv_walk(&loop, on_walk_close, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    (void)uv_loop_close(&loop); /* every handle closed above; nothing to report at exit */
+    model_free(r.m);
+    config_free(cfg);
+    return code;
+}

@@ -1,0 +1,421 @@
+/* test_doctor: each check fires on a model that has the problem and stays quiet on the
+ * healthy one; chains link the effect to its cause. Models are built the way the
+ * backends fill them (model_* calls), shaped like the lab: cluster-a replicates from
+ * cluster-b through pxc-cluster.cluster-b.global. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "strbuf.h"
+#include "xmalloc.h"
+#include "doctor/doctor.h"
+#include "model/model.h"
+
+static struct m_pod *
+pxc_pod(struct model *m, struct m_cluster *c, int i, const char *ip)
+{
+    char name[64];
+    snprintf(name, sizeof name, "pxc-cluster-pxc-%d", i);
+    struct m_pod *p = model_pod_upsert(m, c, "pxc", name);
+    p->phase = intern_str(&m->strings, "Running");
+    p->ready = true;
+    snprintf(p->ip, sizeof p->ip, "%s", ip);
+    p->sidecar = SIDECAR_INJECTED;
+    p->component = intern_str(&m->strings, "pxc");
+    p->instance = intern_str(&m->strings, "pxc-cluster");
+    p->galera.known = true;
+    p->galera.state = intern_str(&m->strings, "Synced");
+    p->galera.status = intern_str(&m->strings, "Primary");
+    p->galera.cluster_size = 3;
+    return p;
+}
+
+static struct m_cluster *
+cluster(struct model *m, const char *name, int net)
+{
+    struct m_cluster *c = model_cluster_add(m, name, name, "https://127.0.0.1:6443");
+    c->reachable = true;
+    c->istio_installed = true;
+    struct m_namespace *ns = model_ns_upsert(m, c, "pxc");
+    ns->injection = INJ_ENABLED;
+    for (int i = 0; i < 3; i++) {
+        char ip[32];
+        snprintf(ip, sizeof ip, "127.0.%d.%d", net, i + 1);
+        pxc_pod(m, c, i, ip);
+        char nn[32];
+        snprintf(nn, sizeof nn, "node-%d", i);
+        struct m_node *nd = model_node_upsert(m, c, nn);
+        snprintf(nd->internal_ip, sizeof nd->internal_ip, "%s", ip);
+    }
+    struct m_pxc *x = model_pxc_upsert(m, c, "pxc", "pxc-cluster");
+    x->size = 3;
+    x->ready = 3;
+    x->state = intern_str(&m->strings, "ready");
+    return c;
+}
+
+static struct model *
+healthy(void)
+{
+    struct model *m = model_new();
+    struct m_cluster *a = cluster(m, "cluster-a", 10);
+    cluster(m, "cluster-b", 20);
+    struct m_sentry *se = model_sentry_upsert(m, a, "pxc", "pxc-cluster-cluster-b");
+    se->n_hosts = 1;
+    se->hosts = xcalloc(1, sizeof *se->hosts);
+    se->hosts[0] = xstrdup("pxc-cluster.cluster-b.global");
+    se->n_addresses = 1;
+    se->addresses = xcalloc(1, sizeof *se->addresses);
+    se->addresses[0] = xstrdup("240.240.0.2");
+    se->n_ports = 1;
+    se->ports = xcalloc(1, sizeof *se->ports);
+    se->ports[0].number = 3306;
+    snprintf(se->ports[0].name, sizeof se->ports[0].name, "tcp-mysql");
+    snprintf(se->ports[0].protocol, sizeof se->ports[0].protocol, "TCP");
+    se->location = intern_str(&m->strings, "MESH_INTERNAL");
+    se->resolution = intern_str(&m->strings, "STATIC");
+    se->n_endpoints = 3;
+    se->endpoints = xcalloc(3, sizeof *se->endpoints);
+    for (int i = 0; i < 3; i++)
+        snprintf(se->endpoints[i].address, sizeof se->endpoints[i].address, "127.0.20.%d", i + 1);
+    struct m_channel *ch = model_channel_upsert(m, a, "pxc-cluster-pxc-0", "cluster_b_source");
+    model_set_str(&ch->source_host, "pxc-cluster.cluster-b.global");
+    ch->source_port = 3306;
+    ch->io = ch->sql = THR_YES;
+    ch->lag_s = 0.4;
+    ch->gtid_mode = 2;
+    ch->updated_ms = 1;
+    return m;
+}
+
+static bool
+has(const struct model *m, const char *code)
+{
+    for (size_t i = 0; i < m->findings.n; i++)
+        if (strcmp(((struct m_finding *)m->findings.items[i])->code, code) == 0)
+            return true;
+    return false;
+}
+
+static const struct m_finding *
+get(const struct model *m, const char *code)
+{
+    for (size_t i = 0; i < m->findings.n; i++)
+        if (strcmp(((struct m_finding *)m->findings.items[i])->code, code) == 0)
+            return m->findings.items[i];
+    return NULL;
+}
+
+static void
+test_healthy_is_quiet(void **state)
+{
+    (void)state;
+    struct model *m = healthy();
+    assert_int_equal(doctor_run(m, NULL), 0);
+    if (m->findings.n != 0) {
+        struct strbuf sb;
+        strbuf_init(&sb);
+        doctor_format(m, &sb);
+        fail_msg("healthy model has findings:\n%s", sb.s);
+    }
+    model_free(m);
+}
+
+/* One mutation per case, the code it must raise. */
+typedef void mutate_fn(struct model *m);
+
+static struct m_cluster *
+A(struct model *m)
+{
+    return model_cluster_find(m, "cluster-a");
+}
+
+static struct m_channel *
+CH(struct model *m)
+{
+    return A(m)->channels.items[0];
+}
+
+static void
+mut_unlabel(struct model *m)
+{
+    model_ns_find(A(m), "pxc")->injection = INJ_NONE;
+}
+static void
+mut_no_sidecar(struct model *m)
+{
+    struct m_pod *p = model_pod_find(A(m), "pxc", "pxc-cluster-pxc-0");
+    p->sidecar = SIDECAR_MISSING;
+    p->restart_needed = true;
+}
+static void
+mut_expose(struct model *m)
+{
+    model_pxc_find(A(m), "pxc", "pxc-cluster")->expose = true;
+}
+static void
+mut_delete_se(struct model *m)
+{
+    model_sentry_remove(m, A(m), "pxc", "pxc-cluster-cluster-b");
+}
+static void
+mut_port_name(struct model *m)
+{
+    snprintf(((struct m_sentry *)A(m)->sentries.items[0])->ports[0].name, 64, "db");
+}
+static void
+mut_protocol(struct model *m)
+{
+    snprintf(((struct m_sentry *)A(m)->sentries.items[0])->ports[0].protocol, 16, "HTTP");
+}
+static void
+mut_no_addresses(struct model *m)
+{
+    struct m_sentry *se = A(m)->sentries.items[0];
+    free(se->addresses[0]);
+    se->n_addresses = 0;
+}
+static void
+mut_no_endpoints(struct model *m)
+{
+    ((struct m_sentry *)A(m)->sentries.items[0])->n_endpoints = 0;
+}
+static void
+mut_wrong_endpoint(struct model *m)
+{
+    snprintf(((struct m_sentry *)A(m)->sentries.items[0])->endpoints[0].address, 128,
+             "127.0.99.9");
+}
+static void
+mut_dup_host(struct model *m)
+{
+    struct m_sentry *se = model_sentry_upsert(m, A(m), "pxc", "another");
+    se->n_hosts = 1;
+    se->hosts = xcalloc(1, sizeof *se->hosts);
+    se->hosts[0] = xstrdup("pxc-cluster.cluster-b.global");
+}
+static void
+mut_io_dns(struct model *m)
+{
+    CH(m)->io = THR_CONNECTING;
+    CH(m)->last_io_errno = 2005;
+    model_set_str(&CH(m)->last_io_error,
+                  "error connecting to master 'repl@pxc-cluster.cluster-b.global:3306' - "
+                  "retry-time: 60 maximum-retries: 100000 message: Unknown server host");
+}
+static void
+mut_sql_dup(struct model *m)
+{
+    CH(m)->sql = THR_NO;
+    CH(m)->last_sql_errno = 1062;
+    model_set_str(&CH(m)->last_sql_error, "Duplicate entry '1' for key 'PRIMARY'");
+}
+static void
+mut_stopped(struct model *m)
+{
+    CH(m)->io = CH(m)->sql = THR_NO;
+}
+static void
+mut_lag(struct model *m)
+{
+    CH(m)->lag_s = 700;
+}
+static void
+mut_gtid_off(struct model *m)
+{
+    CH(m)->gtid_mode = 1;
+}
+static void
+mut_not_primary(struct model *m)
+{
+    model_pod_find(A(m), "pxc", "pxc-cluster-pxc-1")->galera.status =
+        intern_str(&m->strings, "non-Primary");
+}
+static void
+mut_not_synced(struct model *m)
+{
+    model_pod_find(A(m), "pxc", "pxc-cluster-pxc-2")->galera.state =
+        intern_str(&m->strings, "Donor/Desynced");
+}
+static void
+mut_size(struct model *m)
+{
+    for (size_t i = 0; i < A(m)->pods.n; i++)
+        ((struct m_pod *)A(m)->pods.items[i])->galera.cluster_size = 2;
+}
+static void
+mut_fc(struct model *m)
+{
+    model_pod_find(A(m), "pxc", "pxc-cluster-pxc-1")->galera.fc_paused = 0.5;
+}
+static void
+mut_unreachable(struct model *m)
+{
+    struct m_cluster *b = model_cluster_find(m, "cluster-b");
+    b->reachable = false;
+    snprintf(b->error, sizeof b->error, "connection refused (https://127.0.20.100:6443)");
+}
+static void
+mut_cr_channel_missing(struct model *m)
+{
+    struct m_pxc *x = model_pxc_find(A(m), "pxc", "pxc-cluster");
+    struct m_pxc_channel *pc = xcalloc(1, sizeof *pc);
+    pc->name = xstrdup("cluster_c_source");
+    vec_push(&x->channels, pc);
+    pc = xcalloc(1, sizeof *pc);
+    pc->name = xstrdup("cluster_b_source");
+    vec_push(&x->channels, pc);
+}
+static void
+mut_undeclared(struct model *m)
+{
+    struct m_pxc *x = model_pxc_find(A(m), "pxc", "pxc-cluster");
+    struct m_pxc_channel *pc = xcalloc(1, sizeof *pc);
+    pc->name = xstrdup("some_other");
+    vec_push(&x->channels, pc);
+}
+static void
+mut_repl_pod(struct model *m)
+{
+    struct m_pxc *x = model_pxc_find(A(m), "pxc", "pxc-cluster");
+    struct m_pxc_channel *pc = xcalloc(1, sizeof *pc);
+    pc->name = xstrdup("cluster_b_source");
+    vec_push(&x->channels, pc);
+    model_pod_find(A(m), "pxc", "pxc-cluster-pxc-2")->replication_pod = true;
+}
+
+static const struct {
+    const char *code;
+    mutate_fn *mutate;
+} cases[] = {
+    {"NS_NOT_INJECTED", mut_unlabel},
+    {"POD_NO_SIDECAR", mut_no_sidecar},
+    {"PXC_EXPOSE_ON", mut_expose},
+    {"SE_MISSING", mut_delete_se},
+    {"SE_PORT_NAME", mut_port_name},
+    {"SE_PROTOCOL", mut_protocol},
+    {"SE_NO_ADDRESSES", mut_no_addresses},
+    {"SE_NO_ENDPOINTS", mut_no_endpoints},
+    {"SE_ENDPOINT_UNKNOWN", mut_wrong_endpoint},
+    {"SE_HOST_DUP", mut_dup_host},
+    {"CH_IO_ERROR", mut_io_dns},
+    {"CH_SQL_ERROR", mut_sql_dup},
+    {"CH_STOPPED", mut_stopped},
+    {"CH_LAG", mut_lag},
+    {"CH_GTID_OFF", mut_gtid_off},
+    {"GALERA_NOT_PRIMARY", mut_not_primary},
+    {"GALERA_NOT_SYNCED", mut_not_synced},
+    {"GALERA_SIZE", mut_size},
+    {"GALERA_FLOW_CONTROL", mut_fc},
+    {"API_UNREACHABLE", mut_unreachable},
+    {"DRIFT_CHANNEL_MISSING", mut_cr_channel_missing},
+    {"DRIFT_CHANNEL_UNDECLARED", mut_undeclared},
+    {"DRIFT_REPLICATION_POD", mut_repl_pod},
+};
+
+static void
+test_each_check_fires(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct model *m = healthy();
+        cases[i].mutate(m);
+        doctor_run(m, NULL);
+        if (!has(m, cases[i].code)) {
+            struct strbuf sb;
+            strbuf_init(&sb);
+            doctor_format(m, &sb);
+            fail_msg("case %s did not fire; findings:\n%s", cases[i].code, sb.s);
+        }
+        const struct m_finding *f = get(m, cases[i].code);
+        assert_true(f->message[0] != '\0');
+        assert_true(f->hint[0] != '\0');
+        assert_true(f->cluster[0] != '\0');
+        model_free(m);
+    }
+}
+
+static void
+test_chain_dns_to_serviceentry(void **state)
+{
+    (void)state;
+    struct model *m = healthy();
+    mut_delete_se(m);
+    mut_io_dns(m);
+    assert_true(doctor_run(m, NULL) >= 2);
+    const struct m_finding *io = get(m, "CH_IO_ERROR");
+    const struct m_finding *se = get(m, "SE_MISSING");
+    assert_non_null(io);
+    assert_non_null(se);
+    assert_int_not_equal(io->cause, -1);
+    assert_ptr_equal(m->findings.items[io->cause], se);
+    assert_non_null(strstr(io->message, "errno 2005"));
+    assert_non_null(strstr(io->message, "DNS"));
+    assert_non_null(strstr(se->hint, "pxcmesh generate serviceentry --name pxc-cluster "
+                                     "--namespace pxc --remote-cluster cluster-b"));
+    struct strbuf sb;
+    strbuf_init(&sb);
+    doctor_format(m, &sb);
+    /* Root first, the effect indented under it. */
+    char *root = strstr(sb.s, "SE_MISSING");
+    char *eff = strstr(sb.s, "└─ error   CH_IO_ERROR");
+    assert_non_null(root);
+    assert_non_null(eff);
+    assert_true(root < eff);
+    strbuf_fini(&sb);
+    model_free(m);
+}
+
+static void
+test_chain_dns_to_sidecar(void **state)
+{
+    (void)state;
+    /* The ServiceEntry exists, but the pod running the channel has no sidecar, so no DNS
+     * proxy answers *.global for it: the missing sidecar is the cause, not the entry. */
+    struct model *m = healthy();
+    mut_io_dns(m);
+    struct m_pod *p = model_pod_find(A(m), "pxc", "pxc-cluster-pxc-0");
+    p->sidecar = SIDECAR_MISSING;
+    p->restart_needed = true;
+    doctor_run(m, NULL);
+    const struct m_finding *io = get(m, "CH_IO_ERROR");
+    const struct m_finding *sc = get(m, "POD_NO_SIDECAR");
+    assert_non_null(io);
+    assert_non_null(sc);
+    assert_null(get(m, "SE_MISSING"));
+    assert_int_not_equal(io->cause, -1);
+    assert_ptr_equal(m->findings.items[io->cause], sc);
+    assert_null(strstr(io->hint, "SE_MISSING"));
+    assert_non_null(strstr(io->hint, "sidecar"));
+    model_free(m);
+}
+
+static void
+test_errno_words(void **state)
+{
+    (void)state;
+    assert_non_null(strstr(doctor_io_errno_cause(1045), "credentials"));
+    assert_non_null(strstr(doctor_io_errno_cause(2005), "DNS"));
+    assert_non_null(strstr(doctor_io_errno_cause(2003), "refused"));
+    assert_non_null(strstr(doctor_io_errno_cause(2013), "lost"));
+    assert_non_null(strstr(doctor_io_errno_cause(13114), "purged"));
+    assert_null(doctor_io_errno_cause(9999));
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_healthy_is_quiet),
+        cmocka_unit_test(test_each_check_fires),
+        cmocka_unit_test(test_chain_dns_to_serviceentry),
+        cmocka_unit_test(test_chain_dns_to_sidecar),
+        cmocka_unit_test(test_errno_words),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
