@@ -122,6 +122,8 @@ struct ksim_store {
 
 void ksim_store_init(struct ksim_store *st, size_t history);
 void ksim_store_fini(struct ksim_store *st);
+/* Wait on st->cond (lock held) for at most ms milliseconds. */
+void ksim_store_wait_ms_locked(struct ksim_store *st, uint64_t ms);
 
 /* Borrowed resource lookups; NULL when unknown. */
 struct ksim_res *ksim_res_find(struct ksim_store *st, const char *group, const char *version,
@@ -220,7 +222,7 @@ int ksim_dns_query(const char *server, const char *name, char addrs[][64], int m
                    struct pxerr *err);
 void ksim_probe_clusters_dump_locked(struct ksim_store *st, struct strbuf *out);
 
-/* ---- HTTP (ksim_http.c) ---- */
+/* ---- HTTP (ksim_http.c; the files of the HTTP face share ksim_http.h) ---- */
 
 struct ksim_http_opts {
     const char *ip; /* borrowed: listen address */

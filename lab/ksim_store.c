@@ -315,6 +315,20 @@ ksim_store_init(struct ksim_store *st, size_t history)
     st->proxy_image = xstrdup("docker.io/istio/proxyv2:1.24.2");
 }
 
+void
+ksim_store_wait_ms_locked(struct ksim_store *st, uint64_t ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += (time_t)(ms / 1000);
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&st->cond, &st->mu, &ts);
+}
+
 static void
 event_clear(struct ksim_event *e)
 {
