@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "xmalloc.h"
 
 void
@@ -134,23 +135,9 @@ apply_defaults(struct ksim_store *st, struct ksim_res *res, json_t *obj)
                 const char *s = json_string_value(v);
                 if (s == NULL)
                     continue;
-                static const char b64[] =
-                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-                size_t len = strlen(s);
-                struct strbuf sb;
-                strbuf_init(&sb);
-                for (size_t i = 0; i < len; i += 3) {
-                    unsigned a = (unsigned char)s[i];
-                    unsigned b = i + 1 < len ? (unsigned char)s[i + 1] : 0;
-                    unsigned c = i + 2 < len ? (unsigned char)s[i + 2] : 0;
-                    unsigned t = (a << 16) | (b << 8) | c;
-                    strbuf_appendc(&sb, b64[(t >> 18) & 63]);
-                    strbuf_appendc(&sb, b64[(t >> 12) & 63]);
-                    strbuf_appendc(&sb, i + 1 < len ? b64[(t >> 6) & 63] : '=');
-                    strbuf_appendc(&sb, i + 2 < len ? b64[t & 63] : '=');
-                }
-                json_object_set_new(data, k, json_string(sb.s));
-                strbuf_fini(&sb);
+                char *e = base64_encode(s, strlen(s), 0);
+                json_object_set_new(data, k, json_string(e));
+                free(e);
             }
             json_object_del(obj, "stringData");
         }

@@ -7,56 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "xmalloc.h"
-
-/* ---- continue tokens: base64url of {"rv":N,"start":"key"} ---- */
-
-static const char b64u[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static char *
-b64_encode(const char *s, size_t len)
-{
-    struct strbuf sb;
-    strbuf_init(&sb);
-    for (size_t i = 0; i < len; i += 3) {
-        unsigned a = (unsigned char)s[i], b = i + 1 < len ? (unsigned char)s[i + 1] : 0,
-                 c = i + 2 < len ? (unsigned char)s[i + 2] : 0;
-        unsigned v = (a << 16) | (b << 8) | c;
-        strbuf_appendc(&sb, b64u[(v >> 18) & 63]);
-        strbuf_appendc(&sb, b64u[(v >> 12) & 63]);
-        if (i + 1 < len)
-            strbuf_appendc(&sb, b64u[(v >> 6) & 63]);
-        if (i + 2 < len)
-            strbuf_appendc(&sb, b64u[v & 63]);
-    }
-    return strbuf_detach(&sb);
-}
-
-static char *
-b64_decode(const char *s)
-{
-    struct strbuf sb;
-    strbuf_init(&sb);
-    unsigned v = 0;
-    int bits = 0;
-    for (; *s && *s != '='; s++) {
-        const char *p = strchr(b64u, *s);
-        if (p == NULL) {
-            p = *s == '+' ? b64u + 62 : *s == '/' ? b64u + 63 : NULL;
-            if (p == NULL) {
-                strbuf_fini(&sb);
-                return NULL;
-            }
-        }
-        v = (v << 6) | (unsigned)(p - b64u);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            strbuf_appendc(&sb, (char)((v >> bits) & 0xff));
-        }
-    }
-    return strbuf_detach(&sb);
-}
 
 /* ---- which objects a request selects ---- */
 
@@ -122,8 +74,14 @@ ksim_list_reply(struct ksim_server *srv, struct MHD_Connection *c, const struct 
     char *start = NULL;
     uint64_t list_rv = 0;
     if (cont != NULL && *cont) {
-        char *dec = b64_decode(cont);
-        json_t *tok = dec ? json_loads(dec, 0, NULL) : NULL;
+        /* The token is {"rv":N,"start":"key"} in unpadded URL-safe base64, the encoding
+         * of the API server's own (apiserver storage DecodeContinue: RawURLEncoding), and
+         * decoded as strictly. */
+        char *dec = NULL;
+        size_t dec_len = 0;
+        json_t *tok = NULL;
+        if (base64_decode(cont, strlen(cont), BASE64_URL | BASE64_NOPAD, &dec, &dec_len) == 0)
+            tok = json_loadb(dec, dec_len, 0, NULL);
         free(dec);
         const char *s = json_string_value(json_object_get(tok, "start"));
         if (s == NULL) {
@@ -219,7 +177,7 @@ ksim_list_reply(struct ksim_server *srv, struct MHD_Connection *c, const struct 
     if (more && next != NULL) {
         json_t *tok = json_pack("{s:I, s:s}", "rv", (json_int_t)list_rv, "start", next);
         char *s = json_dumps(tok, JSON_COMPACT);
-        token = b64_encode(s, strlen(s));
+        token = base64_encode(s, strlen(s), BASE64_URL | BASE64_NOPAD);
         free(s);
         json_decref(tok);
     }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base64.h"
 #include "xmalloc.h"
 
 enum ftype { F_STR, F_BYTES, F_INT, F_BOOL, F_MSG, F_MAP_SS, F_MAP_SB, F_REP_STR, F_TIME };
@@ -135,23 +136,6 @@ next_field(struct pbuf *b, unsigned *num, unsigned *wt, struct pbuf *bytes, uint
     }
 }
 
-static char *
-b64(const unsigned char *s, size_t len)
-{
-    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    struct strbuf sb;
-    strbuf_init(&sb);
-    for (size_t i = 0; i < len; i += 3) {
-        unsigned a = s[i], b = i + 1 < len ? s[i + 1] : 0, c = i + 2 < len ? s[i + 2] : 0;
-        unsigned v = (a << 16) | (b << 8) | c;
-        strbuf_appendc(&sb, tab[(v >> 18) & 63]);
-        strbuf_appendc(&sb, tab[(v >> 12) & 63]);
-        strbuf_appendc(&sb, i + 1 < len ? tab[(v >> 6) & 63] : '=');
-        strbuf_appendc(&sb, i + 2 < len ? tab[v & 63] : '=');
-    }
-    return strbuf_detach(&sb);
-}
-
 static int decode_msg(struct pbuf b, const struct msgdef *def, json_t *out);
 
 static int
@@ -174,7 +158,7 @@ decode_map_entry(struct pbuf b, bool bytes_val, json_t *map)
         } else if (num == 2) {
             json_decref(val);
             if (bytes_val) {
-                char *e = b64(s.p, (size_t)(s.end - s.p));
+                char *e = base64_encode(s.p, (size_t)(s.end - s.p), 0);
                 val = json_string(e);
                 free(e);
             } else {
@@ -213,7 +197,7 @@ decode_msg(struct pbuf b, const struct msgdef *def, json_t *out)
         case F_BYTES: {
             if (!lenv)
                 return -1;
-            char *e = b64(s.p, (size_t)(s.end - s.p));
+            char *e = base64_encode(s.p, (size_t)(s.end - s.p), 0);
             json_object_set_new(out, f->name, json_string(e));
             free(e);
             break;

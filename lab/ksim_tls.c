@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "xmalloc.h"
 
 extern char **environ;
@@ -243,25 +244,6 @@ ksim_pki_fini(struct ksim_pki *p)
     memset(p, 0, sizeof *p);
 }
 
-static char *
-b64(const char *s)
-{
-    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t len = strlen(s);
-    struct strbuf sb;
-    strbuf_init(&sb);
-    for (size_t i = 0; i < len; i += 3) {
-        unsigned a = (unsigned char)s[i], b = i + 1 < len ? (unsigned char)s[i + 1] : 0,
-                 c = i + 2 < len ? (unsigned char)s[i + 2] : 0;
-        unsigned v = (a << 16) | (b << 8) | c;
-        strbuf_appendc(&sb, tab[(v >> 18) & 63]);
-        strbuf_appendc(&sb, tab[(v >> 12) & 63]);
-        strbuf_appendc(&sb, i + 1 < len ? tab[(v >> 6) & 63] : '=');
-        strbuf_appendc(&sb, i + 2 < len ? tab[v & 63] : '=');
-    }
-    return strbuf_detach(&sb);
-}
-
 /* Replace the entry called name in arr (a kubeconfig list) with entry (taken). */
 static void
 put_named(json_t *arr, const char *name, json_t *entry)
@@ -318,7 +300,7 @@ ksim_kubeconfig_write(const char *path, const char *context, const char *server_
                 json_pack("{s:s, s:s, s:{}}", "apiVersion", "v1", "kind", "Config", "preferences");
         json_t *cluster = json_pack("{s:s}", "server", server_url);
         if (pki != NULL) {
-            char *ca = b64(pki->ca_pem);
+            char *ca = base64_encode(pki->ca_pem, strlen(pki->ca_pem), 0);
             json_object_set_new(cluster, "certificate-authority-data", json_string(ca));
             free(ca);
         }
@@ -328,7 +310,8 @@ ksim_kubeconfig_write(const char *path, const char *context, const char *server_
         if (token != NULL) {
             json_object_set_new(user, "token", json_string(token));
         } else if (pki != NULL) {
-            char *c = b64(pki->client_cert_pem), *k = b64(pki->client_key_pem);
+            char *c = base64_encode(pki->client_cert_pem, strlen(pki->client_cert_pem), 0);
+            char *k = base64_encode(pki->client_key_pem, strlen(pki->client_key_pem), 0);
             json_object_set_new(user, "client-certificate-data", json_string(c));
             json_object_set_new(user, "client-key-data", json_string(k));
             free(c);

@@ -184,6 +184,14 @@ sed -i 's/"1"/"2"/' "$TMP/cm.yaml"
 "${K[@]}" apply -f "$TMP/cm.yaml" | expect configured || fail "client-side apply patch"
 [[ $("${K[@]}" get cm cm1 -n pxc -o jsonpath='{.data.a}') == 2 ]] || fail "client-side apply value"
 
+# Secret data comes back in standard, padded base64, whether it came as stringData
+# (folded in by the server) or as bytes in the protobuf body of kubectl create secret
+printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: s1, namespace: pxc}\nstringData: {pw: "ab?>c"}\n' >"$TMP/s1.yaml"
+"${K[@]}" create -f "$TMP/s1.yaml" >/dev/null || fail "create secret with stringData"
+[[ $("${K[@]}" get secret s1 -n pxc -o jsonpath='{.data.pw}') == 'YWI/PmM=' ]] || fail "stringData not folded into data"
+"${K[@]}" create secret generic s2 -n pxc --from-literal=pw='~~~pw' >/dev/null || fail "kubectl create secret"
+[[ $("${K[@]}" get secret s2 -n pxc -o jsonpath='{.data.pw}') == 'fn5+cHc=' ]] || fail "protobuf secret data"
+
 # the injector: istio.io/rev namespaces, opt-out, native sidecars
 "${K[@]}" create namespace rev >/dev/null
 "${K[@]}" label namespace rev istio.io/rev=canary >/dev/null
