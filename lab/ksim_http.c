@@ -79,10 +79,8 @@ route(struct ksim_server *srv, struct MHD_Connection *c, const char *url, const 
             return ksim_reply_err(c, 404, "NotFound", "no OpenAPI document for %s", url);
         return ksim_reply_json(c, 200, j);
     }
-    if (strncmp(url, "/openapi/", 9) == 0 || strcmp(url, "/swagger.json") == 0)
-        return ksim_reply_err(c, 404, "NotFound",
-                              "kubesim serves no OpenAPI document; clients fall back to their "
-                              "built-in schema or skip client-side validation");
+    if (strcmp(url, "/openapi/v2") == 0)
+        return ksim_openapi_v2_reply(srv, c);
 
     char path[2048];
     snprintf(path, sizeof path, "%s", url);

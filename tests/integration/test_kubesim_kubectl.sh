@@ -184,6 +184,47 @@ sed -i 's/"1"/"2"/' "$TMP/cm.yaml"
 "${K[@]}" apply -f "$TMP/cm.yaml" | expect configured || fail "client-side apply patch"
 [[ $("${K[@]}" get cm cm1 -n pxc -o jsonpath='{.data.a}') == 2 ]] || fail "client-side apply value"
 
+# a kind: List manifest: kubectl's OpenAPI v3 check of field validation does not cover
+# List, so it validates the items client-side against /openapi/v2 (protobuf) before it
+# creates or applies each of them
+cat >"$TMP/list.yaml" <<'EOF'
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: l1, namespace: pxc}
+  data: {a: "1"}
+- apiVersion: networking.istio.io/v1
+  kind: ServiceEntry
+  metadata: {name: l2, namespace: pxc}
+  spec: {hosts: [l2.global], resolution: NONE}
+EOF
+out=$(anyway "${K[@]}" create -f "$TMP/list.yaml")
+expect 'configmap/l1 created' <<<"$out" && expect 'serviceentry.networking.istio.io/l2 created' <<<"$out" ||
+    fail "create -f of a List: $out"
+sed -i 's/a: "1"/a: "2"/' "$TMP/list.yaml"
+printf -- '- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: l3, namespace: pxc}\n' >>"$TMP/list.yaml"
+out=$(anyway "${K[@]}" apply -f "$TMP/list.yaml")
+expect 'configmap/l1 configured' <<<"$out" && expect 'configmap/l3 created' <<<"$out" &&
+    ! expect -E '^error|error calculating patch' <<<"$out" || fail "apply -f of a List: $out"
+[[ $("${K[@]}" get cm l1 -n pxc -o jsonpath='{.data.a}') == 2 ]] || fail "apply -f of a List: value"
+# /openapi/v2 as the API server serves it: JSON unless protobuf is asked for, an ETag
+# that If-None-Match answers with 304, 406 for a type it cannot give
+U=$("${K[@]}" config view --minify -o jsonpath='{.clusters[0].cluster.server}')
+curl -s "$U/openapi/v2" | expect '"swagger":"2.0"' || fail "/openapi/v2 JSON"
+curl -s "$U/openapi/v2" | expect '"x-kubernetes-group-version-kind":{"group":"","kind":"ConfigMap","version":"v1"}' ||
+    fail "/openapi/v2 has no PATCH of configmaps"
+hdrs=$(curl -s -o /dev/null -D - -H 'Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf' "$U/openapi/v2")
+expect -i '^content-type: application/com.github.proto-openapi.spec.v2.v1.0+protobuf' <<<"$hdrs" ||
+    fail "/openapi/v2 protobuf: $hdrs"
+etag=$(sed -n 's/^[Ee][Tt]ag: *//p' <<<"$hdrs" | tr -d '\r')
+[[ $etag =~ ^\"[0-9A-F]{128}\"$ ]] || fail "/openapi/v2 ETag: $etag"
+[[ $(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$U/openapi/v2") == 304 ]] ||
+    fail "/openapi/v2 If-None-Match"
+[[ $(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: text/html' "$U/openapi/v2") == 406 ]] ||
+    fail "/openapi/v2 Accept: text/html"
+
 # Secret data comes back in standard, padded base64, whether it came as stringData
 # (folded in by the server) or as bytes in the protobuf body of kubectl create secret
 printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: s1, namespace: pxc}\nstringData: {pw: "ab?>c"}\n' >"$TMP/s1.yaml"
