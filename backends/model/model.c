@@ -132,6 +132,7 @@ model_new(void)
     struct model *m = xcalloc(1, sizeof *m);
     vec_init(&m->clusters, cluster_free);
     vec_init(&m->findings, finding_free);
+    vec_init(&m->probes, free); /* struct m_probe owns no pointers */
     m->events = xcalloc(MODEL_MAX_EVENTS, sizeof *m->events);
     intern_init(&m->strings);
     m->dirty = DIRTY_ALL;
@@ -146,6 +147,7 @@ model_free(struct model *m)
         return;
     vec_fini(&m->clusters);
     vec_fini(&m->findings);
+    vec_fini(&m->probes);
     for (int i = 0; i < m->ev_len; i++)
         free(m->events[(m->ev_head + i) % MODEL_MAX_EVENTS].what);
     free(m->events);

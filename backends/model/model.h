@@ -29,7 +29,7 @@ enum {
     DIRTY_FINDINGS = 1u << 6,
     DIRTY_EVENTS = 1u << 7,
     DIRTY_GALERA = 1u << 8,
-    DIRTY_PROBES = 1u << 9,
+    DIRTY_PROBES = 1u << 9, /* the probe results (model_probe.h) */
     DIRTY_NODES = 1u << 10,
     DIRTY_ALL = 0xffffu,
 };
@@ -184,7 +184,7 @@ struct m_channel {
     /* Lag history ring: lag_hist[(lag_head + i) % LAG_HISTORY] oldest first. */
     float lag_hist[LAG_HISTORY]; /* -1 unknown */
     int lag_head, lag_len;
-    /* Added by #07 (mysql_poll). Fixed arrays and static strings: nothing to free. */
+    /* Filled by mysql_poll. Fixed arrays and static strings: nothing to free. */
     const char *lag_source;   /* static: "heartbeat", "performance_schema",
                                  "Seconds_Behind_Source"; NULL: unknown */
     bool lag_unreliable;      /* from Seconds_Behind_Source: NULL while the IO thread
@@ -256,6 +256,9 @@ struct model {
     uint64_t pods_seq;     /* bumped with DIRTY_PODS/NAMESPACES/GALERA/CLUSTERS only: views
                               listing thousands of pods refill them by it, not on every
                               channel sample. Starts at 1. */
+    struct vec probes;     /* owned struct m_probe *: the console's probe results, in the
+                              order first run (model_probe.h); not part of a snapshot */
+    uint64_t probe_next_id; /* private: model_probe_upsert */
     /* private: model_set_dirty_cb */
     void (*on_dirty)(struct model *m, void *arg);
     void *on_dirty_arg;
