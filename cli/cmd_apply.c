@@ -3,7 +3,9 @@
  * each one the live object is read, a server-side dry run is made, and the diff of live
  * against intended is shown; without --yes pxcmesh asks before it applies (on the
  * terminal, so `generate ... | pxcmesh apply -f -` still asks). Exit 0 applied (or dry
- * run ok), 1 a validation, server or connection error, 2 usage. */
+ * run ok), 1 a validation, server or connection error, 2 usage. The steps are
+ * apply_plan's (backends/manifest), the same the console's apply runs; this file reads
+ * the manifest, prints and asks. */
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -17,12 +19,9 @@
 #include "xmalloc.h"
 #include "cli.h"
 #include "collect.h"
-#include "manifest/crdreg.h"
-#include "kube/kube_get_obj.h"
-#include "live/live.h"
-#include "manifest/ydiff.h"
 #include "codec/yamldocs.h"
-#include "codec/yamlout.h"
+#include "live/live.h"
+#include "manifest/apply_plan.h"
 
 int cmd_apply(const struct cli_opts *opts, int argc, char **argv);
 
@@ -33,33 +32,38 @@ static const char apply_usage[] =
     "intended (from a server-side dry run), asks, then applies with server-side apply\n"
     "(fieldManager=pxcmesh). --dry-run stops after the diff; --yes does not ask.\n";
 
-/* One request at a time on a private loop: run until the callback stores its answer. */
+/* One step of the plan at a time on a private loop: run until its callback stores the
+ * answer. */
 struct wait {
     uv_loop_t *loop;
     bool done;
     int status;
-    json_t *body; /* owned reference */
     struct pxerr err;
 };
 
 static void
-on_resp(int status, long code, json_t *body, const struct pxerr *err, void *arg)
+on_step(struct apply_plan *p, int status, enum apply_step step, const struct pxerr *err, void *arg)
 {
     struct wait *w = arg;
-    (void)code;
+    (void)p, (void)step;
     w->done = true;
     w->status = status;
-    w->body = body ? json_incref(body) : NULL;
     if (err != NULL)
         w->err = *err;
     uv_stop(w->loop);
 }
 
-static void
-wait_run(struct wait *w)
+/* 0 when the step started and ended well; else the step's error in err. */
+static int
+wait_step(struct wait *w, int start_rc, struct pxerr *err)
 {
+    if (start_rc != 0)
+        return start_rc;
     while (!w->done)
         uv_run(w->loop, UV_RUN_DEFAULT);
+    if (w->status != 0)
+        *err = w->err;
+    return w->status;
 }
 
 static void
@@ -95,16 +99,6 @@ confirm(const char *question)
     bool yes = fgets(line, sizeof line, tty) != NULL && (line[0] == 'y' || line[0] == 'Y');
     fclose(tty);
     return yes;
-}
-
-static const char *
-obj_desc(const json_t *o, char *buf, size_t n)
-{
-    json_t *md = json_object_get(o, "metadata");
-    const char *ns = json_string_value(json_object_get(md, "namespace"));
-    snprintf(buf, n, "%s %s%s%s", json_string_value(json_object_get(o, "kind")),
-             ns ? ns : "", ns ? "/" : "", json_string_value(json_object_get(md, "name")));
-    return buf;
 }
 
 int
@@ -166,34 +160,37 @@ cmd_apply(const struct cli_opts *opts, int argc, char **argv)
         fclose(f);
     struct pxerr err = {0};
     json_t *docs = NULL;
-    struct crdreg *reg = NULL;
     int rc = yamldocs_load_buf(strcmp(file, "-") == 0 ? "<stdin>" : file, text, strlen(text),
                                &docs, &err);
     free(text);
     if (rc == 0 && json_array_size(docs) == 0)
         rc = pxerr_set(&err, PXE_INVAL, "%s holds no objects", file);
-    if (rc == 0)
-        rc = crdreg_load(NULL, &reg, &err);
-    size_t i;
-    json_t *doc;
-    json_array_foreach(docs, i, doc) {
-        if (rc != 0)
-            break;
-        rc = crdreg_validate(reg, doc, &err);
-    }
-    crdreg_free(reg);
     if (rc != 0) {
         fprintf(stderr, "pxcmesh apply: %s\n", err.msg);
         json_decref(docs);
         return 1;
     }
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    struct apply_plan *plan =
+        apply_plan_new(&loop, docs, &(struct apply_opts){force ? APPLY_FORCE : 0, 3});
+    json_decref(docs);
+    struct config *cfg = NULL;
+    struct model *m = NULL;
+    struct live *lv = NULL;
+    int exit_code = 0;
+    struct wait valid = {.loop = &loop};
+    if (wait_step(&valid, apply_plan_validate(plan, NULL, on_step, &valid, &err), &err) != 0) {
+        fprintf(stderr, "pxcmesh apply: %s\n", err.msg);
+        exit_code = 1;
+        goto out;
+    }
 
     /* The cluster. */
-    struct config *cfg = NULL;
     if ((rc = cmd_kube_config(opts, &cfg, &err)) != 0) {
         fprintf(stderr, "pxcmesh apply: %s\n", err.msg);
-        json_decref(docs);
-        return rc == PXE_USAGE ? 2 : 1;
+        exit_code = rc == PXE_USAGE ? 2 : 1;
+        goto out;
     }
     const char *target = cluster;
     if (target == NULL) {
@@ -201,22 +198,19 @@ cmd_apply(const struct cli_opts *opts, int argc, char **argv)
             fprintf(stderr, "pxcmesh apply: the configuration names %zu clusters; say which with "
                             "--cluster NAME or --context C\n",
                     cfg->n_clusters);
-            config_free(cfg);
-            json_decref(docs);
-            return 2;
+            exit_code = 2;
+            goto out;
         }
         target = cfg->clusters[0].name;
     }
-    uv_loop_t loop;
-    uv_loop_init(&loop);
-    struct model *m = model_new();
+    m = model_new();
     /* Not read-only at the client: a dry run writes nothing, and a real apply was refused
      * above in read-only mode. */
-    struct live_opts lopts = {.readonly = false, .mode = KUBE_MODE_DISCOVER,
-                              .kubeconfig = opts->kubeconfig, .on_synced = on_synced_stop,
+    struct live_opts lopts = {.readonly = false,
+                              .mode = KUBE_MODE_DISCOVER,
+                              .kubeconfig = opts->kubeconfig,
+                              .on_synced = on_synced_stop,
                               .arg = &loop};
-    struct live *lv = NULL;
-    int exit_code = 0;
     if (live_start_opts(&loop, m, cfg, &lopts, &lv, &err) != 0) {
         fprintf(stderr, "pxcmesh apply: %s\n", err.msg);
         exit_code = 1;
@@ -232,76 +226,49 @@ cmd_apply(const struct cli_opts *opts, int argc, char **argv)
         exit_code = 1;
         goto out;
     }
-    json_array_foreach(docs, i, doc) {
-        char desc[300];
-        obj_desc(doc, desc, sizeof desc);
-        struct wait live = {.loop = &loop}, plan = {.loop = &loop};
-        if (kube_get_obj(kc, doc, on_resp, &live, NULL, &err) != 0 ||
-            (wait_run(&live), live.status != 0 && live.status != PXE_NOTFOUND)) {
-            fprintf(stderr, "pxcmesh apply: %s: %s\n", desc, live.done ? live.err.msg : err.msg);
-            json_decref(live.body);
-            exit_code = 1;
-            break;
-        }
-        if (kube_apply(kc, doc, KUBE_DRY_RUN | (force ? KUBE_FORCE : 0), on_resp, &plan, NULL,
-                       &err) != 0 ||
-            (wait_run(&plan), plan.status != 0)) {
-            fprintf(stderr, "pxcmesh apply: %s: the server refuses it (dry run): %s\n", desc,
-                    plan.done ? plan.err.msg : err.msg);
-            json_decref(live.body);
-            json_decref(plan.body);
+    for (size_t i = 0; i < apply_plan_count(plan); i++) {
+        const struct apply_item *it = apply_plan_item(plan, i);
+        struct wait preview = {.loop = &loop};
+        if (wait_step(&preview,
+                      apply_plan_preview(plan, lv, target, i, i + 1, on_step, &preview, &err),
+                      &err) != 0) {
+            fprintf(stderr, "pxcmesh apply: %s\n", err.msg);
             exit_code = 1;
             break;
         }
         /* What changes in the fields we set: live (projected) against the dry-run result. */
-        json_t *before = live.status == 0 ? ydiff_project(live.body, doc) : NULL;
-        json_t *after = ydiff_project(plan.body, doc);
-        struct strbuf a, b, d;
-        strbuf_init(&a);
-        strbuf_init(&b);
-        strbuf_init(&d);
-        if (before != NULL)
-            yamlout_yaml(before, &a);
-        yamlout_yaml(after, &b);
-        int changes = ydiff_lines(a.s, b.s, 3, &d);
-        printf("%s on %s: %s\n", desc, target,
-               before == NULL ? "will be created" : changes ? "will change" : "unchanged");
-        if (changes > 0)
-            fputs(d.s, stdout);
-        strbuf_fini(&a);
-        strbuf_fini(&b);
-        strbuf_fini(&d);
-        json_decref(before);
-        json_decref(after);
-        json_decref(live.body);
-        json_decref(plan.body);
-        if (dry || (changes == 0 && before != NULL))
+        printf("%s on %s: %s\n", it->desc, target,
+               !it->exists     ? "will be created"
+               : it->n_changed ? "will change"
+                               : "unchanged");
+        if (it->n_changed > 0)
+            fputs(it->diff, stdout);
+        if (dry || (it->n_changed == 0 && it->exists))
             continue;
         char q[400];
-        snprintf(q, sizeof q, "apply %s to cluster %s?", desc, target);
+        snprintf(q, sizeof q, "apply %s to cluster %s?", it->desc, target);
         if (!yes && !confirm(q)) {
-            printf("%s: not applied%s\n", desc,
+            printf("%s: not applied%s\n", it->desc,
                    isatty(STDIN_FILENO) ? "" : " (no terminal to ask on: use --yes)");
             exit_code = 1;
             continue;
         }
         struct wait done = {.loop = &loop};
-        if (kube_apply(kc, doc, force ? KUBE_FORCE : 0, on_resp, &done, NULL, &err) != 0 ||
-            (wait_run(&done), done.status != 0)) {
-            fprintf(stderr, "pxcmesh apply: %s: %s\n", desc, done.done ? done.err.msg : err.msg);
+        if (wait_step(&done, apply_plan_apply(plan, lv, target, i, i + 1, on_step, &done, &err),
+                      &err) != 0) {
+            fprintf(stderr, "pxcmesh apply: %s\n", err.msg);
             exit_code = 1;
         } else {
-            printf("%s: applied\n", desc);
+            printf("%s: applied\n", it->desc);
         }
-        json_decref(done.body);
     }
 out:
+    apply_plan_free(plan); /* before the clients it may use */
     live_free(lv);
     uv_run(&loop, UV_RUN_DEFAULT);
     if (uv_loop_close(&loop) != 0)
         fprintf(stderr, "pxcmesh apply: internal: handles left open\n");
     model_free(m);
     config_free(cfg);
-    json_decref(docs);
     return exit_code;
 }
