@@ -1,14 +1,17 @@
-/* app: the console. struct app owns the libuv loop, the model, the theme, the glyphs,
- * the views, the focus, the header and status bar, the overlays (help, command line,
- * filter prompt) and the terminal. There is no other mutable state in the process except
- * the crash handler's precomputed terminal reset bytes (a signal handler has no argument).
+/* app: the console's narrow interface, what views, actions' callers and the `:` commands
+ * may ask of the app. struct app owns the libuv loop, the model, the live backends, the
+ * theme, the glyphs, the views, the focus, the header and status bar, the overlays (help,
+ * an action's question, command line, filter prompt), the actions' context and the
+ * terminal. There is no other mutable state in the process except the crash handler's
+ * precomputed terminal reset bytes (a signal handler has no argument).
  *
  * Frames: anything that changes sets dirty bits (model->dirty by the backends, v->dirty
- * by views, app flags by the app). After each loop turn a uv_check handle looks at them
- * and, when something is dirty, arms a one-shot timer so that at most 30 frames a second
- * are drawn; a frame re-renders only what is dirty, wnoutrefresh()es it and calls
- * doupdate() exactly once. When nothing changes only a 1 s clock timer runs, which
- * redraws the clock (and views showing ages); curses then sends the changed cells only.
+ * by views, app flags by the app). The model's dirty hook and the app's own changes arm a
+ * one-shot frame timer when none is pending, at least 33 ms after the last frame, so that
+ * bursts coalesce and at most 30 frames a second are drawn; a frame re-renders only what
+ * is dirty, wnoutrefresh()es it and calls doupdate() exactly once. When nothing changes
+ * only a 1 s clock timer runs, which redraws the clock (and views showing ages); curses
+ * then sends the changed cells only (docs/ARCHITECTURE.md, "Data flow").
  *
  * Loop thread only, everywhere. */
 #ifndef PXC_TUI_APP_H
@@ -17,17 +20,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <uv.h>
-
 #include "pxerr.h"
 #include "vec.h"
+#include "act.h"
 #include "config/config_select.h"
 #include "glyph.h"
 #include "theme.h"
 
 struct app;
+struct config;
 struct live;
 struct model;
+struct view;
+struct view_ops;
 
 /* What the console is started with (the command line's global options). Strings borrowed
  * for the whole run. */
@@ -47,7 +52,6 @@ struct app_opts {
 int app_main(const struct app_opts *opts);
 
 /* Borrowed, valid for the app's life. */
-uv_loop_t *app_loop(struct app *a);
 struct model *app_model(struct app *a);
 const struct theme *app_theme(const struct app *a);
 const struct glyphs *app_glyphs(const struct app *a);
@@ -66,9 +70,6 @@ enum app_level { APP_INFO, APP_WARN, APP_ERROR };
  * seconds (errors stay until the next key). */
 void app_flash(struct app *a, enum app_level lv, const char *fmt, ...) PXC_PRINTF(3, 4);
 
-/* Something changed outside the model (a view's own state): draw a frame soon. */
-void app_request_frame(struct app *a);
-
 /* Load the theme name (or path) and make it current; the whole screen is redrawn. On
  * failure the old theme stays and err says file:line and why. */
 int app_set_theme(struct app *a, const char *name, struct pxerr *err) PXC_MUST_CHECK;
@@ -84,18 +85,13 @@ int app_ctx(struct app *a, const char *verb, const char *name, struct pxerr *err
  * is read here: a small file, on an explicit Tab); for "drop" the clusters shown. */
 void app_ctx_candidates(struct app *a, const char *verb, struct vec *out);
 
-/* views2: borrowed for the app's life. The console's actions and probe store
- * (tui/actions.h), and a redraw of the body with the overlays on it (an action's dialog
- * opened or changed). */
-struct actions *app_actions(struct app *a);
-void app_redraw_body(struct app *a);
+/* Start action kind with args (borrowed for the call; act.h) in the app's context, and
+ * act on its reaction. Returns the action's R_* bits. */
+unsigned app_act(struct app *a, enum act_kind kind, const struct act_args *args);
 
-/* tui2: the loaded config (borrowed for the app's life), NULL in a replay. */
-struct config;
+/* The loaded config (borrowed for the app's life), NULL in a replay. */
 const struct config *app_cfg(const struct app *a);
-/* tui2: the app's instance of a registered view (borrowed for the app's life), or NULL. */
-struct view;
-struct view_ops;
+/* The app's instance of a registered view (borrowed for the app's life), or NULL. */
 struct view *app_view(struct app *a, const struct view_ops *ops);
 
 /* Open the help overlay / ask the app to quit at the end of this turn. */

@@ -76,7 +76,7 @@ static const struct keymap_row keymap_table[] = {
      "Stop the selected channel (STOP REPLICA) with the action user, after confirming",
      KEY_DANGEROUS | KEY_HINT},
 
-    /* channel detail (tui2): entered with Enter on a channel row */
+    /* channel detail: entered with Enter on a channel row */
     {KS_CHANNELS, KM_ENTER, KA_ENTER,
      "Open the selected channel's detail: full status, lag graph and its event history",
      KEY_HINT},
@@ -96,7 +96,7 @@ static const struct keymap_row keymap_table[] = {
     {KS_CHDETAIL, 'y', KA_COPY_YAML, "Write this channel's status as YAML to a file (asks the path)",
      KEY_HINT},
 
-    /* per-channel probes (views2): the probe pod is a write, so it confirms */
+    /* per-channel probes: the probe pod is a write, so it confirms */
     {KS_CHANNELS, 'p', KA_PROBE_CHANNEL,
      "Probe every source of the selected channel (DNS and TCP, from its namespace in the mesh)",
      KEY_DANGEROUS | KEY_HINT},

@@ -1,16 +1,16 @@
-/* view: the registry of views, in the order :view completes them and the number keys
- * (1, 2, 3, 4) select them. A view file only defines its ops; this list makes it reachable. */
+/* view: the registry of views, in the order :view completes them (the number keys that
+ * select them are each view's ops->key). A view file only defines its ops; this list
+ * makes it reachable. */
 #include "view.h"
 
 #include <string.h>
 
 const struct view_ops *const view_registry[] = {
-    &view_overview_ops, &view_channels_ops, &view_events_ops, &view_findings_ops,
-    /* views2 */
-    &view_sentries_ops, &view_injection_ops, &view_probes_ops, &view_setup_ops,
-    /* tui2 */
-    &view_chdetail_ops,
-    NULL,
+    &view_overview_ops, &view_channels_ops,
+    &view_events_ops,   &view_findings_ops,
+    &view_sentries_ops, &view_injection_ops,
+    &view_probes_ops,   &view_setup_ops,
+    &view_chdetail_ops, NULL,
 };
 
 const struct view_ops *

@@ -15,6 +15,7 @@
  *                        when model->dirty overlaps ops->interest, when v->dirty is
  *                        set, or on the clock tick when ops->ticks.
  *   action(a)            a key mapped to a in one of the view's scopes; returns R_* bits
+ *                        (reaction.h)
  *
  * Views never draw from action(): they change their state, set v->dirty and return
  * R_REDRAW (STYLE.md §7). Loop thread only, everywhere. */
@@ -27,23 +28,18 @@
 #include <curses.h>
 
 #include "keymap.h"
+#include "reaction.h"
 
 struct app;
 struct tbl;
 struct view;
 
-/* Reaction bits returned by key handlers (htop's Htop_Reaction). */
-#define R_NONE 0x00u
-#define R_REDRAW 0x01u     /* the view set its dirty flag; draw a frame */
-#define R_RELAYOUT 0x02u   /* sizes changed: layout everything again */
-#define R_QUIT 0x04u       /* leave the console */
-#define R_HINTS 0x08u      /* the focus moved: status-bar hints change */
-#define R_UNHANDLED 0x100u /* not this handler's key: try the next scope */
-
 struct view_ops {
     const char *name;        /* ":view NAME", lowercase */
     const char *title;       /* shown in the header */
     unsigned interest;       /* DIRTY_* bits of the model this view shows */
+    enum key_action key;     /* the KA_VIEW_* action that shows it; KA_NONE: reached from
+                                another view only */
     bool ticks;              /* shows ages ("5s ago"): re-render once a second */
     enum keymap_scope scope; /* the view's own key scope (KS_OVERVIEW...) */
 
@@ -84,12 +80,11 @@ extern const struct view_ops view_overview_ops;
 extern const struct view_ops view_channels_ops;
 extern const struct view_ops view_events_ops;
 extern const struct view_ops view_findings_ops;
-/* views2 */
 extern const struct view_ops view_sentries_ops;
 extern const struct view_ops view_injection_ops;
 extern const struct view_ops view_probes_ops;
 extern const struct view_ops view_setup_ops;
-/* tui2: one channel's full status, lag graph and history. view_chdetail_open shows it for
+/* One channel's full status, lag graph and history. view_chdetail_open shows it for
  * (cluster, server, channel) (strings copied); Esc there shows back (static ops). */
 extern const struct view_ops view_chdetail_ops;
 void view_chdetail_open(struct app *a, const char *cluster, const char *server,

@@ -1,7 +1,7 @@
 /* view_channels: every replication channel of every cluster in one table (cluster,
  * server, channel, source, threads, lag and its trend, GTID gap, last error, since),
- * problems first; u / x start and stop the selected channel through actions.c (which
- * confirms, runs it with the action user and reports the outcome); Enter opens the
+ * problems first; u / x start and stop the selected channel through the actions (which
+ * confirm, run it with the action user and report the outcome); Enter opens the
  * channel's detail (view_chdetail.c). A channel whose last read is older than three
  * refresh intervals is greyed and says how old its data is, rather than passing it off
  * as current. */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "actions.h"
+#include "act.h"
 #include "app.h"
 #include "clock.h"
 #include "strbuf.h"
@@ -166,7 +166,7 @@ ch_layout(struct view *v, int y, int x, int h, int w)
     v->dirty = true;
 }
 
-/* Start or stop the selected channel: actions.c confirms, runs and reports it. */
+/* Start or stop the selected channel: the action (act_channel.c) confirms, runs and reports it. */
 static unsigned
 ch_channel_action(struct ch_view *cv, bool start)
 {
@@ -183,7 +183,8 @@ ch_channel_action(struct ch_view *cv, bool start)
         return R_NONE;
     char *cluster = xstrndup(id, (size_t)(s1 - id));
     char *server = xstrndup(s1 + 1, (size_t)(s2 - s1 - 1));
-    actions_channel(a, cluster, server, s2 + 1, start);
+    app_act(a, start ? ACT_CHANNEL_START : ACT_CHANNEL_STOP,
+            &(struct act_args){.cluster = cluster, .server = server, .name = s2 + 1});
     free(cluster);
     free(server);
     return R_REDRAW;
@@ -197,7 +198,7 @@ ch_action(struct view *v, enum key_action act)
         return ch_channel_action(cv, true);
     if (act == KA_CHANNEL_STOP)
         return ch_channel_action(cv, false);
-    if (act == KA_ENTER) { /* tui2: the selected channel's detail */
+    if (act == KA_ENTER) { /* the selected channel's detail */
         const char *id = tbl_selected_id(cv->t);
         const char *s1 = id != NULL ? strchr(id, '/') : NULL;
         const char *s2 = s1 != NULL ? strchr(s1 + 1, '/') : NULL;
@@ -210,13 +211,14 @@ ch_action(struct view *v, enum key_action act)
         free(server);
         return R_REDRAW | R_HINTS;
     }
-    if (act == KA_PROBE_CHANNEL) { /* views2: row id CLUSTER/SERVER/CHANNEL */
+    if (act == KA_PROBE_CHANNEL) { /* row id CLUSTER/SERVER/CHANNEL */
         const char *id = tbl_selected_id(cv->t);
         const char *s1 = id != NULL ? strchr(id, '/') : NULL;
         const char *s2 = s1 != NULL ? strchr(s1 + 1, '/') : NULL;
         if (s2 != NULL) {
             char *cluster = xstrndup(id, (size_t)(s1 - id));
-            actions_probe_channel(v->app, cluster, s2 + 1);
+            app_act(v->app, ACT_PROBE_CHANNEL,
+                    &(struct act_args){.cluster = cluster, .name = s2 + 1});
             free(cluster);
         }
         return R_NONE;
@@ -265,6 +267,7 @@ const struct view_ops view_channels_ops = {
     .name = "channels",
     .title = "Channels",
     .interest = DIRTY_CLUSTERS | DIRTY_CHANNELS,
+    .key = KA_VIEW_CHANNELS,
     .ticks = true,
     .scope = KS_CHANNELS,
     .create = ch_create,

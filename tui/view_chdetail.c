@@ -12,9 +12,10 @@
  *   History  the model's events about this channel (or its server), newest first
  *
  * Tab moves the focus between Status and History; the table keys scroll the focused one.
- * u / x / p / y start, stop, probe and copy the channel through actions.c, which confirms
- * writes. The view only reads the model: the channel is looked up by (cluster, server,
- * name) on every sync, so a channel that disappears says so instead of showing old data. */
+ * u / x / p / y start, stop, probe and copy the channel through the actions (act.h),
+ * which confirm writes. The view only reads the model: the channel is looked up by
+ * (cluster, server, name) on every sync, so a channel that disappears says so instead of
+ * showing old data. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@
 
 #include <jansson.h>
 
-#include "actions.h"
+#include "act.h"
 #include "app.h"
 #include "clock.h"
 #include "strbuf.h"
@@ -540,7 +541,8 @@ cd_action(struct view *v, enum key_action act)
             return R_NONE;
         }
         if (act == KA_PROBE_CHANNEL) {
-            actions_probe_channel(a, cd->cluster, cd->channel);
+            app_act(a, ACT_PROBE_CHANNEL,
+                    &(struct act_args){.cluster = cd->cluster, .name = cd->channel});
         } else if (act == KA_COPY_YAML) {
             json_t *o = cd_json(cd, ch);
             struct strbuf y;
@@ -549,11 +551,14 @@ cd_action(struct view *v, enum key_action act)
             char name[300];
             snprintf(name, sizeof name, "%s-%s", cd->cluster,
                      cd->channel[0] ? cd->channel : "default");
-            actions_copy_yaml(a, "channel", name, y.s);
+            app_act(a, ACT_COPY_YAML,
+                    &(struct act_args){.what = "channel", .name = name, .text = y.s});
             strbuf_fini(&y);
             json_decref(o);
         } else {
-            actions_channel(a, cd->cluster, cd->server, cd->channel, act == KA_CHANNEL_START);
+            app_act(a, act == KA_CHANNEL_START ? ACT_CHANNEL_START : ACT_CHANNEL_STOP,
+                    &(struct act_args){
+                        .cluster = cd->cluster, .server = cd->server, .name = cd->channel});
         }
         return R_REDRAW;
     default:
@@ -678,6 +683,7 @@ const struct view_ops view_chdetail_ops = {
     .name = "detail",
     .title = "Channel detail",
     .interest = DIRTY_CLUSTERS | DIRTY_CHANNELS | DIRTY_EVENTS,
+    .key = KA_NONE, /* Enter on a channel opens it */
     .ticks = true, /* ages of errors, heartbeat and the read */
     .scope = KS_CHDETAIL,
     .create = cd_create,

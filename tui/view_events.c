@@ -131,6 +131,7 @@ const struct view_ops view_events_ops = {
     .name = "events",
     .title = "Events",
     .interest = DIRTY_EVENTS | DIRTY_CLUSTERS,
+    .key = KA_VIEW_EVENTS,
     .ticks = true,
     .scope = KS_EVENTS,
     .create = ev_create,

@@ -182,6 +182,7 @@ const struct view_ops view_findings_ops = {
     .name = "findings",
     .title = "Findings",
     .interest = DIRTY_FINDINGS,
+    .key = KA_VIEW_FINDINGS,
     .ticks = false,
     .scope = KS_FINDINGS,
     .create = fd_create,

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "actions.h"
+#include "act.h"
 #include "app.h"
 #include "xmalloc.h"
 #include "frame.h"
@@ -270,7 +270,8 @@ in_action(struct view *v, enum key_action act)
             if (ns->injection == INJ_ENABLED)
                 app_flash(a, APP_INFO, "namespace %s in %s is labelled already", ns->name, c->name);
             else
-                actions_label_namespace(a, c->name, ns->name);
+                app_act(a, ACT_LABEL_NAMESPACE,
+                        &(struct act_args){.cluster = c->name, .ns = ns->name});
             return R_NONE;
         }
         char sts[200];
@@ -279,7 +280,8 @@ in_action(struct view *v, enum key_action act)
             app_flash(a, APP_WARN, "no PXC statefulset in %s/%s to restart", c->name, ns->name);
             return R_NONE;
         }
-        actions_restart_statefulset(a, c->name, ns->name, sts);
+        app_act(a, ACT_RESTART_STS,
+                &(struct act_args){.cluster = c->name, .ns = ns->name, .name = sts});
         return R_NONE;
     }
     unsigned r = vutil_table_action(iv->t, act, a);
@@ -328,6 +330,7 @@ const struct view_ops view_injection_ops = {
     .name = "injection",
     .title = "Injection",
     .interest = DIRTY_NAMESPACES | DIRTY_PODS | DIRTY_PXC | DIRTY_CLUSTERS,
+    .key = KA_VIEW_INJECTION,
     .ticks = false,
     .scope = KS_INJECTION,
     .create = in_create,

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "actions.h"
+#include "act.h"
 #include "app.h"
 #include "clock.h"
 #include "strbuf.h"
@@ -797,7 +797,7 @@ ov_action(struct view *v, enum key_action act)
         o->focus_col = o->page_first;
         v->dirty = true;
         return R_REDRAW;
-    case KA_ENTER: { /* tui2: a channel row opens its detail; other rows, their text */
+    case KA_ENTER: { /* a channel row opens its detail; other rows, their text */
         struct ov_col *oc = o->cols.items[o->focus_col];
         const char *id = o->focus_sec == SEC_CHAN ? tbl_selected_id(oc->t[SEC_CHAN]) : NULL;
         const char *slash = id != NULL ? strchr(id, '/') : NULL;
@@ -812,7 +812,7 @@ ov_action(struct view *v, enum key_action act)
         free(server);
         return R_REDRAW | R_HINTS;
     }
-    case KA_PROBE_CHANNEL: { /* views2: the selected channel, else the column's first */
+    case KA_PROBE_CHANNEL: { /* the selected channel, else the column's first */
         struct ov_col *oc = o->cols.items[o->focus_col];
         struct tbl *ct = oc->t[SEC_CHAN];
         const char *id = o->focus_sec == SEC_CHAN ? tbl_selected_id(ct) : NULL;
@@ -822,7 +822,8 @@ ov_action(struct view *v, enum key_action act)
         if (slash == NULL)
             app_flash(v->app, APP_INFO, "no replication channel in %s to probe", oc->cluster);
         else
-            actions_probe_channel(v->app, oc->cluster, slash + 1);
+            app_act(v->app, ACT_PROBE_CHANNEL,
+                    &(struct act_args){.cluster = oc->cluster, .name = slash + 1});
         return R_NONE;
     }
     default: {
@@ -894,6 +895,7 @@ const struct view_ops view_overview_ops = {
     .title = "Overview",
     .interest = DIRTY_CLUSTERS | DIRTY_PODS | DIRTY_PXC | DIRTY_SENTRIES | DIRTY_CHANNELS |
                 DIRTY_GALERA | DIRTY_NAMESPACES,
+    .key = KA_VIEW_OVERVIEW,
     .ticks = true, /* "3s ago" per cluster */
     .scope = KS_OVERVIEW,
     .create = ov_create,

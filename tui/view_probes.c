@@ -1,22 +1,23 @@
-/* view_probes: every probe run from the console (the store in actions), one row each:
+/* view_probes: every probe run from the console (the model's probe store), one row each:
  * kind, target, from where, result, time taken, and how long ago it ran ("ran 12s ago",
  * ticking), with the selected one's detail below. A result is never shown as if it were
  * current: a probe running again says so next to its last result, and a result whose
  * target changed since (its ServiceEntry changed after the probe ran, its channel no
  * longer uses the host) is marked outdated with the reason. Keys re-run, cancel, or run
- * new probes for the selected host; all of it goes through actions. */
+ * new probes for the selected host; all of it goes through the actions (act.h). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "actions.h"
+#include "act.h"
 #include "app.h"
 #include "clock.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "frame.h"
 #include "model/model.h"
+#include "model/model_probe.h"
 #include "tbl.h"
 #include "textv.h"
 #include "view.h"
@@ -37,7 +38,7 @@ struct pr_view {
 };
 
 static enum th_elem
-status_elem(const struct probe_entry *e, bool outdated)
+status_elem(const struct m_probe *e, bool outdated)
 {
     if (!e->has_result || outdated)
         return TH_STATE_MUTED;
@@ -55,7 +56,7 @@ status_elem(const struct probe_entry *e, bool outdated)
 }
 
 static void
-pr_from(const struct probe_entry *e, char *buf, size_t n)
+pr_from(const struct m_probe *e, char *buf, size_t n)
 {
     if (e->cluster[0] == '\0')
         snprintf(buf, n, "local");
@@ -67,16 +68,15 @@ static void
 pr_fill(struct pr_view *pv)
 {
     struct app *a = pv->v.app;
-    struct actions *ac = app_actions(a);
+    const struct model *m = app_model(a);
     int64_t now = clock_wall_ms();
     tbl_rows_begin(pv->t);
     /* Newest first. */
-    for (size_t k = actions_probe_count(ac); k-- > 0;) {
-        const struct probe_entry *e = actions_probe_at(ac, k);
+    for (size_t k = model_probe_count(m); k-- > 0;) {
+        const struct m_probe *e = model_probe_at(m, k);
         char id[32], from[300], res[256], took[32] = "-", ran[64] = "-", why[256];
         snprintf(id, sizeof id, "%" PRIu64, e->id);
-        actions_probe_outdated(a, e, why, sizeof why);
-        bool outdated = why[0] != '\0';
+        bool outdated = model_probe_outdated(m, e, why, sizeof why);
         pr_from(e, from, sizeof from);
         if (e->has_result)
             snprintf(res, sizeof res, "%s%s: %s", outdated ? "outdated, was " : "",
@@ -106,19 +106,19 @@ pr_fill(struct pr_view *pv)
     tbl_rows_end(pv->t);
 }
 
-static const struct probe_entry *
+static const struct m_probe *
 pr_selected(struct pr_view *pv)
 {
     const char *id = tbl_selected_id(pv->t);
     if (id == NULL)
         return NULL;
-    return actions_probe_find_id(app_actions(pv->v.app), strtoull(id, NULL, 10));
+    return model_probe_find_id(app_model(pv->v.app), strtoull(id, NULL, 10));
 }
 
 static void
 pr_fill_detail(struct pr_view *pv)
 {
-    const struct probe_entry *e = pr_selected(pv);
+    const struct m_probe *e = pr_selected(pv);
     textv_clear(pv->detail);
     if (e == NULL) {
         textv_add_line(pv->detail,
@@ -134,7 +134,7 @@ pr_fill_detail(struct pr_view *pv)
     snprintf(line, sizeof line, "%s %s from %s%s%s%s", probe_kind_name(e->kind), e->target, from,
              e->owner[0] ? " for channel " : "", e->owner, e->running ? ": running again now" : "");
     textv_add_line(pv->detail, line, e->running ? TH_STATE_WARN : TH_TEXT);
-    actions_probe_outdated(pv->v.app, e, why, sizeof why);
+    model_probe_outdated(app_model(pv->v.app), e, why, sizeof why);
     if (why[0]) {
         snprintf(line, sizeof line, "outdated: %s (r runs it again)", why);
         textv_add_line(pv->detail, line, TH_STATE_WARN);
@@ -226,8 +226,8 @@ host_port(const char *target, char *host, size_t n, int *port)
 /* Where in-mesh probes of host run from: the row's cluster, else the first cluster with a
  * ServiceEntry declaring the host (in that entry's namespace). */
 static bool
-mesh_place(struct app *a, const struct probe_entry *e, const char *host, char *cl, size_t cn,
-           char *ns, size_t nn)
+mesh_place(struct app *a, const struct m_probe *e, const char *host, char *cl, size_t cn, char *ns,
+           size_t nn)
 {
     if (e->cluster[0]) {
         snprintf(cl, cn, "%s", e->cluster);
@@ -255,7 +255,7 @@ pr_action(struct view *v, enum key_action act)
 {
     struct pr_view *pv = (struct pr_view *)v;
     struct app *a = v->app;
-    const struct probe_entry *e = pr_selected(pv);
+    const struct m_probe *e = pr_selected(pv);
     switch (act) {
     case KA_RERUN:
     case KA_CANCEL:
@@ -264,9 +264,9 @@ pr_action(struct view *v, enum key_action act)
             return R_NONE;
         }
         if (act == KA_RERUN)
-            actions_probe_rerun(a, e->id);
+            app_act(a, ACT_PROBE_RERUN, &(struct act_args){.id = e->id});
         else
-            actions_probe_cancel(a, e->id);
+            app_act(a, ACT_PROBE_CANCEL, &(struct act_args){.id = e->id});
         v->dirty = true;
         return R_REDRAW;
     case KA_PROBE_LOCAL: {
@@ -274,7 +274,8 @@ pr_action(struct view *v, enum key_action act)
             char host[300];
             int port;
             host_port(e->target, host, sizeof host, &port);
-            actions_probe_host(a, host, port, NULL, NULL, e->owner);
+            app_act(a, ACT_PROBE_HOST,
+                    &(struct act_args){.host = host, .port = port, .owner = e->owner});
             return R_REDRAW;
         }
         /* No rows yet: every ServiceEntry host of every cluster. */
@@ -285,9 +286,10 @@ pr_action(struct view *v, enum key_action act)
             for (size_t k = 0; k < c->sentries.n; k++) {
                 const struct m_sentry *se = c->sentries.items[k];
                 for (int h = 0; h < se->n_hosts; h++, n++)
-                    actions_probe_host(a, se->hosts[h],
-                                       se->n_ports > 0 ? se->ports[0].number : 3306, NULL, NULL,
-                                       NULL);
+                    app_act(
+                        a, ACT_PROBE_HOST,
+                        &(struct act_args){.host = se->hosts[h],
+                                           .port = se->n_ports > 0 ? se->ports[0].number : 3306});
             }
         }
         if (n == 0)
@@ -309,7 +311,9 @@ pr_action(struct view *v, enum key_action act)
                       host);
             return R_NONE;
         }
-        actions_probe_host(a, host, port, cl, ns, e->owner);
+        app_act(a, ACT_PROBE_HOST,
+                &(struct act_args){
+                    .host = host, .port = port, .cluster = cl, .ns = ns, .owner = e->owner});
         return R_NONE;
     }
     default:
@@ -361,6 +365,7 @@ const struct view_ops view_probes_ops = {
     .name = "probes",
     .title = "Probes",
     .interest = DIRTY_PROBES | DIRTY_SENTRIES | DIRTY_CHANNELS,
+    .key = KA_VIEW_PROBES,
     .ticks = true,
     .scope = KS_PROBES,
     .create = pr_create,

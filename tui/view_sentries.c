@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "actions.h"
+#include "act.h"
 #include "app.h"
 #include "clock.h"
 #include "strbuf.h"
@@ -389,7 +389,8 @@ se_action(struct view *v, enum key_action act)
     }
     switch (act) {
     case KA_DELETE:
-        actions_delete_sentry(a, c->name, se->ns, se->name);
+        app_act(a, ACT_DELETE_SENTRY,
+                &(struct act_args){.cluster = c->name, .ns = se->ns, .name = se->name});
         return R_NONE;
     case KA_COPY_YAML: {
         json_t *o = sentry_json(a, c, se);
@@ -398,7 +399,8 @@ se_action(struct view *v, enum key_action act)
         yamlout_yaml(o, &y);
         char name[400];
         snprintf(name, sizeof name, "%s-%s", c->name, se->name);
-        actions_copy_yaml(a, "ServiceEntry", name, y.s);
+        app_act(a, ACT_COPY_YAML,
+                &(struct act_args){.what = "ServiceEntry", .name = name, .text = y.s});
         strbuf_fini(&y);
         json_decref(o);
         return R_NONE;
@@ -421,7 +423,7 @@ se_action(struct view *v, enum key_action act)
         }
         char what[400];
         snprintf(what, sizeof what, "corrected ServiceEntry %s/%s", se->ns, se->name);
-        actions_apply(a, c->name, docs, what);
+        app_act(a, ACT_APPLY, &(struct act_args){.cluster = c->name, .docs = docs, .what = what});
         json_decref(docs);
         return R_NONE;
     }
@@ -430,9 +432,11 @@ se_action(struct view *v, enum key_action act)
         int port = se->n_ports > 0 ? se->ports[0].number : 3306;
         if (act == KA_PROBE_LOCAL)
             for (int h = 0; h < se->n_hosts; h++)
-                actions_probe_host(a, se->hosts[h], port, NULL, NULL, NULL);
+                app_act(a, ACT_PROBE_HOST, &(struct act_args){.host = se->hosts[h], .port = port});
         else if (se->n_hosts > 0) /* one confirmation: the first host */
-            actions_probe_host(a, se->hosts[0], port, c->name, se->ns, NULL);
+            app_act(a, ACT_PROBE_HOST,
+                    &(struct act_args){
+                        .host = se->hosts[0], .port = port, .cluster = c->name, .ns = se->ns});
         return R_NONE;
     }
     default:
@@ -484,6 +488,7 @@ const struct view_ops view_sentries_ops = {
     .name = "serviceentries",
     .title = "ServiceEntries",
     .interest = DIRTY_SENTRIES | DIRTY_CLUSTERS | DIRTY_NODES,
+    .key = KA_VIEW_SENTRIES,
     .ticks = true,
     .scope = KS_SENTRIES,
     .create = se_create,

@@ -3,21 +3,22 @@
  * from the model and the latest in-mesh probe results; this view shows them in order
  * with the selected step's detail and its fix (the manifest as YAML, the SQL with the
  * password masked, the label or restart in words), and Enter runs that fix through
- * actions (confirmation first). Nothing is re-checked by hand: the informers and pollers
- * update the model, each sync evaluates the plan again, and a probe's result (kept in the
- * actions' store) feeds the DNS and port steps. A result older than a change of its
- * ServiceEntry does not count (it is outdated: run it again). */
+ * the actions (act.h: confirmation first). Nothing is re-checked by hand: the informers
+ * and pollers update the model, each sync evaluates the plan again, and a probe's result
+ * (the model's probe store) feeds the DNS and port steps. A result older than a change
+ * of its ServiceEntry does not count (it is outdated: run it again). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "actions.h"
+#include "act.h"
 #include "app.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "frame.h"
 #include "manifest/manifest.h"
 #include "model/model.h"
+#include "model/model_probe.h"
 #include "doctor/setup.h"
 #include "tbl.h"
 #include "textv.h"
@@ -122,15 +123,14 @@ su_names(struct su_view *sv, char *ns, size_t nn, char *pxc, size_t pn, char *ch
 static const struct probe_result *
 su_probe(struct app *a, enum probe_kind kind, const char *target, const char *cluster)
 {
-    struct actions *ac = app_actions(a);
-    for (size_t i = 0; i < actions_probe_count(ac); i++) {
-        const struct probe_entry *e = actions_probe_at(ac, i);
+    const struct model *m = app_model(a);
+    for (size_t i = 0; i < model_probe_count(m); i++) {
+        const struct m_probe *e = model_probe_at(m, i);
         if (e->kind != kind || strcmp(e->target, target) != 0 || strcmp(e->cluster, cluster) != 0 ||
             !e->has_result || e->r.status == PROBE_CANCELLED)
             continue;
         char why[256];
-        actions_probe_outdated(a, e, why, sizeof why);
-        return why[0] == '\0' ? &e->r : NULL;
+        return model_probe_outdated(m, e, why, sizeof why) ? NULL : &e->r;
     }
     return NULL;
 }
@@ -138,9 +138,9 @@ su_probe(struct app *a, enum probe_kind kind, const char *target, const char *cl
 static bool
 su_probe_running(struct app *a, const char *target, const char *cluster)
 {
-    struct actions *ac = app_actions(a);
-    for (size_t i = 0; i < actions_probe_count(ac); i++) {
-        const struct probe_entry *e = actions_probe_at(ac, i);
+    const struct model *m = app_model(a);
+    for (size_t i = 0; i < model_probe_count(m); i++) {
+        const struct m_probe *e = model_probe_at(m, i);
         if (e->running && strcmp(e->target, target) == 0 && strcmp(e->cluster, cluster) == 0)
             return true;
     }
@@ -299,8 +299,8 @@ su_fill_detail(struct su_view *sv)
         struct strbuf sql;
         strbuf_init(&sql);
         struct pxerr err = {0};
-        if (actions_create_channel_sql(sv->dialect[0] ? sv->dialect : NULL, chan, host, &sql,
-                                       &err) == 0)
+        if (act_create_channel_sql(sv->dialect[0] ? sv->dialect : NULL, chan, host, &sql, &err) ==
+            0)
             add_lines(sv->detail, sql.s, TH_YAML_STRING);
         else
             textv_add_line(sv->detail, err.msg, TH_STATE_BAD);
@@ -388,7 +388,8 @@ su_fix(struct su_view *sv)
         app_flash(a, APP_WARN, "no fix pxcmesh can make: %s", s->detail);
         break;
     case FIX_LABEL_NAMESPACE:
-        actions_label_namespace(a, s->fix_cluster, s->fix_target);
+        app_act(a, ACT_LABEL_NAMESPACE,
+                &(struct act_args){.cluster = s->fix_cluster, .ns = s->fix_target});
         break;
     case FIX_RESTART_STS: {
         char t[320];
@@ -397,24 +398,38 @@ su_fix(struct su_view *sv)
         if (slash == NULL)
             break;
         *slash = '\0';
-        actions_restart_statefulset(a, s->fix_cluster, t, slash + 1);
+        app_act(a, ACT_RESTART_STS,
+                &(struct act_args){.cluster = s->fix_cluster, .ns = t, .name = slash + 1});
         break;
     }
     case FIX_APPLY:
-        actions_apply(a, s->fix_cluster, s->fix_docs, s->fix_text);
+        app_act(a, ACT_APPLY,
+                &(struct act_args){
+                    .cluster = s->fix_cluster, .docs = s->fix_docs, .what = s->fix_text});
         break;
     case FIX_PROBE: {
         char owner[300];
         snprintf(owner, sizeof owner, "%s/%s", sv->replica, chan);
         enum probe_kind k = strcmp(s->id, "dns-mesh") == 0 ? PROBE_DNS : PROBE_TCP;
-        actions_probe(a, k, s->fix_target, s->fix_cluster, ns, owner);
+        app_act(a, ACT_PROBE,
+                &(struct act_args){.probe = k,
+                                   .target = s->fix_target,
+                                   .cluster = s->fix_cluster,
+                                   .ns = ns,
+                                   .owner = owner});
         break;
     }
     case FIX_SQL: {
         char host[300];
         snprintf(host, sizeof host, "%s.%s.global", pxc, sv->source);
-        actions_create_channel(a, sv->replica, sv->source, ns, pxc, chan, host,
-                               sv->dialect[0] ? sv->dialect : NULL);
+        app_act(a, ACT_CREATE_CHANNEL,
+                &(struct act_args){.cluster = sv->replica,
+                                   .source = sv->source,
+                                   .ns = ns,
+                                   .pxc = pxc,
+                                   .name = chan,
+                                   .host = host,
+                                   .dialect = sv->dialect[0] ? sv->dialect : NULL});
         break;
     }
     case FIX_START_CHANNEL: {
@@ -422,7 +437,8 @@ su_fix(struct su_view *sv)
         if (server == NULL)
             app_flash(a, APP_WARN, "channel %s is not on any server of %s", chan, sv->replica);
         else
-            actions_channel(a, sv->replica, server, chan, true);
+            app_act(a, ACT_CHANNEL_START,
+                    &(struct act_args){.cluster = sv->replica, .server = server, .name = chan});
         break;
     }
     }
@@ -541,6 +557,7 @@ const struct view_ops view_setup_ops = {
     .name = "setup",
     .title = "Setup",
     .interest = DIRTY_ALL,
+    .key = KA_VIEW_SETUP,
     .ticks = false,
     .scope = KS_SETUP,
     .create = su_create,

@@ -44,7 +44,7 @@ has "Error connect"
 # Enter on a section that is not Channels shows the whole row in the status bar.
 keys Enter
 wait_for "pxc-cluster  ready  3/3"
-# Enter on a channel row opens its detail (tui2), whose status holds the whole error;
+# Enter on a channel row opens its detail, whose status holds the whole error;
 # Esc comes back to the overview.
 keys Tab Tab Tab
 wait_for "▶ Channels"

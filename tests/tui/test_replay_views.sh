@@ -1,4 +1,4 @@
-# test_views2_replay: the ServiceEntries (5), Injection (6), Probes (7) and Setup (8) views
+# test_replay_views: the ServiceEntries (5), Injection (6), Probes (7) and Setup (8) views
 # on a replay of snapshot-broken.json, which is read-only: every key that writes (delete,
 # apply, label, restart, the setup's fixes, in-mesh probes) is hidden from the hints and
 # answers "no action here"; what only reads works: the YAML pane with the corrected

@@ -1,4 +1,4 @@
-/* test_actions: the pure part of the console's actions: the statements shown before a
+/* test_act: the pure part of the console's actions: the statements shown before a
  * channel is created (the set-up's SQL fix) are in the replica's dialect, never hold a
  * password, and refuse a bad channel name or host with the reason. (The writes and probes
  * themselves run against the lab: tests/lab/test_setup_walkthrough.sh.) */
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "actions.h"
+#include "act.h"
 #include "strbuf.h"
 
 static void
@@ -20,8 +20,8 @@ check_sql(const char *dialect, const char *want_change, const char *want_start)
     struct strbuf sb;
     strbuf_init(&sb);
     struct pxerr err = {0};
-    assert_int_equal(actions_create_channel_sql(dialect, "cluster_b_source",
-                                                "pxc-cluster.cluster-b.global", &sb, &err),
+    assert_int_equal(act_create_channel_sql(dialect, "cluster_b_source",
+                                            "pxc-cluster.cluster-b.global", &sb, &err),
                      0);
     if (strstr(sb.s, want_change) == NULL || strstr(sb.s, want_start) == NULL)
         fail_msg("dialect %s: want '%s' and '%s' in:\n%s", dialect ? dialect : "(null)",
@@ -51,11 +51,11 @@ test_bad_input(void **state)
     struct strbuf sb;
     strbuf_init(&sb);
     struct pxerr err = {0};
-    assert_true(actions_create_channel_sql("mariadb", "a'b", "h.global", &sb, &err) < 0);
+    assert_true(act_create_channel_sql("mariadb", "a'b", "h.global", &sb, &err) < 0);
     assert_non_null(strstr(err.msg, "a'b"));
     assert_string_equal(sb.s, "");
     memset(&err, 0, sizeof err);
-    assert_true(actions_create_channel_sql("mysql", "ch", "bad host; DROP", &sb, &err) < 0);
+    assert_true(act_create_channel_sql("mysql", "ch", "bad host; DROP", &sb, &err) < 0);
     assert_non_null(strstr(err.msg, "bad host; DROP"));
     strbuf_fini(&sb);
 }
