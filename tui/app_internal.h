@@ -112,7 +112,6 @@ void app__delwin(WINDOW **w);
 void app__key(struct app *a, int key);
 void app__fill_help(struct app *a);
 size_t app__scopes(const struct app *a, enum keymap_scope *out);
-struct tbl *app__view_table(const struct view *v);
 
 /* app_term.c */
 int app__start_curses(struct app *a, struct pxerr *err) PXC_MUST_CHECK;

@@ -61,8 +61,8 @@ app__fill_help(struct app *a)
 
 /* The table of the current pane (view_ops.table), its filter, and setting it: one place
  * for every view, which only says which table. */
-struct tbl *
-app__view_table(const struct view *v)
+static struct tbl *
+view_table(const struct view *v)
 {
     return v->ops->table != NULL ? v->ops->table(v) : NULL;
 }
@@ -70,14 +70,14 @@ app__view_table(const struct view *v)
 static const char *
 view_filter(const struct view *v)
 {
-    struct tbl *t = app__view_table(v);
+    struct tbl *t = view_table(v);
     return t != NULL ? tbl_filter(t) : "";
 }
 
 static void
 view_set_filter(struct view *v, const char *text)
 {
-    struct tbl *t = app__view_table(v);
+    struct tbl *t = view_table(v);
     if (t != NULL) {
         tbl_set_filter(t, text);
         if (v->ops->filter_changed != NULL)
@@ -100,7 +100,7 @@ app__scopes(const struct app *a, enum keymap_scope *out)
     }
     if (a->cur != NULL) {
         out[n++] = a->cur->ops->scope;
-        if (app__view_table(a->cur) != NULL)
+        if (view_table(a->cur) != NULL)
             out[n++] = KS_TABLE;
     }
     out[n++] = KS_GLOBAL;
