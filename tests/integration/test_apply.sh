@@ -44,9 +44,9 @@ P=("$PXCMESH" --kubeconfig "$T/kubeconfig" --context sim-a)
 
 # Dry run: a diff of a new object, nothing created.
 out=$("${P[@]}" apply -f "$T/se.yaml" --dry-run)
-echo "$out" | grep -q "ServiceEntry pxc/pxc-cluster-cluster-b on sim-a: will be created" \
+grep -q "ServiceEntry pxc/pxc-cluster-cluster-b on sim-a: will be created" <<<"$out" \
   || fail "dry run did not announce the creation: $out"
-echo "$out" | grep -q "^+ .*pxc-cluster.cluster-b.global" || fail "dry run shows no diff: $out"
+grep -q "^+ .*pxc-cluster.cluster-b.global" <<<"$out" || fail "dry run shows no diff: $out"
 if "${K[@]}" get serviceentry -n pxc pxc-cluster-cluster-b >/dev/null 2>&1; then
   fail "dry run created the object"
 fi
@@ -67,9 +67,9 @@ grep -q "unchanged" <<<"$out" || fail "re-apply was not unchanged: $out"
 "$PXCMESH" generate serviceentry --name pxc-cluster --namespace pxc --remote-cluster cluster-b \
   --endpoint 127.0.20.1 --endpoint 127.0.20.9 > "$T/se2.yaml"
 out=$("${P[@]}" apply -f "$T/se2.yaml" --dry-run)
-echo "$out" | grep -q "will change" || fail "changed endpoint not detected: $out"
-echo "$out" | grep -q '^- .*127.0.20.2' || fail "diff lacks the removed endpoint: $out"
-echo "$out" | grep -q '^+ .*127.0.20.9' || fail "diff lacks the added endpoint: $out"
+grep -q "will change" <<<"$out" || fail "changed endpoint not detected: $out"
+grep -q '^- .*127.0.20.2' <<<"$out" || fail "diff lacks the removed endpoint: $out"
+grep -q '^+ .*127.0.20.9' <<<"$out" || fail "diff lacks the added endpoint: $out"
 
 # A bad object is refused before any request, with the field named.
 cat > "$T/bad.yaml" <<'Y'
@@ -85,29 +85,29 @@ set +e
 err=$("${P[@]}" apply -f "$T/bad.yaml" --yes 2>&1); rc=$?
 set -e
 [[ $rc -eq 1 ]] || fail "invalid object: exit $rc, want 1"
-echo "$err" | grep -q 'spec.ports\[0\].number: expected integer' || fail "error lacks the field: $err"
+grep -q 'spec.ports\[0\].number: expected integer' <<<"$err" || fail "error lacks the field: $err"
 
 # Read-only refuses to apply.
 set +e
 err=$("${P[@]}" --readonly apply -f "$T/se2.yaml" --yes 2>&1); rc=$?
 set -e
-[[ $rc -eq 1 ]] && echo "$err" | grep -q "read-only" || fail "readonly apply: exit $rc: $err"
+[[ $rc -eq 1 ]] && grep -q "read-only" <<<"$err" || fail "readonly apply: exit $rc: $err"
 
 # Endpoints read from a cluster's nodes (the seed's `kubectl get nodes -o wide`).
 out=$("${P[@]}" generate serviceentry --name pxc-cluster --namespace pxc --remote-cluster cluster-b \
   --endpoints-from-cluster sim-a)
-echo "$out" | grep -q 'address: "127.0.91.21"' && echo "$out" | grep -q 'address: "127.0.91.22"' \
+grep -q 'address: "127.0.91.21"' <<<"$out" && grep -q 'address: "127.0.91.22"' <<<"$out" \
   || fail "endpoints from the cluster's nodes: $out"
 [[ $(echo "$out" | grep -c 'address:') -eq 2 ]] || fail "other endpoints than the two nodes: $out"
 set +e
 err=$("${P[@]}" generate serviceentry --name x --namespace pxc --remote-cluster b \
   --endpoints-from-cluster nope 2>&1); rc=$?
 set -e
-[[ $rc -eq 1 ]] && echo "$err" | grep -q "no such cluster (known: sim-a)" || fail "unknown cluster: $rc $err"
+[[ $rc -eq 1 ]] && grep -q "no such cluster (known: sim-a)" <<<"$err" || fail "unknown cluster: $rc $err"
 
 # No terminal and no --yes: not applied, and says why.
 set +e
 out=$(setsid "${P[@]}" apply -f "$T/se2.yaml" </dev/null 2>&1); rc=$?
 set -e
-[[ $rc -eq 1 ]] && echo "$out" | grep -q "not applied" || fail "apply without --yes: $rc $out"
+[[ $rc -eq 1 ]] && grep -q "not applied" <<<"$out" || fail "apply without --yes: $rc $out"
 echo "ok"

@@ -48,7 +48,7 @@ check() { # expected-exit pattern args...
   local want=$1 pat=$2; shift 2
   set +e; out=$("$@" 2>&1); rc=$?; set -e
   [[ $rc -eq $want ]] || fail "$*: exit $rc, want $want: $out"
-  echo "$out" | grep -q -- "$pat" || fail "$*: no '$pat' in: $out"
+  grep -q -- "$pat" <<<"$out" || fail "$*: no '$pat' in: $out"
 }
 check 0 "resolves in the mesh to 127.0.93.20" "${P[@]}" probe dns pxc-cluster.cluster-b.global --from-cluster sim-a
 check 1 "NXDOMAIN" "${P[@]}" probe dns pxc-cluster.cluster-x.global --from-cluster sim-a
