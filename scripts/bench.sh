@@ -17,7 +17,13 @@
 # channel, and a channel stopped and started measures the terminal bytes of a single-channel
 # update. The lab needs root; BENCH_LAB=0 leaves it out.
 #
-# Knobs: BENCH_SIZES, BENCH_IDLE_S (idle window at the largest N, default 60; smaller sizes
+# Every figure is measured BENCH_RUNS times (default 3: one run of a noisy machine proves
+# nothing); bench-results.json gives each figure's median as "value", with "min", "max" and
+# "runs", and judges "met" on the median. The machine's load average is sampled every 5 s
+# throughout and reported beside the figures, so that a reader can tell a quiet run from a
+# busy one.
+#
+# Knobs: BENCH_RUNS, BENCH_SIZES, BENCH_IDLE_S (idle window at the largest N, default 60; smaller sizes
 # use 20), BENCH_SAMPLES (latency samples, default 60), BENCH_EVENTS (watch events per
 # cluster, default 1000), BENCH_KUBECTL=0 to skip the peer, BENCH_LAB=0 to skip the lab,
 # BENCH_KEEP=1 to keep the work directory.
@@ -30,6 +36,7 @@ PXCMESH=$BUILD/pxcmesh
 KSIM_BIN=$BUILD/lab/kubesim
 . "$SRC/tests/bench/lib.sh"
 
+RUNS=${BENCH_RUNS:-3}
 SIZES=${BENCH_SIZES:-"1000 10000"}
 IDLE_S=${BENCH_IDLE_S:-60}
 SAMPLES=${BENCH_SAMPLES:-60}
@@ -39,6 +46,7 @@ LAB=${BENCH_LAB:-1}
 LARGEST=$(tr ' ' '\n' <<<"$SIZES" | sort -n | tail -1)
 
 die() { echo "bench: $*" >&2; exit 1; }
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$RUNS'"
 [[ -x $PXCMESH ]] || die "no pxcmesh at $PXCMESH; build first (make build)"
 [[ -x $KSIM_BIN ]] || die "no kubesim at $KSIM_BIN; build first (make build)"
 for t in tmux jq curl; do command -v $t >/dev/null || die "$t is needed (scripts/deps.sh)"; done
@@ -71,10 +79,11 @@ trap 'exit 130' INT TERM
 
 # ------------------------------------------------------------------ reporting
 
-# record NAME VALUE UNIT TARGET MET PEER NOTE: one figure (VALUE/PEER "null" when unknown,
-# TARGET "" when none, MET true/false/null).
+# record NAME VALUE UNIT TARGET MET PEER NOTE: one figure of run $RUN (VALUE/PEER "null" when
+# unknown, TARGET "" when none, MET true/false/null). TARGET is "< X" (the value), ">= Nx"
+# (the peer's value over ours), or both joined by ", ": the summary re-judges the median by it.
 record() {
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$RUN" >>"$RESULTS"
     local peer=""
     [[ $6 != null ]] && peer="peer $6 $3"
     local verdict=""
@@ -130,7 +139,7 @@ trace_offset() { awk '$1 == "start" { print $3 - $2; exit }' "$1"; }
 
 bench_size() {
     N=$1
-    local d=$WORK/n$N
+    local d=$WORK/r$RUN/n$N
     mkdir -p "$d"
     local idle=$IDLE_S
     [[ $N != "$LARGEST" ]] && idle=$(( IDLE_S < 20 ? IDLE_S : 20 ))
@@ -495,18 +504,58 @@ if [[ $LAB == 1 ]]; then
         LAB=0
     fi
 fi
-for n in $SIZES; do
-    bench_size "$n"
+# The machine's load through the whole bench: 1-minute load average every 5 s.
+LOADS=$WORK/load.tsv
+( while :; do cut -d' ' -f1 /proc/loadavg >>"$LOADS"; sleep 5; done ) &
+EXTRA_PIDS+=("$!")
+for ((RUN = 1; RUN <= RUNS; RUN++)); do
+    echo
+    echo "=== run $RUN of $RUNS (load average now $(cut -d' ' -f1-3 /proc/loadavg)) ==="
+    for n in $SIZES; do
+        bench_size "$n"
+    done
 done
 
-jq -Rn --arg cmd "scripts/bench.sh $BUILD" --arg sizes "$SIZES" '
+# One entry per figure: the median of its runs as the value, min/max beside it, and the
+# target judged on the median (and on the peer's median for a ">= Nx" ratio).
+jq -Rn --arg cmd "scripts/bench.sh $BUILD" --arg sizes "$SIZES" --argjson runs "$RUNS" \
+   --rawfile loads "$LOADS" --arg cores "$(nproc)" '
   def num: if . == "null" or . == "nan" or . == "" then null else tonumber end;
-  { command: $cmd, sizes: ($sizes | split(" ") | map(tonumber)), generated: (now | todate),
-    results: [ inputs | split("\t") | { name: .[0], value: (.[1] | num), unit: .[2],
-      target: (if .[3] == "" then null else .[3] end), peer: (.[5] | num),
-      met: (if .[4] == "true" then true elif .[4] == "false" then false else null end),
-      note: .[6] } ] }' <"$RESULTS" >"$BUILD/bench-results.json" || die "cannot write $BUILD/bench-results.json"
+  def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
+              else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+  def round3: if . == null then null else (. * 1000 | round) / 1000 end;
+  def judge($t; $v; $p):
+    if $t == null or $v == null then null
+    else [ $t | split(", ")[] |
+           if startswith("< ") then $v < (.[2:] | tonumber)
+           elif startswith(">= ") and endswith("x") then
+             (if $p == null then null else ($p / $v) >= (.[3:-1] | tonumber) end)
+           else null end ]
+         | if any(. == false) then false elif all(. == true) then true else null end end;
+  ([ $loads | split("\n")[] | select(length > 0) | tonumber ]) as $l
+  | [ [ inputs ] | to_entries[] | .key as $i | .value | split("\t") |
+        { name: .[0], value: (.[1] | num), unit: .[2], idx: $i,
+          target: (if .[3] == "" then null else .[3] end), peer: (.[5] | num), note: .[6],
+          run: (.[7] | tonumber) } ] as $all
+  | { command: $cmd, sizes: ($sizes | split(" ") | map(tonumber)), runs: $runs,
+      generated: (now | todate), cores: ($cores | tonumber),
+      load: { min: ($l | min), median: ($l | median | round3), max: ($l | max),
+              samples: ($l | length), note: "1-minute load average every 5 s during the bench" },
+      results: [ $all | group_by(.name) | sort_by(.[0].idx)[] |
+        ([ .[].value | select(. != null) ]) as $vs
+        | ([ .[].peer | select(. != null) ]) as $ps
+        | ($vs | median | round3) as $m | ($ps | median | round3) as $pm
+        | { name: .[0].name, value: $m, min: ($vs | min), max: ($vs | max), runs: ($vs | length),
+            unit: .[0].unit, target: .[0].target, peer: $pm,
+            met: judge(.[0].target; $m; $pm), values: [ .[].value ], note: (.[-1].note) } ] }' \
+   <"$RESULTS" >"$BUILD/bench-results.json" || die "cannot write $BUILD/bench-results.json"
 echo
+echo "== summary: median of $RUNS run(s) [min .. max]; load average $(jq -r '.load | "\(.min) .. \(.max), median \(.median)"' "$BUILD/bench-results.json") on $(nproc) cores =="
+jq -r '.results[] | [ .name, (.value | tostring), "[\(.min) .. \(.max)]", .unit,
+         (if .target then "target " + .target else "" end),
+         (if .peer != null then "peer \(.peer)" else "" end),
+         (if .met == true then "met" elif .met == false then "MISSED" else "" end) ] | @tsv' \
+   "$BUILD/bench-results.json" | awk -F'\t' '{ printf "  %-30s %10s %-22s %-4s %-16s %-16s %s\n", $1, $2, $3, $4, $5, $6, $7 }'
 missed=$(jq -r '[.results[] | select(.met == false) | .name] | join(", ")' "$BUILD/bench-results.json")
 if [[ -n $missed ]]; then
     echo "TARGETS MISSED: $missed"
