@@ -2,8 +2,9 @@
  * word that is not an option names a subcommand, and every other word (its own flags
  * included) is handed to that subcommand in order. With no subcommand the console opens.
  *
- * The command table lists only commands whose implementation is linked: each engineer
- * adds one row when cli/cmd_<name>.c exists. This file does not parse subcommand flags. */
+ * The verbs are cli/cmd_<verb>.c, each with its entry (cmd.h); the table below lists the
+ * entries, and --help and the usage lines are made from it. This file does not parse a
+ * verb's flags. */
 #include "cli.h"
 
 #include <stdarg.h>
@@ -12,56 +13,24 @@
 #include <string.h>
 
 #include "app.h"
+#include "cmd.h"
 #include "config/config_select.h"
 #include "xmalloc.h"
 #include "theme.h"
 #include "version.h"
 
-int cmd_generate(const struct cli_opts *opts, int argc, char **argv);
-int cmd_probe(const struct cli_opts *opts, int argc, char **argv);
-int cmd_doctor(const struct cli_opts *opts, int argc, char **argv);
-int cmd_apply(const struct cli_opts *opts, int argc, char **argv);
-int cmd_keys(const struct cli_opts *opts, int argc, char **argv);
-int cmd_lab(const struct cli_opts *opts, int argc, char **argv);
-int cmd_status(const struct cli_opts *opts, int argc, char **argv);
-int cmd_get(const struct cli_opts *opts, int argc, char **argv);
-int cmd_channel(const struct cli_opts *opts, int argc, char **argv);
-
 /* In the order --help lists them: look, then act, then set up, then diagnose. */
-static const struct cli_cmd cli_cmds[] = {
-    {"status", cmd_status, "status [--json] [--timeout S]",
-     "list every cluster once and print the snapshot (exit 1 if a cluster failed)"},
-    {"get", cmd_get, "get KIND [NAME] [-n NS | -A] [-o json|yaml]",
-     "list objects through pxcmesh's own Kubernetes client (for debugging it)"},
-    {"channel", cmd_channel,
-     "channel status [--json] | channel start|stop NAME --cluster C [--server S] [--io|--sql]",
-     "show replication channels, or start/stop one (with the action user)"},
-    {"lab", cmd_lab, "lab up|down|status|fault NAME [--dir DIR] [--prefix 127.N]",
-     "run the rehearsal lab: 2 real Galera clusters, mesh DNS, simulated Kubernetes"},
-    {"generate", cmd_generate, "generate KIND [options] [-o yaml|json|nix]",
-     "print validated manifests or SQL for the setup (namespace, serviceentry, pxc, ...)"},
-    {"apply", cmd_apply, "apply -f FILE|- [--dry-run] [--yes] [--cluster NAME]",
-     "validate, diff live against intended, and server-side apply manifests"},
-    {"probe", cmd_probe, "probe dns|tcp|mysql TARGET [--server IP] [--json]",
-     "run one DNS, TCP or MySQL-handshake probe and say what happened"},
-    {"doctor", cmd_doctor, "doctor [--json] [--timeout S]",
-     "run every check and print the findings, root cause first, with the fix"},
-    {"keys", cmd_keys, "keys [--markdown]", "print the key table (docs/keys.md is made from it)"},
+static const struct cmd_entry *const cli_cmds[] = {
+    &cmd_status_entry, &cmd_get_entry,   &cmd_channel_entry, &cmd_lab_entry,  &cmd_generate_entry,
+    &cmd_apply_entry,  &cmd_probe_entry, &cmd_doctor_entry,  &cmd_keys_entry,
 };
 
-/* Hidden maintenance commands are runnable but not listed in --help. */
-static bool
-cli_cmd_hidden(const struct cli_cmd *c)
-{
-    return strcmp(c->name, "keys") == 0;
-}
-
-static const struct cli_cmd *
+static const struct cmd_entry *
 cli_find(const char *name)
 {
     for (size_t i = 0; i < sizeof cli_cmds / sizeof cli_cmds[0]; i++)
-        if (strcmp(cli_cmds[i].name, name) == 0)
-            return &cli_cmds[i];
+        if (strcmp(cli_cmds[i]->name, name) == 0)
+            return cli_cmds[i];
     return NULL;
 }
 
@@ -94,12 +63,13 @@ cli_print_help(FILE *f)
           f);
     bool any = false;
     for (size_t i = 0; i < sizeof cli_cmds / sizeof cli_cmds[0]; i++) {
-        if (cli_cmd_hidden(&cli_cmds[i]))
+        const struct cmd_entry *c = cli_cmds[i];
+        if (c->flags & CMD_HIDDEN)
             continue;
         if (!any)
             fputs("\ncommands:\n", f);
         any = true;
-        fprintf(f, "  pxcmesh %s\n      %s\n", cli_cmds[i].usage, cli_cmds[i].summary);
+        fprintf(f, "  pxcmesh %s\n      %s\n", c->usage, c->summary);
     }
     fputs("\nIn the console, press ? for the keys. Exit codes: 0 ok, 1 failure, 2 usage.\n", f);
 }
@@ -113,7 +83,7 @@ cli_usage_error(const char *cmd, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-    const struct cli_cmd *c = cmd != NULL ? cli_find(cmd) : NULL;
+    const struct cmd_entry *c = cmd != NULL ? cli_find(cmd) : NULL;
     if (c != NULL)
         fprintf(stderr, "usage: pxcmesh %s\n", c->usage);
     else
@@ -216,7 +186,7 @@ cli_main(int argc, char **argv)
 {
     struct cli_opts o = {0};
     bool help = false, version = false;
-    const struct cli_cmd *cmd = NULL;
+    const struct cmd_entry *cmd = NULL;
     /* The subcommand's argv: its name first, then everything not global, in order. */
     char **sub = xcalloc((size_t)argc + 1, sizeof *sub);
     int n_sub = 0, rc;
@@ -274,7 +244,7 @@ cli_main(int argc, char **argv)
     }
     if (cmd != NULL) {
         sub[n_sub] = NULL;
-        rc = cmd->run(&o, n_sub, sub);
+        rc = cmd->exec(&o, n_sub, sub);
         goto out;
     }
     struct app_opts ao = {

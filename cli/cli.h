@@ -26,16 +26,6 @@ struct cli_opts {
     bool no_mouse;             /* --no-mouse: leave the mouse to the terminal (selection) */
 };
 
-/* A subcommand: argv[0] is its name; returns the process exit code. */
-typedef int cli_cmd_fn(const struct cli_opts *opts, int argc, char **argv);
-
-struct cli_cmd {
-    const char *name;
-    cli_cmd_fn *run;
-    const char *usage;   /* one line: "status [--json]" */
-    const char *summary; /* one line for --help */
-};
-
 struct config_sel;
 /* The cluster selection of the global flags: sel's pointers borrow from opts. */
 void cli_config_sel(const struct cli_opts *opts, struct config_sel *sel);

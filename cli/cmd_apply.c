@@ -18,12 +18,20 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "cli.h"
+#include "cmd.h"
 #include "collect.h"
 #include "codec/yamldocs.h"
 #include "live/live.h"
 #include "manifest/apply_plan.h"
 
-int cmd_apply(const struct cli_opts *opts, int argc, char **argv);
+static int cmd_apply_exec(const struct cli_opts *opts, int argc, char **argv);
+
+const struct cmd_entry cmd_apply_entry = {
+    .name = "apply",
+    .usage = "apply -f FILE|- [--dry-run] [--yes] [--cluster NAME]",
+    .summary = "validate, diff live against intended, and server-side apply manifests",
+    .exec = cmd_apply_exec,
+};
 
 static const char apply_usage[] =
     "usage: pxcmesh apply -f FILE|- [--dry-run] [--yes] [--force]\n"
@@ -101,8 +109,8 @@ confirm(const char *question)
     return yes;
 }
 
-int
-cmd_apply(const struct cli_opts *opts, int argc, char **argv)
+static int
+cmd_apply_exec(const struct cli_opts *opts, int argc, char **argv)
 {
     static const struct option lo[] = {
         {"filename", required_argument, NULL, 'f'}, {"dry-run", no_argument, NULL, 'd'},

@@ -19,6 +19,7 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "cli.h"
+#include "cmd.h"
 #include "config/config.h"
 #include "live/live.h"
 #include "model/model.h"
@@ -26,8 +27,15 @@
 #include "model/snap.h"
 #include "mysql/sqlq.h"
 
-int cmd_channel(const struct cli_opts *opts, int argc, char **argv);
-int cmd_kube_config(const struct cli_opts *opts, struct config **out, struct pxerr *err);
+static int cmd_channel_exec(const struct cli_opts *opts, int argc, char **argv);
+
+const struct cmd_entry cmd_channel_entry = {
+    .name = "channel",
+    .usage = "channel status [--json] | "
+             "channel start|stop NAME --cluster C [--server S] [--io|--sql]",
+    .summary = "show replication channels, or start/stop one (with the action user)",
+    .exec = cmd_channel_exec,
+};
 
 static const char channel_usage[] =
     "usage: pxcmesh channel status [--json] [--timeout S] [--config FILE]\n"
@@ -348,8 +356,8 @@ print_status(struct run *r, bool json)
     return rc;
 }
 
-int
-cmd_channel(const struct cli_opts *opts, int argc, char **argv)
+static int
+cmd_channel_exec(const struct cli_opts *opts, int argc, char **argv)
 {
     if (argc < 2)
         return cli_usage_error("channel", "want status, start or stop");

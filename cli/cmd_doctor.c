@@ -8,11 +8,19 @@
 
 #include "strbuf.h"
 #include "cli.h"
+#include "cmd.h"
 #include "collect.h"
 #include "doctor/doctor.h"
 #include "model/snap.h"
 
-int cmd_doctor(const struct cli_opts *opts, int argc, char **argv);
+static int cmd_doctor_exec(const struct cli_opts *opts, int argc, char **argv);
+
+const struct cmd_entry cmd_doctor_entry = {
+    .name = "doctor",
+    .usage = "doctor [--json] [--timeout S]",
+    .summary = "run every check and print the findings, root cause first, with the fix",
+    .exec = cmd_doctor_exec,
+};
 
 static const char doctor_usage[] =
     "usage: pxcmesh doctor [--json] [--timeout SECONDS]\n"
@@ -22,8 +30,8 @@ static const char doctor_usage[] =
     "each with a stable code and the fix, root cause first.\n"
     "Exit: 0 no error found, 1 errors found, 2 the doctor could not run.\n";
 
-int
-cmd_doctor(const struct cli_opts *opts, int argc, char **argv)
+static int
+cmd_doctor_exec(const struct cli_opts *opts, int argc, char **argv)
 {
     static const struct option lo[] = {
         {"json", no_argument, NULL, 'j'},

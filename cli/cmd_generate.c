@@ -11,6 +11,7 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "cli.h"
+#include "cmd.h"
 #include "collect.h"
 #include "kube/kcfg.h"
 #include "live/live.h"
@@ -19,7 +20,14 @@
 #include "manifest/manifest.h"
 #include "codec/yamlout.h"
 
-int cmd_generate(const struct cli_opts *opts, int argc, char **argv);
+static int cmd_generate_exec(const struct cli_opts *opts, int argc, char **argv);
+
+const struct cmd_entry cmd_generate_entry = {
+    .name = "generate",
+    .usage = "generate KIND [options] [-o yaml|json|nix]",
+    .summary = "print validated manifests or SQL for the setup (namespace, serviceentry, pxc, ...)",
+    .exec = cmd_generate_exec,
+};
 
 static const char generate_usage[] =
     "usage: pxcmesh generate KIND [options] [-o yaml|json|nix]\n"
@@ -568,8 +576,8 @@ gen_parse(struct gen_args *a, int argc, char **argv)
     return 0;
 }
 
-int
-cmd_generate(const struct cli_opts *opts, int argc, char **argv)
+static int
+cmd_generate_exec(const struct cli_opts *opts, int argc, char **argv)
 {
     (void)opts;
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -13,14 +13,21 @@
 #include "clock.h"
 #include "strbuf.h"
 #include "cli.h"
+#include "cmd.h"
 #include "config/config.h"
 #include "kube/kube.h"
 #include "live/live.h"
 #include "model/model.h"
 #include "codec/yamlout.h"
 
-int cmd_get(const struct cli_opts *opts, int argc, char **argv);
-int cmd_kube_config(const struct cli_opts *opts, struct config **out, struct pxerr *err);
+static int cmd_get_exec(const struct cli_opts *opts, int argc, char **argv);
+
+const struct cmd_entry cmd_get_entry = {
+    .name = "get",
+    .usage = "get KIND [NAME] [-n NS | -A] [-o json|yaml]",
+    .summary = "list objects through pxcmesh's own Kubernetes client (for debugging it)",
+    .exec = cmd_get_exec,
+};
 
 static const char get_usage[] =
     "usage: pxcmesh get KIND [NAME] [-n NAMESPACE | -A] [--context C] [-o json|yaml]\n"
@@ -124,8 +131,8 @@ on_deadline(uv_timer_t *t)
     uv_stop(t->loop);
 }
 
-int
-cmd_get(const struct cli_opts *opts, int argc, char **argv)
+static int
+cmd_get_exec(const struct cli_opts *opts, int argc, char **argv)
 {
     const char *ns = NULL, *output = NULL;
     bool all = false;

@@ -4,12 +4,21 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd.h"
 #include "keymap.h"
 
-int cmd_keys(const struct cli_opts *opts, int argc, char **argv);
+static int cmd_keys_exec(const struct cli_opts *opts, int argc, char **argv);
 
-int
-cmd_keys(const struct cli_opts *opts, int argc, char **argv)
+const struct cmd_entry cmd_keys_entry = {
+    .name = "keys",
+    .usage = "keys [--markdown]",
+    .summary = "print the key table (docs/keys.md is made from it)",
+    .flags = CMD_HIDDEN,
+    .exec = cmd_keys_exec,
+};
+
+static int
+cmd_keys_exec(const struct cli_opts *opts, int argc, char **argv)
 {
     bool markdown = false;
     for (int i = 1; i < argc; i++) {

@@ -17,9 +17,16 @@
 
 #include "xmalloc.h"
 #include "cli.h"
+#include "cmd.h"
 
-int cmd_lab(const struct cli_opts *opts, int argc, char **argv);
+static int cmd_lab_exec(const struct cli_opts *opts, int argc, char **argv);
 
+const struct cmd_entry cmd_lab_entry = {
+    .name = "lab",
+    .usage = "lab up|down|status|fault NAME [--dir DIR] [--prefix 127.N]",
+    .summary = "run the rehearsal lab: 2 real Galera clusters, mesh DNS, simulated Kubernetes",
+    .exec = cmd_lab_exec,
+};
 
 static const char lab_usage[] =
     "usage: pxcmesh lab up|down|status|fault NAME [ARGS] [--dir DIR] [--prefix 127.N]\n"
@@ -47,8 +54,8 @@ lab_find_script(void)
     return NULL;
 }
 
-int
-cmd_lab(const struct cli_opts *opts, int argc, char **argv)
+static int
+cmd_lab_exec(const struct cli_opts *opts, int argc, char **argv)
 {
     (void)opts; /* the lab has no use for the console's global options */
     if (argc < 2)

@@ -10,12 +10,20 @@
 
 #include "strbuf.h"
 #include "cli.h"
+#include "cmd.h"
 #include "collect.h"
 #include "live/live.h"
 #include "probe/probe.h"
 #include "probe/probe_pod.h"
 
-int cmd_probe(const struct cli_opts *opts, int argc, char **argv);
+static int cmd_probe_exec(const struct cli_opts *opts, int argc, char **argv);
+
+const struct cmd_entry cmd_probe_entry = {
+    .name = "probe",
+    .usage = "probe dns|tcp|mysql TARGET [--server IP] [--json]",
+    .summary = "run one DNS, TCP or MySQL-handshake probe and say what happened",
+    .exec = cmd_probe_exec,
+};
 
 static const char probe_usage[] =
     "usage: pxcmesh probe dns|tcp|mysql|envoy TARGET [--server IP[:PORT]] [--timeout MS]\n"
@@ -173,8 +181,8 @@ out:
     return exit_code;
 }
 
-int
-cmd_probe(const struct cli_opts *opts, int argc, char **argv)
+static int
+cmd_probe_exec(const struct cli_opts *opts, int argc, char **argv)
 {
     (void)opts;
     static const struct option longopts[] = {

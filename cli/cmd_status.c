@@ -21,16 +21,22 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "cli.h"
+#include "cmd.h"
 #include "config/config.h"
-#include "config/config_select.h"
 #include "doctor/doctor.h"
 #include "kube/kcfg.h"
 #include "live/live.h"
 #include "model/model.h"
 #include "model/snap.h"
 
-int cmd_status(const struct cli_opts *opts, int argc, char **argv);
-int cmd_kube_config(const struct cli_opts *opts, struct config **out, struct pxerr *err);
+static int cmd_status_exec(const struct cli_opts *opts, int argc, char **argv);
+
+const struct cmd_entry cmd_status_entry = {
+    .name = "status",
+    .usage = "status [--json] [--timeout S]",
+    .summary = "list every cluster once and print the snapshot (exit 1 if a cluster failed)",
+    .exec = cmd_status_exec,
+};
 
 static const char status_usage[] =
     "usage: pxcmesh status [--json] [--timeout SECONDS]\n"
@@ -185,18 +191,8 @@ print_table(const struct model *m, FILE *f)
     }
 }
 
-/* The clusters a kube command talks to, shared by every command: config_select over the
- * global flags (backends/config/config_select.h). *out owned (config_free). */
-int
-cmd_kube_config(const struct cli_opts *opts, struct config **out, struct pxerr *err)
-{
-    struct config_sel sel;
-    cli_config_sel(opts, &sel);
-    return config_select(&sel, out, err);
-}
-
-int
-cmd_status(const struct cli_opts *opts, int argc, char **argv)
+static int
+cmd_status_exec(const struct cli_opts *opts, int argc, char **argv)
 {
     bool json = false;
     int timeout_s = 30, follow_s = 0;

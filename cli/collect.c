@@ -6,6 +6,7 @@
 
 #include <uv.h>
 
+#include "cmd.h"
 #include "live/live.h"
 
 struct collect_run {

@@ -24,8 +24,4 @@ int collect_once(const struct cli_opts *opts, int timeout_s, unsigned flags,
                  struct collect_result *out, struct pxerr *err) PXC_MUST_CHECK;
 void collect_result_fini(struct collect_result *r);
 
-/* The clusters a kube command talks to (cmd_status.c): --config FILE, else the --context
- * flags, else the default config file, else the kubeconfig's current context. */
-int cmd_kube_config(const struct cli_opts *opts, struct config **out, struct pxerr *err);
-
 #endif
