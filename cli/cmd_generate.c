@@ -8,6 +8,7 @@
 
 #include <uv.h>
 
+#include "base64.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "cli.h"
@@ -189,27 +190,6 @@ read_small_file(const char *path, const char *what)
     return strbuf_detach(&sb);
 }
 
-static char *
-base64(const char *s)
-{
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t n = strlen(s);
-    char *out = xmalloc(4 * ((n + 2) / 3) + 1), *p = out;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned char)s[i] << 16;
-        if (i + 1 < n)
-            v |= (unsigned char)s[i + 1] << 8;
-        if (i + 2 < n)
-            v |= (unsigned char)s[i + 2];
-        *p++ = tbl[(v >> 18) & 63];
-        *p++ = tbl[(v >> 12) & 63];
-        *p++ = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
-        *p++ = i + 2 < n ? tbl[v & 63] : '=';
-    }
-    *p = '\0';
-    return out;
-}
-
 /* The remote cluster's node InternalIPs (what the seed reads with `kubectl get nodes -o
  * wide`), else its PXC pods' addresses, as the ServiceEntry's endpoints. *remote keeps
  * the model that the endpoint strings point into; the caller frees it. */
@@ -322,11 +302,8 @@ remote_secret_from_cluster(const struct cli_opts *opts, struct gen_args *a, char
     a->rs.server = server;
     if (a->rs.cluster_name == NULL)
         a->rs.cluster_name = a->from_cluster;
-    if (t->ca_pem != NULL) {
-        char *pem = xstrndup(t->ca_pem, t->ca_pem_len);
-        *ca64 = base64(pem);
-        free(pem);
-    }
+    if (t->ca_pem != NULL)
+        *ca64 = base64_encode(t->ca_pem, t->ca_pem_len, 0);
     kcfg_target_free(t);
 
     uv_loop_t loop;
@@ -635,7 +612,7 @@ cmd_generate_exec(const struct cli_opts *opts, int argc, char **argv)
         } else {
             if (ca != NULL) {
                 strcat(ca, "\n");
-                ca64 = base64(ca);
+                ca64 = base64_encode(ca, strlen(ca), 0);
             }
             a.rs.token = token;
             a.rs.ca_data = ca64;
