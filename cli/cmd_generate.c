@@ -16,6 +16,7 @@
 #include "collect.h"
 #include "kube/kcfg.h"
 #include "live/live.h"
+#include "doctor/mesh.h"
 #include "model/model.h"
 #include "manifest/crdreg.h"
 #include "manifest/manifest.h"
@@ -190,8 +191,8 @@ read_small_file(const char *path, const char *what)
     return strbuf_detach(&sb);
 }
 
-/* The remote cluster's node InternalIPs (what the seed reads with `kubectl get nodes -o
- * wide`), else its PXC pods' addresses, as the ServiceEntry's endpoints. *remote keeps
+/* The endpoints the mesh rule gives for cluster name (doctor/mesh.h: its node InternalIPs, as
+ * the seed reads them with `kubectl get nodes -o wide`, in address order). *remote keeps
  * the model that the endpoint strings point into; the caller frees it. */
 static int
 endpoints_from_cluster(const struct cli_opts *opts, const char *name, struct gen_args *a,
@@ -220,22 +221,21 @@ endpoints_from_cluster(const struct cli_opts *opts, const char *name, struct gen
     if (!c->reachable || c->error[0] != '\0')
         return pxerr_set(err, PXE_CONN, "--endpoints-from-cluster %s: %s", name,
                          c->error[0] ? c->error : "the cluster did not answer");
-    for (size_t i = 0; i < c->nodes.n && a->se.n_endpoints < MF_MAX_ENDPOINTS; i++) {
-        struct m_node *nd = c->nodes.items[i];
-        if (nd->internal_ip[0] != '\0')
-            a->se.endpoints[a->se.n_endpoints++].address = nd->internal_ip;
-    }
-    for (size_t i = 0; a->se.n_endpoints == 0 && i < c->pods.n; i++) {
-        struct m_pod *p = c->pods.items[i];
-        if (p->component != NULL && strcmp(p->component, "pxc") == 0 && p->ip[0] != '\0' &&
-            a->se.n_endpoints < MF_MAX_ENDPOINTS)
-            a->se.endpoints[a->se.n_endpoints++].address = p->ip;
-    }
-    if (a->se.n_endpoints == 0)
+    const char *addrs[MF_MAX_ENDPOINTS];
+    int n = mesh_endpoints(c, addrs, MF_MAX_ENDPOINTS);
+    if (n == 0)
         return pxerr_set(err, PXE_NOTFOUND,
-                         "--endpoints-from-cluster %s: the cluster lists no node InternalIP and no "
-                         "PXC pod address; give --endpoint ADDR",
-                         name);
+                         "--endpoints-from-cluster %s: no node of %s reports an InternalIP "
+                         "(`kubectl get nodes -o wide` there; the user may need RBAC to list "
+                         "nodes); give --endpoint ADDR",
+                         name, name);
+    if (n > MF_MAX_ENDPOINTS) {
+        fprintf(stderr, "pxcmesh generate: %s has %d node addresses; the ServiceEntry lists the "
+                        "first %d\n", name, n, MF_MAX_ENDPOINTS);
+        n = MF_MAX_ENDPOINTS;
+    }
+    for (int i = 0; i < n; i++)
+        a->se.endpoints[a->se.n_endpoints++].address = addrs[i];
     return 0;
 }
 

@@ -2,14 +2,13 @@
  * object as YAML (syntax coloured) below. The model keeps no JSON, so the YAML is
  * rendered from struct m_sentry: what the console knows of the object, in the order
  * kubectl shows it. `m` swaps the YAML for the diff against the corrected ServiceEntry
- * the generator makes for the selected host (manifest.h, endpoints from the remote
- * cluster's nodes, as the seed's mkPXCServiceEntry takes them); `A` applies it through
- * actions (server dry run, diff, confirm). Deleting, copying and probing go through
- * actions too; this file only reads the model. */
+ * the generator makes for the selected host (manifest.h, endpoints by the rule of
+ * doctor/mesh.h: the remote cluster's node addresses, as the seed's mkPXCServiceEntry);
+ * `A` applies it through actions (server dry run, diff, confirm). Deleting, copying and
+ * probing go through actions too; this file only reads the model. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <jansson.h>
 
@@ -19,6 +18,7 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "frame.h"
+#include "doctor/mesh.h"
 #include "live/live.h"
 #include "manifest/manifest.h"
 #include "model/model.h"
@@ -136,20 +136,19 @@ sentry_json(struct app *a, const struct m_cluster *c, const struct m_sentry *se)
     return o;
 }
 
-/* The corrected ServiceEntry for the selected object's first ".global" host (NAME.REMOTE.
- * global): endpoints at the remote cluster's node InternalIPs, else its PXC pod IPs.
- * Owned array, or NULL with why in err. */
+/* The corrected ServiceEntry for the selected object's first NAME.CLUSTER.global host, with
+ * the endpoints the mesh rule gives for CLUSTER (doctor/mesh.h). Owned array, or NULL with
+ * why in err. */
 static json_t *
 sentry_corrected(struct app *a, const struct m_cluster *c, const struct m_sentry *se, char *err,
                  size_t n)
 {
     const struct model *m = app_model(a);
+    char name[128], remote[128];
     const char *host = NULL;
-    for (int i = 0; i < se->n_hosts && host == NULL; i++) {
-        size_t l = strlen(se->hosts[i]);
-        if (l > 7 && strcasecmp(se->hosts[i] + l - 7, ".global") == 0)
+    for (int i = 0; i < se->n_hosts && host == NULL; i++)
+        if (mesh_host_parse(se->hosts[i], name, sizeof name, remote, sizeof remote))
             host = se->hosts[i];
-    }
     if (host == NULL) {
         snprintf(err, n,
                  "no NAME.CLUSTER.global host in %s/%s: the generator makes remote PXC "
@@ -157,15 +156,6 @@ sentry_corrected(struct app *a, const struct m_cluster *c, const struct m_sentry
                  se->ns, se->name);
         return NULL;
     }
-    char name[128], remote[128];
-    const char *dot = strchr(host, '.');
-    const char *dot2 = dot ? strchr(dot + 1, '.') : NULL;
-    if (dot == NULL || dot2 == NULL) {
-        snprintf(err, n, "host '%s' is not NAME.CLUSTER.global", host);
-        return NULL;
-    }
-    snprintf(name, sizeof name, "%.*s", (int)(dot - host), host);
-    snprintf(remote, sizeof remote, "%.*s", (int)(dot2 - dot - 1), dot + 1);
     struct m_cluster *rc = model_cluster_find((struct model *)m, remote);
     if (rc == NULL) {
         snprintf(err, n, "cluster '%s' (from host %s) is not in the console: add it with :ctx",
@@ -181,19 +171,12 @@ sentry_corrected(struct app *a, const struct m_cluster *c, const struct m_sentry
         o.address = se->addresses[0];
     if (se->n_ports > 0)
         o.port = se->ports[0].number;
-    for (size_t i = 0; i < rc->nodes.n && o.n_endpoints < MF_MAX_ENDPOINTS; i++) {
-        const struct m_node *nd = rc->nodes.items[i];
-        if (nd->internal_ip[0])
-            o.endpoints[o.n_endpoints++].address = nd->internal_ip;
-    }
-    for (size_t i = 0; o.n_endpoints == 0 && i < rc->pods.n; i++) {
-        const struct m_pod *p = rc->pods.items[i];
-        if (p->component != NULL && strcmp(p->component, "pxc") == 0 && p->ip[0] &&
-            strcmp(p->ns, se->ns) == 0 && o.n_endpoints < MF_MAX_ENDPOINTS)
-            o.endpoints[o.n_endpoints++].address = p->ip;
-    }
+    const char *addrs[MF_MAX_ENDPOINTS];
+    int n_addrs = mesh_endpoints(rc, addrs, MF_MAX_ENDPOINTS);
+    for (int i = 0; i < n_addrs && i < MF_MAX_ENDPOINTS; i++)
+        o.endpoints[o.n_endpoints++].address = addrs[i];
     if (o.n_endpoints == 0) {
-        snprintf(err, n, "no node or PXC pod address of %s is known yet", remote);
+        snprintf(err, n, "no node address of %s is known yet", remote);
         return NULL;
     }
     json_t *docs = json_array();

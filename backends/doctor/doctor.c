@@ -11,6 +11,8 @@
 #include <strings.h>
 
 #include "xmalloc.h"
+#include "doctor/mesh.h"
+#include "manifest/manifest.h"
 
 static struct m_finding *
 add(struct model *m, enum finding_severity sev, const char *code, const char *cluster,
@@ -79,23 +81,6 @@ host_is_global(const char *h)
     return n > 7 && strcmp(h + n - 7, ".global") == 0;
 }
 
-/* The cluster name in NAME.CLUSTER.global, into buf. */
-static bool
-global_cluster(const char *host, char *buf, size_t n)
-{
-    if (!host_is_global(host))
-        return false;
-    const char *dot = strchr(host, '.');
-    if (dot == NULL)
-        return false;
-    size_t len = strlen(dot + 1) - 7;
-    if (len == 0 || len >= n)
-        return false;
-    memcpy(buf, dot + 1, len);
-    buf[len] = '\0';
-    return strchr(buf, '.') == NULL;
-}
-
 static struct m_sentry *
 sentry_for_host(struct m_cluster *c, const char *host)
 {
@@ -162,6 +147,61 @@ check_namespaces_and_sidecars(struct model *m, struct m_cluster *c)
     }
 }
 
+/* A ServiceEntry's endpoints for host against the mesh rule (doctor/mesh.h): the remote
+ * cluster's node InternalIPs. Not checked while the remote's nodes are unknown: no check
+ * rather than a false alarm. */
+static void
+check_sentry_endpoints(struct model *m, struct m_cluster *c, const struct m_sentry *se,
+                       const char *host, const char *obj)
+{
+    char name[128], remote[128];
+    if (!mesh_host_parse(host, name, sizeof name, remote, sizeof remote))
+        return;
+    struct m_cluster *rc = model_cluster_find(m, remote);
+    const char *want[MF_MAX_ENDPOINTS];
+    int n_want = rc != NULL && rc->reachable ? mesh_endpoints(rc, want, MF_MAX_ENDPOINTS) : 0;
+    if (n_want == 0)
+        return;
+    /* The same object, VIP and name again, with the endpoints from the nodes. */
+    char hint[1024], objname[300], opt_obj[340] = "", opt_vip[300] = "";
+    snprintf(objname, sizeof objname, "%s-%s", name, remote);
+    if (strcmp(objname, se->name) != 0)
+        snprintf(opt_obj, sizeof opt_obj, " --object-name %s", se->name);
+    if (se->n_addresses > 0)
+        snprintf(opt_vip, sizeof opt_vip, " --address %s", se->addresses[0]);
+    snprintf(hint, sizeof hint,
+             "regenerate it from %s's nodes: pxcmesh generate serviceentry --name %s "
+             "--namespace %s --remote-cluster %s%s%s --endpoints-from-cluster %s | "
+             "pxcmesh apply -f - --context %s",
+             remote, name, se->ns, remote, opt_obj, opt_vip, remote, c->context);
+    for (int e = 0; e < se->n_endpoints; e++) {
+        const char *a = se->endpoints[e].address;
+        if (!mesh_is_endpoint(rc, a))
+            add(m, SEV_ERROR, "SE_ENDPOINT_UNKNOWN", c->name, obj, hint,
+                "endpoint %s of %s is not a node address (InternalIP) of cluster %s", a, host,
+                remote);
+    }
+    /* An entry without endpoints is SE_NO_ENDPOINTS already. */
+    if (se->n_endpoints == 0)
+        return;
+    struct strbuf missing;
+    strbuf_init(&missing);
+    int n_missing = 0, n_cmp = n_want < MF_MAX_ENDPOINTS ? n_want : MF_MAX_ENDPOINTS;
+    for (int w = 0; w < n_cmp; w++) {
+        bool listed = false;
+        for (int e = 0; e < se->n_endpoints && !listed; e++)
+            listed = mesh_address_equal(se->endpoints[e].address, want[w]);
+        if (!listed)
+            strbuf_appendf(&missing, "%s%s", n_missing++ ? ", " : "", want[w]);
+    }
+    if (n_missing > 0)
+        add(m, SEV_WARNING, "SE_ENDPOINT_MISSING", c->name, obj, hint,
+            "%s lists %d of cluster %s's %d node addresses (not %s): connections never use the "
+            "others, and fail when the listed nodes are down",
+            host, n_cmp - n_missing, remote, n_want, missing.s);
+    strbuf_fini(&missing);
+}
+
 static void
 check_sentries(struct model *m, struct m_cluster *c)
 {
@@ -197,38 +237,12 @@ check_sentries(struct model *m, struct m_cluster *c)
         if (se->resolution != NULL && strcmp(se->resolution, "STATIC") == 0 &&
             se->n_endpoints == 0)
             add(m, SEV_ERROR, "SE_NO_ENDPOINTS", c->name, obj,
-                "add endpoints (the remote cluster's node or pod addresses)",
+                "add endpoints at the remote cluster's node addresses (pxcmesh generate "
+                "serviceentry --endpoints-from-cluster)",
                 "ServiceEntry %s resolves STATIC but has no endpoints: connections go nowhere",
                 se->name);
-        /* Endpoints against the remote cluster's node and pod addresses. */
-        for (int h = 0; h < se->n_hosts; h++) {
-            char remote[128];
-            if (!global_cluster(se->hosts[h], remote, sizeof remote))
-                continue;
-            struct m_cluster *rc = model_cluster_find(m, remote);
-            if (rc == NULL || !rc->reachable || (rc->nodes.n == 0 && rc->pods.n == 0))
-                continue;
-            for (int e = 0; e < se->n_endpoints; e++) {
-                const char *a = se->endpoints[e].address;
-                bool known = false;
-                for (size_t k = 0; k < rc->nodes.n && !known; k++) {
-                    struct m_node *nd = rc->nodes.items[k];
-                    known = strcmp(nd->internal_ip, a) == 0 || strcmp(nd->external_ip, a) == 0;
-                }
-                for (size_t k = 0; k < rc->pods.n && !known; k++)
-                    known = strcmp(((struct m_pod *)rc->pods.items[k])->ip, a) == 0;
-                if (!known) {
-                    char hint[1024];
-                    snprintf(hint, sizeof hint,
-                             "replace the endpoint with %s's node addresses: pxcmesh generate "
-                             "serviceentry --endpoints-from-cluster %s",
-                             remote, remote);
-                    add(m, SEV_ERROR, "SE_ENDPOINT_UNKNOWN", c->name, obj, hint,
-                        "endpoint %s of %s is no node or pod address of cluster %s", a,
-                        se->hosts[h], remote);
-                }
-            }
-        }
+        for (int h = 0; h < se->n_hosts; h++)
+            check_sentry_endpoints(m, c, se, se->hosts[h], obj);
         /* The same host in two ServiceEntries: Istio merges them unpredictably. */
         for (size_t j = i + 1; j < c->sentries.n; j++) {
             struct m_sentry *o = c->sentries.items[j];
@@ -421,7 +435,7 @@ check_channels(struct model *m, struct m_cluster *c, const struct doctor_opts *o
         struct m_finding *se_missing = NULL;
         if (host_is_global(ch->source_host) && sentry_for_host(c, ch->source_host) == NULL) {
             char remote[128], hint[512];
-            if (!global_cluster(ch->source_host, remote, sizeof remote))
+            if (!mesh_host_parse(ch->source_host, NULL, 0, remote, sizeof remote))
                 snprintf(remote, sizeof remote, "REMOTE");
             char name[128];
             snprintf(name, sizeof name, "%.*s", (int)strcspn(ch->source_host, "."),

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "xmalloc.h"
+#include "doctor/mesh.h"
 #include "manifest/manifest.h"
 
 static struct setup_step *
@@ -179,53 +180,41 @@ sentry_has(const struct m_sentry *se, const char *host)
     return false;
 }
 
-/* The remote addresses a ServiceEntry should point at: the source's node InternalIPs as
- * the seed takes them (`kubectl get nodes -o wide`), else its PXC pod IPs. */
-static int
-source_addresses(struct m_cluster *src, const char *ns, const char *pxc, const char **out, int max)
-{
-    int n = 0;
-    for (size_t i = 0; i < src->nodes.n && n < max; i++) {
-        struct m_node *nd = src->nodes.items[i];
-        if (nd->internal_ip[0] != '\0')
-            out[n++] = nd->internal_ip;
-    }
-    if (n > 0)
-        return n;
-    for (size_t i = 0; i < src->pods.n && n < max; i++) {
-        struct m_pod *p = src->pods.items[i];
-        if (strcmp(p->ns, ns) == 0 && p->component != NULL && strcmp(p->component, "pxc") == 0 &&
-            p->instance != NULL && strcmp(p->instance, pxc) == 0 && p->ip[0] != '\0')
-            out[n++] = p->ip;
-    }
-    return n;
-}
-
 static void
 check_sentry(struct setup_step *s, struct m_cluster *rep, struct m_cluster *src,
              const struct setup_params *p, const char *host)
 {
     const char *addrs[MF_MAX_ENDPOINTS];
-    int n_addrs = src != NULL ? source_addresses(src, p->ns, p->pxc, addrs, MF_MAX_ENDPOINTS) : 0;
+    int n_addrs = src != NULL ? mesh_endpoints(src, addrs, MF_MAX_ENDPOINTS) : 0;
+    if (n_addrs > MF_MAX_ENDPOINTS)
+        n_addrs = MF_MAX_ENDPOINTS;
     struct m_sentry *found = NULL;
     for (size_t i = 0; i < rep->sentries.n && found == NULL; i++)
         if (sentry_has(rep->sentries.items[i], host))
             found = rep->sentries.items[i];
     if (found != NULL) {
-        int matched = 0;
+        int matched = 0, extra = 0;
         for (int a = 0; a < n_addrs; a++)
             for (int e = 0; e < found->n_endpoints; e++)
-                if (strcmp(found->endpoints[e].address, addrs[a]) == 0) {
+                if (mesh_address_equal(found->endpoints[e].address, addrs[a])) {
                     matched++;
                     break;
                 }
-        if (n_addrs == 0 || matched == n_addrs) {
+        for (int e = 0; e < found->n_endpoints && src != NULL; e++)
+            extra += !mesh_is_endpoint(src, found->endpoints[e].address);
+        if (n_addrs == 0 || (matched == n_addrs && extra == 0)) {
             say(s, SETUP_DONE, "ServiceEntry %s/%s: %s -> %d endpoint(s)", found->ns, found->name,
                 host, found->n_endpoints);
             return;
         }
-        say(s, SETUP_MISSING, "ServiceEntry %s/%s lists %d of %s's %d node addresses", found->ns,
-            found->name, matched, p->source, n_addrs);
+        if (extra > 0)
+            say(s, SETUP_MISSING,
+                "ServiceEntry %s/%s lists %d of %s's %d node addresses and %d other "
+                "address(es)",
+                found->ns, found->name, matched, p->source, n_addrs, extra);
+        else
+            say(s, SETUP_MISSING, "ServiceEntry %s/%s lists %d of %s's %d node addresses",
+                found->ns, found->name, matched, p->source, n_addrs);
     } else {
         say(s, SETUP_MISSING, "no ServiceEntry in %s declares %s", rep->name, host);
     }

@@ -191,6 +191,22 @@ mut_wrong_endpoint(struct model *m)
     snprintf(((struct m_sentry *)A(m)->sentries.items[0])->endpoints[0].address, 128,
              "127.0.99.9");
 }
+/* An endpoint at a PXC pod of cluster-b rather than a node: pods are not routable from
+ * another cluster (doctor/mesh.h), so the doctor no longer accepts it. */
+static void
+mut_pod_endpoint(struct model *m)
+{
+    struct m_pod *p = model_pod_find(model_cluster_find(m, "cluster-b"), "pxc",
+                                     "pxc-cluster-pxc-0");
+    snprintf(p->ip, sizeof p->ip, "10.42.0.7");
+    snprintf(((struct m_sentry *)A(m)->sentries.items[0])->endpoints[0].address, 128,
+             "10.42.0.7");
+}
+static void
+mut_missing_endpoint(struct model *m)
+{
+    ((struct m_sentry *)A(m)->sentries.items[0])->n_endpoints = 2;
+}
 static void
 mut_dup_host(struct model *m)
 {
@@ -302,6 +318,8 @@ static const struct {
     {"SE_NO_ADDRESSES", mut_no_addresses},
     {"SE_NO_ENDPOINTS", mut_no_endpoints},
     {"SE_ENDPOINT_UNKNOWN", mut_wrong_endpoint},
+    {"SE_ENDPOINT_UNKNOWN", mut_pod_endpoint},
+    {"SE_ENDPOINT_MISSING", mut_missing_endpoint},
     {"SE_HOST_DUP", mut_dup_host},
     {"CH_IO_ERROR", mut_io_dns},
     {"CH_SQL_ERROR", mut_sql_dup},
@@ -395,6 +413,39 @@ test_chain_dns_to_sidecar(void **state)
     model_free(m);
 }
 
+/* The endpoint checks follow the mesh rule: the message names the node addresses, the hint
+ * regenerates the same object; with the remote's nodes unknown nothing is claimed. */
+static void
+test_endpoint_rule(void **state)
+{
+    (void)state;
+    struct model *m = healthy();
+    mut_missing_endpoint(m);
+    doctor_run(m, NULL);
+    const struct m_finding *f = get(m, "SE_ENDPOINT_MISSING");
+    assert_non_null(f);
+    assert_int_equal(f->severity, SEV_WARNING);
+    assert_non_null(strstr(f->message, "lists 2 of cluster cluster-b's 3 node addresses (not "
+                                       "127.0.20.3)"));
+    assert_string_equal(f->hint, "regenerate it from cluster-b's nodes: pxcmesh generate "
+                                 "serviceentry --name pxc-cluster --namespace pxc "
+                                 "--remote-cluster cluster-b --address 240.240.0.2 "
+                                 "--endpoints-from-cluster cluster-b | pxcmesh apply -f - "
+                                 "--context cluster-a");
+    model_free(m);
+
+    m = healthy();
+    mut_wrong_endpoint(m);
+    struct m_cluster *b = model_cluster_find(m, "cluster-b");
+    model_node_remove(m, b, "node-0");
+    model_node_remove(m, b, "node-1");
+    model_node_remove(m, b, "node-2");
+    doctor_run(m, NULL);
+    assert_false(has(m, "SE_ENDPOINT_UNKNOWN"));
+    assert_false(has(m, "SE_ENDPOINT_MISSING"));
+    model_free(m);
+}
+
 static void
 test_errno_words(void **state)
 {
@@ -415,6 +466,7 @@ main(void)
         cmocka_unit_test(test_each_check_fires),
         cmocka_unit_test(test_chain_dns_to_serviceentry),
         cmocka_unit_test(test_chain_dns_to_sidecar),
+        cmocka_unit_test(test_endpoint_rule),
         cmocka_unit_test(test_errno_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

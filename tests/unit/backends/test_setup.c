@@ -196,6 +196,48 @@ test_channel_fixes(void **state)
     model_free(m);
 }
 
+/* The ServiceEntry step follows the mesh rule (doctor/mesh.h): its fix lists the source's
+ * node addresses in address order whatever order the nodes were listed in, and an entry
+ * with an address that is no node of the source is not done. */
+static void
+test_serviceentry_rule(void **state)
+{
+    (void)state;
+    struct model *m = model_new();
+    struct m_cluster *a = cluster(m, "cluster-a", 10, true);
+    struct m_cluster *b = cluster(m, "cluster-b", 20, true);
+    /* A fourth node listed last with the lowest address, and pods elsewhere. */
+    struct m_node *nd = model_node_upsert(m, b, "cluster-b-node-3");
+    snprintf(nd->internal_ip, sizeof nd->internal_ip, "127.0.20.0");
+    add_sentry(m, a);
+    struct setup_params p = params();
+    struct setup_plan plan;
+    setup_evaluate(m, &p, &plan);
+    const struct setup_step *se = find(&plan, "serviceentry");
+    assert_int_equal(se->state, SETUP_MISSING);
+    assert_non_null(strstr(se->detail, "lists 3 of cluster-b's 4 node addresses"));
+    json_t *eps =
+        json_object_get(json_object_get(json_array_get(se->fix_docs, 0), "spec"), "endpoints");
+    static const char *const want[] = {"127.0.20.0", "127.0.20.1", "127.0.20.2", "127.0.20.3"};
+    assert_int_equal(json_array_size(eps), 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(eps, i), "address")),
+                            want[i]);
+    setup_plan_fini(&plan);
+
+    /* All four listed, plus a pod address: not done, and the detail says so. */
+    model_node_remove(m, b, "cluster-b-node-3");
+    struct m_sentry *s = a->sentries.items[0];
+    snprintf(s->endpoints[0].address, sizeof s->endpoints[0].address, "10.42.0.9");
+    setup_evaluate(m, &p, &plan);
+    se = find(&plan, "serviceentry");
+    assert_int_equal(se->state, SETUP_MISSING);
+    assert_non_null(strstr(se->detail, "lists 2 of cluster-b's 3 node addresses and 1 other"));
+    assert_int_equal(se->fix, FIX_APPLY);
+    setup_plan_fini(&plan);
+    model_free(m);
+}
+
 int
 main(void)
 {
@@ -203,6 +245,7 @@ main(void)
         cmocka_unit_test(test_all_done),
         cmocka_unit_test(test_lab_without_label_and_serviceentry),
         cmocka_unit_test(test_channel_fixes),
+        cmocka_unit_test(test_serviceentry_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

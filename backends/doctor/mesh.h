@@ -1,0 +1,36 @@
+/* mesh: what a ServiceEntry for a remote cluster's PXC says, decided once for everyone who
+ * makes or checks one: `generate serviceentry --endpoints-from-cluster`, the guided set-up,
+ * the ServiceEntries view's corrected manifest and the doctor.
+ *
+ * The rule (docs/manifests.md, "Endpoints"): a ServiceEntry for cluster X is for the host
+ * NAME.X.global, and its endpoints are X's node InternalIPs, every node that reports one,
+ * each once, in address order. Pure functions of the model; loop thread (the model's). */
+#ifndef PXC_BACKENDS_DOCTOR_MESH_H
+#define PXC_BACKENDS_DOCTOR_MESH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "model/model.h"
+
+/* The endpoints of a ServiceEntry for remote: up to max addresses into out, sorted (IPv4
+ * numerically, then IPv6, then anything else by text). Returns how many remote has in all,
+ * which is more than max when out was too small (then out holds the first max). 0: no node
+ * of remote reports an InternalIP (nodes not listed yet, or not listable). The strings are
+ * borrowed from remote's nodes: valid until its nodes change. */
+int mesh_endpoints(const struct m_cluster *remote, const char **out, int max);
+
+/* Is address an endpoint the rule gives for remote (one of its node InternalIPs)? */
+bool mesh_is_endpoint(const struct m_cluster *remote, const char *address);
+
+/* Are a and b the same address (as IP addresses when both parse as one, so "::1" and
+ * "0::1" are; else as text)? */
+bool mesh_address_equal(const char *a, const char *b);
+
+/* Split a ServiceEntry host NAME.CLUSTER.global (".global" in any case) into name and
+ * cluster (either buffer may be NULL). false, and the buffers untouched, when host has
+ * another form or a part does not fit its buffer. */
+bool mesh_host_parse(const char *host, char *name, size_t name_n, char *cluster,
+                     size_t cluster_n);
+
+#endif
