@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "cmd.h"
 #include "config/config.h"
+#include "doctor/health.h"
 #include "live/live.h"
 #include "model/model.h"
 #include "mysql/mysql_poll.h"
@@ -271,6 +272,8 @@ static int
 print_status(struct run *r, bool json)
 {
     int rc = 0;
+    /* Judged by the config's lagWarnSeconds / lagCritSeconds, as the console does. */
+    struct health_limits lim = health_limits_from_config(r->cfg);
     for (size_t i = 0; i < r->n_polls; i++) {
         struct mysql_poll *p = r->polls[i];
         for (int k = 0; k < mysql_poll_n_servers(p); k++) {
@@ -306,12 +309,26 @@ print_status(struct run *r, bool json)
         json_array_foreach(clusters, ci, c)
         {
             json_t *chans = json_object_get(c, "channels");
+            const char *cname = json_string_value(json_object_get(c, "name"));
+            struct m_cluster *mc = cname != NULL ? model_cluster_find(r->m, cname) : NULL;
             size_t k;
             json_t *ch;
             json_array_foreach(chans, k, ch)
             {
                 json_t *o = json_deep_copy(ch);
                 json_object_set(o, "cluster", json_object_get(c, "name"));
+                const char *server = json_string_value(json_object_get(ch, "server"));
+                const char *name = json_string_value(json_object_get(ch, "name"));
+                int n_found = 0;
+                const struct m_channel *mch =
+                    server != NULL && name != NULL ? find_channel(mc, server, name, &n_found)
+                                                   : NULL;
+                if (mch != NULL) {
+                    char why[400];
+                    enum health_level h = health_channel(mch, &lim, why, sizeof why);
+                    json_object_set_new(o, "health", json_string(health_level_name(h)));
+                    json_object_set_new(o, "healthReason", json_string(why));
+                }
                 json_array_append_new(list, o);
             }
         }
@@ -327,13 +344,13 @@ print_status(struct run *r, bool json)
         json_decref(snap);
         return rc;
     }
-    printf("%-12s %-18s %-20s %-10s %-10s %-8s %-26s %s\n", "CLUSTER", "SERVER", "CHANNEL", "IO",
-           "SQL", "LAG", "SOURCE", "ERROR");
+    printf("%-12s %-18s %-20s %-10s %-10s %-8s %-8s %-26s %s\n", "CLUSTER", "SERVER", "CHANNEL",
+           "IO", "SQL", "LAG", "HEALTH", "SOURCE", "PROBLEM");
     for (size_t i = 0; i < r->m->clusters.n; i++) {
         struct m_cluster *c = r->m->clusters.items[i];
         for (size_t k = 0; k < c->channels.n; k++) {
             const struct m_channel *ch = c->channels.items[k];
-            char lag[32], src[300], er[300];
+            char lag[32], src[300], er[400];
             if (ch->lag_s < 0)
                 snprintf(lag, sizeof lag, "?");
             else
@@ -347,9 +364,15 @@ print_status(struct run *r, bool json)
                 snprintf(er, sizeof er, "SQL %d: %.200s", ch->last_sql_errno, ch->last_sql_error);
             else
                 er[0] = '\0';
-            printf("%-12s %-18s %-20s %-10s %-10s %-8s %-26s %s\n", c->name, ch->server,
+            /* Without an error to show, the problem is the health's reason (lag over a
+             * threshold, a thread still connecting). */
+            char why[400];
+            enum health_level h = health_channel(ch, &lim, why, sizeof why);
+            if (er[0] == '\0' && h != HEALTH_OK)
+                snprintf(er, sizeof er, "%s", why);
+            printf("%-12s %-18s %-20s %-10s %-10s %-8s %-8s %-26s %s\n", c->name, ch->server,
                    ch->name[0] ? ch->name : "''", model_thread_name(ch->io),
-                   model_thread_name(ch->sql), lag, src, er);
+                   model_thread_name(ch->sql), lag, health_level_name(h), src, er);
         }
     }
     printf("(* lag from Seconds_Behind_Source: unreliable, ? unknown)\n");

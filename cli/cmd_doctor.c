@@ -80,10 +80,9 @@ cmd_doctor_exec(const struct cli_opts *opts, int argc, char **argv)
         fprintf(stderr, "pxcmesh doctor: %s\n", err.msg);
         return 2;
     }
-    struct doctor_opts dopts = {
-        .lag_warn_s = res.cfg ? res.cfg->lag_warn_s : 0,
-        .lag_crit_s = res.cfg ? res.cfg->lag_crit_s : 0,
-    };
+    /* A replay has no config: the default thresholds. */
+    struct health_limits lim = health_limits_from_config(res.cfg);
+    struct doctor_opts dopts = {.limits = &lim};
     int errors = doctor_run(res.model, &dopts);
     struct strbuf out;
     strbuf_init(&out);

@@ -293,7 +293,8 @@ cmd_status_exec(const struct cli_opts *opts, int argc, char **argv)
 
     if (follow_s == 0) {
         /* The snapshot carries the doctor's findings (docs/status-json.md). */
-        struct doctor_opts dopts = {.lag_warn_s = cfg->lag_warn_s, .lag_crit_s = cfg->lag_crit_s};
+        struct health_limits lim = health_limits_from_config(cfg);
+        struct doctor_opts dopts = {.limits = &lim};
         (void)doctor_run(m, &dopts); /* the count matters to `doctor`, not to status */
         if (json) {
             struct strbuf out;

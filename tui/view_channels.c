@@ -68,16 +68,16 @@ ch_fill(struct ch_view *cv)
         n += ((const struct m_cluster *)vec_at(&m->clusters, i))->channels.n;
     struct ch_ranked *r = xcalloc(n ? n : 1, sizeof *r);
     size_t k = 0;
-    struct vutil_lag lag = vutil_app_lag(a);
+    struct health_limits lag = vutil_app_lag(a);
     int64_t now = app_now_ms(a), refresh_ms = vutil_app_refresh_ms(a);
     for (size_t i = 0; i < m->clusters.n; i++) {
         const struct m_cluster *c = vec_at(&m->clusters, i);
         for (size_t j = 0; j < c->channels.n; j++) {
             const struct m_channel *ch = vec_at(&c->channels, j);
-            int h = vutil_channel_health(ch, &lag);
+            int h = health_channel(ch, &lag, NULL, 0);
             /* Stale numbers are not known to be fine: at least a warning. */
-            if (h == 0 && vutil_channel_stale(ch, now, refresh_ms, NULL))
-                h = 1;
+            if (h == HEALTH_OK && vutil_channel_stale(ch, now, refresh_ms, NULL))
+                h = HEALTH_WARN;
             r[k++] = (struct ch_ranked){c, ch, h};
         }
     }

@@ -185,7 +185,7 @@ cd_fill_status(struct cd_view *cd, const struct m_channel *ch)
     struct cd_text ctext = {cd->status, cd->value_w, app_glyphs(a)->ascii};
     struct cd_text *t = &ctext;
     int64_t now = app_now_ms(a);
-    struct vutil_lag lag = vutil_app_lag(a);
+    struct health_limits lag = vutil_app_lag(a);
     char buf[512], when[96];
     textv_clear(cd->status);
     if (cd->cluster == NULL) {
@@ -249,7 +249,8 @@ cd_fill_status(struct cd_view *cd, const struct m_channel *ch)
     else
         linef(t, "Lag", stale ? TH_STATE_MUTED : vutil_lag_elem(ch->lag_s, &lag), "%s from %s",
               lagt, lsrc);
-    linef(t, "Thresholds", TH_STATE_MUTED, "warning %.0fs, critical %.0fs", lag.warn_s, lag.crit_s);
+    linef(t, "Thresholds", TH_STATE_MUTED, "warning %.0fs, critical %.0fs", lag.lag_warn_s,
+          lag.lag_crit_s);
 
     textv_add_line(cd->status, "", TH_TEXT);
     line(t, "Cluster", cd->cluster, TH_TEXT);
@@ -373,7 +374,7 @@ cd_draw_graph(struct cd_view *cd, const struct m_channel *ch, int y, int x, int 
     struct app *a = cd->v.app;
     const struct theme *th = app_theme(a);
     const struct glyphs *g = app_glyphs(a);
-    struct vutil_lag lag = vutil_app_lag(a);
+    struct health_limits lag = vutil_app_lag(a);
     int64_t refresh_s = vutil_app_refresh_ms(a) / 1000;
     char title[96], info[96];
     int span_s = (int)(LAG_HISTORY * refresh_s);
@@ -382,7 +383,8 @@ cd_draw_graph(struct cd_view *cd, const struct m_channel *ch, int y, int x, int 
     if (ch != NULL) {
         char now[32];
         vutil_fmt_lag(ch->lag_s, now, sizeof now);
-        snprintf(info, sizeof info, "now %s, warn %.0fs, crit %.0fs", now, lag.warn_s, lag.crit_s);
+        snprintf(info, sizeof info, "now %s, warn %.0fs, crit %.0fs", now, lag.lag_warn_s,
+                 lag.lag_crit_s);
     }
     frame_draw(cd->v.win, y, x, h, w, title, info, false, th, g);
     int iy, ix, ih, iw;
@@ -398,7 +400,7 @@ cd_draw_graph(struct cd_view *cd, const struct m_channel *ch, int y, int x, int 
     int n = ch->lag_len < LAG_HISTORY ? ch->lag_len : LAG_HISTORY;
     for (int i = 0; i < n; i++)
         vals[i] = model_channel_lag_at(ch, i);
-    struct spark_opts o = {.max = 0, .warn = (float)lag.warn_s, .crit = (float)lag.crit_s};
+    struct spark_opts o = {.max = 0, .warn = (float)lag.lag_warn_s, .crit = (float)lag.lag_crit_s};
     spark_graph_draw(cd->v.win, iy, ix, ih, iw, vals, (size_t)n, &o, "s", th, g);
 }
 
@@ -424,9 +426,9 @@ cd_render(struct view *v)
         snprintf(title, sizeof title, "%s%sChannel", fs, fs[0] ? " " : "");
     char health[32] = "";
     if (ch != NULL) {
-        struct vutil_lag lag = vutil_app_lag(a);
-        static const char *const hn[] = {"ok", "warning", "broken"};
-        snprintf(health, sizeof health, "%s", hn[vutil_channel_health(ch, &lag)]);
+        struct health_limits lag = vutil_app_lag(a);
+        snprintf(health, sizeof health, "%s",
+                 health_level_name(health_channel(ch, &lag, NULL, 0)));
     }
     int iy, ix, ih, iw;
     if (r.sh >= 3) {

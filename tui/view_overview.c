@@ -354,14 +354,14 @@ ov_fill_chan(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *
     struct tbl *t = oc->t[SEC_CHAN];
     size_t n = c->channels.n;
     struct ranked *r = xcalloc(n ? n : 1, sizeof *r);
-    struct vutil_lag lag = vutil_app_lag(a);
+    struct health_limits lag = vutil_app_lag(a);
     int64_t now = app_now_ms(a), refresh_ms = vutil_app_refresh_ms(a);
     int n_stale = 0;
     for (size_t i = 0; i < n; i++) {
         const struct m_channel *ch = vec_at(&c->channels, i);
-        int h = vutil_channel_health(ch, &lag);
-        if (h == 0 && vutil_channel_stale(ch, now, refresh_ms, NULL))
-            h = 1;
+        int h = health_channel(ch, &lag, NULL, 0);
+        if (h == HEALTH_OK && vutil_channel_stale(ch, now, refresh_ms, NULL))
+            h = HEALTH_WARN;
         r[i] = (struct ranked){ch, h, ch->name, ch->server};
     }
     qsort(r, n, sizeof *r, ranked_cmp);
@@ -410,24 +410,24 @@ struct topo_line {
 /* Health and status of one channel for its topology line: a stale read is at least a
  * warning and says its age instead of numbers nobody has seen lately. */
 static int
-ov_topo_health(const struct m_channel *ch, const struct vutil_lag *lag, int64_t now,
+ov_topo_health(const struct m_channel *ch, const struct health_limits *lag, int64_t now,
                int64_t refresh_ms, char *status, size_t n)
 {
-    int h = vutil_channel_health(ch, lag);
+    int h = health_channel(ch, lag, NULL, 0);
     int64_t age = 0;
     if (vutil_channel_stale(ch, now, refresh_ms, &age)) {
         char a[32];
         clock_fmt_age(age, a, sizeof a);
         snprintf(status, n, "stale %s", a);
-        return h > 1 ? h : 1;
+        return h > HEALTH_WARN ? h : HEALTH_WARN;
     }
     vutil_channel_status(ch, status, n);
     return h;
 }
 
 static int
-ov_topology(const struct model *m, const struct vutil_lag *lag, int64_t now, int64_t refresh_ms,
-            struct topo_line *out, int max, int *total)
+ov_topology(const struct model *m, const struct health_limits *lag, int64_t now,
+            int64_t refresh_ms, struct topo_line *out, int max, int *total)
 {
     int n = 0;
     *total = 0;
@@ -693,7 +693,7 @@ ov_render(struct view *v)
     struct topo_line tl[OV_TOPO_MAX];
     int total = 0;
     int max_topo = o->h >= 24 ? OV_TOPO_MAX : 1;
-    struct vutil_lag lag = vutil_app_lag(a);
+    struct health_limits lag = vutil_app_lag(a);
     int n = ov_topology(m, &lag, app_now_ms(a), vutil_app_refresh_ms(a), tl, max_topo, &total);
     if (n > 0) {
         ov_draw_topology(o, tl, n, total, y);

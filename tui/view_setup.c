@@ -180,6 +180,8 @@ su_evaluate(struct su_view *sv)
                              .pxc = pxc,
                              .channel = chan,
                              .dialect = dialect};
+    struct health_limits lim = vutil_app_lag(a);
+    p.limits = &lim;
     p.dns_probe = su_probe(a, PROBE_DNS, host, sv->replica);
     p.tcp_probe = su_probe(a, PROBE_TCP, hostport, sv->replica);
     if (sv->have_plan)

@@ -1,6 +1,6 @@
 /* vutil: shared display rules for views (see vutil.h). Lag thresholds come from the
  * loaded config (lagWarnSeconds / lagCritSeconds) through vutil_app_lag; a replay has no
- * config and uses the defaults. */
+ * config and uses the defaults. How healthy a channel is, is doctor/health.h's to say. */
 #include "vutil.h"
 
 #include <math.h>
@@ -14,23 +14,10 @@
 #include "view.h"
 #include "wkey.h"
 
-void
-vutil_lag_from_config(const struct config *cfg, struct vutil_lag *out)
-{
-    out->warn_s = CONFIG_LAG_WARN_S_DEFAULT;
-    out->crit_s = CONFIG_LAG_CRIT_S_DEFAULT;
-    if (cfg != NULL && cfg->lag_warn_s > 0)
-        out->warn_s = cfg->lag_warn_s;
-    if (cfg != NULL && cfg->lag_crit_s > 0)
-        out->crit_s = cfg->lag_crit_s;
-}
-
-struct vutil_lag
+struct health_limits
 vutil_app_lag(const struct app *a)
 {
-    struct vutil_lag l;
-    vutil_lag_from_config(a != NULL ? app_cfg(a) : NULL, &l);
-    return l;
+    return health_limits_from_config(a != NULL ? app_cfg(a) : NULL);
 }
 
 int64_t
@@ -94,22 +81,6 @@ vutil_event_is_channel(const struct m_event *e, const char *cluster, const char 
     return strncmp(e->what, buf, strlen(buf)) == 0;
 }
 
-static const struct vutil_lag lag_default = {CONFIG_LAG_WARN_S_DEFAULT, CONFIG_LAG_CRIT_S_DEFAULT};
-
-int
-vutil_channel_health(const struct m_channel *ch, const struct vutil_lag *lag)
-{
-    if (lag == NULL)
-        lag = &lag_default;
-    if (ch->io == THR_NO || ch->sql == THR_NO || ch->error[0] != '\0' ||
-        (ch->last_io_error != NULL && ch->last_io_error[0] != '\0') ||
-        (ch->last_sql_error != NULL && ch->last_sql_error[0] != '\0') || ch->lag_s >= lag->crit_s)
-        return 2;
-    if (ch->io != THR_YES || ch->sql != THR_YES || ch->lag_s < 0 || ch->lag_s >= lag->warn_s)
-        return 1;
-    return 0;
-}
-
 const char *
 vutil_channel_error(const struct m_channel *ch)
 {
@@ -138,17 +109,19 @@ vutil_fmt_lag(double lag_s, char *buf, size_t n)
 }
 
 enum th_elem
-vutil_lag_elem(double lag_s, const struct vutil_lag *lag)
+vutil_lag_elem(double lag_s, const struct health_limits *lim)
 {
-    if (lag == NULL)
-        lag = &lag_default;
-    if (lag_s < 0 || isnan(lag_s))
-        return TH_STATE_UNKNOWN;
-    if (lag_s >= lag->crit_s)
-        return TH_STATE_BAD;
-    if (lag_s >= lag->warn_s)
+    switch (health_lag(lag_s, lim)) {
+    case HEALTH_OK:
+        return TH_STATE_OK;
+    case HEALTH_WARN:
         return TH_STATE_WARN;
-    return TH_STATE_OK;
+    case HEALTH_BAD:
+        return TH_STATE_BAD;
+    case HEALTH_UNKNOWN:
+        break;
+    }
+    return TH_STATE_UNKNOWN;
 }
 
 void

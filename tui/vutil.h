@@ -1,7 +1,8 @@
-/* vutil: what several views say the same way about the model: a channel's health, status
- * text and error, lag formatting and colour, its sparkline as text, which cluster a source
- * host names, and the table keys. Pure functions of the model, except vutil_table_action
- * (which flashes through the app). Loop thread. */
+/* vutil: what several views say the same way about the model: a channel's status text
+ * and error, lag formatting and colour (how healthy a channel is, is doctor/health.h's to
+ * judge), its sparkline as text, which cluster a source host names, and the table keys.
+ * Pure functions of the model, except vutil_table_action (which flashes through the app).
+ * Loop thread. */
 #ifndef PXC_TUI_VUTIL_H
 #define PXC_TUI_VUTIL_H
 
@@ -11,29 +12,16 @@
 
 #include "glyph.h"
 #include "keymap.h"
+#include "doctor/health.h"
 #include "model/model.h"
 #include "tbl.h"
 #include "theme.h"
 
 struct app;
 
-struct config;
-
-/* The lag thresholds the console colours by: the loaded config's lagWarnSeconds and
- * lagCritSeconds, else the defaults (60 s, 600 s). */
-struct vutil_lag {
-    double warn_s;
-    double crit_s;
-};
-/* From cfg (borrowed; NULL, e.g. in a replay: the defaults). */
-void vutil_lag_from_config(const struct config *cfg, struct vutil_lag *out);
-/* The app's: its config's thresholds (defaults in a replay). */
-struct vutil_lag vutil_app_lag(const struct app *a);
-
-/* 0 fine, 1 warning (lag over the warning threshold or unknown, a thread connecting),
- * 2 broken (a thread stopped, an error, lag over the critical threshold). lag NULL: the
- * default thresholds. */
-int vutil_channel_health(const struct m_channel *ch, const struct vutil_lag *lag);
+/* The lag thresholds the console judges channels by (health_channel, vutil_lag_elem): the
+ * loaded config's lagWarnSeconds and lagCritSeconds, the defaults in a replay. */
+struct health_limits vutil_app_lag(const struct app *a);
 /* "lag 0.4s", "IO No, error 2003", "SQL No, error 1062", "unreachable" into buf. */
 void vutil_channel_status(const struct m_channel *ch, char *buf, size_t n);
 /* The error to show: the read error, else the IO error, else the SQL error, else "".
@@ -41,9 +29,9 @@ void vutil_channel_status(const struct m_channel *ch, char *buf, size_t n);
 const char *vutil_channel_error(const struct m_channel *ch);
 /* "-" unknown, "0.4s", "42s", "12m", "3.5h". */
 void vutil_fmt_lag(double lag_s, char *buf, size_t n);
-/* state.unknown (no lag), state.ok, state.warn (>= warn_s), state.bad (>= crit_s). lag
- * NULL: the default thresholds. */
-enum th_elem vutil_lag_elem(double lag_s, const struct vutil_lag *lag);
+/* The colour of a lag by health_lag: state.unknown (no lag), state.ok, state.warn (>=
+ * lag_warn_s), state.bad (>= lag_crit_s). lim NULL: the default thresholds. */
+enum th_elem vutil_lag_elem(double lag_s, const struct health_limits *lim);
 
 /* Stale data: the channel's last good read is older than 3 refresh intervals (a server
  * that stopped answering, a poller stuck behind a timeout). The view shows the age and

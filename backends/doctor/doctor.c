@@ -420,6 +420,10 @@ check_drift(struct model *m, struct m_cluster *c)
 static void
 check_channels(struct model *m, struct m_cluster *c, const struct doctor_opts *o)
 {
+    /* Lag is judged by the rule and thresholds the views colour by (doctor/health.h). */
+    struct health_limits lim = health_limits_from_config(NULL);
+    if (o != NULL && o->limits != NULL)
+        lim = *o->limits;
     for (size_t i = 0; i < c->channels.n; i++) {
         struct m_channel *ch = c->channels.items[i];
         char obj[600];
@@ -536,13 +540,13 @@ check_channels(struct model *m, struct m_cluster *c, const struct doctor_opts *o
             add(m, SEV_WARNING, "CH_STOPPED", c->name, obj,
                 "start it with the channel key, or: pxcmesh channel start NAME --cluster C",
                 "channel %s on %s is stopped", ch->name, ch->server);
-        double warn = o && o->lag_warn_s > 0 ? o->lag_warn_s : 60;
-        double crit = o && o->lag_crit_s > 0 ? o->lag_crit_s : 600;
-        if (ch->lag_s >= warn)
-            add(m, ch->lag_s >= crit ? SEV_ERROR : SEV_WARNING, "CH_LAG", c->name, obj,
+        enum health_level lag = health_lag(ch->lag_s, &lim);
+        if (lag == HEALTH_WARN || lag == HEALTH_BAD)
+            add(m, lag == HEALTH_BAD ? SEV_ERROR : SEV_WARNING, "CH_LAG", c->name, obj,
                 "look for long transactions on the source, and at the replica's apply rate",
-                "channel %s is %.0f s behind its source (threshold %.0f s)", ch->name, ch->lag_s,
-                ch->lag_s >= crit ? crit : warn);
+                "channel %s is %.0f s behind its source (threshold %.0f s, %s)", ch->name,
+                ch->lag_s, lag == HEALTH_BAD ? lim.lag_crit_s : lim.lag_warn_s,
+                lag == HEALTH_BAD ? "lagCritSeconds" : "lagWarnSeconds");
         if (ch->gtid_mode == 1)
             add(m, SEV_WARNING, "CH_GTID_OFF", c->name, obj,
                 "use GTID auto-positioning so the channel can fail over between sources",

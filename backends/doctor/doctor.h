@@ -9,15 +9,17 @@
 #include <jansson.h>
 
 #include "strbuf.h"
+#include "doctor/health.h"
 #include "model/model.h"
 
 struct doctor_opts {
-    double lag_warn_s; /* 0: 60 */
-    double lag_crit_s; /* 0: 600 */
+    /* CH_LAG's thresholds, the config's (health_limits_from_config); borrowed for the call.
+     * NULL: the defaults. */
+    const struct health_limits *limits;
 };
 
 /* Replace m->findings with the findings for the model as it is now. Returns how many
- * are errors. */
+ * are errors. o may be NULL (the defaults). */
 int doctor_run(struct model *m, const struct doctor_opts *o);
 
 /* The findings as text, each chain root first ("cause → effect"), for the CLI. */

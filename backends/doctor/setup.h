@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "strbuf.h"
+#include "doctor/health.h"
 #include "model/model.h"
 #include "probe/probe.h"
 
@@ -54,6 +55,8 @@ struct setup_params {
     const struct probe_result *tcp_probe;
     int dialect;             /* enum mf_dialect of the replica's servers (SQL fixes) */
     const char *repl_user;   /* NULL: "replication" */
+    /* The config's lag thresholds, for the channel step's words; NULL: the defaults. */
+    const struct health_limits *limits;
 };
 
 struct setup_plan {

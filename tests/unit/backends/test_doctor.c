@@ -446,6 +446,42 @@ test_endpoint_rule(void **state)
     model_free(m);
 }
 
+/* CH_LAG grades by the thresholds handed in (the config's), as the views colour. */
+static void
+test_lag_thresholds(void **state)
+{
+    (void)state;
+    static const struct health_limits cfg = {.lag_warn_s = 5, .lag_crit_s = 20};
+    static const struct {
+        double lag_s;
+        const struct health_limits *lim;
+        int want; /* -1 no CH_LAG, else the severity */
+        const char *threshold;
+    } lags[] = {
+        {8, NULL, -1, NULL},
+        {8, &cfg, SEV_WARNING, "(threshold 5 s, lagWarnSeconds)"},
+        {25, &cfg, SEV_ERROR, "(threshold 20 s, lagCritSeconds)"},
+        {60, NULL, SEV_WARNING, "(threshold 60 s, lagWarnSeconds)"},
+        {700, NULL, SEV_ERROR, "(threshold 600 s, lagCritSeconds)"},
+        {-1, &cfg, -1, NULL},
+    };
+    for (size_t i = 0; i < sizeof lags / sizeof lags[0]; i++) {
+        struct model *m = healthy();
+        CH(m)->lag_s = lags[i].lag_s;
+        struct doctor_opts o = {.limits = lags[i].lim};
+        doctor_run(m, &o);
+        const struct m_finding *f = get(m, "CH_LAG");
+        if (lags[i].want < 0) {
+            assert_null(f);
+        } else {
+            assert_non_null(f);
+            assert_int_equal(f->severity, lags[i].want);
+            assert_non_null(strstr(f->message, lags[i].threshold));
+        }
+        model_free(m);
+    }
+}
+
 static void
 test_errno_words(void **state)
 {
@@ -467,6 +503,7 @@ main(void)
         cmocka_unit_test(test_chain_dns_to_serviceentry),
         cmocka_unit_test(test_chain_dns_to_sidecar),
         cmocka_unit_test(test_endpoint_rule),
+        cmocka_unit_test(test_lag_thresholds),
         cmocka_unit_test(test_errno_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -238,6 +238,53 @@ test_serviceentry_rule(void **state)
     model_free(m);
 }
 
+/* The channel step words the channel by its health, with the config's thresholds. */
+static void
+test_channel_health_words(void **state)
+{
+    (void)state;
+    struct model *m = model_new();
+    struct m_cluster *a = cluster(m, "cluster-a", 10, true);
+    cluster(m, "cluster-b", 20, true);
+    add_sentry(m, a);
+    struct probe_result ok = {.status = PROBE_OK};
+    static const struct health_limits lim = {.lag_warn_s = 5, .lag_crit_s = 20};
+    struct setup_params p = params();
+    p.dns_probe = p.tcp_probe = &ok;
+    p.limits = &lim;
+    struct m_channel *ch = model_channel_upsert(m, a, "pxc-cluster-pxc-0", "cluster_b_source");
+    static const struct {
+        enum thread_state io, sql;
+        double lag_s;
+        int sql_errno;
+        enum setup_state state;
+        const char *detail;
+    } cases[] = {
+        {THR_YES, THR_YES, 0.4, 0, SETUP_DONE, "running on pxc-cluster-pxc-0, lag 0.4 s"},
+        {THR_YES, THR_YES, 8, 0, SETUP_DONE,
+         "running on pxc-cluster-pxc-0, but lag 8 s, at or over the warning threshold of 5 s "
+         "(lagWarnSeconds)"},
+        {THR_YES, THR_NO, -1, 1062, SETUP_MISSING,
+         "SQL thread stopped, error 1062: Duplicate entry on pxc-cluster-pxc-0"},
+        {THR_CONNECTING, THR_YES, -1, 0, SETUP_MISSING,
+         "IO thread Connecting on pxc-cluster-pxc-0"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ch->io = cases[i].io;
+        ch->sql = cases[i].sql;
+        ch->lag_s = cases[i].lag_s;
+        ch->last_sql_errno = cases[i].sql_errno;
+        model_set_str(&ch->last_sql_error, cases[i].sql_errno ? "Duplicate entry" : "");
+        struct setup_plan plan;
+        setup_evaluate(m, &p, &plan);
+        const struct setup_step *st = find(&plan, "channel");
+        assert_int_equal(st->state, cases[i].state);
+        assert_string_equal(st->detail, cases[i].detail);
+        setup_plan_fini(&plan);
+    }
+    model_free(m);
+}
+
 int
 main(void)
 {
@@ -246,6 +293,7 @@ main(void)
         cmocka_unit_test(test_lab_without_label_and_serviceentry),
         cmocka_unit_test(test_channel_fixes),
         cmocka_unit_test(test_serviceentry_rule),
+        cmocka_unit_test(test_channel_health_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

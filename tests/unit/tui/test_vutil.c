@@ -1,8 +1,9 @@
 /* test_vutil: the display rules views share: which cluster a replication source host
- * names (Istio's *.CLUSTER.global convention, then any label), channel health and status
- * text by thread state, error and lag thresholds (the defaults, and the loaded config's
- * lagWarnSeconds / lagCritSeconds), stale reads, lag formatting, the sparkline text, and
- * which events belong to a channel's history. */
+ * names (Istio's *.CLUSTER.global convention, then any label), channel status text by
+ * thread state and error, lag colours by the thresholds (the defaults, and the loaded
+ * config's lagWarnSeconds / lagCritSeconds through the app's health limits), stale reads,
+ * lag formatting, the sparkline text, and which events belong to a channel's history. The
+ * health judgement itself is tested in tests/unit/backends/test_health.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,27 +65,18 @@ channel(struct model *m, enum thread_state io, enum thread_state sql, double lag
 }
 
 static void
-test_health_and_status(void **state)
+test_status(void **state)
 {
     struct model *m = two_clusters();
     char buf[128];
     struct m_channel *ch = channel(m, THR_YES, THR_YES, 0.4);
-    assert_int_equal(vutil_channel_health(ch, NULL), 0);
     vutil_channel_status(ch, buf, sizeof buf);
     assert_string_equal(buf, "lag 0.4s");
     assert_string_equal(vutil_channel_error(ch), "");
 
-    ch->lag_s = 90;
-    assert_int_equal(vutil_channel_health(ch, NULL), 1); /* over the 60 s warning */
-    ch->lag_s = 900;
-    assert_int_equal(vutil_channel_health(ch, NULL), 2); /* over the 600 s critical */
-    ch->lag_s = -1;
-    assert_int_equal(vutil_channel_health(ch, NULL), 1); /* unknown lag is not fine */
-
     ch->io = THR_CONNECTING;
     ch->last_io_errno = 2005;
     model_set_str(&ch->last_io_error, "Unknown MySQL server host");
-    assert_int_equal(vutil_channel_health(ch, NULL), 2);
     vutil_channel_status(ch, buf, sizeof buf);
     assert_string_equal(buf, "IO Connecting, error 2005");
     assert_string_equal(vutil_channel_error(ch), "Unknown MySQL server host");
@@ -168,9 +160,8 @@ test_lag_from_config(void **state)
     if (rc != 0)
         fail_msg("config_load: %s", err.msg);
 
-    struct vutil_lag lag;
-    vutil_lag_from_config(cfg, &lag);
-    assert_true(lag.warn_s == 5 && lag.crit_s == 20);
+    struct health_limits lag = health_limits_from_config(cfg);
+    assert_true(lag.lag_warn_s == 5 && lag.lag_crit_s == 20);
     static const struct {
         double lag;
         enum th_elem with_cfg, with_defaults;
@@ -185,17 +176,9 @@ test_lag_from_config(void **state)
         assert_int_equal(vutil_lag_elem(cases[i].lag, NULL), cases[i].with_defaults);
     }
 
-    struct model *m = two_clusters();
-    struct m_channel *ch = channel(m, THR_YES, THR_YES, 8);
-    assert_int_equal(vutil_channel_health(ch, &lag), 1); /* over 5 s */
-    assert_int_equal(vutil_channel_health(ch, NULL), 0); /* under 60 s */
-    ch->lag_s = 25;
-    assert_int_equal(vutil_channel_health(ch, &lag), 2); /* over 20 s */
-    model_free(m);
-
-    /* No config (a replay): the documented defaults. */
-    vutil_lag_from_config(NULL, &lag);
-    assert_true(lag.warn_s == 60 && lag.crit_s == 600);
+    /* No app (and no config, as in a replay): the documented defaults. */
+    lag = vutil_app_lag(NULL);
+    assert_true(lag.lag_warn_s == 60 && lag.lag_crit_s == 600);
     config_free(cfg);
 }
 
@@ -251,7 +234,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_source_cluster),
-        cmocka_unit_test(test_health_and_status),
+        cmocka_unit_test(test_status),
         cmocka_unit_test(test_lag),
         cmocka_unit_test(test_spark_text),
         cmocka_unit_test(test_lag_from_config),
