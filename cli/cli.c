@@ -1,9 +1,7 @@
 /* cli: the command line. Global options are taken from anywhere on the line; the first
  * word that is not an option names a subcommand, and every other word (its own flags
  * included) is handed to that subcommand in order. With no subcommand the console opens.
- *
- * The verbs are cli/cmd_<verb>.c, each with its entry (cmd.h); the table below lists the
- * entries, and --help and the usage lines are made from it. This file does not parse a
+ * The verbs, their table and the help made from it are cmd.h's; this file does not parse a
  * verb's flags. */
 #include "cli.h"
 
@@ -19,78 +17,6 @@
 #include "theme.h"
 #include "version.h"
 
-/* In the order --help lists them: look, then act, then set up, then diagnose. */
-static const struct cmd_entry *const cli_cmds[] = {
-    &cmd_status_entry, &cmd_get_entry,   &cmd_channel_entry, &cmd_lab_entry,  &cmd_generate_entry,
-    &cmd_apply_entry,  &cmd_probe_entry, &cmd_doctor_entry,  &cmd_keys_entry,
-};
-
-static const struct cmd_entry *
-cli_find(const char *name)
-{
-    for (size_t i = 0; i < sizeof cli_cmds / sizeof cli_cmds[0]; i++)
-        if (strcmp(cli_cmds[i]->name, name) == 0)
-            return cli_cmds[i];
-    return NULL;
-}
-
-static void
-cli_print_usage(FILE *f)
-{
-    fputs("usage: pxcmesh [options]                open the console on the configured clusters\n"
-          "       pxcmesh [options] --replay FILE  open the console on a saved snapshot\n"
-          "       pxcmesh [options] COMMAND [ARGS] run a command\n",
-          f);
-}
-
-static void
-cli_print_help(FILE *f)
-{
-    cli_print_usage(f);
-    fputs("\noptions (accepted anywhere on the line):\n"
-          "  --config FILE       configuration file (default ~/.config/pxcmesh/config.yaml)\n"
-          "  --kubeconfig FILE   kubeconfig to use (default $KUBECONFIG, ~/.kube/config)\n"
-          "  --context NAME      a kubeconfig context to show; repeat for several clusters\n"
-          "  --readonly          hide and refuse every action that writes to a cluster\n"
-          "  --theme NAME        colour theme: a name from the themes directory or a file\n"
-          "  --no-color          no colours (also when NO_COLOR is set)\n"
-          "  --replay FILE       open a snapshot (pxcmesh status --json) read-only\n"
-          "  --log FILE          append a debug log to FILE\n"
-          "  --ascii             draw with ASCII instead of Unicode line and status glyphs\n"
-          "  --no-mouse          do not take the mouse (click selects, wheel scrolls)\n"
-          "  -h, --help          show this help\n"
-          "  -V, --version       show the version\n",
-          f);
-    bool any = false;
-    for (size_t i = 0; i < sizeof cli_cmds / sizeof cli_cmds[0]; i++) {
-        const struct cmd_entry *c = cli_cmds[i];
-        if (c->flags & CMD_HIDDEN)
-            continue;
-        if (!any)
-            fputs("\ncommands:\n", f);
-        any = true;
-        fprintf(f, "  pxcmesh %s\n      %s\n", c->usage, c->summary);
-    }
-    fputs("\nIn the console, press ? for the keys. Exit codes: 0 ok, 1 failure, 2 usage.\n", f);
-}
-
-int
-cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    fputs("pxcmesh: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    const struct cmd_entry *c = cmd != NULL ? cli_find(cmd) : NULL;
-    if (c != NULL)
-        fprintf(stderr, "usage: pxcmesh %s\n", c->usage);
-    else
-        cli_print_usage(stderr);
-    return 2;
-}
-
 /* Options that take a value: "--opt VALUE" or "--opt=VALUE". */
 enum opt_id { O_CONFIG, O_KUBECONFIG, O_CONTEXT, O_THEME, O_REPLAY, O_LOG };
 static const struct {
@@ -104,7 +30,7 @@ static const struct {
 /* Try argv[*i] as a global option. Returns 1 consumed, 0 not global, or 2 with the
  * usage error already printed. */
 static int
-cli_take_global(struct cli_opts *o, int argc, char **argv, int *i, bool *help, bool *version,
+cli_take_global(struct cmd_opts *o, int argc, char **argv, int *i, bool *help, bool *version,
                 const char *cmd)
 {
     const char *a = argv[*i];
@@ -125,7 +51,7 @@ cli_take_global(struct cli_opts *o, int argc, char **argv, int *i, bool *help, b
         const char *val;
         if (strcmp(a, value_opts[k].name) == 0) {
             if (*i + 1 >= argc) {
-                cli_usage_error(cmd, "option '%s' needs a value", a);
+                cmd_usage_error(cmd, "option '%s' needs a value", a);
                 return 2;
             }
             val = argv[++*i];
@@ -135,7 +61,7 @@ cli_take_global(struct cli_opts *o, int argc, char **argv, int *i, bool *help, b
             continue;
         }
         if (*val == '\0') {
-            cli_usage_error(cmd, "option '%s' needs a non-empty value", value_opts[k].name);
+            cmd_usage_error(cmd, "option '%s' needs a non-empty value", value_opts[k].name);
             return 2;
         }
         switch (value_opts[k].id) {
@@ -155,8 +81,8 @@ cli_take_global(struct cli_opts *o, int argc, char **argv, int *i, bool *help, b
             o->log_path = val;
             break;
         case O_CONTEXT:
-            if (o->n_contexts >= CLI_MAX_CONTEXTS) {
-                cli_usage_error(cmd, "too many --context options (at most %d)", CLI_MAX_CONTEXTS);
+            if (o->n_contexts >= CMD_MAX_CONTEXTS) {
+                cmd_usage_error(cmd, "too many --context options (at most %d)", CMD_MAX_CONTEXTS);
                 return 2;
             }
             o->contexts[o->n_contexts++] = val;
@@ -167,24 +93,11 @@ cli_take_global(struct cli_opts *o, int argc, char **argv, int *i, bool *help, b
     return 0;
 }
 
-void
-cli_config_sel(const struct cli_opts *opts, struct config_sel *sel)
-{
-    *sel = (struct config_sel){
-        .config = opts->config,
-        .kubeconfig = opts->kubeconfig,
-        .contexts = opts->contexts,
-        .n_contexts = (size_t)opts->n_contexts,
-        .clusters = opts->clusters,
-        .n_clusters = (size_t)opts->n_clusters,
-        .readonly = opts->readonly,
-    };
-}
 
 int
 cli_main(int argc, char **argv)
 {
-    struct cli_opts o = {0};
+    struct cmd_opts o = {0};
     bool help = false, version = false;
     const struct cmd_entry *cmd = NULL;
     /* The subcommand's argv: its name first, then everything not global, in order. */
@@ -211,12 +124,12 @@ cli_main(int argc, char **argv)
                 continue;
             }
             if (a[0] == '-') {
-                rc = cli_usage_error(NULL, "unknown option '%s'", a);
+                rc = cmd_usage_error(NULL, "unknown option '%s'", a);
                 goto out;
             }
-            cmd = cli_find(a);
+            cmd = cmd_find(a);
             if (cmd == NULL) {
-                rc = cli_usage_error(NULL, "unknown command '%s'", a);
+                rc = cmd_usage_error(NULL, "unknown command '%s'", a);
                 goto out;
             }
             sub[n_sub++] = argv[i];
@@ -234,7 +147,7 @@ cli_main(int argc, char **argv)
         goto out;
     }
     if (help && cmd == NULL) {
-        cli_print_help(stdout);
+        cmd_print_help(stdout);
         rc = 0;
         goto out;
     }
@@ -255,7 +168,7 @@ cli_main(int argc, char **argv)
         .ascii = o.ascii,
         .no_mouse = o.no_mouse,
     };
-    cli_config_sel(&o, &ao.sel);
+    cmd_config_sel(&o, &ao.sel);
     rc = app_main(&ao);
 out:
     free(sub);

@@ -17,14 +17,13 @@
 
 #include "strbuf.h"
 #include "xmalloc.h"
-#include "cli.h"
 #include "cmd.h"
 #include "collect.h"
 #include "codec/yamldocs.h"
 #include "live/live.h"
 #include "manifest/apply_plan.h"
 
-static int cmd_apply_exec(const struct cli_opts *opts, int argc, char **argv);
+static int cmd_apply_exec(const struct cmd_opts *opts, int argc, char **argv);
 
 const struct cmd_entry cmd_apply_entry = {
     .name = "apply",
@@ -110,7 +109,7 @@ confirm(const char *question)
 }
 
 static int
-cmd_apply_exec(const struct cli_opts *opts, int argc, char **argv)
+cmd_apply_exec(const struct cmd_opts *opts, int argc, char **argv)
 {
     static const struct option lo[] = {
         {"filename", required_argument, NULL, 'f'}, {"dry-run", no_argument, NULL, 'd'},
@@ -144,13 +143,13 @@ cmd_apply_exec(const struct cli_opts *opts, int argc, char **argv)
             fputs(apply_usage, stdout);
             return 0;
         default:
-            return cli_usage_error("apply", "unknown option '%s'", argv[optind - 1]);
+            return cmd_usage_error("apply", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (file == NULL)
-        return cli_usage_error("apply", "give the manifest with -f FILE (or -f - for stdin)");
+        return cmd_usage_error("apply", "give the manifest with -f FILE (or -f - for stdin)");
     if (optind < argc)
-        return cli_usage_error("apply", "unexpected argument '%s'", argv[optind]);
+        return cmd_usage_error("apply", "unexpected argument '%s'", argv[optind]);
     if (opts->readonly && !dry) {
         fprintf(stderr, "pxcmesh apply: read-only mode (--readonly): nothing is applied; use "
                         "--dry-run to preview\n");

@@ -18,7 +18,6 @@
 
 #include "strbuf.h"
 #include "xmalloc.h"
-#include "cli.h"
 #include "cmd.h"
 #include "config/config.h"
 #include "doctor/health.h"
@@ -28,7 +27,7 @@
 #include "model/snap.h"
 #include "mysql/sqlq.h"
 
-static int cmd_channel_exec(const struct cli_opts *opts, int argc, char **argv);
+static int cmd_channel_exec(const struct cmd_opts *opts, int argc, char **argv);
 
 const struct cmd_entry cmd_channel_entry = {
     .name = "channel",
@@ -51,7 +50,7 @@ struct run {
     uv_loop_t *loop;
     struct model *m;
     const struct config *cfg;
-    const struct cli_opts *opts;
+    const struct cmd_opts *opts;
     struct live *lv;
     struct mysql_poll **polls;
     size_t n_polls;
@@ -380,10 +379,10 @@ print_status(struct run *r, bool json)
 }
 
 static int
-cmd_channel_exec(const struct cli_opts *opts, int argc, char **argv)
+cmd_channel_exec(const struct cmd_opts *opts, int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage_error("channel", "want status, start or stop");
+        return cmd_usage_error("channel", "want status, start or stop");
     struct run r = {.opts = opts, .threads = SQLQ_BOTH};
     const char *sub = argv[1];
     if (strcmp(sub, "status") == 0)
@@ -396,7 +395,7 @@ cmd_channel_exec(const struct cli_opts *opts, int argc, char **argv)
         fputs(channel_usage, stdout);
         return 0;
     } else
-        return cli_usage_error("channel",
+        return cmd_usage_error("channel",
                                "unknown channel command '%s' (want status, start or "
                                "stop)",
                                sub);
@@ -428,7 +427,7 @@ cmd_channel_exec(const struct cli_opts *opts, int argc, char **argv)
         case 't':
             timeout_s = atoi(optarg);
             if (timeout_s <= 0)
-                return cli_usage_error("channel",
+                return cmd_usage_error("channel",
                                        "--timeout needs a positive number of "
                                        "seconds, got '%s'",
                                        optarg);
@@ -449,32 +448,32 @@ cmd_channel_exec(const struct cli_opts *opts, int argc, char **argv)
             fputs(channel_usage, stdout);
             return 0;
         default:
-            return cli_usage_error("channel", "unknown option '%s'", av[optind - 1]);
+            return cmd_usage_error("channel", "unknown option '%s'", av[optind - 1]);
         }
     }
     for (; optind < ac; optind++) {
         if (r.verb != V_STATUS && r.channel == NULL)
             r.channel = av[optind];
         else
-            return cli_usage_error("channel", "unexpected argument '%s'", av[optind]);
+            return cmd_usage_error("channel", "unexpected argument '%s'", av[optind]);
     }
     if (r.verb == V_STATUS) {
         if (r.server || io || sql)
-            return cli_usage_error("channel", "status takes no --server, --io or --sql");
+            return cmd_usage_error("channel", "status takes no --server, --io or --sql");
     } else {
         if (r.channel == NULL)
-            return cli_usage_error("channel", "%s needs the channel NAME", sub);
+            return cmd_usage_error("channel", "%s needs the channel NAME", sub);
         if (r.cluster == NULL)
-            return cli_usage_error("channel", "%s needs --cluster C", sub);
+            return cmd_usage_error("channel", "%s needs --cluster C", sub);
         if (io && sql)
-            return cli_usage_error("channel", "give --io or --sql, not both (neither: both "
+            return cmd_usage_error("channel", "give --io or --sql, not both (neither: both "
                                               "threads)");
         r.threads = io ? SQLQ_IO : sql ? SQLQ_SQL : SQLQ_BOTH;
         struct pxerr e = {0};
         if (sqlq_check_channel(r.channel, &e) < 0)
-            return cli_usage_error("channel", "%s", e.msg);
+            return cmd_usage_error("channel", "%s", e.msg);
         if (json)
-            return cli_usage_error("channel", "--json is for status");
+            return cmd_usage_error("channel", "--json is for status");
     }
 
     struct pxerr err = {0};

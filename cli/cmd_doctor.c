@@ -7,13 +7,12 @@
 #include <string.h>
 
 #include "strbuf.h"
-#include "cli.h"
 #include "cmd.h"
 #include "collect.h"
 #include "doctor/doctor.h"
 #include "model/snap.h"
 
-static int cmd_doctor_exec(const struct cli_opts *opts, int argc, char **argv);
+static int cmd_doctor_exec(const struct cmd_opts *opts, int argc, char **argv);
 
 const struct cmd_entry cmd_doctor_entry = {
     .name = "doctor",
@@ -31,7 +30,7 @@ static const char doctor_usage[] =
     "Exit: 0 no error found, 1 errors found, 2 the doctor could not run.\n";
 
 static int
-cmd_doctor_exec(const struct cli_opts *opts, int argc, char **argv)
+cmd_doctor_exec(const struct cmd_opts *opts, int argc, char **argv)
 {
     static const struct option lo[] = {
         {"json", no_argument, NULL, 'j'},
@@ -52,7 +51,7 @@ cmd_doctor_exec(const struct cli_opts *opts, int argc, char **argv)
             char *end;
             long v = strtol(optarg, &end, 10);
             if (*end != '\0' || v <= 0 || v > 3600)
-                return cli_usage_error("doctor", "--timeout needs seconds (1-3600), got '%s'",
+                return cmd_usage_error("doctor", "--timeout needs seconds (1-3600), got '%s'",
                                        optarg);
             timeout_s = (int)v;
             break;
@@ -61,11 +60,11 @@ cmd_doctor_exec(const struct cli_opts *opts, int argc, char **argv)
             fputs(doctor_usage, stdout);
             return 0;
         default:
-            return cli_usage_error("doctor", "unknown option '%s'", argv[optind - 1]);
+            return cmd_usage_error("doctor", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return cli_usage_error("doctor", "unexpected argument '%s'", argv[optind]);
+        return cmd_usage_error("doctor", "unexpected argument '%s'", argv[optind]);
     struct pxerr err = {0};
     struct collect_result res = {0};
     if (opts->replay != NULL) {

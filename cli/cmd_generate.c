@@ -11,7 +11,6 @@
 #include "base64.h"
 #include "strbuf.h"
 #include "xmalloc.h"
-#include "cli.h"
 #include "cmd.h"
 #include "collect.h"
 #include "kube/kcfg.h"
@@ -22,7 +21,7 @@
 #include "manifest/manifest.h"
 #include "codec/yamlout.h"
 
-static int cmd_generate_exec(const struct cli_opts *opts, int argc, char **argv);
+static int cmd_generate_exec(const struct cmd_opts *opts, int argc, char **argv);
 
 const struct cmd_entry cmd_generate_entry = {
     .name = "generate",
@@ -195,7 +194,7 @@ read_small_file(const char *path, const char *what)
  * the seed reads them with `kubectl get nodes -o wide`, in address order). *remote keeps
  * the model that the endpoint strings point into; the caller frees it. */
 static int
-endpoints_from_cluster(const struct cli_opts *opts, const char *name, struct gen_args *a,
+endpoints_from_cluster(const struct cmd_opts *opts, const char *name, struct gen_args *a,
                        struct collect_result *remote, struct pxerr *err)
 {
     if (a->se.n_endpoints > 0)
@@ -269,7 +268,7 @@ on_rs_synced(struct live *lv, int n_unreachable, void *arg)
  * kubeconfig, and the token of istio-reader-service-account from its token Secret (the
  * names istioctl creates, or the classic one). token and ca64 are owned by the caller. */
 static int
-remote_secret_from_cluster(const struct cli_opts *opts, struct gen_args *a, char **token,
+remote_secret_from_cluster(const struct cmd_opts *opts, struct gen_args *a, char **token,
                            char **ca64, struct pxerr *err)
 {
     struct config *cfg = NULL;
@@ -554,7 +553,7 @@ gen_parse(struct gen_args *a, int argc, char **argv)
 }
 
 static int
-cmd_generate_exec(const struct cli_opts *opts, int argc, char **argv)
+cmd_generate_exec(const struct cmd_opts *opts, int argc, char **argv)
 {
     (void)opts;
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

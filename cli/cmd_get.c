@@ -12,7 +12,6 @@
 
 #include "clock.h"
 #include "strbuf.h"
-#include "cli.h"
 #include "cmd.h"
 #include "config/config.h"
 #include "kube/kube.h"
@@ -20,7 +19,7 @@
 #include "model/model.h"
 #include "codec/yamlout.h"
 
-static int cmd_get_exec(const struct cli_opts *opts, int argc, char **argv);
+static int cmd_get_exec(const struct cmd_opts *opts, int argc, char **argv);
 
 const struct cmd_entry cmd_get_entry = {
     .name = "get",
@@ -132,7 +131,7 @@ on_deadline(uv_timer_t *t)
 }
 
 static int
-cmd_get_exec(const struct cli_opts *opts, int argc, char **argv)
+cmd_get_exec(const struct cmd_opts *opts, int argc, char **argv)
 {
     const char *ns = NULL, *output = NULL;
     bool all = false;
@@ -156,14 +155,14 @@ cmd_get_exec(const struct cli_opts *opts, int argc, char **argv)
             break;
         case 'o':
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "yaml") != 0)
-                return cli_usage_error("get", "-o takes json or yaml, not '%s'", optarg);
+                return cmd_usage_error("get", "-o takes json or yaml, not '%s'", optarg);
             output = optarg;
             break;
         case 'h':
             fputs(get_usage, stdout);
             return 0;
         default:
-            return cli_usage_error("get", "unknown option '%s'", argv[optind - 1]);
+            return cmd_usage_error("get", "unknown option '%s'", argv[optind - 1]);
         }
     }
     /* Options may also follow KIND (kubectl habit): parse the rest again. */
@@ -178,7 +177,7 @@ cmd_get_exec(const struct cli_opts *opts, int argc, char **argv)
                 else if (ch == 'o' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "yaml") == 0))
                     output = optarg;
                 else
-                    return cli_usage_error("get", "bad option '%s'", argv[optind - 1]);
+                    return cmd_usage_error("get", "bad option '%s'", argv[optind - 1]);
             }
             continue;
         }
@@ -187,15 +186,15 @@ cmd_get_exec(const struct cli_opts *opts, int argc, char **argv)
         else if (name == NULL)
             name = argv[optind];
         else
-            return cli_usage_error("get", "unexpected argument '%s'", argv[optind]);
+            return cmd_usage_error("get", "unexpected argument '%s'", argv[optind]);
         optind++;
     }
     if (kind == NULL)
-        return cli_usage_error("get", "which KIND? e.g. pxcmesh get pods -n pxc");
+        return cmd_usage_error("get", "which KIND? e.g. pxcmesh get pods -n pxc");
     if (all && ns)
-        return cli_usage_error("get", "give -n NAMESPACE or -A, not both");
+        return cmd_usage_error("get", "give -n NAMESPACE or -A, not both");
     if (opts->n_contexts > 1)
-        return cli_usage_error("get", "get talks to one cluster: give one --context");
+        return cmd_usage_error("get", "get talks to one cluster: give one --context");
 
     struct pxerr err = {0};
     struct config *cfg = NULL;

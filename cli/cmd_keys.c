@@ -3,11 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
 #include "cmd.h"
 #include "keymap.h"
 
-static int cmd_keys_exec(const struct cli_opts *opts, int argc, char **argv);
+static int cmd_keys_exec(const struct cmd_opts *opts, int argc, char **argv);
 
 const struct cmd_entry cmd_keys_entry = {
     .name = "keys",
@@ -18,7 +17,7 @@ const struct cmd_entry cmd_keys_entry = {
 };
 
 static int
-cmd_keys_exec(const struct cli_opts *opts, int argc, char **argv)
+cmd_keys_exec(const struct cmd_opts *opts, int argc, char **argv)
 {
     bool markdown = false;
     for (int i = 1; i < argc; i++) {
@@ -29,7 +28,7 @@ cmd_keys_exec(const struct cli_opts *opts, int argc, char **argv)
                  "Print every key of the console by scope; --markdown prints docs/keys.md.");
             return 0;
         } else {
-            return cli_usage_error("keys", "keys: unknown argument '%s'", argv[i]);
+            return cmd_usage_error("keys", "keys: unknown argument '%s'", argv[i]);
         }
     }
     struct strbuf sb;

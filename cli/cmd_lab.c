@@ -16,10 +16,9 @@
 #include <unistd.h>
 
 #include "xmalloc.h"
-#include "cli.h"
 #include "cmd.h"
 
-static int cmd_lab_exec(const struct cli_opts *opts, int argc, char **argv);
+static int cmd_lab_exec(const struct cmd_opts *opts, int argc, char **argv);
 
 const struct cmd_entry cmd_lab_entry = {
     .name = "lab",
@@ -55,11 +54,11 @@ lab_find_script(void)
 }
 
 static int
-cmd_lab_exec(const struct cli_opts *opts, int argc, char **argv)
+cmd_lab_exec(const struct cmd_opts *opts, int argc, char **argv)
 {
     (void)opts; /* the lab has no use for the console's global options */
     if (argc < 2)
-        return cli_usage_error("lab", "lab: missing command (up, down, status or fault)");
+        return cmd_usage_error("lab", "lab: missing command (up, down, status or fault)");
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "help") == 0) {
         fputs(lab_usage, stdout);
@@ -70,7 +69,7 @@ cmd_lab_exec(const struct cli_opts *opts, int argc, char **argv)
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         ok = ok || strcmp(argv[1], known[i]) == 0;
     if (!ok)
-        return cli_usage_error(
+        return cmd_usage_error(
             "lab", "lab: unknown command '%s' (expected up, down, status or fault)", argv[1]);
 
     char *script = lab_find_script();

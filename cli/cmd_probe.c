@@ -9,14 +9,13 @@
 #include <uv.h>
 
 #include "strbuf.h"
-#include "cli.h"
 #include "cmd.h"
 #include "collect.h"
 #include "live/live.h"
 #include "probe/probe.h"
 #include "probe/probe_pod.h"
 
-static int cmd_probe_exec(const struct cli_opts *opts, int argc, char **argv);
+static int cmd_probe_exec(const struct cmd_opts *opts, int argc, char **argv);
 
 const struct cmd_entry cmd_probe_entry = {
     .name = "probe",
@@ -102,7 +101,7 @@ on_pod_probe_done(const struct probe_result *r, void *arg)
 
 /* The probe from a short-lived pod in cluster `from` (a name of the config or a context). */
 static int
-probe_from_cluster(const struct cli_opts *opts, const char *from, const char *ns,
+probe_from_cluster(const struct cmd_opts *opts, const char *from, const char *ns,
                    const char *image, const char *kind, const char *target,
                    const struct probe_opts *po, bool json)
 {
@@ -182,7 +181,7 @@ out:
 }
 
 static int
-cmd_probe_exec(const struct cli_opts *opts, int argc, char **argv)
+cmd_probe_exec(const struct cmd_opts *opts, int argc, char **argv)
 {
     (void)opts;
     static const struct option longopts[] = {

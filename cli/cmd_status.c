@@ -20,7 +20,6 @@
 #include "log.h"
 #include "strbuf.h"
 #include "xmalloc.h"
-#include "cli.h"
 #include "cmd.h"
 #include "config/config.h"
 #include "doctor/doctor.h"
@@ -29,7 +28,7 @@
 #include "model/model.h"
 #include "model/snap.h"
 
-static int cmd_status_exec(const struct cli_opts *opts, int argc, char **argv);
+static int cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv);
 
 const struct cmd_entry cmd_status_entry = {
     .name = "status",
@@ -192,7 +191,7 @@ print_table(const struct model *m, FILE *f)
 }
 
 static int
-cmd_status_exec(const struct cli_opts *opts, int argc, char **argv)
+cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
 {
     bool json = false;
     int timeout_s = 30, follow_s = 0;
@@ -214,23 +213,23 @@ cmd_status_exec(const struct cli_opts *opts, int argc, char **argv)
         case 't':
             timeout_s = atoi(optarg);
             if (timeout_s <= 0)
-                return cli_usage_error("status", "--timeout needs a positive number of seconds, "
+                return cmd_usage_error("status", "--timeout needs a positive number of seconds, "
                                        "got '%s'", optarg);
             break;
         case 'F':
             follow_s = atoi(optarg);
             if (follow_s <= 0)
-                return cli_usage_error("status", "--follow needs seconds, got '%s'", optarg);
+                return cmd_usage_error("status", "--follow needs seconds, got '%s'", optarg);
             break;
         case 'h':
             fputs(status_usage, stdout);
             return 0;
         default:
-            return cli_usage_error("status", "unknown option '%s'", argv[optind - 1]);
+            return cmd_usage_error("status", "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return cli_usage_error("status", "unexpected argument '%s'", argv[optind]);
+        return cmd_usage_error("status", "unexpected argument '%s'", argv[optind]);
 
     struct pxerr err = {0};
     if (opts->log_path != NULL && log_open(opts->log_path, LOG_DEBUG, &err) < 0) {

@@ -32,7 +32,7 @@ on_collect_deadline(uv_timer_t *t)
 }
 
 int
-collect_once(const struct cli_opts *opts, int timeout_s, unsigned flags,
+collect_once(const struct cmd_opts *opts, int timeout_s, unsigned flags,
              struct collect_result *out, struct pxerr *err)
 {
     struct config *cfg = NULL;

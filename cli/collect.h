@@ -6,7 +6,7 @@
 #define PXC_CLI_COLLECT_H
 
 #include "pxerr.h"
-#include "cli.h"
+#include "cmd.h"
 #include "config/config.h"
 #include "model/model.h"
 
@@ -20,7 +20,7 @@ struct collect_result {
 /* 0 and *out filled, or PXE_USAGE / PXE_* when nothing could start (bad config, no
  * kubeconfig); err says what. Cluster failures are not errors: they are in the model. */
 enum { COLLECT_NO_MYSQL = 1u << 0 /* Kubernetes objects only */ };
-int collect_once(const struct cli_opts *opts, int timeout_s, unsigned flags,
+int collect_once(const struct cmd_opts *opts, int timeout_s, unsigned flags,
                  struct collect_result *out, struct pxerr *err) PXC_MUST_CHECK;
 void collect_result_fini(struct collect_result *r);
 
