@@ -13,19 +13,23 @@
  * Writing is deterministic: keys in a fixed order, pods/namespaces/PXC/ServiceEntries/
  * channels/nodes sorted by (namespace, name) or (server, name), clusters and findings
  * in model order, 2-space indentation, a trailing newline. write -> load -> write gives
- * identical text.
+ * identical text. It is streamed: a 20,000-pod snapshot is 10 MB of text, and the writer
+ * never holds it (nor a tree of it).
  *
- * Speed: pods in the shape this writer gives them are read straight from the text (no JSON
- * tree; a 20,000-pod snapshot loads in about 70 ms instead of 230); any other shape, and
- * every error, goes through jansson, so messages do not depend on the road taken.
+ * One table of fields (snap_fields.c) drives both directions. Speed: pods in the shape
+ * this writer gives them are read straight from the text (no JSON tree; a 20,000-pod
+ * snapshot loads in about 70 ms instead of 230); any other shape, and every error, goes
+ * through jansson, so messages do not depend on the road taken.
  *
  * Thread: any thread, provided nobody else touches the model meanwhile; in the app that
- * means the loop thread. The load reads the file synchronously: call it at start-up
- * (--replay) or from a worker, not from a loop callback on a large file. */
+ * means the loop thread. Loading and writing a file are synchronous: call them at start-up
+ * (--replay), at the end of a one-shot command, or from a worker, not from a loop
+ * callback on a large model. */
 #ifndef PXC_BACKENDS_MODEL_SNAP_H
 #define PXC_BACKENDS_MODEL_SNAP_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "pxerr.h"
 #include "strbuf.h"
@@ -50,13 +54,31 @@ int snap_load_file(const char *path, struct model *m, struct pxerr *err) PXC_MUS
 int snap_load_buf(const char *buf, size_t len, const char *name, struct model *m,
                   struct pxerr *err) PXC_MUST_CHECK;
 
-/* Append the snapshot of m (borrowed, read only) to out as pretty JSON with a trailing
- * newline. generatedAt is m->generated_ms, or the current time when that is 0.
- * Fails only if jansson cannot serialise (PXE_INTERNAL); out is then unchanged. */
+/* A sink for a streamed snapshot: takes len bytes of it (borrowed for the call). Returns
+ * 0, or a negative PXE_* code with err filled, which ends the writing with that error. */
+typedef int snap_out_fn(const char *buf, size_t len, void *arg, struct pxerr *err);
+
+#define SNAP_WRITE_BUF (64u << 10) /* bytes the writer holds before handing them to out */
+
+/* Stream the snapshot of m (borrowed, read only) to out as pretty JSON with a trailing
+ * newline, in pieces of at most SNAP_WRITE_BUF bytes; arg (borrowed) is out's. generatedAt
+ * is m->generated_ms, or the current time when that is 0. Besides the buffer it holds one
+ * sorted array of pointers per list, never the text. Returns 0 or out's error (the bytes
+ * before it were handed over). */
+int snap_write_to(const struct model *m, snap_out_fn *out, void *arg,
+                  struct pxerr *err) PXC_MUST_CHECK;
+
+/* snap_write_to f (borrowed, open for writing), then fflush(f). name labels the error:
+ * PXE_IO "NAME: write failed: No space left on device". */
+int snap_write_file(const struct model *m, FILE *f, const char *name,
+                    struct pxerr *err) PXC_MUST_CHECK;
+
+/* The snapshot appended to out, whole (tests, and callers that parse it again). Cannot
+ * fail today; the int keeps the contract of the writers above. */
 int snap_write(const struct model *m, struct strbuf *out, struct pxerr *err) PXC_MUST_CHECK;
 
-/* snap_write to path, atomically (path.tmp then rename), mode 0644. PXE_IO with the
- * path and strerror on failure, the old file (if any) left in place. */
+/* The snapshot streamed to path, atomically (path.tmp then rename), mode 0644. PXE_IO with
+ * the path and strerror on failure, the old file (if any) left in place. */
 int snap_save_file(const struct model *m, const char *path, struct pxerr *err) PXC_MUST_CHECK;
 
 #endif

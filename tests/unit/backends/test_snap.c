@@ -1,8 +1,11 @@
 /* test_snap: the status JSON. The example snapshots under tests/fixtures must load, be in
  * canonical form (write(load(file)) == file), and survive write -> load -> write; bad
- * input is refused with file:line:col or the JSON path, and never half-applied.
+ * input is refused with file:line:col or the JSON path, and never half-applied. The writer
+ * streams through a bounded buffer and prints exactly what jansson's dump of the same JSON
+ * would; the field tables hold the invariants the reader and writer rely on.
  *
  * PXC_SNAP_REGEN=1 rewrites the example snapshots in canonical form (after a hand edit). */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +23,7 @@
 #include "xmalloc.h"
 #include "model/model.h"
 #include "model/snap.h"
+#include "model/snap_internal.h"
 
 static const char *
 fixtures(void)
@@ -476,6 +480,15 @@ e_lag_hist(json_t *r)
         json_string("x"));
 }
 static void
+e_failover(json_t *r)
+{
+    json_t *ch = json_array_get(json_object_get(cl(r, 0), "channels"), 0);
+    json_t *fo = json_array();
+    for (int i = 0; i < 9; i++)
+        json_array_append_new(fo, json_pack("{s:s}", "host", "a.global"));
+    json_object_set_new(ch, "failoverSources", fo);
+}
+static void
 e_port(json_t *r)
 {
     json_t *se = json_array_get(json_object_get(cl(r, 0), "serviceEntries"), 0);
@@ -561,6 +574,8 @@ test_wrong_types_name_the_path(void **state)
     expect_edit_fail("lag history", e_lag_hist,
                      "h.json: clusters[0].channels[0].lagHistory[4]: expected number or null, "
                      "got string");
+    expect_edit_fail("failover", e_failover,
+                     "h.json: clusters[0].channels[0].failoverSources: 9 sources, at most 8");
     expect_edit_fail("port", e_port,
                      "h.json: clusters[0].serviceEntries[0].ports[0].number: 70000 is out of "
                      "range (0..65535)");
@@ -585,7 +600,8 @@ static const char fast_doc[] =
     "{\"schemaVersion\": 1, \"generatedAt\": \"2026-11-25T08:00:00Z\", %s\"clusters\": [\n"
     " {\"name\": \"a\", \"reachable\": true, \"pods\": [\n"
     "  {\"namespace\": \"pxc\", \"name\": \"p0\", \"phase\": \"Running\", \"ready\": true,"
-    "   \"ip\": \"10.0.0.1\", \"node\": \"n1\", \"sidecar\": \"injected\", \"restartNeeded\": false,"
+    "   \"ip\": \"10.0.0.1\", \"node\": \"n1\", \"sidecar\": \"injected\", \"restartNeeded\": "
+    "false,"
     "   \"instance\": \"pxc-cluster\", \"component\": \"pxc\", \"replicationPod\": true,"
     "   \"restarts\": 12, \"createdAt\": \"2026-11-25T07:00:00Z\", \"readOnly\": false,"
     "   \"galera\": null},\n"
@@ -821,7 +837,8 @@ collect_keys(json_t *v, const char *doc, int *missing)
     if (json_is_object(v)) {
         const char *k;
         json_t *c;
-        json_object_foreach(v, k, c) {
+        json_object_foreach(v, k, c)
+        {
             char want[80];
             snprintf(want, sizeof want, "`%s`", k);
             if (strstr(doc, want) == NULL) {
@@ -887,6 +904,247 @@ test_save_file(void **state)
     model_free(m);
 }
 
+/* ---- the streamed writer ---- */
+
+/* A model of n pods, enough to need many buffers of output. */
+static struct model *
+big_model(int n)
+{
+    struct model *m = load_fixture("snapshot-broken.json");
+    struct m_cluster *c = m->clusters.items[0];
+    for (int i = 0; i < n; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "gen-%05d", i);
+        struct m_pod *p = model_pod_upsert(m, c, "load", name);
+        p->phase = intern_str(&m->strings, "Running");
+        p->sidecar = SIDECAR_INJECTED;
+        p->has_proxy = true;
+    }
+    return m;
+}
+
+struct sink {
+    struct strbuf text;
+    int calls, fail_at; /* fail_at: the call that fails, 0 never */
+    size_t largest;
+};
+
+static int
+to_sink(const char *buf, size_t len, void *arg, struct pxerr *err)
+{
+    struct sink *k = arg;
+    k->calls++;
+    if (k->calls == k->fail_at)
+        return pxerr_set(err, PXE_IO, "sink: full after %d pieces", k->calls - 1);
+    if (len > k->largest)
+        k->largest = len;
+    strbuf_appendn(&k->text, buf, len);
+    return 0;
+}
+
+static void
+test_write_streams(void **state)
+{
+    struct model *m = big_model(3000);
+    char *whole = write_model(m);
+    assert_true(strlen(whole) > 4 * SNAP_WRITE_BUF);
+
+    struct sink k = {0};
+    strbuf_init(&k.text);
+    struct pxerr err = {0};
+    assert_int_equal(snap_write_to(m, to_sink, &k, &err), 0);
+    assert_string_equal(k.text.s, whole); /* the same bytes, in bounded pieces */
+    assert_true(k.calls > 4);
+    assert_true(k.largest <= SNAP_WRITE_BUF);
+    strbuf_fini(&k.text);
+
+    /* The sink's error ends the writing: no call after it, and its message comes back. */
+    k = (struct sink){.fail_at = 3};
+    strbuf_init(&k.text);
+    assert_int_equal(snap_write_to(m, to_sink, &k, &err), PXE_IO);
+    assert_string_equal(err.msg, "sink: full after 2 pieces");
+    assert_int_equal(k.calls, 3);
+    strbuf_fini(&k.text);
+
+    /* A file that refuses the bytes. */
+    FILE *f = fopen("/dev/full", "w");
+    assert_non_null(f);
+    assert_int_equal(snap_write_file(m, f, "full.json", &err), PXE_IO);
+    assert_string_equal(err.msg, "full.json: write failed: No space left on device");
+    fclose(f);
+    free(whole);
+    model_free(m);
+}
+
+/* The writer prints what jansson's dump of the same JSON prints (the format the snapshots
+ * were written in before it streamed): escapes, U+FFFD for invalid UTF-8, real numbers. */
+static void
+test_write_is_jansson_dump(void **state)
+{
+    struct model *m = load_fixture("snapshot-broken.json");
+    struct m_cluster *c = m->clusters.items[1];
+    char all[64], *q = all;
+    for (int ch = 1; ch < 0x20; ch++)
+        *q++ = (char)ch;
+    strcpy(q, "\"\\/\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xed\xa0\x80\xc0\xaf\xff");
+    struct m_channel *ch = c->channels.items[0];
+    model_set_str(&ch->last_sql_error, all);
+    model_set_str(&ch->io_state, "\xf4\x90\x80\x80 \xe0\x80\x80 \xe2\x82");
+    static const double lags[] = {1e-7, 1e21, 0.1 + 0.2, 123456789.123, 5e-324, 1e300, 0};
+    for (size_t i = 0; i < sizeof lags / sizeof lags[0]; i++) {
+        ch->lag_s = lags[i];
+        model_channel_push_lag(ch, lags[i] * 3);
+        char *out = write_model(m);
+        json_error_t jerr;
+        json_t *root = json_loads(out, 0, &jerr);
+        if (root == NULL)
+            fail_msg("the output is not JSON: %d:%d: %s", jerr.line, jerr.column, jerr.text);
+        char *again =
+            json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+        size_t n = strlen(again);
+        assert_true(strlen(out) == n + 1 && out[n] == '\n');
+        assert_memory_equal(out, again, n);
+        free(again);
+        json_decref(root);
+        free(out);
+    }
+    model_free(m);
+}
+
+/* A number the model cannot say (NaN, infinity) is left out, as when jansson built the
+ * document (it has no value for one): the member reads back as its default. */
+static void
+test_write_leaves_out_non_finite(void **state)
+{
+    struct model *m = load_fixture("snapshot-healthy.json");
+    struct m_cluster *b = m->clusters.items[1];
+    struct m_pod *p = model_pod_find(b, "pxc", "pxc-cluster-pxc-0");
+    p->galera.fc_paused = INFINITY;
+    struct m_channel *ch = ((struct m_cluster *)m->clusters.items[0])->channels.items[0];
+    ch->lag_s = NAN;
+    int before = ch->lag_len;
+    model_channel_push_lag(ch, NAN);
+    char *out = write_model(m);
+    struct model *m2 = model_new();
+    struct pxerr err = {0};
+    if (snap_load_buf(out, strlen(out), "nan", m2, &err) != 0)
+        fail_msg("%s", err.msg);
+    struct m_channel *ch2 = ((struct m_cluster *)m2->clusters.items[0])->channels.items[0];
+    assert_true(ch2->lag_s < 0);
+    assert_int_equal(ch2->lag_len, before);
+    assert_true(
+        model_pod_find(m2->clusters.items[1], "pxc", "pxc-cluster-pxc-0")->galera.fc_paused == 0);
+    free(out);
+    model_free(m2);
+    model_free(m);
+}
+
+/* ---- the tables ---- */
+
+static const char *
+enum_model_name(const char *key, int v)
+{
+    if (strcmp(key, "sidecar") == 0)
+        return model_sidecar_name(v);
+    if (strcmp(key, "severity") == 0)
+        return model_severity_name(v);
+    if (strcmp(key, "ioRunning") == 0 || strcmp(key, "sqlRunning") == 0)
+        return model_thread_name(v);
+    fail_msg("enum field %s: which model_*_name gives its words?", key);
+    return NULL;
+}
+
+/* What the interpreters take for granted, checked over every kind of the document. */
+static void
+check_kind(const struct snap_kind *k, bool in_list, bool root_list, int *n_bulk)
+{
+    assert_true(k->n_fields > 0);
+    bool identity = k->open != NULL;
+    for (size_t i = 0; i < k->n_fields; i++) {
+        const struct snap_field *f = &k->fields[i];
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(f->key, k->fields[j].key) == 0)
+                fail_msg("%s: key %s twice", k->name, f->key);
+        /* open() sees only the identity, so it comes first. */
+        if (!(f->flags & F_BORROW))
+            identity = false;
+        else if (k->open != NULL && !identity)
+            fail_msg("%s.%s: a borrowed field after open()", k->name, f->key);
+        if ((f->flags & F_BORROW) && (f->type != T_STR || (f->flags & F_INTERN)))
+            fail_msg("%s.%s: only plain strings can be borrowed", k->name, f->key);
+        if ((f->flags & F_BULK) && (f->type != T_LIST || !root_list))
+            fail_msg("%s.%s: F_BULK is for a list in an object of a root list", k->name, f->key);
+        if (f->flags & F_BULK)
+            (*n_bulk)++;
+        if (f->type == T_ENUM)
+            for (int v = 0; v < f->en->n; v++)
+                if (f->en->names[v] != NULL)
+                    assert_string_equal(f->en->names[v], enum_model_name(f->key, v));
+        if (f->type == T_ARR || f->type == T_FIX)
+            assert_true(f->kind->open == NULL && f->kind->close == NULL); /* slots, not objects */
+        if (f->type == T_OBJ || f->type == T_LIST || f->type == T_ARR || f->type == T_FIX)
+            check_kind(f->kind, f->type == T_LIST, f->type == T_LIST && k == &snap__root, n_bulk);
+    }
+    /* Read through the stage: made by open(), or stored by close(). */
+    if (in_list) {
+        assert_true(k->size <= SNAP_STAGE_MAX);
+        if (k->open == NULL && k->close == NULL)
+            fail_msg("%s: a list's object is neither made nor stored", k->name);
+    }
+}
+
+static void
+test_tables_are_consistent(void **state)
+{
+    int n_bulk = 0;
+    check_kind(&snap__root, false, false, &n_bulk);
+    assert_int_equal(n_bulk, 1); /* the split keeps the ranges of one list */
+}
+
+/* docs/status-json.md has a table per kind of object, under a heading with the kind's name;
+ * its rows are the kind's fields, in order. Returns how many kinds had a table. */
+static int
+check_doc_table(const struct snap_kind *k, const char *doc)
+{
+    int found = 0;
+    char head[80];
+    for (const char *level = "##"; level != NULL; level = level[2] ? NULL : "###") {
+        snprintf(head, sizeof head, "\n%s %s\n", level, k->name);
+        const char *at = strstr(doc, head);
+        if (at == NULL)
+            continue;
+        found = 1;
+        const char *row = strstr(at + 1, "\n| `");
+        for (size_t i = 0; i < k->n_fields; i++) {
+            char want[80];
+            snprintf(want, sizeof want, "\n| `%s` |", k->fields[i].key);
+            if (row == NULL || strncmp(row, want, strlen(want)) != 0)
+                fail_msg("docs/status-json.md, %s: row %zu should be `%s`", k->name, i + 1,
+                         k->fields[i].key);
+            row = strchr(row + 1, '\n');
+        }
+        if (row != NULL && strncmp(row, "\n| `", 4) == 0)
+            fail_msg("docs/status-json.md, %s: more rows than fields", k->name);
+    }
+    for (size_t i = 0; i < k->n_fields; i++) {
+        const struct snap_field *f = &k->fields[i];
+        if (f->kind != NULL && f->kind != k)
+            found += check_doc_table(f->kind, doc);
+    }
+    return found;
+}
+
+static void
+test_doc_tables_are_the_field_tables(void **state)
+{
+    const char *src = getenv("PXC_SOURCE_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/docs/status-json.md", src ? src : PXC_SOURCE_DIR);
+    char *doc = slurp(path, NULL);
+    assert_int_equal(check_doc_table(&snap__root, doc), 13);
+    free(doc);
+}
+
 int
 main(void)
 {
@@ -905,6 +1163,11 @@ main(void)
         cmocka_unit_test(test_doc_example_loads),
         cmocka_unit_test(test_doc_lists_every_field),
         cmocka_unit_test(test_save_file),
+        cmocka_unit_test(test_write_streams),
+        cmocka_unit_test(test_write_is_jansson_dump),
+        cmocka_unit_test(test_write_leaves_out_non_finite),
+        cmocka_unit_test(test_tables_are_consistent),
+        cmocka_unit_test(test_doc_tables_are_the_field_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
