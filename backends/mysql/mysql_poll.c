@@ -1,12 +1,7 @@
-/* mysql_poll: decides what to read from which MySQL server and when, and what the answers
- * mean for the model. The reading itself is mysqlc's (worker threads); the parsing is
- * replstat's and galera's. This file owns the judgement: which lag to believe, what counts
- * as a state change worth an event, and where an error is shown.
- *
- * Lag: a pt-heartbeat table when one is configured (its row from the channel's source server,
- * else its only row); else, on MySQL 8, the applier's performance_schema timestamps; else
- * Seconds_Behind_Source, flagged unreliable: NULL while the IO thread reconnects (kept as
- * unknown, -1, never 0) and 0 while the SQL thread waits for the IO thread. */
+/* mysql_poll: decides what to read from which MySQL server and when: the servers (listed,
+ * or discovered from the PXC pods), the rounds, the passwords (environment, option file or
+ * Kubernetes Secret) and the channel actions. The reading itself is mysqlc's (worker
+ * threads); what the answers mean for the model is mysql_poll_apply.c's. */
 #include "mysql/mysql_poll.h"
 
 #include <stdio.h>
@@ -17,9 +12,8 @@
 #include "log.h"
 #include "strbuf.h"
 #include "xmalloc.h"
-#include "mysql/galera.h"
+#include "mysql/mysql_poll_internal.h"
 #include "mysql/mysqlc.h"
-#include "mysql/replstat.h"
 
 enum { ROLE_STATUS, ROLE_ACTION };
 
@@ -41,26 +35,6 @@ struct cred {
                              only after CRED_RETRY_MS, not at once from cred_ready */
     struct kube_req *req; /* Secret read in flight */
     char error[512];      /* why it is not known, "" */
-};
-
-struct mp_server {
-    struct mysql_poll *p;
-    char *name;
-    char *host;
-    int port;
-    struct mysqlc_conn *conn;  /* status user */
-    struct mysqlc_conn *aconn; /* action user, made on first action */
-    bool in_flight;
-    bool waiting_cred; /* counted in the round, waiting for its password (Secret) */
-    bool seen;         /* discover: still a PXC pod */
-    bool counted;      /* part of the open round */
-    int status;        /* of the last read */
-    bool read_once;
-    bool dialect_known;
-    enum sqlq_dialect dialect; /* detected at the last successful read */
-    char msg[256];
-    const char *pod_ns;        /* interned: namespace of the pod named like the server */
-    uint64_t pod_miss_gen;     /* no such pod at this pod_names_gen (+1; 0: never looked) */
 };
 
 struct action_req {
@@ -148,27 +122,10 @@ cluster_of(struct mysql_poll *p)
     return c;
 }
 
-/* The pod a server is (same name). Called for every server every refresh: a scan of
- * 10,000 pods each time was most of an idle console's CPU, so the pod's namespace is
- * remembered (then it is a hash lookup) and a miss is not searched again until pods come
- * or go. */
-static struct m_pod *
-server_pod(struct m_cluster *c, struct mp_server *s)
+static struct mp_apply
+apply_to(const struct mysql_poll *p)
 {
-    struct m_pod *pod;
-    if (s->pod_ns != NULL && (pod = model_pod_find(c, s->pod_ns, s->name)) != NULL)
-        return pod;
-    if (s->pod_miss_gen == c->pod_names_gen + 1)
-        return NULL;
-    for (size_t i = 0; i < c->pods.n; i++) {
-        pod = c->pods.items[i];
-        if (strcmp(pod->name, s->name) == 0) {
-            s->pod_ns = pod->ns; /* interned: lives as long as the model */
-            return pod;
-        }
-    }
-    s->pod_miss_gen = c->pod_names_gen + 1;
-    return NULL;
+    return (struct mp_apply){p->m, p->cluster, p->want_override, p->override};
 }
 
 static const char *
@@ -388,260 +345,6 @@ discover(struct mysql_poll *p)
     }
 }
 
-/* ------------------------------------------------------------------ applying results */
-
-static void
-chan_event(struct mysql_poll *p, int level, const struct m_channel *ch, const char *what)
-{
-    model_event(p->m, p->cluster, level, "channel %s on %s: %s", ch->name[0] ? ch->name : "''",
-                ch->server, what);
-}
-
-static void
-describe(const struct m_channel *ch, char *buf, size_t n)
-{
-    if (ch->last_io_errno != 0)
-        snprintf(buf, n, "IO %s, error %d: %.150s", model_thread_name(ch->io), ch->last_io_errno,
-                 ch->last_io_error);
-    else if (ch->last_sql_errno != 0)
-        snprintf(buf, n, "SQL %s, error %d: %.150s", model_thread_name(ch->sql), ch->last_sql_errno,
-                 ch->last_sql_error);
-    else
-        snprintf(buf, n, "IO %s, SQL %s", model_thread_name(ch->io), model_thread_name(ch->sql));
-}
-
-/* Events on a state change: started, stopped, error, recovered. */
-static void
-channel_events(struct mysql_poll *p, struct m_channel *ch, bool is_new, enum thread_state io0,
-               enum thread_state sql0, int ioe0, int sqle0)
-{
-    char d[256];
-    describe(ch, d, sizeof d);
-    bool err_now = ch->last_io_errno != 0 || ch->last_sql_errno != 0;
-    bool err_before = ioe0 != 0 || sqle0 != 0;
-    bool running = ch->io == THR_YES && ch->sql == THR_YES;
-    bool was_running = io0 == THR_YES && sql0 == THR_YES;
-    if (is_new) {
-        if (err_now || !running)
-            chan_event(p, err_now ? 2 : 1, ch, d);
-        return;
-    }
-    if (err_now && (ch->last_io_errno != ioe0 || ch->last_sql_errno != sqle0)) {
-        char w[300];
-        snprintf(w, sizeof w, "error: %s", d);
-        chan_event(p, 2, ch, w);
-    } else if (running && !was_running) {
-        chan_event(p, 0, ch,
-                   err_before ? "recovered (IO Yes, SQL Yes)" : "started (IO Yes, SQL Yes)");
-    } else if (running && err_before && !err_now) {
-        chan_event(p, 0, ch, "recovered (IO Yes, SQL Yes)");
-    } else if (!running && was_running && !err_now) {
-        char w[300];
-        snprintf(w, sizeof w, "stopped (%s)", d);
-        chan_event(p, 1, ch, w);
-    } else if (!running && (io0 != ch->io || sql0 != ch->sql) && !err_now) {
-        char w[300];
-        snprintf(w, sizeof w, "now %s", d);
-        chan_event(p, 1, ch, w);
-    }
-}
-
-/* The heartbeat row for a channel: the one written by its source server, else the only one. */
-static double
-heartbeat_lag(const struct mysqlc_rows *hb, int64_t source_server_id)
-{
-    if (hb == NULL || hb->n_rows == 0)
-        return -1;
-    int sc = mysqlc_rows_col(hb, "server_id"), lc = mysqlc_rows_col(hb, "lag_s");
-    for (size_t r = 0; r < hb->n_rows; r++) {
-        const char *sid = mysqlc_rows_get(hb, r, sc), *lag = mysqlc_rows_get(hb, r, lc);
-        if (sid && lag && source_server_id > 0 && strtoll(sid, NULL, 10) == source_server_id)
-            return strtod(lag, NULL) < 0 ? 0 : strtod(lag, NULL);
-    }
-    if (hb->n_rows == 1) {
-        const char *lag = mysqlc_rows_get(hb, 0, lc);
-        if (lag)
-            return strtod(lag, NULL) < 0 ? 0 : strtod(lag, NULL);
-    }
-    return -1;
-}
-
-static void
-apply_channel(struct mysql_poll *p, struct m_cluster *c, struct mp_server *s,
-              const struct replstat_channel *rc, const struct mysqlc_result *res)
-{
-    bool is_new = model_channel_find(c, s->name, rc->name) == NULL;
-    struct m_channel *ch = model_channel_upsert(p->m, c, s->name, rc->name);
-    enum thread_state io0 = ch->io, sql0 = ch->sql;
-    int ioe0 = ch->last_io_errno, sqle0 = ch->last_sql_errno;
-    model_set_str(&ch->source_host, rc->source_host);
-    ch->source_port = rc->source_port;
-    ch->io = rc->io;
-    ch->sql = rc->sql;
-    model_set_str(&ch->io_state, rc->io_state);
-    model_set_str(&ch->sql_state, rc->sql_state);
-    ch->last_io_errno = rc->last_io_errno;
-    model_set_str(&ch->last_io_error, rc->last_io_error);
-    /* MariaDB gives no error timestamps: the first read that saw the error stands in. */
-    if (rc->last_io_errno == 0)
-        ch->last_io_error_ms = 0;
-    else if (rc->last_io_error_ms > 0)
-        ch->last_io_error_ms = rc->last_io_error_ms;
-    else if (rc->last_io_errno != ioe0 || ch->last_io_error_ms == 0)
-        ch->last_io_error_ms = res->wall_ms;
-    ch->last_sql_errno = rc->last_sql_errno;
-    model_set_str(&ch->last_sql_error, rc->last_sql_error);
-    if (rc->last_sql_errno == 0)
-        ch->last_sql_error_ms = 0;
-    else if (rc->last_sql_error_ms > 0)
-        ch->last_sql_error_ms = rc->last_sql_error_ms;
-    else if (rc->last_sql_errno != sqle0 || ch->last_sql_error_ms == 0)
-        ch->last_sql_error_ms = res->wall_ms;
-    model_set_str(&ch->retrieved_gtid, rc->retrieved_gtid);
-    model_set_str(&ch->executed_gtid, rc->executed_gtid);
-    ch->gtid_gap = replstat_gtid_gap(rc);
-    ch->auto_position = rc->auto_position;
-    ch->gtid_mode = rc->auto_position ? 2 : 1;
-    ch->retry_count = rc->retried_transactions < 0 ? 0 : (int)rc->retried_transactions;
-    ch->last_heartbeat_ms = rc->last_heartbeat_ms;
-    ch->dialect = sqlq_dialect_name(p->want_override ? p->override : res->server.dialect);
-    ch->n_failover = 0;
-    for (int i = 0; i < rc->n_failover && i < (int)(sizeof ch->failover / sizeof ch->failover[0]);
-         i++) {
-        struct m_failover_source *f = &ch->failover[ch->n_failover++];
-        snprintf(f->host, sizeof f->host, "%s", rc->failover[i].host);
-        f->port = rc->failover[i].port;
-        f->weight = rc->failover[i].weight;
-        f->in_use = rc->failover[i].in_use;
-    }
-    /* Lag: heartbeat, else performance_schema, else Seconds_Behind_Source (unreliable). */
-    double hb = heartbeat_lag(res->heartbeat, rc->source_server_id);
-    if (hb >= 0) {
-        ch->lag_s = hb;
-        ch->lag_from_heartbeat = true;
-        ch->lag_source = "heartbeat";
-        ch->lag_unreliable = false;
-    } else if (rc->ps_lag_s >= 0) {
-        ch->lag_s = rc->ps_lag_s;
-        ch->lag_from_heartbeat = false;
-        ch->lag_source = "performance_schema";
-        ch->lag_unreliable = false;
-    } else {
-        /* NULL while the IO thread reconnects or the SQL thread is stopped: unknown. And 0
-         * only means "caught up with what the IO thread has", which says nothing when the IO
-         * thread is not running. */
-        ch->lag_s = rc->sbs_s;
-        if (rc->sbs_s == 0 && rc->io != THR_YES)
-            ch->lag_s = -1;
-        ch->lag_from_heartbeat = false;
-        ch->lag_source = ch->lag_s >= 0 ? "Seconds_Behind_Source" : NULL;
-        ch->lag_unreliable = true;
-    }
-    model_channel_push_lag(ch, ch->lag_s);
-    if (io0 != ch->io || sql0 != ch->sql || is_new)
-        ch->state_since_ms = res->wall_ms;
-    ch->updated_ms = res->wall_ms;
-    ch->error[0] = '\0';
-    channel_events(p, ch, is_new, io0, sql0, ioe0, sqle0);
-    model_touch(p->m, DIRTY_CHANNELS);
-}
-
-static void
-apply_failure(struct mysql_poll *p, struct m_cluster *c, struct mp_server *s,
-              const struct mysqlc_result *res)
-{
-    bool changed = s->status != res->status || !s->read_once;
-    for (size_t i = 0; i < c->channels.n; i++) {
-        struct m_channel *ch = c->channels.items[i];
-        if (strcmp(ch->server, s->name) != 0)
-            continue;
-        snprintf(ch->error, sizeof ch->error, "%.159s", res->err.msg);
-        ch->lag_s = -1;
-        ch->lag_source = NULL;
-        model_channel_push_lag(ch, -1);
-        model_touch(p->m, DIRTY_CHANNELS);
-    }
-    struct m_pod *pod = server_pod(c, s);
-    if (pod != NULL) {
-        /* Touch only on a new error: the same failure every round would redraw every pod
-         * of the cluster each refresh (1% of a core idle with 2 x 10,000 pods). */
-        const char *msg =
-            intern_strn(&p->m->strings, res->err.msg, strnlen(res->err.msg, 159));
-        if (msg != pod->galera.error) { /* interned: equal text, equal pointer */
-            pod->galera.error = msg;
-            model_touch(p->m, DIRTY_GALERA | DIRTY_PODS);
-        }
-    }
-    if (changed)
-        model_event(p->m, p->cluster, 2, "mysql %s: %s", s->name, res->err.msg);
-}
-
-static void
-apply_status(struct mysql_poll *p, struct mp_server *s, struct mysqlc_result *res)
-{
-    struct m_cluster *c = cluster_of(p);
-    if (res->status != 0) {
-        apply_failure(p, c, s, res);
-        return;
-    }
-    if (s->read_once && s->status != 0)
-        model_event(p->m, p->cluster, 0, "mysql %s: answering again (%s %s)", s->name,
-                    sqlq_flavor_name(res->server.flavor), res->server.version_text);
-    struct vec chans;
-    vec_init(&chans, replstat_channel_free_v);
-    struct pxerr e = {0};
-    if (replstat_parse(res->replica, &chans, &e) < 0) {
-        struct mysqlc_result r2 = *res;
-        r2.status = e.code;
-        snprintf(r2.err.msg, sizeof r2.err.msg, "%s: %.200s", s->name, e.msg);
-        apply_failure(p, c, s, &r2);
-        vec_fini(&chans);
-        return;
-    }
-    replstat_merge_ps(&chans, res->ps_conn, res->ps_workers, res->ps_config, res->wall_ms);
-    replstat_merge_failover(&chans, res->failover);
-    for (size_t i = 0; i < chans.n; i++)
-        apply_channel(p, c, s, chans.items[i], res);
-    /* channels the server no longer has (RESET REPLICA ALL) */
-    for (size_t i = c->channels.n; i-- > 0;) {
-        struct m_channel *ch = c->channels.items[i];
-        if (strcmp(ch->server, s->name) != 0)
-            continue;
-        bool present = false;
-        for (size_t k = 0; k < chans.n && !present; k++)
-            present = strcmp(((struct replstat_channel *)chans.items[k])->name, ch->name) == 0;
-        if (!present) {
-            chan_event(p, 1, ch, "removed from the server");
-            model_channel_remove(p->m, c, s->name, ch->name);
-        }
-    }
-    vec_fini(&chans);
-    struct m_pod *pod = server_pod(c, s);
-    if (pod != NULL && res->wsrep != NULL) {
-        struct galera_status g;
-        if (galera_parse(res->wsrep, &g, &e) == 0) {
-            const char *old = pod->galera.known ? pod->galera.state : NULL;
-            if (galera_to_model(p->m, &g, res->wall_ms, &pod->galera)) {
-                model_touch(p->m, DIRTY_GALERA | DIRTY_PODS);
-                if (old != NULL && old != pod->galera.state) {
-                    char sum[128];
-                    galera_summary(&g, sum, sizeof sum);
-                    model_event(p->m, p->cluster, strcmp(g.state, "Synced") ? 1 : 0,
-                                "galera %s: %s", s->name, sum);
-                }
-            }
-        } else {
-            pod->galera.error = intern_strn(&p->m->strings, e.msg, strnlen(e.msg, 159));
-            model_touch(p->m, DIRTY_GALERA);
-        }
-    } else if (pod != NULL && pod->galera.error != NULL) {
-        pod->galera.error = NULL;
-        model_touch(p->m, DIRTY_GALERA);
-    }
-    if (res->note[0])
-        log_info("mysql_poll: %s: %s", s->name, res->note);
-}
-
 /* ------------------------------------------------------------------ rounds */
 
 static void
@@ -669,7 +372,8 @@ on_status_done(struct mysqlc_conn *conn, struct mysqlc_result *res, void *arg)
         mysqlc_conn_close(s->conn);
         s->conn = NULL;
     }
-    apply_status(p, s, res);
+    struct mp_apply ap = apply_to(p);
+    mysql_poll__apply_status(&ap, cluster_of(p), s, res);
     if (res->status == 0) {
         s->dialect_known = true;
         s->dialect = res->server.dialect;
@@ -706,7 +410,8 @@ read_server(struct mysql_poll *p, struct mp_server *s)
         r.status = e.code ? e.code : PXE_INTERNAL;
         snprintf(r.err.msg, sizeof r.err.msg, "%s: %.200s", s->name, e.msg);
         r.wall_ms = clock_wall_ms();
-        apply_failure(p, cluster_of(p), s, &r);
+        struct mp_apply ap = apply_to(p);
+        mysql_poll__apply_failure(&ap, cluster_of(p), s, &r);
         s->status = r.status;
         s->read_once = true;
         snprintf(s->msg, sizeof s->msg, "%s", r.err.msg);
