@@ -170,7 +170,9 @@ bench_size() {
     local npods
     npods=$(jq '[.clusters[].pods | length] | add' "$d/snap.json" 2>/dev/null || echo 0)
     [[ $npods -ge $((2 * N)) ]] || { cat "$d/status.err" >&2; die "status --json saw $npods pods, expected $((2 * N))"; }
-    record "$(name_for status_rss_peak)" "$(fmt "$(awk -v k="$st_kb" 'BEGIN{print k/1024}')")" MB "" null null \
+    local st_mb
+    st_mb=$(fmt "$(awk -v k="$st_kb" 'BEGIN{print k/1024}')")
+    record "$(name_for status_rss_peak)" "$st_mb" MB "< 40" "$(cmp "$st_mb" 40 lt)" null \
         "pxcmesh status --json, $npods pods, ${st_wall} s wall"
 
     # --- replay: time to the first frame (3 runs, median)
