@@ -12,7 +12,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,22 +161,12 @@ config_alloc(void)
 
 /* -------------------------------------------------------------- paths etc */
 
-static const char *
-home_dir(void)
-{
-    const char *h = getenv("HOME");
-    if (h != NULL && h[0] != '\0')
-        return h;
-    struct passwd *pw = getpwuid(getuid());
-    return pw ? pw->pw_dir : NULL;
-}
-
 /* Owned absolute path: "~/x" from $HOME, relative from dir. */
 static char *
 expand_path(const char *dir, const char *p)
 {
-    if (p[0] == '~' && (p[1] == '/' || p[1] == '\0') && home_dir() != NULL)
-        return xasprintf("%s%s", home_dir(), p + 1);
+    if (p[0] == '~' && (p[1] == '/' || p[1] == '\0') && path_home() != NULL)
+        return xasprintf("%s%s", path_home(), p + 1);
     if (p[0] == '/' || dir == NULL)
         return xstrdup(p);
     return xasprintf("%s/%s", dir, p);
@@ -190,8 +179,8 @@ config_default_path(char *buf, size_t n)
     int len;
     if (xdg != NULL && xdg[0] == '/')
         len = snprintf(buf, n, "%s/pxcmesh/config.yaml", xdg);
-    else if (home_dir() != NULL)
-        len = snprintf(buf, n, "%s/.config/pxcmesh/config.yaml", home_dir());
+    else if (path_home() != NULL)
+        len = snprintf(buf, n, "%s/.config/pxcmesh/config.yaml", path_home());
     else
         return pxerr_set(NULL, PXE_NOTFOUND, "no HOME");
     return len < 0 || (size_t)len >= n ? PXE_TOOSMALL : 0;

@@ -1,4 +1,5 @@
-/* kcfg_internal: helpers shared by kcfg.c (loading) and kcfg_exec.c (plugins). Not public. */
+/* kcfg_internal: what kcfg.c (loading), kcfg_resolve.c (resolving a context) and
+ * kcfg_exec.c (plugins) share. Not public. */
 #ifndef PXC_BACKENDS_KUBE_KCFG_INTERNAL_H
 #define PXC_BACKENDS_KUBE_KCFG_INTERNAL_H
 
@@ -6,13 +7,48 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
+#include "hmap.h"
+#include "strbuf.h"
+#include "vec.h"
 #include "kube/kcfg.h"
 
-/* Decode standard base64 (padding required, '\r' '\n' ' ' '\t' ignored, as Go's decoder).
- * On success *out is owned and NUL-terminated (len excludes the NUL); -1 on bad input. */
-int kcfg__b64_decode(const char *in, size_t in_len, char **out, size_t *out_len);
-/* Owned, NUL-terminated standard base64 with padding. */
-char *kcfg__b64_encode(const void *in, size_t len);
+#define KCFG_PATHBUF 512
+#define KCFG_MAX_REF_FILE (4u << 20) /* certificates, keys and tokens are small */
+
+struct yamlu_doc;
+
+struct kc_file {
+    char *path;            /* as given (messages) */
+    char *dir;             /* absolute directory, for relative references */
+    struct yamlu_doc *doc; /* owned */
+};
+
+/* One named cluster, user or context; body is borrowed from file->doc. */
+struct kc_entry {
+    const char *name;           /* borrowed from the doc */
+    json_t *body;               /* the "cluster"/"user"/"context" mapping, NULL: empty */
+    const struct kc_file *file; /* borrowed */
+    char path[64];              /* "users[3]" */
+};
+
+struct kc_table {
+    struct vec items; /* owned struct kc_entry *, first-defined order */
+    struct hmap idx;  /* name -> entry (borrowed) */
+};
+
+struct kcfg {
+    struct vec files; /* owned struct kc_file * */
+    struct kc_table clusters, users, contexts;
+    const char *current; /* borrowed from a doc; NULL: unset */
+};
+
+/* Owned absolute, cleaned path of p (relative to dir, the directory of the kubeconfig that
+ * names it), as kubectl joins and cleans them. */
+char *kcfg__resolve_rel(const char *dir, const char *p);
+/* The names of t, comma-separated, into sb; "(none)" when empty. */
+void kcfg__table_names(const struct kc_table *t, struct strbuf *sb);
 
 /* Read a whole (small) file: *out owned and NUL-terminated. -errno on failure. */
 int kcfg__read_file(const char *path, size_t max, char **out, size_t *len);
