@@ -915,3 +915,71 @@ kobj_delete_node(struct model *m, struct m_cluster *c, json_t *obj, struct pxerr
         model_node_remove(m, c, md.name);
     return rc;
 }
+
+/* ---- Istio's presence ---- */
+
+static const char *
+str_or_empty(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+bool
+kobj_is_istio_webhook(json_t *obj)
+{
+    const char *name = str_or_empty(json_object_get(obj, "metadata"), "name");
+    if (strstr(name, "istio-sidecar-injector") || strncmp(name, "istio-revision-tag", 18) == 0)
+        return true;
+    json_t *hooks = json_object_get(obj, "webhooks");
+    size_t i;
+    json_t *w;
+    json_array_foreach(hooks, i, w) {
+        const char *wn = str_or_empty(w, "name");
+        size_t n = strlen(wn);
+        if (n >= 25 && strcmp(wn + n - 25, "sidecar-injector.istio.io") == 0)
+            return true;
+    }
+    return false;
+}
+
+void
+kobj_istiod_version(json_t *obj, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    json_t *containers = json_object_get(json_object_get(obj, "spec"), "containers");
+    size_t i;
+    json_t *c;
+    json_array_foreach(containers, i, c) {
+        const char *img = str_or_empty(c, "image");
+        if (strcmp(str_or_empty(c, "name"), "discovery") != 0 && i > 0)
+            continue;
+        const char *at = strchr(img, '@');
+        const char *slash = strrchr(img, '/');
+        const char *colon = strrchr(img, ':');
+        if (colon && (slash == NULL || colon > slash) && (at == NULL || colon < at)) {
+            size_t len = at ? (size_t)(at - colon - 1) : strlen(colon + 1);
+            snprintf(buf, n, "%.*s", (int)len, colon + 1);
+            return;
+        }
+    }
+    json_t *labels = json_object_get(json_object_get(obj, "metadata"), "labels");
+    const char *v = str_or_empty(labels, "operator.istio.io/version");
+    if (!v[0])
+        v = str_or_empty(labels, "istio.io/rev");
+    snprintf(buf, n, "%s", v);
+}
+
+void
+kobj_set_istio(struct model *m, struct m_cluster *c, bool installed, const char *version)
+{
+    if (c->istio_installed != installed) {
+        c->istio_installed = installed;
+        model_touch(m, DIRTY_CLUSTERS);
+    }
+    const char *iv = version && version[0] ? intern_str(&m->strings, version) : NULL;
+    if (iv && iv != c->istio_version) {
+        c->istio_version = iv;
+        model_touch(m, DIRTY_CLUSTERS);
+    }
+}

@@ -33,10 +33,15 @@
  * A namespace apply whose injection mode changed re-derives that namespace's pods,
  * O(pods of the cluster). 20,000 pod applies are linear.
  *
- * Thread: kobj_apply_* / kobj_delete_* / kobj_pod_commit / kobj_recompute_sidecars
- * change the model: loop thread only. kobj_pod_parse / kobj_pod_fini touch no model and
- * may run on any thread (the informer may decode pages off the loop and hand over
- * parsed pods). */
+ * Istio's presence (kobj_set_istio): a MutatingWebhookConfiguration of Istio's injector
+ * (kobj_is_istio_webhook) or an istiod pod exists; istiod's version is the tag of its
+ * discovery image (kobj_istiod_version), else its operator.istio.io/version label, else
+ * istio.io/rev.
+ *
+ * Thread: kobj_apply_* / kobj_delete_* / kobj_pod_commit / kobj_recompute_sidecars /
+ * kobj_set_istio change the model: loop thread only. kobj_pod_parse / kobj_pod_fini and
+ * the Istio readers touch no model and may run on any thread (the informer may decode
+ * pages off the loop and hand over parsed pods). */
 #ifndef PXC_BACKENDS_MODEL_KOBJ_H
 #define PXC_BACKENDS_MODEL_KOBJ_H
 
@@ -130,5 +135,19 @@ int kobj_pod_parse(json_t *obj, struct kobj_pod *out, struct pxerr *err) PXC_MUS
 /* Upsert the parsed pod (borrowed; strings are copied or interned). Loop thread. */
 void kobj_pod_commit(struct model *m, struct m_cluster *c, const struct kobj_pod *kp);
 void kobj_pod_fini(struct kobj_pod *kp); /* frees the strings; NULL-safe */
+
+/* ---- Istio's presence ---- */
+
+/* Whether a MutatingWebhookConfiguration (obj borrowed) is Istio's sidecar injector: named
+ * istio-sidecar-injector* or istio-revision-tag*, or holding a webhook named
+ * *sidecar-injector.istio.io. Any thread. */
+bool kobj_is_istio_webhook(json_t *obj);
+/* istiod's version from its pod (obj borrowed) into buf: the image tag of its first
+ * container or of the one named discovery (the first of them that has a tag), else the label
+ * operator.istio.io/version, else istio.io/rev; "" when none says. Any thread. */
+void kobj_istiod_version(json_t *obj, char *buf, size_t n);
+/* The cluster's istio_installed, and istio_version unless version is NULL or "" (a known
+ * version is kept). DIRTY_CLUSTERS only on a change. Loop thread. */
+void kobj_set_istio(struct model *m, struct m_cluster *c, bool installed, const char *version);
 
 #endif

@@ -787,6 +787,87 @@ test_node_addresses(void **state)
     json_decref(n);
 }
 
+/* ---- Istio's presence ---- */
+
+static void
+test_istio_webhook(void **state)
+{
+    (void)state;
+    /* The injector's own configurations as istioctl installs them, and one that is not. */
+    static const struct {
+        const char *json;
+        bool istio;
+    } cases[] = {
+        {"{\"metadata\":{\"name\":\"istio-sidecar-injector\"}}", true},
+        {"{\"metadata\":{\"name\":\"istio-sidecar-injector-canary\"}}", true},
+        {"{\"metadata\":{\"name\":\"istio-revision-tag-default\"}}", true},
+        {"{\"metadata\":{\"name\":\"mesh-injector\"},\"webhooks\":[{\"name\":\"a.example.com\"},"
+         "{\"name\":\"rev.namespace.sidecar-injector.istio.io\"}]}", true},
+        {"{\"metadata\":{\"name\":\"cert-manager-webhook\"},\"webhooks\":"
+         "[{\"name\":\"webhook.cert-manager.io\"}]}", false},
+        {"{\"metadata\":{\"name\":\"x\"},\"webhooks\":[{\"name\":\"istio.io\"}]}", false},
+        {"{}", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *o = json_loads(cases[i].json, 0, NULL);
+        assert_non_null(o);
+        if (kobj_is_istio_webhook(o) != cases[i].istio)
+            fail_msg("case %zu (%s): expected %d", i, cases[i].json, cases[i].istio);
+        json_decref(o);
+    }
+}
+
+static void
+test_istiod_version(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *json;
+        const char *version;
+    } cases[] = {
+        /* the discovery container's tag, also behind a registry with a port */
+        {"{\"spec\":{\"containers\":[{\"name\":\"discovery\",\"image\":"
+         "\"docker.io/istio/pilot:1.22.3\"}]}}", "1.22.3"},
+        {"{\"spec\":{\"containers\":[{\"name\":\"discovery\",\"image\":"
+         "\"reg:5000/istio/pilot:1.23.0-distroless\"}]}}", "1.23.0-distroless"},
+        /* the first container has no tag: the one named discovery, not any other */
+        {"{\"spec\":{\"containers\":[{\"name\":\"init\",\"image\":\"a/b\"},"
+         "{\"name\":\"other\",\"image\":\"a/c:9\"},"
+         "{\"name\":\"discovery\",\"image\":\"istio/pilot:1.21.1\"}]}}", "1.21.1"},
+        /* no tag: the operator's label, else the revision */
+        {"{\"metadata\":{\"labels\":{\"operator.istio.io/version\":\"1.20.0\",\"istio.io/rev\":"
+         "\"canary\"}},\"spec\":{\"containers\":[{\"name\":\"discovery\",\"image\":"
+         "\"reg:5000/pilot@sha256:ab\"}]}}", "1.20.0"},
+        {"{\"metadata\":{\"labels\":{\"istio.io/rev\":\"canary\"}}}", "canary"},
+        {"{}", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *o = json_loads(cases[i].json, 0, NULL);
+        assert_non_null(o);
+        char v[64];
+        kobj_istiod_version(o, v, sizeof v);
+        if (strcmp(v, cases[i].version) != 0)
+            fail_msg("case %zu: expected '%s', got '%s'", i, cases[i].version, v);
+        json_decref(o);
+    }
+}
+
+static void
+test_set_istio(void **state)
+{
+    struct fx *f = *state;
+    f->m->dirty = 0;
+    kobj_set_istio(f->m, f->c, false, NULL);
+    assert_int_equal(f->m->dirty, 0); /* nothing changed: no redraw */
+    kobj_set_istio(f->m, f->c, true, "1.22.3");
+    assert_true(f->c->istio_installed);
+    assert_string_equal(f->c->istio_version, "1.22.3");
+    assert_true(f->m->dirty & DIRTY_CLUSTERS);
+    kobj_set_istio(f->m, f->c, false, "");
+    assert_false(f->c->istio_installed);
+    assert_string_equal(f->c->istio_version, "1.22.3"); /* a known version is kept */
+}
+
 int
 main(void)
 {
@@ -809,6 +890,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_sentry_github, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sentry_pxc_remote, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node_addresses, setup, teardown),
+        cmocka_unit_test(test_istio_webhook),
+        cmocka_unit_test(test_istiod_version),
+        cmocka_unit_test_setup_teardown(test_set_istio, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
