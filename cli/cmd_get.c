@@ -37,6 +37,7 @@ static const char get_usage[] =
 struct get_run {
     uv_loop_t *loop;
     struct live *lv;
+    struct model *m;
     const char *cluster;
     const char *kind, *name, *ns;
     const char *output; /* NULL table, "json", "yaml" */
@@ -97,7 +98,7 @@ on_ready(struct live *lv, int n_bad, void *arg)
     struct kube_client *kc = live_client(lv, r->cluster);
     struct pxerr err = {0};
     if (kc == NULL || n_bad > 0) {
-        struct m_cluster *c = kc ? kube_client_cluster(kc) : NULL;
+        struct m_cluster *c = kc ? model_cluster_find(r->m, r->cluster) : NULL;
         fprintf(stderr, "pxcmesh get: cluster %s: %s\n", r->cluster,
                 c && c->error[0] ? c->error : "cannot connect (see the error above)");
         r->exit_code = 1;
@@ -210,7 +211,7 @@ cmd_get_exec(const struct cmd_opts *opts, int argc, char **argv)
     uv_loop_t loop;
     uv_loop_init(&loop);
     struct model *m = model_new();
-    struct get_run r = {.loop = &loop, .cluster = cfg->clusters[0].name, .kind = kind,
+    struct get_run r = {.loop = &loop, .m = m, .cluster = cfg->clusters[0].name, .kind = kind,
                         .name = name, .ns = ns, .output = output};
     struct live_opts lo_ = {.readonly = true, .mode = KUBE_MODE_DISCOVER,
                             .kubeconfig = opts->kubeconfig, .on_synced = on_ready, .arg = &r};

@@ -3,24 +3,24 @@
  * cluster serves), keeps one informer per resource following client-go's reflector (paginated
  * LIST of 500, then WATCH from the list's resourceVersion with bookmarks, re-watch from the
  * last version seen, relist from scratch after 410 Gone, backoff 0.8 s .. 30 s with jitter,
- * Retry-After honoured) and feeds every object into the model through kobj_apply_* /
- * kobj_delete_* on the loop thread. It also does the few reads and writes the console needs:
- * generic GET/LIST, a Secret value on demand, server-side apply, delete, and two patches.
+ * Retry-After honoured) and hands every object to the caller's sink (struct kube_sink). It
+ * also does the few reads and writes the console needs: generic GET/LIST, a Secret value on
+ * demand, server-side apply, delete, and two patches.
  *
- * What reaches the model: namespaces, pods, nodes, PXC CRs and ServiceEntries (kobj), the
- * cluster's reachability and error in words ("forbidden: cannot watch pods in namespace pxc
- * (403 from https://127.0.0.1:6443)"), whether Istio's injector is installed (a
- * MutatingWebhookConfiguration with an istio sidecar-injector webhook) and istiod's version
- * (pods app=istiod in istio-system: label operator.istio.io/version, else istio.io/rev-less
- * image tag of the discovery container). Services, StatefulSets, DestinationRules and
- * PeerAuthentications are counted (kube_client_stats), never stored.
+ * The client knows Kubernetes, not what the objects mean: it never interprets an object
+ * beyond metadata (namespace, name, resourceVersion), and it has no model. What it reports
+ * goes through the sink: each object (decoded, committed, removed), the cluster's
+ * reachability and its error in words ("forbidden: cannot watch pods in namespace pxc (403
+ * from https://127.0.0.1:6443)"). backends/live/live_sink.c is the sink that feeds the model.
+ * Objects of a resource without sink hooks are only counted (kube_client_stats).
  *
- * Memory: nothing but the model's compact structs and, per informer, the set of keys it has
- * seen ("ns/name", for the relist diff). Each event is parsed once and freed. Large LIST
- * pages are decoded off the loop (uv_queue_work: JSON parse, and for pods kobj_pod_parse) and
- * committed on the loop; the loop is free between pages. See docs/kube.md.
+ * Memory: per informer the set of keys it has seen ("ns/name", for the relist diff), nothing
+ * else; each object lives only until the sink has taken what it keeps. Large LIST pages are
+ * decoded off the loop (uv_queue_work: JSON parse and the sink's parse hook) and committed
+ * on the loop; the loop is free between pages. See docs/kube.md.
  *
- * Threads: every function here, and every callback, runs on the loop thread. Nothing blocks.
+ * Threads: every function here, and every callback, runs on the loop thread, except a sink's
+ * parse and free hooks (see struct kube_sink_res). Nothing blocks.
  */
 #ifndef PXC_BACKENDS_KUBE_KUBE_H
 #define PXC_BACKENDS_KUBE_KUBE_H
@@ -36,7 +36,6 @@
 #include "strbuf.h"
 #include "kube/http.h"
 #include "kube/kcfg.h"
-#include "model/model.h"
 
 #define KUBE_PAGE_LIMIT 500
 #define KUBE_WATCH_MIN_S 300 /* watch timeoutSeconds drawn from [MIN, MAX] */
@@ -74,15 +73,49 @@ enum kube_mode {
 struct kube_client; /* opaque */
 struct kube_req;    /* a pending kube_* request: borrowed until its callback returns */
 
+/* ---- where the informers' objects go ---- */
+
+/* What the informers do with the objects of one resource. Every hook but parse and free gets
+ * the sink's arg and runs on the loop thread. A NULL remove/relisted does nothing; without a
+ * commit hook the objects are only counted (parse is not called either). */
+struct kube_sink_res {
+    /* Decode obj (borrowed for the call) into an item the client owns until it calls free.
+     * Runs on a libuv worker for LIST pages (on the loop for watch events): it may touch
+     * nothing but obj and what it returns. NULL with err filled: the object is skipped and
+     * counted as an error. NULL hook: the item is obj itself (a reference). */
+    void *(*parse)(json_t *obj, struct pxerr *err);
+    /* Free an item of parse; any thread. NULL: free(3) (json_decref without a parse hook). */
+    void (*free)(void *item);
+    /* The object was listed, added or modified; item borrowed for the call. <0 with err
+     * filled: the object is skipped (counted, logged) and not remembered for the relist. */
+    int (*commit)(void *item, void *arg, struct pxerr *err);
+    /* The object is gone: a DELETED event (obj as the server sent it) or a relist that no
+     * longer has it (obj holds only metadata.name and, if namespaced, metadata.namespace).
+     * obj borrowed for the call. <0: logged. */
+    int (*remove)(json_t *obj, void *arg, struct pxerr *err);
+    /* A complete LIST has been committed and what it no longer had removed. */
+    void (*relisted)(void *arg);
+};
+
+struct kube_sink {
+    const struct kube_sink_res *res; /* KUBE_RES__COUNT entries, borrowed; NULL: count only */
+    /* Every HTTP answer (true) and every request that could not reach the server (false:
+     * connection, DNS, TLS, timeout). May be NULL. */
+    void (*reachable)(bool reachable, void *arg);
+    /* The cluster's error was re-evaluated: discovery's, else the first failing informer's;
+     * NULL when healthy. msg borrowed for the call. May be NULL. */
+    void (*error)(const char *msg, void *arg);
+    void *arg;
+};
+
 /* The first sync is over: discovery ran and every informer's first LIST finished (ok or
  * not), or discovery failed (then n_failed is 1; in KUBE_MODE_WATCH the client keeps
- * retrying and fills the model when the server answers). n_failed counts the informers (and
- * discovery) that failed; the model cluster's error says why. Called once per
- * kube_client_start. */
+ * retrying and fills the sink when the server answers). n_failed counts the informers (and
+ * discovery) that failed; the sink's error says why. Called once per kube_client_start. */
 typedef void kube_synced_cb(struct kube_client *kc, int n_failed, void *arg);
 
 struct kube_client_opts {
-    const char *name;     /* display name = model cluster name; required, copied */
+    const char *name;     /* the cluster's display name, for messages; required, copied */
     const struct kcfg_target *target; /* borrowed during kube_client_new (copied) */
     const char *const *namespaces; /* watch these (copied); NULL/0: all namespaces */
     size_t n_namespaces;
@@ -90,28 +123,31 @@ struct kube_client_opts {
     enum kube_mode mode;
     bool readonly;        /* every write fails with PXE_READONLY before any request */
     int request_timeout_ms; /* LIST/GET/PATCH deadline; 0: KUBE_REQUEST_TIMEOUT_MS_DEFAULT */
+    const struct kube_sink *sink; /* copied; NULL: objects only counted, cluster state not
+                                     reported. arg must stay valid until kube_client_free,
+                                     the table until the loop ran out after it */
     kube_synced_cb *on_synced; /* may be NULL */
     void *arg;
 };
 
-/* Create the client for one cluster. loop, h, model are borrowed and must outlive it; creds
+/* Create the client for one cluster. loop and h are borrowed and must outlive it; creds
  * (borrowed, may be NULL when the target has no exec plugin) is the shared exec credential
- * cache. The model cluster named opts->name is found or added, and its server and insecure
- * flag set. On failure *out is untouched and err says what. Nothing is sent until
+ * cache. On failure *out is untouched and err says what. Nothing is sent until
  * kube_client_start. */
 int kube_client_new(uv_loop_t *loop, struct http *h, struct kcfg_cred_cache *creds,
-                    struct model *m, const struct kube_client_opts *opts,
-                    struct kube_client **out, struct pxerr *err) PXC_MUST_CHECK;
+                    const struct kube_client_opts *opts, struct kube_client **out,
+                    struct pxerr *err) PXC_MUST_CHECK;
 /* Discovery, then the informers of opts->mode. Returns at once. */
 void kube_client_start(struct kube_client *kc);
-/* Stop everything: pending requests are cancelled (no callbacks run afterwards), timers
- * closed. The model cluster stays (the caller removes it). Memory is released from close
- * callbacks: run the loop before uv_loop_close. NULL does nothing. */
+/* Stop everything: pending requests are cancelled, timers closed; no callback and no sink
+ * hook with its arg runs afterwards (a page being decoded on a worker is freed through the
+ * table's free hook when the worker is done). Memory is released from close callbacks: run
+ * the loop before uv_loop_close. NULL does nothing. */
 void kube_client_free(struct kube_client *kc);
 
-/* The model cluster of this client: borrowed, valid until kube_client_free. */
-struct m_cluster *kube_client_cluster(struct kube_client *kc);
 const char *kube_client_name(const struct kube_client *kc);
+/* The API server URL requests go to, without trailing slashes. Borrowed until free. */
+const char *kube_client_server(const struct kube_client *kc);
 /* The discovered ServiceEntry group version, e.g. "networking.istio.io/v1", "" if none. */
 const char *kube_client_sentry_version(const struct kube_client *kc);
 /* The server's gitVersion from /version, "" until known. */

@@ -1,7 +1,20 @@
-/* kube_internal: what kube.c, kube_watch.c and kube_apply.c share and nobody else sees:
- * the client's body, the authenticated request ("call") under every API request, the error
- * wording, and the incremental watch stream decoder (tested on its own by
- * tests/unit/test_kube_watch.c). Loop thread only, except the decoder (pure). */
+/* kube_internal: what the files of the Kubernetes client share and nobody else sees. The
+ * client is cut like libuv's src/unix/, one concern per file:
+ *   kube.c           the client object: construction, teardown, accessors, stats, the
+ *                    cluster's error and the first-sync report
+ *   kube_auth.c      credentials: the copy of the kubeconfig target, bearer token (token
+ *                    file re-read after a 401), client certificate, exec-plugin credentials
+ *   kube_call.c      the authenticated request under every API request, the retry after a
+ *                    401, error wording, reachability
+ *   kube_disc.c      discovery: /version, /apis, which group versions the cluster serves
+ *   kube_inf.c       informers: set-up, WATCH with bookmarks, relist after 410, backoff,
+ *                    the key set and the relist diff
+ *   kube_inf_list.c  the informers' LIST: pages streamed, cut into batches, decoded on a
+ *                    libuv worker, committed on the loop
+ *   kube_req.c       one-shot requests: GET, paginated LIST, a Secret value
+ *   kube_kind.c      kind -> resource path
+ *   kube_apply.c     writes; kube_list.c, kube_watch.c: the LIST and watch stream decoders
+ * Loop thread only, except the decoders (pure) and the page batches on the worker. */
 #ifndef PXC_BACKENDS_KUBE_KUBE_INTERNAL_H
 #define PXC_BACKENDS_KUBE_KUBE_INTERNAL_H
 
@@ -9,8 +22,12 @@
 #include <stddef.h>
 
 #include <jansson.h>
+#include <uv.h>
 
+#include "hmap.h"
 #include "strbuf.h"
+#include "vec.h"
+#include "kube/backoff.h"
 #include "kube/http.h"
 #include "kube/kube.h"
 
@@ -84,7 +101,135 @@ int kube__list_split(const char *s, size_t n, kube_list_item_fn *fn, void *arg, 
 
 /* ------------------------------------------------------------ the client */
 
+#define KUBE_LIST_ONCE_MAX_429 3 /* list-once modes: throttled retries that say when */
+
+/* What the client keeps of the kcfg_target: copied, secrets zeroed on free (kube_auth.c). */
+struct kube_auth {
+    char *server; /* without trailing slashes */
+    char *ca_pem;
+    size_t ca_len;
+    bool insecure;
+    char *tls_server_name, *proxy_url;
+    char *cert_pem, *key_pem;
+    size_t cert_len, key_len;
+    char *token, *token_file;
+    char *username, *password;
+    char *user_name; /* kubeconfig user, for messages */
+    struct kcfg_exec *exec;
+};
+
+/* A guard for callbacks that cannot be cancelled (exec credential): they hold a reference
+ * and find dead set when the client went away meanwhile. */
+struct kube_life {
+    int refs;
+    bool dead;
+    struct kube_client *kc;
+};
+
 struct kube_call;
+struct kube_page; /* a batch of a LIST page's items (kube_inf_list.c) */
+
+/* One informer: client-go's reflector for one resource (in one namespace or all). */
+struct kube_inf {
+    struct kube_client *kc;
+    enum kube_res res;
+    const struct kube_sink_res *sink; /* the sink's hooks for res, NULL: count only */
+    char *ns;             /* NULL: all namespaces / cluster-scoped */
+    char *path;           /* collection path without query */
+    char *selector;       /* labelSelector, NULL none */
+    char *field_selector; /* fieldSelector, NULL none */
+    char rv[64];          /* last resourceVersion seen, "" none */
+    char *cont;           /* continue token of a list in progress */
+    struct hmap keys;     /* objects known: "ns/name" or "name" */
+    struct hmap *seen;    /* during a list: keys of this list's pages */
+    struct kube_call *call;
+    struct kube_page *job;   /* a batch being decoded by a worker */
+    struct kube_page *batch; /* items received, not yet handed to a worker */
+    bool list_pending;      /* a list was asked for while a discarded batch was decoded */
+    bool list_paused;       /* the page's transfer waits for the worker (back-pressure) */
+    struct kube_list_dec ldec;
+    struct pxerr lerr;      /* LIST decoder failure (set inside the data callback) */
+    struct kube_watch_dec dec;
+    uv_timer_t retry;
+    struct backoff bo;
+    bool first_done;      /* counted for on_synced */
+    bool first_ok;
+    bool gone;            /* watch said 410 */
+    bool need_relist;
+    bool watch_failed;    /* ERROR event or decoder failure: retry with backoff */
+    int n_429;
+    uint64_t watch_start_ms;
+    size_t watch_events;
+    char err[256];        /* "" healthy */
+    struct pxerr werr;    /* watch stream failure (set inside the data callback) */
+};
+
+struct kube_client {
+    uv_loop_t *loop;
+    struct http *http;
+    struct kcfg_cred_cache *creds;
+    struct kube_sink sink;
+    char *name;
+    struct kube_auth a;
+    char **namespaces;
+    size_t n_namespaces;
+    char *pxc_cluster;    /* only this PXC CR, NULL: all */
+    enum kube_mode mode;
+    bool readonly;
+    int timeout_ms;
+    kube_synced_cb *on_synced;
+    void *arg;
+
+    /* discovery (kube_disc.c) */
+    char server_version[64];
+    char se_gv[96], dr_gv[96], pa_gv[96], pxc_gv[96];
+    int disc_step;
+    bool disc_done, disc_failed;
+    int disc_429;         /* throttled discovery retries (list-once modes) */
+    bool disc_first_failed; /* watching: discovery failed once (the first sync is reported) */
+    struct kube_call *disc_call;
+    uv_timer_t disc_timer;
+    struct backoff disc_bo;
+    char disc_err[256];
+
+    struct vec informers; /* owned struct kube_inf * (freed when their timer closed) */
+    struct kube_call *calls;
+    struct kube_req *reqs;
+    struct kube_page *jobs; /* batches on a worker */
+    struct kube_life *life;
+    bool cred_pending;
+    bool synced_reported;
+    bool freeing;
+    int n_handles;
+    uint64_t n_lists, n_relists_410, n_watches, n_events, n_errors;
+};
+
+/* kube.c */
+/* The sink's error hook with the cluster's error now: discovery's, else the first failing
+ * informer's, else none. */
+void kube__update_error(struct kube_client *kc);
+/* Report the first sync if it is over (once). */
+void kube__maybe_synced(struct kube_client *kc);
+/* Percent-encode s into out (query values, names). */
+void kube__urlenc(struct strbuf *out, const char *s);
+/* Owned copy of n bytes of s, NUL-terminated; NULL for NULL. */
+char *kube__dupn(const char *s, size_t n);
+
+/* kube_auth.c */
+void kube__auth_init(struct kube_auth *a, const struct kcfg_target *t);
+void kube__auth_fini(struct kube_auth *a);
+/* The exec credential for a request: 0 with *cred set (NULL: the target has no plugin);
+ * 1 when the plugin is running and kube__call_cred_done will be called; <0 with err filled
+ * when the plugin cannot be started. */
+int kube__auth_cred(struct kube_client *kc, const struct kcfg_cred **cred, struct pxerr *err);
+/* The TLS and authentication options of a request (borrowed from kc and cred). */
+void kube__auth_tls(const struct kube_client *kc, const struct kcfg_cred *cred,
+                    struct http_tls_auth *t);
+/* After a 401: drop the cached exec credential or re-read the token file. Returns false when
+ * there is nothing to renew (a retry would get the same answer). */
+bool kube__auth_renew(struct kube_client *kc);
+
+/* kube_call.c */
 typedef void kube_call_done_fn(struct kube_call *call, const struct http_result *res, void *arg);
 typedef int kube_call_data_fn(struct kube_call *call, const char *data, size_t len, void *arg);
 
@@ -108,8 +253,13 @@ struct kube_call_opts {
 int kube__call(struct kube_client *kc, const struct kube_call_opts *o, struct kube_call **out,
                struct pxerr *err) PXC_MUST_CHECK;
 void kube__call_cancel(struct kube_call *call);
+/* Cancel every call of kc (a call inside its on_done is freed when that returns). */
+void kube__call_cancel_all(struct kube_client *kc);
 /* Resume a call whose on_data returned HTTP_DATA_PAUSE (http_resume). */
 void kube__call_resume(struct kube_call *call);
+/* The exec plugin answered (status 0) or failed (err says why): send or fail every call that
+ * waited for it. */
+void kube__call_cred_done(struct kube_client *kc, int status, const struct pxerr *err);
 
 /* Turn a failed result into words: verb ("list", "watch", "get", "patch", "delete"), what
  * ("pods", "secret pxc-secrets"), ns (NULL: cluster-wide / all namespaces). Fills err and
@@ -117,22 +267,52 @@ void kube__call_resume(struct kube_call *call);
  * PXE_THROTTLED (429), PXE_HTTP (others), or the transport's code. */
 int kube__http_error(const struct kube_client *kc, const struct http_result *res,
                      const char *verb, const char *what, const char *ns, struct pxerr *err);
-/* Note a response (any HTTP code) or a transport failure for the cluster's reachability. */
-void kube__seen(struct kube_client *kc, const struct http_result *res);
-/* The model and cluster. */
-struct model *kube__model(struct kube_client *kc);
-bool kube__readonly(const struct kube_client *kc);
+
+/* kube_disc.c */
+void kube__disc_start(struct kube_client *kc);
+
+/* kube_inf.c */
+/* One informer per wanted resource that discovery found served; each starts listing. */
+void kube__inf_start_all(struct kube_client *kc);
+void kube__inf_free(void *inf); /* vec free function; after its timer closed */
+/* "pods", "pods (app=istiod)": the resource in messages. */
+const char *kube__inf_what(const struct kube_inf *inf);
+/* A failed list or watch: record, then retry after the backoff (or give up in LIST_ONCE). */
+void kube__inf_fail(struct kube_inf *inf, const struct pxerr *e, int retry_after_s);
+/* The server could not be reached: every informer relists at its next start. */
+void kube__inf_mark_outage(struct kube_client *kc);
+/* Remember key in inf->keys, and in set too when set is a list's seen set. */
+void kube__inf_key_put(struct kube_inf *inf, struct hmap *set, const char *key);
+/* The last page of a list is committed: remove what it no longer had, then watch from rv. */
+void kube__inf_list_finished(struct kube_inf *inf, const char *rv);
+/* "&labelSelector=...&fieldSelector=..." of inf, appended to a query. */
+void kube__inf_add_selector(struct strbuf *p, const struct kube_inf *inf);
+/* The object's key, "ns/name" (namespaced) or "name", into buf. */
+void kube__inf_obj_key(json_t *obj, char *buf, size_t n);
+
+/* kube_inf_list.c */
+/* LIST the next page (inf->cont) or from scratch; deferred while a batch is decoded. */
+void kube__inf_list(struct kube_inf *inf);
+/* Forget a list in progress: its undecoded items, the batch being decoded (it will apply
+ * nothing) and the keys seen so far. */
+void kube__inf_list_abandon(struct kube_inf *inf);
+/* The client goes away: every batch on a worker frees itself when the worker is done. */
+void kube__inf_list_orphan(struct kube_client *kc);
+void kube__inf_list_page_free(struct kube_page *job);
+
+/* kube_req.c */
+void kube__req_cancel_all(struct kube_client *kc);
 /* Generic JSON request behind kube_get and the writes: decodes the body and calls cb. */
 int kube__json_request(struct kube_client *kc, const char *method, const char *path,
                        const char *content_type, const char *body, size_t body_len,
                        const char *verb, const char *what, const char *ns, kube_resp_cb *cb,
                        void *arg, struct kube_req **reqp, struct pxerr *err) PXC_MUST_CHECK;
+
+/* kube_kind.c */
 /* Resource path of (apiVersion, kind): "/apis/apps/v1/namespaces/ns/statefulsets". Appends
  * to out; PXE_NOTFOUND for a kind it does not know. name may be NULL. */
 int kube__kind_to_path(const struct kube_client *kc, const char *api_version, const char *kind,
                        const char *ns, const char *name, struct strbuf *out,
                        struct pxerr *err) PXC_MUST_CHECK;
-/* Percent-encode s into out (query values, names). */
-void kube__urlenc(struct strbuf *out, const char *s);
 
 #endif

@@ -3,9 +3,11 @@
  * resolves each cluster's context separately so that one bad context (missing, unreadable
  * certificate) is that cluster's error on screen while the others run.
  *
- * It deliberately holds no Kubernetes logic of its own (kube.c) and no MySQL logic
- * (mysql_poll.c): one MySQL poller per cluster starts here, reading once the cluster's first
- * Kubernetes sync is done (PXC pods and Secret names known). */
+ * Each client feeds its model cluster through a live_sink (live_sink.c: the objects through
+ * kobj, reachability and error). It deliberately holds no Kubernetes logic of its own
+ * (kube.c) and no MySQL logic (mysql_poll.c): one MySQL poller per cluster starts here,
+ * reading once the cluster's first Kubernetes sync is done (PXC pods and Secret names
+ * known). */
 #include "live/live.h"
 
 #include <stdlib.h>
@@ -14,12 +16,14 @@
 #include "log.h"
 #include "xmalloc.h"
 #include "kube/kcfg.h"
+#include "live/live_sink.h"
 #include "mysql/mysql_poll.h"
 
 struct live_cluster {
     struct live *lv;
     char *name;
     struct kube_client *kc; /* NULL: context did not resolve */
+    struct live_sink *sink; /* kc's, NULL with it */
     struct mysql_poll *mp;  /* #07: the cluster's MySQL poller, NULL: none */
     bool mysql_done;        /* its first round is done */
     bool synced;
@@ -47,6 +51,7 @@ lc_free(void *p)
     struct live_cluster *lc = p;
     mysql_poll_free(lc->mp);
     kube_client_free(lc->kc);
+    live_sink_free(lc->sink);
     free(lc->name);
     free(lc);
 }
@@ -72,7 +77,8 @@ static void
 on_client_synced(struct kube_client *kc, int n_failed, void *arg)
 {
     struct live_cluster *lc = arg;
-    struct m_cluster *c = kube_client_cluster(kc);
+    struct m_cluster *c = live_sink_cluster(lc->sink);
+    (void)kc;
     lc->synced = true;
     lc->failed = n_failed > 0 && (!c->reachable || c->error[0]);
     if (lc->mp) {
@@ -142,6 +148,10 @@ add_cluster(struct live *lv, const struct config_cluster *cc, struct pxerr *err)
     else if (kcfg_resolve(lv->kcfg, ctx, &t, &e) < 0)
         t = NULL; /* e says why */
     if (t != NULL) {
+        struct m_cluster *c = model_cluster_find(lv->m, cc->name);
+        if (c == NULL)
+            c = model_cluster_add(lv->m, cc->name, t->context, NULL);
+        lc->sink = live_sink_new(lv->m, c);
         struct kube_client_opts ko = {
             .name = cc->name,
             .target = t,
@@ -151,11 +161,21 @@ add_cluster(struct live *lv, const struct config_cluster *cc, struct pxerr *err)
             .mode = lv->opts.mode,
             .readonly = lv->opts.readonly,
             .request_timeout_ms = lv->opts.request_timeout_ms,
+            .sink = live_sink_kube(lc->sink),
             .on_synced = on_client_synced,
             .arg = lc,
         };
-        if (kube_client_new(lv->loop, lv->http, lv->creds, lv->m, &ko, &lc->kc, &e) < 0)
+        if (kube_client_new(lv->loop, lv->http, lv->creds, &ko, &lc->kc, &e) == 0) {
+            model_set_str(&c->server, kube_client_server(lc->kc));
+            if (c->insecure != t->insecure) {
+                c->insecure = t->insecure;
+                model_touch(lv->m, DIRTY_CLUSTERS);
+            }
+        } else {
             lc->kc = NULL;
+            live_sink_free(lc->sink);
+            lc->sink = NULL;
+        }
         kcfg_target_free(t);
     }
     start_mysql(lv, lc, cc);

@@ -3,15 +3,19 @@
  * Secret read on demand (value, missing key in words), server-side apply (dry run, then for
  * real), get, delete and the 404 in words, the namespace label merge patch (set, remove),
  * the statefulset restart annotation, read-only refusals before any request, paginated
- * kube_list, and cancellation. Every test ends with uv_loop_close() == 0. */
+ * kube_list, cancellation, and the sink contract (a counting sink: LIST items parsed on a
+ * worker, committed on the loop, refusals skipped, each item freed once, the relist and
+ * reachability reported). Every test ends with uv_loop_close() == 0. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -27,6 +31,7 @@
 #include "kube/kcfg.h"
 #include "kube/kube.h"
 #include "live/live.h"
+#include "live/live_sink.h"
 #include "config/config.h"
 #include "model/model.h"
 
@@ -143,6 +148,8 @@ struct rig {
     uv_loop_t loop;
     struct http *h;
     struct model *m;
+    struct m_cluster *c;
+    struct live_sink *sink;
     struct kube_client *kc;
     int synced, n_failed;
 };
@@ -156,17 +163,23 @@ on_synced(struct kube_client *kc, int n_failed, void *arg)
     r->n_failed = n_failed;
 }
 
+/* A client for cluster K; sink NULL: the model's (live_sink). */
 static void
-rig_start(struct rig *r, struct env *e, enum kube_mode mode, bool readonly)
+rig_start_sink(struct rig *r, struct env *e, enum kube_mode mode, bool readonly,
+               const struct kube_sink *sink)
 {
     memset(r, 0, sizeof *r);
     uv_loop_init(&r->loop);
     r->h = http_new(&r->loop);
     r->m = model_new();
+    r->c = model_cluster_add(r->m, "K", "K", NULL);
+    r->sink = live_sink_new(r->m, r->c);
     struct kube_client_opts o = {.name = "K", .target = e->target, .mode = mode,
-                                 .readonly = readonly, .on_synced = on_synced, .arg = r};
+                                 .readonly = readonly,
+                                 .sink = sink ? sink : live_sink_kube(r->sink),
+                                 .on_synced = on_synced, .arg = r};
     struct pxerr err = {0};
-    assert_int_equal(kube_client_new(&r->loop, r->h, NULL, r->m, &o, &r->kc, &err), 0);
+    assert_int_equal(kube_client_new(&r->loop, r->h, NULL, &o, &r->kc, &err), 0);
     kube_client_start(r->kc);
     while (r->synced == 0)
         assert_true(uv_run(&r->loop, UV_RUN_ONCE) != 0 || r->synced);
@@ -174,9 +187,16 @@ rig_start(struct rig *r, struct env *e, enum kube_mode mode, bool readonly)
 }
 
 static void
+rig_start(struct rig *r, struct env *e, enum kube_mode mode, bool readonly)
+{
+    rig_start_sink(r, e, mode, readonly, NULL);
+}
+
+static void
 rig_stop(struct rig *r)
 {
     kube_client_free(r->kc);
+    live_sink_free(r->sink);
     http_free(r->h);
     uv_run(&r->loop, UV_RUN_DEFAULT);
     assert_int_equal(uv_loop_close(&r->loop), 0);
@@ -238,7 +258,7 @@ test_list_once(void **state)
     struct rig g;
     rig_start(&g, *state, KUBE_MODE_LIST_ONCE, true);
     assert_int_equal(g.n_failed, 0);
-    struct m_cluster *c = kube_client_cluster(g.kc);
+    struct m_cluster *c = g.c;
     assert_true(c->reachable);
     assert_string_equal(c->error, "");
     assert_non_null(model_ns_find(c, "pxc"));
@@ -413,6 +433,126 @@ test_list_and_cancel(void **state)
     assert_int_equal(c.n, 0); /* cancelled: never called */
 }
 
+/* ---- the sink contract, with a sink that counts ---- */
+
+struct counts {
+    pthread_t loop_thread;
+    atomic_int parsed, parsed_off_loop, freed, refused;
+    int committed, removed, relisted, reachable, errors;
+    char last_error[256];
+    bool error_cleared;
+};
+
+static struct counts *counts_for_parse; /* parse has no arg: the one sink of this test */
+
+/* Namespaces decoded into their name; "pxc" is refused to prove a refusal skips it. */
+static void *
+ns_parse(json_t *obj, struct pxerr *err)
+{
+    struct counts *c = counts_for_parse;
+    atomic_fetch_add(&c->parsed, 1);
+    if (!pthread_equal(pthread_self(), c->loop_thread))
+        atomic_fetch_add(&c->parsed_off_loop, 1);
+    const char *name =
+        json_string_value(json_object_get(json_object_get(obj, "metadata"), "name"));
+    if (name && strcmp(name, "pxc") == 0) {
+        atomic_fetch_add(&c->refused, 1);
+        pxerr_set(err, PXE_SCHEMA, "namespace pxc: refused by the test");
+        return NULL;
+    }
+    return xstrdup(name ? name : "");
+}
+
+static void
+ns_free(void *item)
+{
+    atomic_fetch_add(&counts_for_parse->freed, 1);
+    free(item);
+}
+
+static int
+ns_commit(void *item, void *arg, struct pxerr *err)
+{
+    struct counts *c = arg;
+    (void)err;
+    assert_true(pthread_equal(pthread_self(), c->loop_thread));
+    assert_non_null(item);
+    c->committed++;
+    return 0;
+}
+
+static int
+ns_remove(json_t *obj, void *arg, struct pxerr *err)
+{
+    struct counts *c = arg;
+    (void)obj;
+    (void)err;
+    c->removed++;
+    return 0;
+}
+
+static void
+ns_relisted(void *arg)
+{
+    struct counts *c = arg;
+    c->relisted++;
+}
+
+static void
+on_reachable(bool reachable, void *arg)
+{
+    struct counts *c = arg;
+    c->reachable += reachable;
+}
+
+static void
+on_error(const char *msg, void *arg)
+{
+    struct counts *c = arg;
+    c->errors++;
+    snprintf(c->last_error, sizeof c->last_error, "%s", msg ? msg : "");
+    c->error_cleared = msg == NULL;
+}
+
+static void
+test_sink_contract(void **state)
+{
+    static struct kube_sink_res res[KUBE_RES__COUNT];
+    res[KUBE_RES_NAMESPACES] = (struct kube_sink_res){.parse = ns_parse, .free = ns_free,
+                                                      .commit = ns_commit, .remove = ns_remove,
+                                                      .relisted = ns_relisted};
+    struct counts c = {.loop_thread = pthread_self()};
+    counts_for_parse = &c;
+    struct kube_sink sink = {.res = res, .reachable = on_reachable, .error = on_error,
+                             .arg = &c};
+    struct rig g;
+    rig_start_sink(&g, *state, KUBE_MODE_LIST_ONCE, true, &sink);
+    struct kube_stats st;
+    kube_client_stats(g.kc, &st);
+    /* Every namespace parsed on a worker (the LIST page), refused ones not committed and
+     * not remembered, every item freed once, the relist reported once. */
+    assert_true(c.parsed >= 2);
+    assert_int_equal(c.parsed_off_loop, c.parsed);
+    assert_int_equal(c.refused, 1);
+    assert_int_equal(c.committed, c.parsed - 1);
+    assert_int_equal(c.freed, c.committed);
+    assert_int_equal((int)st.n_objects[KUBE_RES_NAMESPACES], c.committed);
+    assert_true(st.n_errors >= 1);
+    assert_int_equal(c.relisted, 1);
+    assert_int_equal(c.removed, 0);
+    /* Resources without hooks are counted all the same. */
+    assert_int_equal((int)st.n_objects[KUBE_RES_STATEFULSETS], 1);
+    /* Every answer said the server is there, and the error ended healthy. */
+    assert_true(c.reachable >= 3);
+    assert_true(c.errors >= 1);
+    assert_true(c.error_cleared);
+    /* The model was never touched: this sink does not feed it. */
+    assert_null(model_ns_find(g.c, "pxc"));
+    assert_false(g.c->reachable);
+    rig_stop(&g);
+    counts_for_parse = NULL;
+}
+
 struct live_run {
     int synced, n_bad;
 };
@@ -473,6 +613,7 @@ main(void)
         cmocka_unit_test(test_list_once), cmocka_unit_test(test_secret),
         cmocka_unit_test(test_writes),    cmocka_unit_test(test_readonly),
         cmocka_unit_test(test_list_and_cancel), cmocka_unit_test(test_live),
+        cmocka_unit_test(test_sink_contract),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
