@@ -116,6 +116,7 @@ struct ksim_store {
     /* configuration, set before the server starts */
     char *dns_server;  /* owned "IP" or "IP:PORT" or NULL */
     char *proxy_image; /* owned */
+    char *pod_map;     /* owned --pod-map FILE or NULL: where pods really are (ksim_podnet.c) */
     int bookmark_interval_s;
     bool seeding; /* true while the seed is loaded: no probe threads */
 };

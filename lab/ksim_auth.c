@@ -70,12 +70,26 @@ ksim_auth_identify(struct ksim_server *srv, struct MHD_Connection *c, char *user
     return KSIM_ROLE_NONE;
 }
 
+bool
+ksim_auth_denied(struct ksim_server *srv, const char *user, const char *what)
+{
+    char pat[128];
+    snprintf(pat, sizeof pat, " %s ", what);
+    for (size_t i = 0; i < srv->tokens.n; i++) {
+        struct ksim_token *t = vec_at(&srv->tokens, i);
+        if (t->deny != NULL && strcmp(t->user, user) == 0 && strstr(t->deny, pat) != NULL)
+            return true;
+    }
+    return false;
+}
+
 void
 ksim_auth_token_free(void *p)
 {
     struct ksim_token *t = p;
     xfree_secret(t->token);
     free(t->user);
+    free(t->deny);
     free(t);
 }
 
@@ -105,15 +119,35 @@ ksim_auth_tokens_load(struct ksim_server *srv, const char *path, struct pxerr *e
         char *save = NULL;
         char *tok = strtok_r(line, ",", &save);
         char *user = strtok_r(NULL, ",", &save);
-        char *rest = strtok_r(NULL, "", &save);
         if (tok == NULL || user == NULL) {
             fclose(f);
-            return pxerr_set(err, PXE_PARSE, "%s:%d: expected \"token,user[,readonly]\"", path,
+            return pxerr_set(err, PXE_PARSE,
+                             "%s:%d: expected \"token,user[,readonly][,deny=pods/SUB]...\"", path,
                              lineno);
         }
-        ksim_auth_token_add(srv, tok, user,
-                            rest && strstr(rest, "readonly") ? KSIM_ROLE_READONLY
-                                                             : KSIM_ROLE_ADMIN);
+        enum ksim_role role = KSIM_ROLE_ADMIN;
+        struct strbuf deny;
+        strbuf_init(&deny);
+        for (char *fld = strtok_r(NULL, ",", &save); fld; fld = strtok_r(NULL, ",", &save)) {
+            if (strcmp(fld, "readonly") == 0) {
+                role = KSIM_ROLE_READONLY;
+            } else if (strncmp(fld, "deny=", 5) == 0 && strchr(fld + 5, '/') != NULL) {
+                strbuf_appendf(&deny, " %s ", fld + 5);
+            } else {
+                strbuf_fini(&deny);
+                fclose(f);
+                return pxerr_set(err, PXE_PARSE,
+                                 "%s:%d: unknown field \"%s\" (expected readonly or "
+                                 "deny=RESOURCE/SUB such as deny=pods/portforward)",
+                                 path, lineno, fld);
+            }
+        }
+        ksim_auth_token_add(srv, tok, user, role);
+        if (deny.len > 0) {
+            struct ksim_token *t = vec_at(&srv->tokens, srv->tokens.n - 1);
+            t->deny = strbuf_detach(&deny);
+        }
+        strbuf_fini(&deny);
     }
     fclose(f);
     return 0;

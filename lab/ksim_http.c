@@ -5,6 +5,7 @@
  * and the fault switches set through /_ksim/fault apply before anything else. It holds no
  * state of its own beyond the connection being served. */
 #include "ksim_http.h"
+#include "ksim_stream.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -167,10 +168,16 @@ route(struct ksim_server *srv, struct MHD_Connection *c, const char *url, const 
     bool scalable =
         strcmp(t.res->group, "apps") == 0 &&
         (strcmp(t.res->plural, "statefulsets") == 0 || strcmp(t.res->plural, "deployments") == 0);
+    bool pods = strcmp(t.res->plural, "pods") == 0 && t.res->group[0] == '\0';
+    /* exec, attach and portforward are connect verbs: since Kubernetes 1.30 the API server
+     * authorizes them as "create" whether the upgrade request is a POST (SPDY) or a GET
+     * (WebSocket), the AuthorizePodWebsocketUpgradeCreatePermission feature. */
+    bool streaming = pods && t.name != NULL && t.sub != NULL &&
+                     (strcmp(t.sub, "exec") == 0 || strcmp(t.sub, "attach") == 0 ||
+                      strcmp(t.sub, "portforward") == 0);
     if (t.sub != NULL &&
         !(strcmp(t.sub, "status") == 0 || (strcmp(t.sub, "scale") == 0 && scalable) ||
-          (strcmp(t.sub, "log") == 0 && strcmp(t.res->plural, "pods") == 0 &&
-           t.res->group[0] == '\0')))
+          (strcmp(t.sub, "log") == 0 && pods) || streaming))
         return ksim_reply_err(c, 404, "NotFound",
                               "the server could not find the requested resource "
                               "(subresource %s of %s)",
@@ -179,9 +186,14 @@ route(struct ksim_server *srv, struct MHD_Connection *c, const char *url, const 
     const char *acc = ksim_hdr(c, "Accept");
     t.meta_only =
         acc != NULL && strstr(acc, "as=PartialObjectMetadata") != NULL && !ksim_wants_table(c);
-    const char *verb = verb_of(method, &t, c);
+    const char *verb = streaming ? "create" : verb_of(method, &t, c);
     bool read = strcmp(verb, "get") == 0 || strcmp(verb, "list") == 0 || strcmp(verb, "watch") == 0;
     bool forbidden = role == KSIM_ROLE_READONLY && !read;
+    if (t.sub != NULL && !forbidden) {
+        char what[200];
+        snprintf(what, sizeof what, "%s/%s", t.res->plural, t.sub);
+        forbidden = ksim_auth_denied(srv, user, what);
+    }
     for (size_t i = 0; role == KSIM_ROLE_READONLY && i < srv->forbid.n; i++)
         forbidden = forbidden || strcmp(vec_at(&srv->forbid, i), t.res->plural) == 0;
     if (forbidden) {
@@ -200,6 +212,8 @@ route(struct ksim_server *srv, struct MHD_Connection *c, const char *url, const 
     }
     if (t.sub != NULL && strcmp(t.sub, "scale") == 0)
         return ksim_object_scale(srv, c, method, &t, req);
+    if (streaming)
+        return ksim_stream_reply(srv, c, method, &t, req);
     if (strcmp(verb, "list") == 0)
         return ksim_list_reply(srv, c, &t);
     if (strcmp(verb, "watch") == 0)
@@ -252,6 +266,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)toe;
     struct ksim_req *req = *con_cls;
     if (req != NULL) {
+        ksim_stream_free(req->stream); /* an upgrade that never happened */
         strbuf_fini(&req->body);
         free(req);
         *con_cls = NULL;
@@ -300,7 +315,7 @@ ksim_http_start(struct ksim_store *st, const struct ksim_http_opts *o, struct ks
     }
     unsigned idle_s = o->idle_timeout_s ? o->idle_timeout_s : 120;
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_ERROR_LOG | MHD_USE_POLL;
+                     MHD_USE_ERROR_LOG | MHD_USE_POLL | MHD_ALLOW_UPGRADE;
     if (o->tls)
         flags |= MHD_USE_TLS;
     if (o->tls)
@@ -344,9 +359,14 @@ ksim_http_stop(struct ksim_server *srv)
         pthread_mutex_lock(&srv->st->mu);
         srv->st->stopping = true;
         pthread_cond_broadcast(&srv->st->cond);
+        /* Upgraded connections end on their own within a poll interval (they see
+         * stopping); libmicrohttpd waits for them, so they go first. */
+        for (int i = 0; i < 100 && srv->n_streams > 0; i++)
+            ksim_store_wait_ms_locked(srv->st, 50);
         pthread_mutex_unlock(&srv->st->mu);
         MHD_stop_daemon(srv->d);
     }
+    ksim_exec_cleanup(srv);
     vec_fini(&srv->tokens);
     vec_fini(&srv->forbid);
     free(srv);

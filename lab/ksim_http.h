@@ -17,6 +17,7 @@ struct ksim_token {
     char *token; /* owned, wiped when freed */
     char *user;  /* owned */
     enum ksim_role role;
+    char *deny; /* owned " pods/exec pods/portforward " (subresources refused) or NULL */
 };
 
 struct ksim_server {
@@ -28,12 +29,17 @@ struct ksim_server {
     struct vec forbid; /* char *, owned */
     char addr[128];
     int port;
+    int n_streams;   /* upgraded connections being served (store->mu) */
+    char *exec_root; /* owned: per-container PATH directories for exec, made on first use */
 };
+
+struct ksim_stream;
 
 /* One request's upload, kept by libmicrohttpd between calls of the handler. */
 struct ksim_req {
     struct strbuf body;
     bool too_big;
+    struct ksim_stream *stream; /* owned until the upgrade handler takes it */
 };
 
 /* What the path names. */
@@ -42,7 +48,7 @@ struct ksim_target {
     const char *version; /* borrowed from the path */
     const char *ns;      /* "" for all namespaces or cluster scope */
     const char *name;    /* NULL for the collection */
-    const char *sub;     /* NULL, "status", "log", "scale" */
+    const char *sub;     /* NULL, "status", "log", "scale", "exec", "attach", "portforward" */
     bool meta_only;      /* Accept: ...;as=PartialObjectMetadata(List) */
 };
 
@@ -124,6 +130,8 @@ enum ksim_role ksim_auth_identify(struct ksim_server *srv, struct MHD_Connection
                                   size_t n);
 void ksim_auth_token_add(struct ksim_server *srv, const char *tok, const char *user,
                          enum ksim_role role);
+/* Whether user's token refuses "RESOURCE/SUB" (tokens file: ",deny=pods/portforward"). */
+bool ksim_auth_denied(struct ksim_server *srv, const char *user, const char *what);
 int ksim_auth_tokens_load(struct ksim_server *srv, const char *path,
                           struct pxerr *err) PXC_MUST_CHECK;
 void ksim_auth_token_free(void *p); /* vec free function */

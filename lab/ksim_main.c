@@ -46,6 +46,8 @@ static const char usage[] =
     "  --proxy-image IMAGE        image of injected istio-proxy containers\n"
     "  --fault JSON               start with a fault switched on (see docs/kubesim.md)\n"
     "  --idle-timeout S           close idle keep-alive connections after S s (default 120)\n"
+    "  --pod-map FILE             where pods really are: lines \"NS/NAME addr=IP socket=PATH\n"
+    "                             resolv=PATH log.pxc=PATH\" (exec, port-forward, logs)\n"
     "  --help                     this text\n";
 
 struct opts {
@@ -69,6 +71,7 @@ struct opts {
     const char *proxy_image;
     struct vec faults;
     unsigned idle_timeout_s;
+    const char *pod_map;
 };
 
 static int
@@ -114,6 +117,7 @@ parse_args(int argc, char **argv, struct opts *o)
         O_IMAGE,
         O_FAULT,
         O_IDLE,
+        O_PODMAP,
         O_HELP
     };
     static const struct option lo[] = {
@@ -138,6 +142,7 @@ parse_args(int argc, char **argv, struct opts *o)
         {"proxy-image", required_argument, NULL, O_IMAGE},
         {"fault", required_argument, NULL, O_FAULT},
         {"idle-timeout", required_argument, NULL, O_IDLE},
+        {"pod-map", required_argument, NULL, O_PODMAP},
         {"help", no_argument, NULL, O_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -214,6 +219,9 @@ parse_args(int argc, char **argv, struct opts *o)
             break;
         case O_IDLE:
             o->idle_timeout_s = (unsigned)atoi(optarg);
+            break;
+        case O_PODMAP:
+            o->pod_map = optarg;
             break;
         case O_HELP:
         case 'h':
@@ -335,6 +343,8 @@ main(int argc, char **argv)
     ksim_store_add_builtin(&st);
     if (o.dns)
         st.dns_server = xstrdup(o.dns);
+    if (o.pod_map)
+        st.pod_map = xstrdup(o.pod_map);
     if (o.bookmark_s > 0)
         st.bookmark_interval_s = o.bookmark_s;
     if (o.proxy_image) {
@@ -347,9 +357,10 @@ main(int argc, char **argv)
     if (o.crd_dirs.n == 0 && dcrd != NULL)
         vec_push(&o.crd_dirs, (void *)dcrd);
     if (o.crd_dirs.n == 0 && !o.no_default_crds)
-        fprintf(stderr, "kubesim: warning: no CRD directory found (" KSIM_SOURCE_DIR
-                        "/backends/manifest/crds, " KSIM_CRD_INSTALL_DIR "); use --crd-dir DIR; PXC "
-                        "and Istio resources will not be served\n");
+        fprintf(stderr,
+                "kubesim: warning: no CRD directory found (" KSIM_SOURCE_DIR
+                "/backends/manifest/crds, " KSIM_CRD_INSTALL_DIR "); use --crd-dir DIR; PXC "
+                "and Istio resources will not be served\n");
     int n_crds = 0;
     for (size_t i = 0; i < o.crd_dirs.n; i++) {
         int n = 0;

@@ -353,6 +353,7 @@ ksim_store_fini(struct ksim_store *st)
     vec_fini(&st->res);
     free(st->dns_server);
     free(st->proxy_image);
+    free(st->pod_map);
     pthread_cond_destroy(&st->cond);
     pthread_mutex_destroy(&st->mu);
 }

@@ -10,9 +10,13 @@ PKGS=(
   # libraries (-dev)
   libncurses-dev libuv1-dev libcurl4-openssl-dev libjansson-dev libmariadb-dev
   libyaml-dev libcmocka-dev libmicrohttpd-dev libgnutls28-dev libc-ares-dev
+  # kubesim's exec/port-forward: WebSocket framing, and zlib for SPDY header blocks
+  libwslay-dev zlib1g-dev
   # servers and tools used by the lab, the probes and the tests
   mariadb-server mariadb-client galera-4 mariadb-backup dnsmasq-base tmux
   openssl valgrind iproute2 procps socat jq curl
+  # what `kubectl exec` runs in the lab's pods: the seed's nslookup and nc -zv
+  bind9-dnsutils netcat-openbsd
   # bench.sh measures peak RSS with GNU time; test_fault_term counts display cells in python3
   time python3
 )
