@@ -105,6 +105,9 @@ enum MHD_Result ksim_watch_reply(struct ksim_server *srv, struct MHD_Connection 
 /* ksim_object.c: GET of one object (and pods/log), writes, the scale subresource. */
 enum MHD_Result ksim_object_get(struct ksim_server *srv, struct MHD_Connection *c,
                                 const struct ksim_target *t);
+/* ksim_log.c: pods/NAME/log (tailLines, sinceSeconds, timestamps, follow). */
+enum MHD_Result ksim_log_reply(struct ksim_server *srv, struct MHD_Connection *c,
+                               const struct ksim_target *t);
 enum MHD_Result ksim_object_write(struct ksim_server *srv, struct MHD_Connection *c,
                                   const char *method, const struct ksim_target *t,
                                   struct ksim_req *req);

@@ -1,5 +1,5 @@
-/* ksim_object: requests on one object: GET (and the pod log), the writes (POST, PUT, PATCH,
- * DELETE, deletecollection) through ksim_api, and the scale subresource. */
+/* ksim_object: requests on one object: GET (the pod log is ksim_log.c's), the writes (POST, PUT,
+ * PATCH, DELETE, deletecollection) through ksim_api, and the scale subresource. */
 #include "ksim_http.h"
 
 #include <stdio.h>
@@ -12,6 +12,8 @@ enum MHD_Result
 ksim_object_get(struct ksim_server *srv, struct MHD_Connection *c, const struct ksim_target *t)
 {
     struct ksim_store *st = srv->st;
+    if (t->sub != NULL && strcmp(t->sub, "log") == 0)
+        return ksim_log_reply(srv, c, t);
     pthread_mutex_lock(&st->mu);
     struct ksim_obj *o = ksim_obj_get_locked(t->res, t->ns, t->name);
     if (o == NULL) {
@@ -20,32 +22,6 @@ ksim_object_get(struct ksim_server *srv, struct MHD_Connection *c, const struct 
                               t->res->group[0] ? "." : "", t->res->group, t->name);
     }
     json_t *obj = ksim_blob_parse(o->blob);
-    if (t->sub != NULL && strcmp(t->sub, "log") == 0) {
-        int code = 0;
-        char msg[512];
-        char *text =
-            ksim_sim_pod_log_locked(st, obj, ksim_qarg(c, "container"), &code, msg, sizeof msg);
-        pthread_mutex_unlock(&st->mu);
-        json_decref(obj);
-        if (text == NULL)
-            return ksim_reply_err(c, code, "BadRequest", "%s", msg);
-        const char *tail = ksim_qarg(c, "tailLines");
-        if (tail != NULL) {
-            long want = strtol(tail, NULL, 10);
-            size_t len = strlen(text);
-            long lines = 0;
-            size_t i = len;
-            if (i > 0 && text[i - 1] == '\n')
-                i--;
-            while (i > 0) {
-                if (text[i - 1] == '\n' && ++lines == want)
-                    break;
-                i--;
-            }
-            memmove(text, text + i, len - i + 1);
-        }
-        return ksim_reply_buf(c, 200, "text/plain", text, strlen(text), 0);
-    }
     pthread_mutex_unlock(&st->mu);
     return ksim_reply_obj(c, t, 200, obj);
 }
