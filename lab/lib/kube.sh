@@ -10,6 +10,30 @@
 
 kube_pidfile() { echo "$LAB_DIR/run/kubesim-$1.pid"; }
 
+# The IP kubesim gives pod N of cluster C: its server's own address (pod network direct),
+# or, with --pod-network private, an address on which nothing listens ($PREFIX.11.N,
+# $PREFIX.21.N), as a real cluster's pod IPs are unreachable from a laptop.
+pod_ip() {
+    if [[ ${LAB_POD_NET:-direct} == private ]]; then
+        echo "$PREFIX.$(($(cluster_octet "$1") + 1)).$2"
+    else
+        node_ip "$1" "$2"
+    fi
+}
+
+# What kubesim alone knows about each pod of cluster C (--pod-map): where its ports are
+# really served, its server's socket, resolv.conf and error log. None of it goes into the
+# API objects.
+kube_write_pod_map() {
+    local c=$1 n
+    {
+        echo "# pods of $(cluster_name "$c") and the lab's server behind each (written by labctl)"
+        for n in "${LAB_NODES[@]}"; do
+            echo "$LAB_NS/$(pod_name "$c" "$n") addr=$(node_ip "$c" "$n") socket=$(node_sock "$c" "$n") resolv=$(node_dir "$c" "$n")/resolv.conf log.pxc=$(node_dir "$c" "$n")/error.log"
+        done
+    } >"$LAB_DIR/kubesim/$c/pods.map"
+}
+
 # kubesim: $PXC_KUBESIM, else next to the pxcmesh binary that runs us ($PXC_BINARY, set by
 # `pxcmesh lab`), else in a build dir of the source tree.
 kube_find_kubesim() {
@@ -46,6 +70,7 @@ kube_sed_args() {
         -e "s|@ISTIOD_IP@|$PREFIX.$(cluster_octet "$c").200|g"
     )
     for n in "${LAB_NODES[@]}"; do
+        KUBE_SED+=(-e "s|@POD_IP${n}@|$(pod_ip "$c" "$n")|g")
         KUBE_SED+=(-e "s|@NODE${n}@|$(node_ip "$c" "$n")|g"
             -e "s|@A_NODE${n}@|$(node_ip a "$n")|g" -e "s|@B_NODE${n}@|$(node_ip b "$n")|g")
     done
@@ -115,7 +140,7 @@ EOF
         [[ $c == a && $n == 1 ]] && repl='s/ #@replpod$//'
         echo "---"
         sed "${KUBE_SED[@]}" -e "$repl" -e "s|@POD@|$(pod_name "$c" "$n")|g" \
-            -e "s|@POD_IP@|$(node_ip "$c" "$n")|g" -e "s|@ORDINAL@|$((n - 1))|g" \
+            -e "s|@POD_IP@|$(pod_ip "$c" "$n")|g" -e "s|@ORDINAL@|$((n - 1))|g" \
             -e "s|@NODE_NAME@|${nodes[n - 1]}|g" "$LAB_HOME/seed/40-pod.yaml.tmpl"
     done >"$out/40-pods.yaml"
 }
@@ -138,6 +163,7 @@ kube_start() {
     local d=$LAB_DIR/kubesim/$c
     mkdir -p "$d/state"
     kube_render_seed "$c"
+    kube_write_pod_map "$c"
     # The CRDs (PerconaXtraDBCluster, ServiceEntry, ...) pxcmesh itself ships; kubesim's
     # default (the shared fixtures of a source tree) otherwise.
     local crd=()
@@ -148,7 +174,7 @@ kube_start() {
     setsid "$KUBESIM" --listen "$(api_ip "$c"):6443" --seed "$d/seed" \
         --write-kubeconfig "$d/kubeconfig" --context "$(cluster_name "$c")" \
         --tokens-file "$LAB_DIR/kubesim/tokens" --dns "$(dns_ip)" --state-dir "$d/state" "${crd[@]}" \
-        --pidfile "$(kube_pidfile "$c")" \
+        --pod-map "$d/pods.map" --pidfile "$(kube_pidfile "$c")" \
         </dev/null >>"$LAB_DIR/log/kubesim-$c.log" 2>&1 9>&- &
     echo $! >"$(kube_pidfile "$c")"
 }
@@ -240,6 +266,9 @@ kube_write_pxcmesh_config() {
             echo "    context: $(cluster_name "$c")"
             echo "    namespaces: [$LAB_NS]"
             echo "    pxcCluster: $LAB_PXC"
+            # private pod network: no mysql section at all; the console finds the servers
+            # and their passwords through the API server, as on a real cluster
+            [[ ${LAB_POD_NET:-direct} == private ]] && continue
             echo "    mysql:"
             echo "      mode: direct"
             echo "      servers:"
