@@ -19,6 +19,7 @@
  * The network is the machine's: there is no per-pod network namespace. */
 #include "ksim_stream.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
@@ -157,6 +158,17 @@ ksim_exec_cleanup(struct ksim_server *srv)
     char *p = xasprintf("%s/resolv.conf", srv->exec_root);
     unlink(p);
     free(p);
+    DIR *d = opendir(srv->exec_root);
+    struct dirent *de;
+    while (d != NULL && (de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, "cnf-", 4) != 0)
+            continue;
+        p = xasprintf("%s/%s", srv->exec_root, de->d_name);
+        unlink(p);
+        free(p);
+    }
+    if (d != NULL)
+        closedir(d);
     p = xasprintf("%s/home", srv->exec_root);
     rmdir(p);
     free(p);
@@ -374,6 +386,32 @@ open_null(int flags)
     return fd;
 }
 
+/* The pxc container's client option file: its socket, as a PXC image's /etc/my.cnf has
+ * it. Debian's own /etc/mysql/my.cnf would otherwise send the client to /run/mysqld. */
+static char *
+write_mycnf(const struct ksim_stream *s, const char *root)
+{
+    char *path = xasprintf("%s/cnf-%.16s.cnf", root, s->net.sandbox);
+    char *tmp = xasprintf("%s.%d", path, (int)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        free(tmp);
+        free(path);
+        return NULL;
+    }
+    fprintf(f, "# kubesim: the client options of pod %s/%s's pxc container\n[client]\nsocket=%s\n",
+            s->ns, s->pod, s->net.socket);
+    fclose(f);
+    if (rename(tmp, path) != 0) {
+        unlink(tmp);
+        free(tmp);
+        free(path);
+        return NULL;
+    }
+    free(tmp);
+    return path;
+}
+
 static pid_t
 spawn(struct exec *x, const char *path, const char *root, const char *resolv)
 {
@@ -393,6 +431,7 @@ spawn(struct exec *x, const char *path, const char *root, const char *resolv)
         env[ne++] = xasprintf("MYSQL_UNIX_PORT=%s", s->net.socket);
     env[ne] = NULL;
 
+    char *mycnf = strcmp(kind_of(s), "pxc") == 0 && s->net.socket[0] ? write_mycnf(s, root) : NULL;
     int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
     int master = -1, slave = -1;
     bool ok = true;
@@ -436,6 +475,8 @@ spawn(struct exec *x, const char *path, const char *root, const char *resolv)
             (void)mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
             if (resolv != NULL)
                 (void)mount(resolv, "/etc/resolv.conf", NULL, MS_BIND, NULL);
+            if (mycnf != NULL)
+                (void)mount(mycnf, "/etc/mysql/my.cnf", NULL, MS_BIND, NULL);
             (void)sethostname(s->pod, strlen(s->pod));
         }
         if (chdir("/") != 0)
@@ -447,6 +488,7 @@ spawn(struct exec *x, const char *path, const char *root, const char *resolv)
     for (int i = 0; i < ne; i++)
         free(env[i]);
     free(argv);
+    free(mycnf);
     if (x->tty) {
         if (slave >= 0)
             close(slave);

@@ -306,8 +306,11 @@ ksim_stream_reply(struct ksim_server *srv, struct MHD_Connection *c, const char 
             goto fail;
         }
         const char *state = container_state(pod, s->container);
-        if (phase == NULL || strcmp(phase, "Running") != 0 || state == NULL ||
-            strcmp(state, "running") != 0) {
+        /* attach replays a probe's output, also once it ended (a kubelet would refuse;
+         * kubectl run would then fall back to the log) */
+        bool attach_done = kind == KSIM_STREAM_ATTACH && state && strcmp(state, "terminated") == 0;
+        if (!attach_done && (phase == NULL || strcmp(phase, "Running") != 0 || state == NULL ||
+                             strcmp(state, "running") != 0)) {
             /* the kubelet's answer, passed on by the API server */
             ksim_status_set(&stt, 400, "BadRequest",
                             "unable to upgrade connection: container not found (\"%s\")",
