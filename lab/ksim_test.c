@@ -11,6 +11,7 @@
 
 #include "xmalloc.h"
 #include "ksim_api.h"
+#include "ksim_stream.h"
 
 static json_t *
 J(const char *s)
@@ -399,6 +400,98 @@ test_human_age(void **state)
     }
 }
 
+/* The WebSocket accept key of RFC 6455 section 1.3's example, and the SPDY/3 header
+ * dictionary by its adler32 (what a zlib stream from kubectl names in its header). */
+static void
+test_stream_constants(void **state)
+{
+    (void)state;
+    char accept[64];
+    ksim_ws_accept_key("dGhlIHNhbXBsZSBub25jZQ==", accept, sizeof accept);
+    assert_string_equal(accept, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    assert_int_equal(ksim_spdy_dict_adler(), 0xe3c6a7c2u);
+}
+
+struct spdy_seen {
+    int syn, data;
+    char type[32], port[32];
+    uint8_t out[4096];
+    size_t out_len;
+};
+
+static void
+seen_syn(uint32_t id, const struct ksim_spdy_hdr *h, size_t n, void *arg)
+{
+    struct spdy_seen *s = arg;
+    s->syn++;
+    assert_int_equal(id, 1);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(h[i].name, "streamtype") == 0)
+            snprintf(s->type, sizeof s->type, "%s", h[i].value);
+        if (strcmp(h[i].name, "port") == 0)
+            snprintf(s->port, sizeof s->port, "%s", h[i].value);
+    }
+}
+static void
+seen_data(uint32_t id, const uint8_t *b, size_t len, bool fin, void *arg)
+{
+    (void)id, (void)b, (void)len, (void)fin;
+    ((struct spdy_seen *)arg)->data++;
+}
+static void
+seen_rst(uint32_t id, void *arg)
+{
+    (void)id, (void)arg;
+}
+static void
+seen_goaway(void *arg)
+{
+    (void)arg;
+}
+static void
+seen_out(const uint8_t *b, size_t len, void *arg)
+{
+    struct spdy_seen *s = arg;
+    if (s->out_len + len <= sizeof s->out) {
+        memcpy(s->out + s->out_len, b, len);
+        s->out_len += len;
+    }
+}
+
+/* A SYN_STREAM as moby/spdystream writes it (its header block compressed with the SPDY/3
+ * dictionary: "streamtype: stdout"), then a PING that must come back, then garbage that must
+ * fail with a message. */
+static void
+test_spdy_frames(void **state)
+{
+    (void)state;
+    static const uint8_t syn[] = {0x80, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x2b, 0x00, 0x00, 0x00,
+                                  0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x78, 0xf9, 0xe3, 0xc6,
+                                  0xa7, 0xc2, 0x62, 0x60, 0x60, 0x60, 0x04, 0xa7, 0xb3, 0x92, 0xa2,
+                                  0xd4, 0xc4, 0x5c, 0x68, 0x51, 0xc2, 0x56, 0x5c, 0x92, 0x92, 0x5f,
+                                  0x5a, 0x02, 0x00, 0x00, 0x00, 0xff, 0xff};
+    static const uint8_t ping[] = {0x80, 0x03, 0x00, 0x06, 0x00, 0x00,
+                                   0x00, 0x04, 0x00, 0x00, 0x00, 0x07};
+    static const struct ksim_spdy_events ev = {
+        .syn_stream = seen_syn, .data = seen_data, .rst = seen_rst, .goaway = seen_goaway};
+    struct spdy_seen seen = {0};
+    struct ksim_spdy *s = ksim_spdy_new(&ev, seen_out, &seen);
+    struct pxerr err = {0};
+    /* in two pieces: a frame split across reads is still one frame */
+    assert_int_equal(ksim_spdy_feed(s, syn, 20, &err), 0);
+    assert_int_equal(seen.syn, 0);
+    assert_int_equal(ksim_spdy_feed(s, syn + 20, sizeof syn - 20, &err), 0);
+    assert_int_equal(seen.syn, 1);
+    assert_string_equal(seen.type, "stdout");
+    assert_int_equal(ksim_spdy_feed(s, ping, sizeof ping, &err), 0);
+    assert_int_equal(seen.out_len, sizeof ping);
+    assert_memory_equal(seen.out, ping, sizeof ping);
+    static const uint8_t bad[] = {0x80, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00};
+    assert_int_not_equal(ksim_spdy_feed(s, bad, sizeof bad, &err), 0);
+    assert_non_null(strstr(err.msg, "version 2"));
+    ksim_spdy_free(s);
+}
+
 int
 main(void)
 {
@@ -415,6 +508,8 @@ main(void)
         cmocka_unit_test(test_proto_namespace),
         cmocka_unit_test(test_crd_versions_and_store),
         cmocka_unit_test(test_human_age),
+        cmocka_unit_test(test_stream_constants),
+        cmocka_unit_test(test_spdy_frames),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -107,7 +107,17 @@ def main():
     sock, head, rest = connect(a.url, a.protocol, a.token, a.ca)
     print(head.splitlines()[0] if head else "no answer")
     if " 101 " not in (head.splitlines()[0] if head else ""):
-        print(head.partition("\r\n\r\n")[0])
+        want = 0
+        for line in head.splitlines():
+            if line.lower().startswith("content-length:"):
+                want = int(line.split(":", 1)[1])
+        sock.settimeout(a.timeout)
+        while len(rest) < want:
+            d = sock.recv(65536)
+            if not d:
+                break
+            rest += d
+        print(head)
         sys.stdout.write(rest.decode(errors="replace") + "\n")
         return 0
     sock.settimeout(a.timeout)
