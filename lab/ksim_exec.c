@@ -622,7 +622,8 @@ run_process(struct exec *x, const char *path, const char *root, const char *reso
         if (exited && ((x->out_fd < 0 && x->err_fd < 0) || clock_mono_ms() >= drain_until))
             break;
         if (ksim_stream_stopping(x->s)) {
-            x->client_gone = true;
+            ksim_ws_close(x->ws, 1001, "server shutting down");
+            x->client_gone = true; /* no status: the command did not finish */
             break;
         }
     }

@@ -319,6 +319,8 @@ frame(struct ksim_spdy *s, const uint8_t *f, size_t len, struct pxerr *err)
 int
 ksim_spdy_feed(struct ksim_spdy *s, const uint8_t *buf, size_t len, struct pxerr *err)
 {
+    if (len == 0)
+        return 0; /* an empty tunnel message carries no frame */
     strbuf_appendn(&s->in, (const char *)buf, len);
     size_t at = 0;
     int rc = 0;

@@ -100,4 +100,8 @@ pf_start KUBECTL_PORT_FORWARD_WEBSOCKETS=true
 [[ $(dbq "$PF_PORT" 'select 1') == 1 ]] || fail "a new port-forward after the server came back"
 kill "$PF_PID"
 pass "after the server is back a new port-forward works"
+
+kill -TERM "$KSIM_PID"
+wait "$KSIM_PID" || fail "kubesim exit status on SIGTERM (a leak under ASan fails here)"
+PIDS=("${PIDS[@]/$KSIM_PID/}")
 echo "PASS"
