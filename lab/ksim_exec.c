@@ -169,9 +169,20 @@ ksim_exec_cleanup(struct ksim_server *srv)
     }
     if (d != NULL)
         closedir(d);
-    p = xasprintf("%s/home", srv->exec_root);
-    rmdir(p);
-    free(p);
+    /* what the sessions' tools left in HOME (files only: nothing makes directories) */
+    char *home = xasprintf("%s/home", srv->exec_root);
+    DIR *hd = opendir(home);
+    while (hd != NULL && (de = readdir(hd)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        p = xasprintf("%s/%s", home, de->d_name);
+        unlink(p);
+        free(p);
+    }
+    if (hd != NULL)
+        closedir(hd);
+    rmdir(home);
+    free(home);
     rmdir(srv->exec_root);
     free(srv->exec_root);
     srv->exec_root = NULL;
@@ -420,11 +431,14 @@ spawn(struct exec *x, const char *path, const char *root, const char *resolv)
     char **argv = xcalloc(s->argv.n + 1, sizeof *argv);
     for (size_t i = 0; i < s->argv.n; i++)
         argv[i] = vec_at(&s->argv, i);
-    char *env[8];
+    char *env[10];
     int ne = 0;
     env[ne++] = xasprintf("PATH=%s/%s", root, kind_of(s));
     env[ne++] = xasprintf("HOSTNAME=%s", s->pod);
     env[ne++] = xasprintf("HOME=%s/home", root);
+    /* what is typed in a session (passwords too) stays in no history file */
+    env[ne++] = xstrdup("MYSQL_HISTFILE=/dev/null");
+    env[ne++] = xstrdup("HISTFILE=/dev/null");
     if (x->tty)
         env[ne++] = xstrdup("TERM=xterm");
     if (strcmp(kind_of(s), "pxc") == 0 && s->net.socket[0])

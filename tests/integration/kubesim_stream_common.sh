@@ -116,7 +116,8 @@ VIEW_TOKEN=view-$$-$RANDOM
 OP_TOKEN=op-$$-$RANDOM
 printf '%s,admin\n%s,viewer,readonly\n%s,operator,deny=pods/portforward\n' \
     "$ADMIN_TOKEN" "$VIEW_TOKEN" "$OP_TOKEN" >"$TMP/tokens"
-"$KSIM" --listen "$KIP:0" --seed "$TMP/seed" --write-kubeconfig "$TMP/kc" --context lab \
+# TMPDIR: kubesim's exec directories go there, where the test sees what is left at exit
+TMPDIR=$TMP "$KSIM" --listen "$KIP:0" --seed "$TMP/seed" --write-kubeconfig "$TMP/kc" --context lab \
     --state-dir "$TMP/state" --tokens-file "$TMP/tokens" --pod-map "$TMP/pods.map" \
     --dns "$DNSIP" >"$TMP/ksim.out" 2>&1 &
 KSIM_PID=$!
