@@ -1,6 +1,8 @@
 /* yamlout: print jansson trees as readable YAML (block style, two-space indent, keys in
  * the tree's insertion order so generators decide a stable, conventional order), as JSON
  * with the same order, or as a Nix attribute set for users who keep manifests in Nix.
+ * The YAML reads back to the same tree, type for type, through pxcmesh's readers (yamlu,
+ * yamldocs) and YAML 1.1 ones (PyYAML): tests/fuzz/fuzz_yaml_roundtrip.c checks it.
  * Pure; any thread. */
 #ifndef PXC_BACKENDS_CODEC_YAMLOUT_H
 #define PXC_BACKENDS_CODEC_YAMLOUT_H
