@@ -21,6 +21,8 @@
 #include "strbuf.h"
 #include "vec.h"
 #include "xmalloc.h"
+#include "codec/slurp.h"
+#include "codec/yamldocs.h"
 
 #define PATH_MAX_LEN 512
 #define MAX_DEPTH 64
@@ -41,6 +43,8 @@ struct loader {
     struct hmap anchors; /* anchor -> json_t * (one reference held in anchor_refs) */
     struct vec anchor_refs;
     struct pxerr *err;
+    const char *buf; /* the input, for the position of a reader error */
+    size_t len;
     int rc;
 };
 
@@ -254,14 +258,7 @@ plain_scalar(const char *s, size_t len)
 static int
 parser_error(struct loader *L)
 {
-    yaml_parser_t *p = &L->parser;
-    const char *problem = p->problem ? p->problem : "YAML error";
-    if (p->context != NULL)
-        return pxerr_set(L->err, PXE_PARSE, "%s:%zu:%zu: %s (%s at line %zu)", L->doc->file,
-                         p->problem_mark.line + 1, p->problem_mark.column + 1, problem, p->context,
-                         p->context_mark.line + 1);
-    return pxerr_set(L->err, PXE_PARSE, "%s:%zu:%zu: %s", L->doc->file, p->problem_mark.line + 1,
-                     p->problem_mark.column + 1, problem);
+    return yamldocs_parser_error(&L->parser, L->doc->file, L->buf, L->len, L->err);
 }
 
 static int
@@ -517,7 +514,7 @@ yamlu_load_buf(const char *name, const char *buf, size_t len, struct yamlu_doc *
     hmap_init(&d->marks->idx);
     vec_init(&d->marks->items, free);
 
-    struct loader L = {.doc = d, .err = err};
+    struct loader L = {.doc = d, .err = err, .buf = buf, .len = len};
     hmap_init(&L.anchors);
     vec_init(&L.anchor_refs, decref_item);
     if (!yaml_parser_initialize(&L.parser)) {
@@ -541,31 +538,12 @@ yamlu_load_buf(const char *name, const char *buf, size_t len, struct yamlu_doc *
 int
 yamlu_load_file(const char *path, struct yamlu_doc **out, struct pxerr *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        int e = errno;
-        return pxerr_set(err, e == ENOENT ? PXE_NOTFOUND : PXE_IO, "%s: %s", path, strerror(e));
-    }
     struct strbuf sb;
     strbuf_init(&sb);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        strbuf_appendn(&sb, chunk, n);
-        if (sb.len > MAX_FILE_BYTES) {
-            fclose(f);
-            strbuf_fini(&sb);
-            return pxerr_set(err, PXE_IO, "%s: larger than %u MB; is it the right file?", path,
-                             MAX_FILE_BYTES >> 20);
-        }
-    }
-    int rerr = ferror(f) ? errno : 0;
-    fclose(f);
-    if (rerr != 0) {
-        strbuf_fini(&sb);
-        return pxerr_set(err, PXE_IO, "%s: %s", path, strerror(rerr));
-    }
-    int rc = yamlu_load_buf(path, sb.s, sb.len, out, err);
+    /* A FIFO stays allowed: `--kubeconfig <(...)` is a way to keep a token off the disk. */
+    int rc = slurp_path(path, MAX_FILE_BYTES, SLURP_STREAMS, &sb, err);
+    if (rc == 0)
+        rc = yamlu_load_buf(path, sb.s, sb.len, out, err);
     strbuf_fini(&sb);
     return rc;
 }
