@@ -268,13 +268,9 @@ static void emit(struct strbuf *out, const json_t *v, int level);
 static bool
 emit_key(struct strbuf *out, const char *k, int level)
 {
-    size_t n = strlen(k);
     struct strbuf kb;
     strbuf_init(&kb);
-    if (needs_quotes(k, n) || memchr(k, '\n', n) != NULL)
-        quoted(&kb, k, n);
-    else
-        strbuf_appendn(&kb, k, n);
+    yamlout_key(k, &kb);
     bool explicit = kb.len > SIMPLE_KEY_MAX;
     if (explicit) {
         strbuf_append(out, "? ");
@@ -504,6 +500,16 @@ yamlout_docs(const json_t *docs, enum yamlout_format fmt, struct strbuf *out)
             yamlout_nix(docs, out);
         break;
     }
+}
+
+void
+yamlout_key(const char *k, struct strbuf *out)
+{
+    size_t n = strlen(k);
+    if (needs_quotes(k, n) || memchr(k, '\n', n) != NULL)
+        quoted(out, k, n);
+    else
+        strbuf_appendn(out, k, n);
 }
 
 int

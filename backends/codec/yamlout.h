@@ -23,6 +23,10 @@ void yamlout_nix(const json_t *doc, struct strbuf *out);
  * Nix as a list of attribute sets. */
 void yamlout_docs(const json_t *docs, enum yamlout_format fmt, struct strbuf *out);
 
+/* Append k as yamlout writes a mapping key (quoted and escaped when a reader would
+ * misread it), without the ':'. For displays that print a key alone (diffs). */
+void yamlout_key(const char *k, struct strbuf *out);
+
 /* "yaml" | "json" | "nix" -> format; -1 when unknown. */
 int yamlout_parse_format(const char *s);
 
