@@ -530,6 +530,40 @@ test_truthful_preview(void **state)
     rig_stop(&r);
 }
 
+/* A new Namespace and an object in it: the object cannot be dry-run before the Namespace
+ * exists, so its preview is the manifest's, with a note; the apply creates both in order. */
+static void
+test_new_namespace(void **state)
+{
+    struct rig r;
+    rig_start(&r, *state);
+    json_t *docs = json_pack("[{s:s, s:s, s:{s:s}}, o]", "apiVersion", "v1", "kind", "Namespace",
+                             "metadata", "name", "fresh",
+                             sentry("in-fresh", "fresh", "127.0.30.1", "3306"));
+    struct apply_plan *p = apply_plan_new(&r.loop, docs, NULL);
+    json_decref(docs);
+    struct step s;
+    validate(&r, p, NULL, &s);
+    assert_int_equal(s.status, 0);
+    preview(&r, p, &s);
+    assert_int_equal(s.status, 0);
+    const struct apply_item *it = apply_plan_item(p, 1);
+    assert_true(it->previewed);
+    assert_false(it->exists);
+    if (strstr(it->note, "its namespace fresh is created by this apply first") == NULL)
+        fail_msg("note: '%s'", it->note);
+    assert_non_null(strstr(it->diff, "+   name: in-fresh\n"));
+    struct pxerr err = {0};
+    s = (struct step){.loop = &r.loop};
+    assert_int_equal(apply_plan_apply(p, r.lv, "K", 0, 2, on_step, &s, &err), 0);
+    wait_step(&r, &s);
+    assert_int_equal(s.status, 0);
+    assert_true(apply_plan_item(p, 0)->applied && apply_plan_item(p, 1)->applied);
+    apply_plan_free(p);
+    assert_true(exists(&r, "fresh", "in-fresh"));
+    rig_stop(&r);
+}
+
 /* Freed with a validation on the worker and with a request in flight: nothing calls back,
  * nothing leaks (the sanitizers check), the loop closes. */
 static void
@@ -563,6 +597,7 @@ main(void)
         cmocka_unit_test(test_whole_or_nothing),
         cmocka_unit_test(test_midway),
         cmocka_unit_test(test_truthful_preview),
+        cmocka_unit_test(test_new_namespace),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
