@@ -662,6 +662,35 @@ test_fast_and_tree_agree(void **state)
                 PXE_PARSE, "t.json:1:134: duplicate object key near '\"name\"'");
 }
 
+/* Times before 1970 are negative epoch ms: read (both roads) and written back as they were. */
+static void
+test_times_before_1970(void **state)
+{
+    (void)state;
+    static const char doc[] =
+        "{\"schemaVersion\": 1, \"generatedAt\": \"1969-12-31T23:59:59Z\", %s\"clusters\": [\n"
+        " {\"name\": \"a\", \"reachable\": true, \"pods\": [\n"
+        "  {\"namespace\": \"pxc\", \"name\": \"p0\", \"createdAt\": \"1969-07-20T20:17:40Z\"}\n"
+        " ]}]}\n";
+    for (int road = 0; road < 2; road++) {
+        char text[1024];
+        snprintf(text, sizeof text, doc, road ? "\"\\u0078\": 1, " : "");
+        struct model *m = model_new();
+        struct pxerr err = {0};
+        if (snap_load_buf(text, strlen(text), "old.json", m, &err) != 0)
+            fail_msg("road %d: %s", road, err.msg);
+        assert_int_equal(m->generated_ms, -1000);
+        struct m_cluster *c = m->clusters.items[0];
+        struct m_pod *p = c->pods.items[0];
+        assert_int_equal(p->created_ms, -14182940000LL);
+        char *out = write_model(m);
+        assert_non_null(strstr(out, "\"generatedAt\": \"1969-12-31T23:59:59Z\""));
+        assert_non_null(strstr(out, "\"createdAt\": \"1969-07-20T20:17:40Z\""));
+        free(out);
+        model_free(m);
+    }
+}
+
 static void
 e_unknown(json_t *r)
 {
@@ -1157,6 +1186,7 @@ main(void)
         cmocka_unit_test(test_wrong_types_name_the_path),
         cmocka_unit_test(test_unknown_fields_ignored),
         cmocka_unit_test(test_fast_and_tree_agree),
+        cmocka_unit_test(test_times_before_1970),
         cmocka_unit_test(test_minimal_document),
         cmocka_unit_test(test_empty_model),
         cmocka_unit_test(test_transactional),

@@ -321,6 +321,21 @@ test_rfc3339(void **state)
         {"2026-11-25T09:30:00+01:30", 0, 1795593600000LL},
         {"2026-11-25T06:00:00-02:00", 0, 1795593600000LL},
         {"2024-02-29T12:00:00Z", 0, 1709208000000LL},
+        /* Before 1970: negative epoch ms. 23:59:59 is -1 s, the value timegm() also uses
+         * to say it failed. */
+        {"1969-12-31T23:59:59Z", 0, -1000},
+        {"1969-12-31T23:59:59.500Z", 0, -500},
+        {"1969-07-20T20:17:40Z", 0, -14182940000LL},
+        {"1970-01-01T00:30:00+01:00", 0, -1800000},
+        {"1900-01-01T00:00:00Z", 0, -2208988800000LL},
+        {"0001-01-01T00:00:00Z", 0, -62135596800000LL}, /* Go's zero time */
+        {"2026-02-29T00:00:00Z", -1, 0},     /* not a leap year */
+        {"2026-13-01T00:00:00Z", -1, 0},
+        {"2026-11-25T24:00:00Z", -1, 0},
+        {"2026-11-25T08:60:00Z", -1, 0},
+        {"2026-11-25T08:00:00+24:00", -1, 0},
+        {"2026-1-25T08:00:00Z", -1, 0},      /* RFC 3339 fields are fixed width */
+        {" 2026-11-25T08:00:00Z", -1, 0},
         {"2026-11-25T08:00:00", -1, 0},      /* no zone */
         {"2026-11-25T08:00:00+0100", -1, 0}, /* offset without colon */
         {"2026-11-25T08:00:00+1:00", -1, 0}, /* short offset */
@@ -359,6 +374,17 @@ test_rfc3339(void **state)
     clock_fmt_rfc3339(1709208000000LL, buf, sizeof buf);
     assert_int_equal(clock_parse_rfc3339(buf, &back), 0);
     assert_int_equal(back, 1709208000000LL);
+    /* Before 1970 the second is the one the instant falls in (floor, not toward zero). */
+    clock_fmt_rfc3339(-500, buf, sizeof buf);
+    assert_string_equal(buf, "1969-12-31T23:59:59Z");
+    clock_fmt_rfc3339(-14182940000LL, buf, sizeof buf);
+    assert_string_equal(buf, "1969-07-20T20:17:40Z");
+    clock_fmt_rfc3339(-62135596800000LL, buf, sizeof buf);
+    assert_string_equal(buf, "0001-01-01T00:00:00Z");
+    assert_int_equal(clock_parse_rfc3339(buf, &back), 0);
+    assert_int_equal(back, -62135596800000LL);
+    clock_fmt_hms(-1000, buf, sizeof buf);
+    assert_string_equal(buf, "23:59:59");
 }
 
 static void
