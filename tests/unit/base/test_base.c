@@ -1,5 +1,6 @@
 /* test_base: the containers and helpers everything else stands on: strbuf, vec (stable
- * sort), hmap (delete, tombstones, growth), intern, clock (RFC 3339, ages), pxerr. */
+ * sort), hmap (delete, tombstones, growth), intern, clock (RFC 3339, ages), pxerr, file
+ * (bounded reads that refuse FIFOs, devices and directories). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "base64.h"
 #include "clock.h"
+#include "file.h"
 #include "hmap.h"
 #include "intern.h"
 #include "path.h"
@@ -460,6 +464,122 @@ test_pxerr(void **state)
     }
 }
 
+/* ---- file ---- */
+
+static char *
+tmp_path(const char *dir, const char *name)
+{
+    return xasprintf("%s/%s", dir, name);
+}
+
+static void
+write_file(const char *path, const char *text, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, n, f), n);
+    fclose(f);
+}
+
+static void
+test_file_read(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pxc-test-file.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pxerr err = {0};
+    char *buf = NULL;
+    size_t len = 0;
+
+    /* A regular file, whole, NUL-terminated past its length. */
+    char *p = tmp_path(dir, "plain");
+    write_file(p, "a=1\nb=2\n", 8);
+    assert_int_equal(file_read(p, 8, &buf, &len, &err), 0);
+    assert_int_equal(len, 8);
+    assert_memory_equal(buf, "a=1\nb=2\n", 9);
+    free(buf);
+    /* One byte over the limit: refused, with the limit in words. */
+    buf = NULL;
+    assert_int_equal(file_read(p, 7, &buf, &len, &err), PXE_TOOBIG);
+    assert_null(buf);
+    char *want = xasprintf("%s: larger than the 7 bytes this file may have; is it the right "
+                           "file?", p);
+    assert_string_equal(err.msg, want);
+    free(want);
+    /* The secret variant reads the same. */
+    assert_int_equal(file_read_secret(p, 1024, &buf, &len, &err), 0);
+    assert_int_equal(len, 8);
+    assert_string_equal(buf, "a=1\nb=2\n");
+    file_free_secret(buf, len);
+    unlink(p);
+    free(p);
+
+    /* Empty. */
+    p = tmp_path(dir, "empty");
+    write_file(p, "", 0);
+    assert_int_equal(file_read(p, 10, &buf, &len, &err), 0);
+    assert_int_equal(len, 0);
+    assert_string_equal(buf, "");
+    free(buf);
+    unlink(p);
+    free(p);
+
+    /* Larger than the first guess (st_size) after growth: still whole. */
+    p = tmp_path(dir, "big");
+    char *big = xmalloc(100000);
+    memset(big, 'x', 100000);
+    write_file(p, big, 100000);
+    assert_int_equal(file_read_secret(p, 100000, &buf, &len, &err), 0);
+    assert_int_equal(len, 100000);
+    assert_memory_equal(buf, big, 100000);
+    file_free_secret(buf, len);
+    assert_int_equal(file_read(p, 64 * 1024, &buf, &len, &err), PXE_TOOBIG);
+    assert_non_null(strstr(err.msg, "larger than the 64 KiB"));
+    free(big);
+    unlink(p);
+    free(p);
+
+    /* Missing. */
+    p = tmp_path(dir, "missing");
+    assert_int_equal(file_read(p, 10, &buf, &len, &err), PXE_NOTFOUND);
+    assert_non_null(strstr(err.msg, "No such file"));
+    free(p);
+
+    /* A FIFO without a writer: refused at once (a blocking open would wait forever). */
+    p = tmp_path(dir, "fifo");
+    assert_int_equal(mkfifo(p, 0600), 0);
+    uint64_t t0 = clock_mono_ms();
+    assert_int_equal(file_read(p, 1 << 20, &buf, &len, &err), PXE_INVAL);
+    assert_true(clock_mono_ms() - t0 < 1000);
+    want = xasprintf("%s: not a regular file (a FIFO); give a file", p);
+    assert_string_equal(err.msg, want);
+    free(want);
+    unlink(p);
+    free(p);
+
+    /* A device that never ends, and a directory. */
+    assert_int_equal(file_read("/dev/zero", 1 << 20, &buf, &len, &err), PXE_INVAL);
+    assert_string_equal(err.msg, "/dev/zero: not a regular file (a character device); give a "
+                                 "file");
+    assert_int_equal(file_read_secret(dir, 1 << 20, &buf, &len, &err), PXE_INVAL);
+    want = xasprintf("%s: not a regular file (a directory); give a file", dir);
+    assert_string_equal(err.msg, want);
+    free(want);
+
+    /* procfs says size 0 and has more: read to EOF, the limit still holds. */
+    assert_int_equal(file_read("/proc/self/status", 1 << 20, &buf, &len, &err), 0);
+    assert_true(len > 0 && strstr(buf, "Name:") != NULL);
+    free(buf);
+    assert_int_equal(file_read("/proc/self/status", 16, &buf, &len, &err), PXE_TOOBIG);
+
+    char lim[32];
+    file_fmt_size(4u << 20, lim, sizeof lim);
+    assert_string_equal(lim, "4 MiB");
+    file_fmt_size(1000, lim, sizeof lim);
+    assert_string_equal(lim, "1000 bytes");
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* RFC 4648 section 10's test vectors, both alphabets, padding optional, and the refusals. */
 static void
 test_base64(void **state)
@@ -549,6 +669,7 @@ main(void)
         cmocka_unit_test(test_pxerr),
         cmocka_unit_test(test_base64),
         cmocka_unit_test(test_path_home),
+        cmocka_unit_test(test_file_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
