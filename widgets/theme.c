@@ -330,6 +330,7 @@ struct parser {
     struct palette_entry pal[THEME_MAX_PALETTE];
     int n_pal;
     int elem_line[TH__COUNT];
+    int n_good; /* lines read as theme lines so far: until one is, the file may be anything */
     struct pxerr *err;
 };
 
@@ -497,10 +498,13 @@ parse_style(struct parser *p, char *s, struct th_style *out)
 static int
 parse_element(struct parser *p, char *line)
 {
+    /* The file may not be a theme at all (":theme /etc/shadow"): its text is quoted only
+     * where it names a known element, or is a typo of one, or follows good theme lines.
+     * Otherwise the error gives the line and the rule, never the line's content. */
     char *eq = strchr(line, '=');
     if (!eq) {
-        return perr(p, "expected 'ELEMENT = STYLE' or 'palette NAME=COLOUR ...', got '%.40s'",
-                    line);
+        return perr(p, "not a theme line: expected 'ELEMENT = STYLE' or 'palette NAME=COLOUR "
+                       "...'");
     }
     *eq = '\0';
     char *name = trim(line), *style = trim(eq + 1);
@@ -513,7 +517,10 @@ parse_element(struct parser *p, char *line)
             suggest_try(&sg, elems[i].name);
         if (sg.best)
             return perr(p, "unknown element '%.48s' (did you mean '%s'?)", name, sg.best);
-        return perr(p, "unknown element '%.48s' (docs/themes.md lists the elements)", name);
+        if (p->n_good > 0 && valid_name(name))
+            return perr(p, "unknown element '%.48s' (docs/themes.md lists the elements)", name);
+        return perr(p, "not a theme line: no element of that name before '=' (docs/themes.md "
+                       "lists the elements)");
     }
     if (p->t->set[e])
         return perr(p, "element '%s' set twice (first on line %d)", name, p->elem_line[e]);
@@ -582,6 +589,8 @@ theme_parse_buf(const char *where, const char *buf, size_t len, struct theme **o
                 rc = perr(&p, "empty palette line (expected 'palette NAME=COLOUR ...')");
             else
                 rc = parse_element(&p, s);
+            if (rc == 0)
+                p.n_good++;
         }
         free(line);
     }

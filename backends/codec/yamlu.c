@@ -5,6 +5,7 @@
  * same wording for the same mistakes. */
 #include "codec/yamlu.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -750,12 +751,33 @@ yamlu_suggest(const char *s, const char *const *cands)
     return best;
 }
 
+/* A key fit to quote: short, and made of what names are made of. */
+static bool
+key_quotable(const char *k)
+{
+    size_t n = strlen(k);
+    if (n == 0 || n > 40)
+        return false;
+    for (; *k; k++)
+        if (!isalnum((unsigned char)*k) && !strchr("_-.", *k))
+            return false;
+    return true;
+}
+
 int
 yamlu_check_keys(const struct yamlu_doc *d, json_t *obj, const char *path,
                  const char *const *allowed, struct pxerr *err)
 {
+    /* A top-level mapping with none of the allowed keys may be another file altogether
+     * (a password file given as the config): its keys are not quoted, only its line. */
+    bool recognised = path != NULL && path[0] != '\0';
     const char *key;
     json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        if (is_one_of(key, allowed))
+            recognised = true;
+    }
     json_object_foreach(obj, key, v)
     {
         if (is_one_of(key, allowed))
@@ -763,13 +785,21 @@ yamlu_check_keys(const struct yamlu_doc *d, json_t *obj, const char *path,
         char p[PATH_MAX_LEN];
         yamlu_path_key(p, sizeof p, path, key);
         const char *sug = yamlu_suggest(key, allowed);
-        if (sug != NULL)
+        if (sug != NULL && key_quotable(key))
             return yamlu_err(d, err, PXE_SCHEMA, p, "unknown key (did you mean '%s'?)", sug);
         struct strbuf sb;
         strbuf_init(&sb);
         for (const char *const *a = allowed; *a; a++)
             strbuf_appendf(&sb, "%s%s", a == allowed ? "" : ", ", *a);
-        int rc = yamlu_err(d, err, PXE_SCHEMA, p, "unknown key (known: %s)", sb.s);
+        int rc;
+        if (recognised && key_quotable(key)) {
+            rc = yamlu_err(d, err, PXE_SCHEMA, p, "unknown key (known: %s)", sb.s);
+        } else {
+            const char *file = d && d->file ? d->file : "<yaml>";
+            rc = pxerr_set(err, PXE_SCHEMA, "%s:%d: %s%san unknown key, not quoted (known: %s); "
+                           "is it the right file?", file, yamlu_line(d, p),
+                           path ? path : "", path && path[0] ? ": " : "", sb.s);
+        }
         strbuf_fini(&sb);
         return rc;
     }

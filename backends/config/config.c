@@ -897,7 +897,11 @@ read_optfile(struct optfile *o, const char *path, struct pxerr *err)
             continue;
         }
         if (*s == '!') {
-            rc = pxerr_set(err, PXE_PARSE, "%s:%d: unknown directive '%s'", path, lineno, s);
+            /* The directive word only: the rest of a line may be anything. */
+            int wl = (int)strcspn(s, " \t");
+            rc = pxerr_set(err, PXE_PARSE,
+                           "%s:%d: unknown directive '%.*s' (use !include or !includedir)", path,
+                           lineno, wl > 32 ? 32 : wl, s);
             break;
         }
         char *eq = strchr(s, '=');

@@ -313,6 +313,17 @@ test_bad_configs(void **state)
          ":1: missing clusters: give at least one cluster {name, context}"},
         {"# nothing\n", PXE_SCHEMA, ": the file is empty; it needs at least a clusters: list"},
         {"- a\n- b\n", PXE_SCHEMA, ":1: expected a mapping at the top, got a list"},
+        /* Not a config at all (a password file, a secrets file): the line, never its text. */
+        {"root:$6$saltSECRET$hashSECRET:19000:0:99999:7:::\n", PXE_SCHEMA,
+         ":1: an unknown key, not quoted (known: readonly, theme, refreshSeconds, "
+         "lagWarnSeconds, lagCritSeconds, kubeconfig, clusters); is it the right file?"},
+        {"user: bob\nhunter2SECRET: x\n", PXE_SCHEMA,
+         ":1: an unknown key, not quoted (known: readonly, theme, refreshSeconds, "
+         "lagWarnSeconds, lagCritSeconds, kubeconfig, clusters); is it the right file?"},
+        /* A config (it has a known key): an unknown one is named. */
+        {"readonly: true\nfoo: 1\nclusters: [{name: a}]\n", PXE_SCHEMA,
+         ":2: foo: unknown key (known: readonly, theme, refreshSeconds, lagWarnSeconds, "
+         "lagCritSeconds, kubeconfig, clusters)"},
         {"clusters:\n  - name: a\n   context: b\n", PXE_PARSE,
          ":3:4: did not find expected '-' indicator (while parsing a block collection at line 2)"},
     };

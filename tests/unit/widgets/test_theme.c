@@ -53,7 +53,15 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
     {"tabel.header = bold\n",
      "bad.theme:1: unknown element 'tabel.header' (did you mean 'table.header'?)"},
-    {"xyzzy = bold\n", "bad.theme:1: unknown element 'xyzzy' (docs/themes.md lists the elements)"},
+    {"table.row = bold\nxyzzy = bold\n",
+     "bad.theme:2: unknown element 'xyzzy' (docs/themes.md lists the elements)"},
+    /* Before any good line the file may be anything (":theme /etc/shadow"): no quoting. */
+    {"xyzzy = bold\n", "bad.theme:1: not a theme line: no element of that name before '=' "
+                       "(docs/themes.md lists the elements)"},
+    {"root:$6$saltsalt$hashhashhash:19000:0:99999:7:::\n",
+     "bad.theme:1: not a theme line: expected 'ELEMENT = STYLE' or 'palette NAME=COLOUR ...'"},
+    {"c2VjcmV0LXRva2VuLXZhbHVl==\n", "bad.theme:1: not a theme line: no element of that name "
+                                    "before '=' (docs/themes.md lists the elements)"},
     {"\n# comment\ntable.header = fg=rde\n",
      "bad.theme:3: unknown colour 'rde' (did you mean 'red'?)"},
     {"table.header = fg=accent\n",
@@ -82,8 +90,7 @@ static const struct bad_case bad_cases[] = {
     {"table.row = bold\ntable.row = dim\n",
      "bad.theme:2: element 'table.row' set twice (first on line 1)"},
     {"table.header bold\n",
-     "bad.theme:1: expected 'ELEMENT = STYLE' or 'palette NAME=COLOUR ...', got 'table.header "
-     "bold'"},
+     "bad.theme:1: not a theme line: expected 'ELEMENT = STYLE' or 'palette NAME=COLOUR ...'"},
     {"= bold\n", "bad.theme:1: missing element name before '='"},
     {"palette\n", "bad.theme:1: empty palette line (expected 'palette NAME=COLOUR ...')"},
     {"palette accent\n", "bad.theme:1: palette entry 'accent' is not NAME=COLOUR"},
