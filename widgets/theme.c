@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
@@ -605,28 +606,15 @@ theme_parse_buf(const char *where, const char *buf, size_t len, struct theme **o
 int
 theme_parse_file(const char *path, struct theme **out, struct pxerr *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return pxerr_set(err, PXE_IO, "%s: cannot open theme file: %s", path, strerror(errno));
-    struct strbuf sb;
-    strbuf_init(&sb);
-    char chunk[4096];
-    size_t n;
-    int rc = 0;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        strbuf_appendn(&sb, chunk, n);
-        if (sb.len > THEME_MAX_FILE) {
-            rc = pxerr_set(err, PXE_PARSE, "%s: theme file larger than %d bytes", path,
-                           THEME_MAX_FILE);
-            break;
-        }
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = file_read(path, THEME_MAX_FILE, &buf, &len, err);
+    if (rc != 0) {
+        pxerr_prefix(err, "theme ");
+        return rc;
     }
-    if (rc == 0 && ferror(f))
-        rc = pxerr_set(err, PXE_IO, "%s: cannot read theme file: %s", path, strerror(errno));
-    fclose(f);
-    if (rc == 0)
-        rc = theme_parse_buf(path, sb.s, sb.len, out, err);
-    strbuf_fini(&sb);
+    rc = theme_parse_buf(path, buf, len, out, err);
+    free(buf);
     return rc;
 }
 

@@ -10,9 +10,8 @@
 
 #include <yaml.h>
 
-#include "strbuf.h"
+#include "file.h"
 #include "xmalloc.h"
-#include "codec/slurp.h"
 
 static json_t *
 scalar(const yaml_node_t *n)
@@ -164,11 +163,12 @@ yamldocs_load_buf(const char *name, const char *buf, size_t len, json_t **out, s
 int
 yamldocs_load_file(const char *path, json_t **out, struct pxerr *err)
 {
-    struct strbuf sb;
-    strbuf_init(&sb);
-    int rc = slurp_path(path, YAMLDOCS_MAX_FILE, 0, &sb, err);
-    if (rc == 0)
-        rc = yamldocs_load_buf(path, sb.s, sb.len, out, err);
-    strbuf_fini(&sb);
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = file_read(path, YAMLDOCS_MAX_FILE, &buf, &len, err);
+    if (rc != 0)
+        return rc;
+    rc = yamldocs_load_buf(path, buf, len, out, err);
+    free(buf);
     return rc;
 }

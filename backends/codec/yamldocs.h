@@ -16,7 +16,7 @@
  * errors: "NAME:LINE:COL: problem". */
 int yamldocs_load_buf(const char *name, const char *buf, size_t len, json_t **out,
                       struct pxerr *err) PXC_MUST_CHECK;
-/* The file read whole (slurp_path: a regular file of at most YAMLDOCS_MAX_FILE bytes). */
+/* The file read whole (file_read: a regular file of at most YAMLDOCS_MAX_FILE bytes). */
 int yamldocs_load_file(const char *path, json_t **out, struct pxerr *err) PXC_MUST_CHECK;
 
 #define YAMLDOCS_MAX_FILE (64u << 20) /* the CRD schemas are about 1 MB */

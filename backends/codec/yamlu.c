@@ -18,11 +18,11 @@
 
 #include <yaml.h>
 
+#include "file.h"
 #include "hmap.h"
 #include "strbuf.h"
 #include "vec.h"
 #include "xmalloc.h"
-#include "codec/slurp.h"
 #include "codec/yamldocs.h"
 
 #define PATH_MAX_LEN 512
@@ -539,13 +539,14 @@ yamlu_load_buf(const char *name, const char *buf, size_t len, struct yamlu_doc *
 int
 yamlu_load_file(const char *path, struct yamlu_doc **out, struct pxerr *err)
 {
-    struct strbuf sb;
-    strbuf_init(&sb);
-    /* A FIFO stays allowed: `--kubeconfig <(...)` is a way to keep a token off the disk. */
-    int rc = slurp_path(path, MAX_FILE_BYTES, SLURP_STREAMS, &sb, err);
-    if (rc == 0)
-        rc = yamlu_load_buf(path, sb.s, sb.len, out, err);
-    strbuf_fini(&sb);
+    /* A kubeconfig holds tokens and keys: the raw text is zeroed once parsed. */
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = file_read_secret(path, MAX_FILE_BYTES, &buf, &len, err);
+    if (rc != 0)
+        return rc;
+    rc = yamlu_load_buf(path, buf, len, out, err);
+    file_free_secret(buf, len);
     return rc;
 }
 

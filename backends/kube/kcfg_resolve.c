@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "base64.h"
+#include "file.h"
 #include "hmap.h"
 #include "strbuf.h"
 #include "vec.h"
@@ -140,10 +141,10 @@ read_pem(const struct kc_entry *e, const char *body_key, const char *file_key, c
     } else if (file != NULL) {
         yamlu_path_key(p, sizeof p, bp, file_key);
         char *abs = kcfg__resolve_rel(e->file->dir, file);
-        int rc = kcfg__read_file(abs, KCFG_MAX_REF_FILE, &buf, &len);
+        struct pxerr fe = {0};
+        int rc = file_read_secret(abs, KCFG_MAX_REF_FILE, &buf, &len, &fe);
         if (rc != 0) {
-            rc = yamlu_err(d, err, rc == -ENOENT ? PXE_NOTFOUND : PXE_IO, p, "%s: %s", abs,
-                           strerror(-rc));
+            rc = yamlu_err(d, err, rc, p, "%s", fe.msg);
             free(abs);
             return rc;
         }
@@ -326,10 +327,10 @@ resolve_user(const struct kc_entry *ue, struct kcfg_target *t, struct pxerr *err
         char *abs = kcfg__resolve_rel(ue->file->dir, token_file);
         char *buf;
         size_t len;
-        rc = kcfg__read_file(abs, KCFG_MAX_REF_FILE, &buf, &len);
+        struct pxerr fe = {0};
+        rc = file_read_secret(abs, KCFG_MAX_REF_FILE, &buf, &len, &fe);
         if (rc != 0) {
-            rc = yamlu_err(d, err, rc == -ENOENT ? PXE_NOTFOUND : PXE_IO, p, "%s: %s", abs,
-                           strerror(-rc));
+            rc = yamlu_err(d, err, rc, p, "%s", fe.msg);
             free(abs);
             return rc;
         }

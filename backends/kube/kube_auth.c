@@ -8,10 +8,11 @@
  *
  * It deliberately does not decide when to retry: kube_call.c retries a request once. */
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
+#include "log.h"
 #include "xmalloc.h"
 #include "kube/kube_internal.h"
 
@@ -131,21 +132,27 @@ kube__auth_tls(const struct kube_client *kc, const struct kcfg_cred *cred,
     }
 }
 
+/* Re-read after a 401, on the loop: kubectl re-reads the same way. It stays here rather
+ * than on a worker because file_read opens without waiting (a FIFO is refused, not waited
+ * on), refuses anything but a regular file, and reads at most KUBE_TOKEN_MAX bytes from
+ * the page cache, which is a bounded step like any other on the loop. NULL: keep the old
+ * token (the error is logged). */
+#define KUBE_TOKEN_MAX (64u << 10)
 static char *
 read_token_file(const char *path)
 {
-    /* A token file is a few hundred bytes; kubectl re-reads it the same way. */
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
+    char *buf = NULL;
+    size_t n = 0;
+    struct pxerr e = {0};
+    if (file_read_secret(path, KUBE_TOKEN_MAX, &buf, &n, &e) != 0) {
+        log_warn("token file: %s", e.msg);
         return NULL;
-    char buf[8192];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    while (n > 0 && isspace((unsigned char)buf[n - 1]))
-        n--;
-    buf[n] = '\0';
-    char *t = n ? xstrdup(buf) : NULL;
-    explicit_bzero(buf, sizeof buf);
+    }
+    size_t len = n;
+    while (len > 0 && isspace((unsigned char)buf[len - 1]))
+        len--;
+    char *t = len ? xstrndup(buf, len) : NULL;
+    file_free_secret(buf, n);
     return t;
 }
 

@@ -1,5 +1,6 @@
 /* test_config: the pxcmesh config file (good files, defaults, every bad case with its exact
- * FILE:LINE message), the docs' examples, --context configs, and the option-file reader. */
+ * FILE:LINE message), the docs' examples, --context configs, and the option-file reader
+ * (which refuses FIFOs and devices at once, without reading them). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pwd.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -448,13 +451,79 @@ test_option_file(void **state)
     assert_string_equal(err.msg, "/nonexistent/.my.cnf: No such file or directory");
 }
 
+static uint64_t
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A FIFO (no writer) and /dev/zero as the config file, as an option file and as an option
+ * file's !include: each refused at once with what it is, never read (a FIFO used to block
+ * the reader forever, /dev/zero to fill memory). */
+static void
+test_not_regular_files(void **state)
+{
+    (void)state;
+    char fifo[128], inc[128], want[300];
+    snprintf(fifo, sizeof fifo, "%s/fifo", TMP);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    struct pxerr err = {0};
+    struct config *c = NULL;
+    char *pw = NULL;
+
+    uint64_t t0 = now_ms();
+    assert_int_equal(config_load(fifo, &c, &err), PXE_INVAL);
+    snprintf(want, sizeof want, "%s: not a regular file (a FIFO); give a file", fifo);
+    assert_string_equal(err.msg, want);
+    assert_int_equal(config_load("/dev/zero", &c, &err), PXE_INVAL);
+    assert_string_equal(err.msg, "/dev/zero: not a regular file (a character device); give a file");
+
+    assert_int_equal(config_read_option_file(fifo, NULL, NULL, &pw, NULL, NULL, &err), PXE_INVAL);
+    assert_string_equal(err.msg, want);
+    assert_int_equal(config_read_option_file("/dev/zero", NULL, NULL, &pw, NULL, NULL, &err),
+                     PXE_INVAL);
+    assert_string_equal(err.msg, "/dev/zero: not a regular file (a character device); give a file");
+    /* Through an !include of a good file. */
+    snprintf(inc, sizeof inc, "%s/inc.cnf", TMP);
+    FILE *f = fopen(inc, "w");
+    fprintf(f, "[client]\nuser = x\n!include %s\n", fifo);
+    fclose(f);
+    assert_int_equal(config_read_option_file(inc, NULL, NULL, &pw, NULL, NULL, &err), PXE_INVAL);
+    assert_string_equal(err.msg, want);
+    assert_null(pw);
+    assert_true(now_ms() - t0 < 2000);
+
+    /* Larger than an option file may be (1 MiB): refused with the limit. */
+    f = fopen(inc, "w");
+    fputs("[client]\n", f);
+    for (int i = 0; i < 120000; i++)
+        fputs("# padding\n", f);
+    fclose(f);
+    assert_int_equal(config_read_option_file(inc, NULL, NULL, &pw, NULL, NULL, &err), PXE_TOOBIG);
+    snprintf(want, sizeof want, "%s: larger than the 1 MiB this file may have; is it the right "
+             "file?", inc);
+    assert_string_equal(err.msg, want);
+    /* An unknown directive is named, the rest of its line is not echoed. */
+    f = fopen(inc, "w");
+    fputs("[client]\n!secret hunter2 and more\n", f);
+    fclose(f);
+    assert_int_equal(config_read_option_file(inc, NULL, NULL, &pw, NULL, NULL, &err), PXE_PARSE);
+    snprintf(want, sizeof want, "%s:2: unknown directive '!secret' (use !include or "
+             "!includedir)", inc);
+    assert_string_equal(err.msg, want);
+    unlink(inc);
+    unlink(fifo);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lab_file),    cmocka_unit_test(test_example_in_docs),
         cmocka_unit_test(test_bad_configs), cmocka_unit_test(test_from_contexts_and_default_path),
-        cmocka_unit_test(test_option_file),
+        cmocka_unit_test(test_option_file), cmocka_unit_test(test_not_regular_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -414,6 +414,61 @@ test_bad_files(void **state)
     unsetenv("KUBECONFIG");
 }
 
+/* A FIFO (no writer) or /dev/zero as the kubeconfig or as a file it names (tokenFile,
+ * certificate-authority, client-key): refused at once, naming the file and what it is. */
+static void
+test_not_regular_files(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pxc-kcfg-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *fifo = xasprintf("%s/fifo", dir), *kc = xasprintf("%s/kc.yaml", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    uint64_t t0 = clock_mono_ms();
+    struct kcfg *k = NULL;
+    struct pxerr err = {0};
+    assert_int_equal(kcfg_load(fifo, &k, &err), PXE_INVAL);
+    char want[1024];
+    snprintf(want, sizeof want, "%s: not a regular file (a FIFO); give a file", fifo);
+    assert_string_equal(err.msg, want);
+
+    FILE *f = fopen(kc, "w");
+    fprintf(f,
+            "apiVersion: v1\nkind: Config\n"
+            "clusters:\n"
+            "- name: c\n  cluster: {server: 'https://127.0.0.1:1'}\n"
+            "- name: zero-ca\n  cluster: {server: 'https://127.0.0.1:1', "
+            "certificate-authority: /dev/zero}\n"
+            "users:\n"
+            "- name: fifo-token\n  user: {tokenFile: fifo}\n"
+            "- name: fifo-key\n  user: {client-certificate: fifo, client-key: fifo}\n"
+            "contexts:\n"
+            "- name: fifo-token\n  context: {cluster: c, user: fifo-token}\n"
+            "- name: fifo-key\n  context: {cluster: c, user: fifo-key}\n"
+            "- name: zero-ca\n  context: {cluster: zero-ca, user: fifo-token}\n");
+    fclose(f);
+    k = load_ok(kc);
+    snprintf(want, sizeof want,
+             "%s:10: users[0].user.tokenFile: %s: not a regular file (a FIFO); give a file", kc,
+             fifo);
+    resolve_err(k, "fifo-token", PXE_INVAL, want);
+    snprintf(want, sizeof want,
+             "%s:12: users[1].user.client-certificate: %s: not a regular file (a FIFO); give a "
+             "file", kc, fifo);
+    resolve_err(k, "fifo-key", PXE_INVAL, want);
+    snprintf(want, sizeof want,
+             "%s:7: clusters[1].cluster.certificate-authority: /dev/zero: not a regular file (a "
+             "character device); give a file", kc);
+    resolve_err(k, "zero-ca", PXE_INVAL, want);
+    kcfg_free(k);
+    assert_true(clock_mono_ms() - t0 < 2000);
+    unlink(kc);
+    unlink(fifo);
+    rmdir(dir);
+    free(kc);
+    free(fifo);
+}
+
 /* -------------------------------------------------------- exec plugins */
 
 static struct kcfg_exec *
@@ -763,6 +818,7 @@ main(void)
         cmocka_unit_test(test_auth_modes),
         cmocka_unit_test(test_auth_errors),
         cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_not_regular_files),
         cmocka_unit_test(test_exec_v1_token),
         cmocka_unit_test(test_exec_v1beta1_and_cert),
         cmocka_unit_test(test_exec_errors),

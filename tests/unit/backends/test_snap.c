@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -348,9 +349,16 @@ test_malformed_json_line_col(void **state)
     snprintf(want, sizeof want, "%s:3:14: unexpected token near '}'", path);
     assert_string_equal(err.msg, want);
     unlink(path);
-    assert_int_equal(snap_load_file(path, m, &err), PXE_IO);
-    snprintf(want, sizeof want, "%s: cannot open snapshot: No such file or directory", path);
+    assert_int_equal(snap_load_file(path, m, &err), PXE_NOTFOUND);
+    snprintf(want, sizeof want, "snapshot %s: No such file or directory", path);
     assert_string_equal(err.msg, want);
+    /* A FIFO without a writer is refused at once (fopen used to wait for one forever). */
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(snap_load_file(path, m, &err), PXE_INVAL);
+    snprintf(want, sizeof want, "snapshot %s: not a regular file (a FIFO); give a file", path);
+    assert_string_equal(err.msg, want);
+    unlink(path);
+    assert_int_equal(snap_load_file("/dev/zero", m, &err), PXE_INVAL);
     model_free(m);
 }
 

@@ -72,9 +72,9 @@ test_files_that_are_not_files(void **state)
     json_t *docs = NULL;
     struct pxerr err = {0};
     assert_int_equal(yamldocs_load_file("/tmp", &docs, &err), PXE_INVAL);
-    assert_string_equal(err.msg, "/tmp: is a directory; give a file");
+    assert_string_equal(err.msg, "/tmp: not a regular file (a directory); give a file");
     assert_int_equal(yamldocs_load_file("/dev/zero", &docs, &err), PXE_INVAL);
-    assert_string_equal(err.msg, "/dev/zero: is a character device, not a file; give a file");
+    assert_string_equal(err.msg, "/dev/zero: not a regular file (a character device); give a file");
     assert_int_equal(yamldocs_load_file("/nonexistent/x.yaml", &docs, &err), PXE_NOTFOUND);
     assert_null(docs);
 }

@@ -396,9 +396,20 @@ test_find_and_list(void **state)
     assert_string_equal(err.msg, msg);
     assert_null(t);
     unlink(path);
-    assert_int_equal(theme_parse_file(path, &t, &err), PXE_IO);
-    snprintf(msg, sizeof msg, "%s: cannot open theme file: No such file or directory", path);
+    assert_int_equal(theme_parse_file(path, &t, &err), PXE_NOTFOUND);
+    snprintf(msg, sizeof msg, "theme %s: No such file or directory", path);
     assert_string_equal(err.msg, msg);
+    /* A FIFO (no writer) and a device: refused at once, never read. */
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(theme_find(path, found, sizeof found, &err), 0);
+    assert_int_equal(theme_parse_file(path, &t, &err), PXE_INVAL);
+    snprintf(msg, sizeof msg, "theme %s: not a regular file (a FIFO); give a file", path);
+    assert_string_equal(err.msg, msg);
+    unlink(path);
+    assert_int_equal(theme_parse_file("/dev/zero", &t, &err), PXE_INVAL);
+    assert_string_equal(err.msg,
+                        "theme /dev/zero: not a regular file (a character device); give a file");
+    assert_null(t);
 
     snprintf(path, sizeof path, "%s/custom.theme", dir);
     unlink(path);
