@@ -21,7 +21,7 @@ struct mp_server {
     struct mysqlc_conn *conn;  /* status user */
     struct mysqlc_conn *aconn; /* action user, made on first action */
     bool in_flight;
-    bool waiting_cred; /* counted in the round, waiting for its password (Secret) */
+    bool waiting_cred; /* counted in the round, waiting for its password (a read) */
     bool seen;         /* discover: still a PXC pod */
     bool counted;      /* part of the open round */
     int status;        /* of the last read */

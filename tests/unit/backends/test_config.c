@@ -14,9 +14,11 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <uv.h>
 
 #include "xmalloc.h"
 #include "config/config.h"
+#include "config/config_optread.h"
 
 static char FX[512];  /* tests/fixtures/config */
 static char SRC[256]; /* source dir */
@@ -517,6 +519,75 @@ test_not_regular_files(void **state)
     unlink(fifo);
 }
 
+struct optread_obs {
+    int calls, status;
+    char pw[64], msg[300];
+    uv_thread_t thread;
+};
+
+static void
+on_optread(int status, const char *password, size_t len, const struct pxerr *err, void *arg)
+{
+    struct optread_obs *o = arg;
+    o->calls++;
+    o->status = status;
+    o->thread = uv_thread_self();
+    snprintf(o->pw, sizeof o->pw, "%.*s", (int)len, password ? password : "");
+    snprintf(o->msg, sizeof o->msg, "%s", err ? err->msg : "");
+}
+
+/* An option file's password read on a worker: the answer comes only from the loop (never
+ * from inside start), on the loop's thread; a cancelled read never calls back. */
+static void
+test_optread_async(void **state)
+{
+    (void)state;
+    char path[600], fifo[128], want[300];
+    snprintf(path, sizeof path, "%s/my.cnf", FX);
+    uv_loop_t loop;
+    assert_int_equal(uv_loop_init(&loop), 0);
+    struct pxerr err = {0};
+    struct config_optread *r = NULL;
+    struct optread_obs o = {0};
+    assert_int_equal(config_optread_start(&loop, path, "pxcmesh", on_optread, &o, &r, &err), 0);
+    assert_int_equal(o.calls, 0);
+    assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(o.calls, 1);
+    assert_int_equal(o.status, 0);
+    assert_string_equal(o.pw, "s3cr#t's");
+    uv_thread_t self = uv_thread_self();
+    assert_true(uv_thread_equal(&o.thread, &self));
+
+    /* Errors arrive the same way: a FIFO, a file without a password. */
+    snprintf(fifo, sizeof fifo, "%s/fifo", TMP);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    memset(&o, 0, sizeof o);
+    assert_int_equal(config_optread_start(&loop, fifo, NULL, on_optread, &o, &r, &err), 0);
+    assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(o.calls, 1);
+    assert_int_equal(o.status, PXE_INVAL);
+    snprintf(want, sizeof want, "%s: not a regular file (a FIFO); give a file", fifo);
+    assert_string_equal(o.msg, want);
+    unlink(fifo);
+    const char *nopw = write_tmp("[client]\nuser = x\n");
+    memset(&o, 0, sizeof o);
+    assert_int_equal(config_optread_start(&loop, nopw, "pxcmesh", on_optread, &o, &r, &err), 0);
+    assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(o.status, PXE_NOTFOUND);
+    snprintf(want, sizeof want, "%s has no password= in [pxcmesh] or [client]", nopw);
+    assert_string_equal(o.msg, want);
+
+    /* Cancelled at once, and cancelled while on a worker: no callback either way. */
+    memset(&o, 0, sizeof o);
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(config_optread_start(&loop, path, NULL, on_optread, &o, &r, &err), 0);
+        config_optread_cancel(r);
+    }
+    assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(o.calls, 0);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int
 main(void)
 {
@@ -524,6 +595,7 @@ main(void)
         cmocka_unit_test(test_lab_file),    cmocka_unit_test(test_example_in_docs),
         cmocka_unit_test(test_bad_configs), cmocka_unit_test(test_from_contexts_and_default_path),
         cmocka_unit_test(test_option_file), cmocka_unit_test(test_not_regular_files),
+        cmocka_unit_test(test_optread_async),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
