@@ -214,23 +214,66 @@ app__load_theme(const char *name, struct theme **out, struct pxerr *err)
     return theme_parse_file(path, out, err);
 }
 
+/* A :theme load in flight. The file is found and parsed on libuv's thread pool (never on
+ * the loop: the name may be any path); the swap and the colours happen back on the loop. */
+struct theme_job {
+    uv_work_t work;
+    struct app *a;
+    uint64_t gen; /* a->theme_gen when asked: an older answer is dropped */
+    char *name;
+    struct theme *t; /* owned until swapped in */
+    struct pxerr err;
+    int rc;
+};
+
+static void
+on_theme_work(uv_work_t *w)
+{
+    struct theme_job *j = w->data;
+    j->rc = app__load_theme(j->name, &j->t, &j->err);
+}
+
+static void
+on_theme_loaded(uv_work_t *w, int status)
+{
+    struct theme_job *j = w->data;
+    struct app *a = j->a;
+    if (status == 0 && !a->quitting && j->gen == a->theme_gen) {
+        if (j->rc < 0) {
+            app_flash(a, APP_ERROR, "%s", j->err.msg); /* the old theme stays in force */
+        } else {
+            theme_free(a->theme);
+            a->theme = j->t;
+            j->t = NULL;
+            if (a->screen != NULL) {
+                theme_activate(a->theme, a->colour_started ? COLORS : 0, a->no_color);
+                app__apply_backgrounds(a);
+            }
+            a->dirty |= AD_ALL & ~AD_LAYOUT;
+            if (a->cur != NULL)
+                a->cur->dirty = true;
+            app_flash(a, APP_INFO, "theme %s active", theme_name(a->theme));
+        }
+    }
+    theme_free(j->t);
+    free(j->name);
+    free(j);
+}
+
 int
 app_set_theme(struct app *a, const char *name, struct pxerr *err)
 {
-    struct theme *t = NULL;
-    int rc = app__load_theme(name, &t, err);
-    if (rc < 0)
-        return rc; /* the old theme stays in force */
-    theme_free(a->theme);
-    a->theme = t;
-    if (a->screen != NULL) {
-        theme_activate(a->theme, a->colour_started ? COLORS : 0, a->no_color);
-        app__apply_backgrounds(a);
+    struct theme_job *j = xcalloc(1, sizeof *j);
+    j->a = a;
+    j->gen = ++a->theme_gen;
+    j->name = xstrdup(name);
+    j->work.data = j;
+    int rc = uv_queue_work(&a->loop, &j->work, on_theme_work, on_theme_loaded);
+    if (rc < 0) {
+        free(j->name);
+        free(j);
+        return pxerr_set(err, PXE_INTERNAL, "cannot load theme '%s': %s", name, uv_strerror(rc));
     }
-    a->dirty |= AD_ALL & ~AD_LAYOUT;
-    if (a->cur != NULL)
-        a->cur->dirty = true;
-    app_flash(a, APP_INFO, "theme %s active", theme_name(a->theme));
     return 0;
 }
 

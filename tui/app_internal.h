@@ -59,6 +59,7 @@ struct app {
     struct config *cfg;  /* owned; NULL in a replay */
     struct live *live;   /* owned; NULL in a replay */
     struct theme *theme; /* owned */
+    uint64_t theme_gen;  /* :theme requests made; a load that answers an older one is dropped */
     struct trace *trace; /* owned; NULL unless PXCMESH_TRACE (benchmarks) */
     struct glyphs glyphs;
     bool readonly, no_color, colour_started;
