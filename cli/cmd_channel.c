@@ -247,7 +247,13 @@ on_synced(struct live *lv, int n_unreachable, void *arg)
 {
     struct run *r = arg;
     (void)lv;
-    (void)n_unreachable; /* a cluster's API error does not stop reading its MySQL servers */
+    /* A cluster's API error does not stop reading its MySQL servers, but where they come
+     * from it (pods, a Secret) the poller's error is only a consequence: say the cause. */
+    for (size_t i = 0; n_unreachable > 0 && i < r->m->clusters.n; i++) {
+        const struct m_cluster *c = r->m->clusters.items[i];
+        if (!c->reachable && c->error[0] != '\0')
+            fprintf(stderr, "pxcmesh channel: cluster %s: %s\n", c->name, c->error);
+    }
     start_pollers(r);
 }
 

@@ -98,7 +98,8 @@ on_ready(struct live *lv, int n_bad, void *arg)
     struct kube_client *kc = live_client(lv, r->cluster);
     struct pxerr err = {0};
     if (kc == NULL || n_bad > 0) {
-        struct m_cluster *c = kc ? model_cluster_find(r->m, r->cluster) : NULL;
+        /* A context that did not resolve has no client, but the model has its reason. */
+        struct m_cluster *c = model_cluster_find(r->m, r->cluster);
         fprintf(stderr, "pxcmesh get: cluster %s: %s\n", r->cluster,
                 c && c->error[0] ? c->error : "cannot connect (see the error above)");
         r->exit_code = 1;
