@@ -108,17 +108,24 @@ change_visible(const struct run *r, const struct m_channel *ch)
 static void on_action_done(int status, const char *server, const char *sql_masked,
                            const struct pxerr *err, void *arg);
 
-static void
-servers_report(struct run *r, struct mysql_poll *p)
+/* Print why each server of p could not be read; returns how many could not (the poller's
+ * own error counts as one). */
+static int
+servers_report(struct mysql_poll *p)
 {
+    int n = 0;
     for (int i = 0; i < mysql_poll_n_servers(p); i++) {
         const char *msg = NULL;
-        if (mysql_poll_server_status(p, i, &msg) != 0)
+        if (mysql_poll_server_status(p, i, &msg) != 0) {
             fprintf(stderr, "pxcmesh channel: %s\n", msg && *msg ? msg : "no answer");
+            n++;
+        }
     }
-    if (mysql_poll_error(p)[0])
+    if (mysql_poll_error(p)[0]) {
         fprintf(stderr, "pxcmesh channel: %s\n", mysql_poll_error(p));
-    (void)r;
+        n++;
+    }
+    return n;
 }
 
 static void
@@ -138,14 +145,15 @@ on_round(struct mysql_poll *p, int round, void *arg)
     const struct m_channel *ch = find_channel(c, r->server, r->channel, &n);
     if (r->phase == 0) {
         if (n != 1) {
-            if (n == 0) {
-                servers_report(r, p);
+            /* Where a server did not answer, the channel may well be there: its error is
+             * the whole story, not "no channel". */
+            if (n == 0 && servers_report(p) == 0) {
                 fprintf(stderr,
-                        "pxcmesh channel: no channel '%s' on %s%s%s; `pxcmesh channel "
+                        "pxcmesh channel: no channel '%s' on %s%s; `pxcmesh channel "
                         "status` lists the channels\n",
                         r->channel, r->server ? "server " : "cluster ",
-                        r->server ? r->server : r->cluster, "");
-            } else {
+                        r->server ? r->server : r->cluster);
+            } else if (n > 1) {
                 struct strbuf sb;
                 strbuf_init(&sb);
                 for (size_t i = 0; i < c->channels.n; i++) {
