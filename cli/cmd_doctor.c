@@ -18,6 +18,7 @@ const struct cmd_entry cmd_doctor_entry = {
     .name = "doctor",
     .usage = "doctor [--json] [--timeout S]",
     .summary = "run every check and print the findings, root cause first, with the fix",
+    .flags = CMD_REPLAY,
     .exec = cmd_doctor_exec,
 };
 

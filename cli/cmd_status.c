@@ -1,7 +1,9 @@
 /* cmd_status: `pxcmesh status [--json] [--timeout S]`: connect to every configured cluster,
  * list everything once (no watch), print the snapshot (docs/status-json.md) or a readable
  * table, and exit 0 when every cluster answered, 1 when one could not be reached or
- * refused something (the output says which and why), 2 on usage errors.
+ * refused something (the output says which and why), 2 on usage errors. With --replay FILE
+ * it contacts nothing: it prints the snapshot's clusters as the file has them (findings
+ * included, not judged again), and its exit code says what the snapshot says.
  *
  * Hidden test hook `--follow SECONDS`: watch instead of listing once and, after the first
  * sync, print one compact JSON line per model change (time, and per cluster the pods, the
@@ -33,14 +35,17 @@ const struct cmd_entry cmd_status_entry = {
     .name = "status",
     .usage = "status [--json] [--timeout S]",
     .summary = "list every cluster once and print the snapshot (exit 1 if a cluster failed)",
+    .flags = CMD_REPLAY,
     .exec = cmd_status_exec,
 };
 
 static const char status_usage[] =
     "usage: pxcmesh status [--json] [--timeout SECONDS]\n"
-    "                      [--config FILE | --kubeconfig FILE --context C [--context C ...]]\n"
+    "                      [--config FILE | --kubeconfig FILE --context C [--context C ...]\n"
+    "                       | --replay SNAPSHOT]\n"
     "Connects to every cluster, lists pods, namespaces, PXC clusters, ServiceEntries and\n"
-    "Istio once, prints the snapshot and exits: 0 all reachable, 1 a cluster failed, 2 usage.\n";
+    "Istio once, prints the snapshot and exits: 0 all reachable, 1 a cluster failed, 2 usage.\n"
+    "With --replay it reads a saved snapshot instead and contacts nothing.\n";
 
 struct status_run {
     uv_loop_t *loop;
@@ -189,6 +194,42 @@ print_table(const struct model *m, FILE *f)
     }
 }
 
+/* --replay: the snapshot as its file has it. Exit as a live status would have: 1 when it
+ * records a cluster that was unreachable or had an error. */
+static int
+status_replay(const char *path, bool json)
+{
+    struct pxerr err = {0};
+    struct model *m = model_new();
+    if (snap_load_file(path, m, &err) != 0) {
+        fprintf(stderr, "pxcmesh status: %s\n", err.msg);
+        model_free(m);
+        return 1;
+    }
+    int exit_code = 0;
+    for (size_t i = 0; i < m->clusters.n; i++) {
+        const struct m_cluster *c = m->clusters.items[i];
+        if (!c->reachable || c->error[0])
+            exit_code = 1;
+    }
+    if (json) {
+        struct strbuf out;
+        strbuf_init(&out);
+        if (snap_write(m, &out, &err) < 0) {
+            fprintf(stderr, "pxcmesh status: %s\n", err.msg);
+            exit_code = 1;
+        } else {
+            fputs(out.s, stdout);
+        }
+        strbuf_fini(&out);
+    } else {
+        print_table(m, stdout);
+    }
+    fflush(stdout);
+    model_free(m);
+    return exit_code;
+}
+
 static int
 cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
 {
@@ -229,6 +270,12 @@ cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
     }
     if (optind < argc)
         return cmd_usage_error("status", "unexpected argument '%s'", argv[optind]);
+    if (opts->replay != NULL) {
+        if (follow_s > 0)
+            return cmd_usage_error("status", "--follow watches live clusters; a --replay "
+                                   "snapshot does not change");
+        return status_replay(opts->replay, json);
+    }
 
     struct pxerr err = {0};
     if (opts->log_path != NULL && log_open(opts->log_path, LOG_DEBUG, &err) < 0) {
