@@ -40,8 +40,8 @@ clock_fmt_rfc3339(int64_t wall_ms, char *buf, size_t n)
     struct tm tm;
     gmtime_r(&t, &tm);
     /* %Y would write year 1 as "1"; RFC 3339 years have four digits. */
-    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 void

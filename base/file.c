@@ -73,8 +73,7 @@ too_big(const char *path, size_t max, struct pxerr *err)
     char lim[32];
     file_fmt_size(max, lim, sizeof lim);
     return pxerr_set(err, PXE_TOOBIG,
-                     "%s: larger than the %s this file may have; is it the right file?", path,
-                     lim);
+                     "%s: larger than the %s this file may have; is it the right file?", path, lim);
 }
 
 static int

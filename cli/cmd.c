@@ -94,7 +94,10 @@ cmd_replay_refused(const struct cmd_entry *c)
     size_t n = 0;
     for (size_t i = 0; i < k && n < sizeof verbs; i++)
         n += (size_t)snprintf(verbs + n, sizeof verbs - n, "%s%s",
-                              i == 0 ? "" : i + 1 == k ? " and " : ", ", names[i]);
+                              i == 0       ? ""
+                              : i + 1 == k ? " and "
+                                           : ", ",
+                              names[i]);
     return cmd_usage_error(c->name,
                            "--replay FILE is read by the console and by %s; '%s' works on the "
                            "live clusters: leave --replay out",

@@ -273,7 +273,7 @@ cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
     if (opts->replay != NULL) {
         if (follow_s > 0)
             return cmd_usage_error("status", "--follow watches live clusters; a --replay "
-                                   "snapshot does not change");
+                                             "snapshot does not change");
         return status_replay(opts->replay, json);
     }
 

@@ -38,8 +38,8 @@ static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGABRT, SIGILL, SI
 /* Signals whose default ends the process and that the loop does not handle: rescued only
  * while their default is in force, so that a library that ignores one (SIGPIPE) still does. */
 static const int ending_signals[] = {
-    SIGQUIT, SIGXCPU, SIGXFSZ,   SIGPIPE, SIGALRM, SIGUSR1, SIGUSR2,
-    SIGVTALRM, SIGPROF, SIGPOLL, SIGPWR,
+    SIGQUIT,   SIGXCPU,   SIGXFSZ, SIGPIPE, SIGALRM, SIGUSR1,
+    SIGUSR2,   SIGVTALRM, SIGPROF, SIGPOLL, SIGPWR,
 #ifdef SIGSTKFLT
     SIGSTKFLT,
 #endif

@@ -797,9 +797,11 @@ yamlu_check_keys(const struct yamlu_doc *d, json_t *obj, const char *path,
             rc = yamlu_err(d, err, PXE_SCHEMA, p, "unknown key (known: %s)", sb.s);
         } else {
             const char *file = d && d->file ? d->file : "<yaml>";
-            rc = pxerr_set(err, PXE_SCHEMA, "%s:%d: %s%san unknown key, not quoted (known: %s); "
-                           "is it the right file?", file, yamlu_line(d, p),
-                           path ? path : "", path && path[0] ? ": " : "", sb.s);
+            rc = pxerr_set(err, PXE_SCHEMA,
+                           "%s:%d: %s%san unknown key, not quoted (known: %s); "
+                           "is it the right file?",
+                           file, yamlu_line(d, p), path ? path : "", path && path[0] ? ": " : "",
+                           sb.s);
         }
         strbuf_fini(&sb);
         return rc;

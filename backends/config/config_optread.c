@@ -13,8 +13,8 @@
 struct config_optread {
     uv_work_t work;
     char *path;
-    char *group;  /* NULL: client */
-    int status;   /* worker's result */
+    char *group;    /* NULL: client */
+    int status;     /* worker's result */
     char *password; /* secret, worker's result */
     struct pxerr err;
     config_optread_cb *cb; /* NULL: cancelled */
@@ -25,8 +25,7 @@ static void
 on_work(uv_work_t *w)
 {
     struct config_optread *r = w->data;
-    r->status = config_read_option_file(r->path, r->group, NULL, &r->password, NULL, NULL,
-                                        &r->err);
+    r->status = config_read_option_file(r->path, r->group, NULL, &r->password, NULL, NULL, &r->err);
     if (r->status == 0 && r->password == NULL)
         r->status = pxerr_set(&r->err, PXE_NOTFOUND, "%s has no password= in [%s] or [client]",
                               r->path, r->group ? r->group : "client");

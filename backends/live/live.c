@@ -92,8 +92,7 @@ static void
 check_synced(struct live *lv)
 {
     int bad;
-    if (lv->synced_reported || lv->opts.on_synced == NULL || lv->stopped ||
-        !all_synced(lv, &bad))
+    if (lv->synced_reported || lv->opts.on_synced == NULL || lv->stopped || !all_synced(lv, &bad))
         return;
     if (!uv_is_active((uv_handle_t *)&lv->report_timer))
         uv_timer_start(&lv->report_timer, on_report_timer, 0, 0);

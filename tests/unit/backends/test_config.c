@@ -504,16 +504,20 @@ test_not_regular_files(void **state)
         fputs("# padding\n", f);
     fclose(f);
     assert_int_equal(config_read_option_file(inc, NULL, NULL, &pw, NULL, NULL, &err), PXE_TOOBIG);
-    snprintf(want, sizeof want, "%s: larger than the 1 MiB this file may have; is it the right "
-             "file?", inc);
+    snprintf(want, sizeof want,
+             "%s: larger than the 1 MiB this file may have; is it the right "
+             "file?",
+             inc);
     assert_string_equal(err.msg, want);
     /* An unknown directive is named, the rest of its line is not echoed. */
     f = fopen(inc, "w");
     fputs("[client]\n!secret hunter2 and more\n", f);
     fclose(f);
     assert_int_equal(config_read_option_file(inc, NULL, NULL, &pw, NULL, NULL, &err), PXE_PARSE);
-    snprintf(want, sizeof want, "%s:2: unknown directive '!secret' (use !include or "
-             "!includedir)", inc);
+    snprintf(want, sizeof want,
+             "%s:2: unknown directive '!secret' (use !include or "
+             "!includedir)",
+             inc);
     assert_string_equal(err.msg, want);
     unlink(inc);
     unlink(fifo);
@@ -592,9 +596,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_lab_file),    cmocka_unit_test(test_example_in_docs),
-        cmocka_unit_test(test_bad_configs), cmocka_unit_test(test_from_contexts_and_default_path),
-        cmocka_unit_test(test_option_file), cmocka_unit_test(test_not_regular_files),
+        cmocka_unit_test(test_lab_file),      cmocka_unit_test(test_example_in_docs),
+        cmocka_unit_test(test_bad_configs),   cmocka_unit_test(test_from_contexts_and_default_path),
+        cmocka_unit_test(test_option_file),   cmocka_unit_test(test_not_regular_files),
         cmocka_unit_test(test_optread_async),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -433,19 +433,18 @@ test_not_regular_files(void **state)
     assert_string_equal(err.msg, want);
 
     FILE *f = fopen(kc, "w");
-    fprintf(f,
-            "apiVersion: v1\nkind: Config\n"
-            "clusters:\n"
-            "- name: c\n  cluster: {server: 'https://127.0.0.1:1'}\n"
-            "- name: zero-ca\n  cluster: {server: 'https://127.0.0.1:1', "
-            "certificate-authority: /dev/zero}\n"
-            "users:\n"
-            "- name: fifo-token\n  user: {tokenFile: fifo}\n"
-            "- name: fifo-key\n  user: {client-certificate: fifo, client-key: fifo}\n"
-            "contexts:\n"
-            "- name: fifo-token\n  context: {cluster: c, user: fifo-token}\n"
-            "- name: fifo-key\n  context: {cluster: c, user: fifo-key}\n"
-            "- name: zero-ca\n  context: {cluster: zero-ca, user: fifo-token}\n");
+    fprintf(f, "apiVersion: v1\nkind: Config\n"
+               "clusters:\n"
+               "- name: c\n  cluster: {server: 'https://127.0.0.1:1'}\n"
+               "- name: zero-ca\n  cluster: {server: 'https://127.0.0.1:1', "
+               "certificate-authority: /dev/zero}\n"
+               "users:\n"
+               "- name: fifo-token\n  user: {tokenFile: fifo}\n"
+               "- name: fifo-key\n  user: {client-certificate: fifo, client-key: fifo}\n"
+               "contexts:\n"
+               "- name: fifo-token\n  context: {cluster: c, user: fifo-token}\n"
+               "- name: fifo-key\n  context: {cluster: c, user: fifo-key}\n"
+               "- name: zero-ca\n  context: {cluster: zero-ca, user: fifo-token}\n");
     fclose(f);
     k = load_ok(kc);
     snprintf(want, sizeof want,
@@ -454,11 +453,13 @@ test_not_regular_files(void **state)
     resolve_err(k, "fifo-token", PXE_INVAL, want);
     snprintf(want, sizeof want,
              "%s:12: users[1].user.client-certificate: %s: not a regular file (a FIFO); give a "
-             "file", kc, fifo);
+             "file",
+             kc, fifo);
     resolve_err(k, "fifo-key", PXE_INVAL, want);
     snprintf(want, sizeof want,
              "%s:7: clusters[1].cluster.certificate-authority: /dev/zero: not a regular file (a "
-             "character device); give a file", kc);
+             "character device); give a file",
+             kc);
     resolve_err(k, "zero-ca", PXE_INVAL, want);
     kcfg_free(k);
     assert_true(clock_mono_ms() - t0 < 2000);

@@ -333,12 +333,12 @@ test_rfc3339(void **state)
         {"1970-01-01T00:30:00+01:00", 0, -1800000},
         {"1900-01-01T00:00:00Z", 0, -2208988800000LL},
         {"0001-01-01T00:00:00Z", 0, -62135596800000LL}, /* Go's zero time */
-        {"2026-02-29T00:00:00Z", -1, 0},     /* not a leap year */
+        {"2026-02-29T00:00:00Z", -1, 0},                /* not a leap year */
         {"2026-13-01T00:00:00Z", -1, 0},
         {"2026-11-25T24:00:00Z", -1, 0},
         {"2026-11-25T08:60:00Z", -1, 0},
         {"2026-11-25T08:00:00+24:00", -1, 0},
-        {"2026-1-25T08:00:00Z", -1, 0},      /* RFC 3339 fields are fixed width */
+        {"2026-1-25T08:00:00Z", -1, 0}, /* RFC 3339 fields are fixed width */
         {" 2026-11-25T08:00:00Z", -1, 0},
         {"2026-11-25T08:00:00", -1, 0},      /* no zone */
         {"2026-11-25T08:00:00+0100", -1, 0}, /* offset without colon */
@@ -503,7 +503,8 @@ test_file_read(void **state)
     assert_int_equal(file_read(p, 7, &buf, &len, &err), PXE_TOOBIG);
     assert_null(buf);
     char *want = xasprintf("%s: larger than the 7 bytes this file may have; is it the right "
-                           "file?", p);
+                           "file?",
+                           p);
     assert_string_equal(err.msg, want);
     free(want);
     /* The secret variant reads the same. */

@@ -61,7 +61,7 @@ static const struct bad_case bad_cases[] = {
     {"root:$6$saltsalt$hashhashhash:19000:0:99999:7:::\n",
      "bad.theme:1: not a theme line: expected 'ELEMENT = STYLE' or 'palette NAME=COLOUR ...'"},
     {"c2VjcmV0LXRva2VuLXZhbHVl==\n", "bad.theme:1: not a theme line: no element of that name "
-                                    "before '=' (docs/themes.md lists the elements)"},
+                                     "before '=' (docs/themes.md lists the elements)"},
     {"\n# comment\ntable.header = fg=rde\n",
      "bad.theme:3: unknown colour 'rde' (did you mean 'red'?)"},
     {"table.header = fg=accent\n",
