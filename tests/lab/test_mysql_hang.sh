@@ -38,4 +38,24 @@ grep -q "no answer within" "$TMP/stop.err" && ! grep -q "no channel" "$TMP/stop.
 "$PXCMESH" lab fault resume-node cluster-a 1 --dir "$DIR" >/dev/null 2>&1 || fail "resume-node 1 failed"
 poll 60 chan_healthy && ok "the channel is healthy after SIGCONT (the stop never ran)" ||
     fail "after resume: $(cat "$TMP/chan.json")"
+# Galera may have evicted the paused node: the next tests need it Synced again (a node that
+# is rejoining refuses statements with 1047 "WSREP has not yet prepared node").
+galera_whole() {
+    "$PXCMESH" status --json --timeout 20 --config "$CFG" >"$TMP/snap.json" 2>/dev/null
+    [[ $(jq '[.clusters[].pods[] | select(.galera.state == "Synced" and .galera.clusterSize == 3
+        and .galera.status == "Primary")] | length' "$TMP/snap.json") == 6 ]]
+}
+# A node resumed from SIGSTOP still reads as Synced for some seconds before Galera's view
+# change (evs.inactive_timeout is 10 s in the lab) drops it to non-Primary: whole must hold
+# for 15 s on end, not once.
+galera_settled() {
+    galera_whole || return 1
+    local end=$((SECONDS + 15))
+    while ((SECONDS < end)); do
+        sleep 1
+        galera_whole || return 1
+    done
+}
+poll 120 galera_settled && ok "all 6 nodes Synced/Primary/3 again, 15 s on end" ||
+    fail "Galera after resume: $(jq -c '[.clusters[].pods[] | {name, galera}]' "$TMP/snap.json")"
 done_tests
