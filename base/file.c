@@ -1,9 +1,10 @@
-/* file: bounded reads of regular files. The open is non-blocking so that a FIFO (which
- * would wait for a writer) or a terminal returns at once, and fstat on the open
- * descriptor decides, so a path swapped between a check and the open cannot slip a
- * device in. It reads no more than the limit plus one byte, however large st_size says
- * the file is or grows while read: /dev/zero and a log being written are both refused.
- * It is not for pipes a program of ours reads on purpose (exec plugins, stdin). */
+/* file: bounded reads of what pxcmesh is given. The name is stat'ed first, so that a
+ * device is refused without being opened (opening one can have effects, and /dev/zero
+ * never ends); then fstat of the open descriptor decides again, so a path swapped between
+ * the two cannot slip a device in. The open does not wait (O_NONBLOCK), except for a FIFO
+ * that the caller accepts as a stream: that one waits for its writer, as cat does. Reads
+ * stop one byte past the limit, however large st_size says the file is or it grows while
+ * read: a file of exactly the limit is read, a longer one is refused, never truncated. */
 #include "file.h"
 
 #include <errno.h>
@@ -16,6 +17,9 @@
 #include <unistd.h>
 
 #include "xmalloc.h"
+
+#define F_SECRET 0x1u /* zero every buffer on the way */
+#define F_STREAM 0x2u /* a FIFO, pipe or socket is read too; the messages say "or a pipe" */
 
 void
 file_fmt_size(size_t bytes, char *buf, size_t n)
@@ -44,6 +48,43 @@ kind_of(mode_t m)
     return "not a plain file";
 }
 
+static bool
+accepted(mode_t m, unsigned how)
+{
+    return S_ISREG(m) || ((how & F_STREAM) && (S_ISFIFO(m) || S_ISSOCK(m)));
+}
+
+/* The messages differ by what the caller accepts: the command line's inputs may be pipes. */
+static int
+refuse_kind(const char *name, mode_t m, unsigned how, struct pxerr *err)
+{
+    if (!(how & F_STREAM))
+        return pxerr_set(err, PXE_INVAL, "%s: not a regular file (%s); give a file", name,
+                         kind_of(m));
+    if (S_ISDIR(m))
+        return pxerr_set(err, PXE_INVAL, "%s: is a directory; give a file", name);
+    return pxerr_set(err, PXE_INVAL, "%s: is %s, not a file; give a file or a pipe", name,
+                     kind_of(m));
+}
+
+static int
+too_big(const char *name, size_t max, unsigned how, struct pxerr *err)
+{
+    char lim[32];
+    file_fmt_size(max, lim, sizeof lim);
+    if (how & F_STREAM)
+        return pxerr_set(err, PXE_TOOBIG, "%s: is larger than %s; is it the right file?", name,
+                         lim);
+    return pxerr_set(err, PXE_TOOBIG,
+                     "%s: larger than the %s this file may have; is it the right file?", name, lim);
+}
+
+static int
+sys_err(const char *name, int e, struct pxerr *err)
+{
+    return pxerr_set(err, e == ENOENT ? PXE_NOTFOUND : PXE_IO, "%s: %s", name, strerror(e));
+}
+
 static void
 release(char *buf, size_t cap, bool secret)
 {
@@ -67,40 +108,14 @@ grow(char *buf, size_t cap, size_t ncap, bool secret)
     return nb;
 }
 
+/* Read fd to its end, at most max + 1 bytes. hint: the size fstat gave (0 for a stream or
+ * procfs), only a first guess. fd stays open. */
 static int
-too_big(const char *path, size_t max, struct pxerr *err)
+read_all(int fd, const char *name, size_t hint, size_t max, unsigned how, char **out, size_t *len,
+         struct pxerr *err)
 {
-    char lim[32];
-    file_fmt_size(max, lim, sizeof lim);
-    return pxerr_set(err, PXE_TOOBIG,
-                     "%s: larger than the %s this file may have; is it the right file?", path, lim);
-}
-
-static int
-read_impl(const char *path, size_t max, char **out, size_t *len, bool secret, struct pxerr *err)
-{
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        int e = errno;
-        return pxerr_set(err, e == ENOENT ? PXE_NOTFOUND : PXE_IO, "%s: %s", path, strerror(e));
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-        close(fd);
-        return pxerr_set(err, PXE_IO, "%s: %s", path, strerror(e));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return pxerr_set(err, PXE_INVAL, "%s: not a regular file (%s); give a file", path,
-                         kind_of(st.st_mode));
-    }
-    if (st.st_size > 0 && (unsigned long long)st.st_size > max) {
-        close(fd);
-        return too_big(path, max, err);
-    }
-    /* st_size is a hint (procfs says 0, a file may grow): read to EOF, at most max + 1. */
-    size_t cap = (size_t)st.st_size + 1 < 4096 ? 4096 : (size_t)st.st_size + 1;
+    bool secret = how & F_SECRET;
+    size_t cap = hint + 1 < 4096 ? 4096 : hint + 1;
     if (cap > max + 1)
         cap = max + 1;
     char *buf = grow(NULL, 0, cap + 1, secret);
@@ -118,18 +133,16 @@ read_impl(const char *path, size_t max, char **out, size_t *len, bool secret, st
             continue;
         if (got < 0) {
             int e = errno;
-            close(fd);
             release(buf, cap + 1, secret);
-            return pxerr_set(err, PXE_IO, "%s: %s", path, strerror(e));
+            return sys_err(name, e, err);
         }
         if (got == 0)
             break;
         n += (size_t)got;
     }
-    close(fd);
     if (n > max) {
         release(buf, cap + 1, secret);
-        return too_big(path, max, err);
+        return too_big(name, max, how, err);
     }
     buf[n] = '\0';
     if (secret && n + 1 < cap + 1) {
@@ -144,16 +157,65 @@ read_impl(const char *path, size_t max, char **out, size_t *len, bool secret, st
     return 0;
 }
 
+static int
+read_path(const char *path, size_t max, unsigned how, char **out, size_t *len, struct pxerr *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return sys_err(path, errno, err);
+    if (!accepted(st.st_mode, how))
+        return refuse_kind(path, st.st_mode, how, err);
+    int oflags = O_RDONLY | O_CLOEXEC | O_NOCTTY | (S_ISFIFO(st.st_mode) ? 0 : O_NONBLOCK);
+    int fd = open(path, oflags);
+    if (fd < 0)
+        return sys_err(path, errno, err);
+    int rc = 0;
+    if (fstat(fd, &st) != 0)
+        rc = sys_err(path, errno, err);
+    else if (!accepted(st.st_mode, how))
+        rc = refuse_kind(path, st.st_mode, how, err);
+    else if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max)
+        rc = too_big(path, max, how, err);
+    else if (!S_ISREG(st.st_mode) && (oflags & O_NONBLOCK))
+        /* A stream swapped in after the stat: its reads wait for data, as the caller meant. */
+        (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if (rc == 0)
+        rc = read_all(fd, path, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, max, how, out, len,
+                      err);
+    close(fd);
+    return rc;
+}
+
 int
 file_read(const char *path, size_t max_bytes, char **out, size_t *len, struct pxerr *err)
 {
-    return read_impl(path, max_bytes, out, len, false, err);
+    return read_path(path, max_bytes, 0, out, len, err);
 }
 
 int
 file_read_secret(const char *path, size_t max_bytes, char **out, size_t *len, struct pxerr *err)
 {
-    return read_impl(path, max_bytes, out, len, true, err);
+    return read_path(path, max_bytes, F_SECRET, out, len, err);
+}
+
+int
+file_read_stream(const char *path, size_t max_bytes, char **out, size_t *len, struct pxerr *err)
+{
+    return read_path(path, max_bytes, F_STREAM | F_SECRET, out, len, err);
+}
+
+int
+file_read_fd(int fd, const char *name, size_t max_bytes, char **out, size_t *len, struct pxerr *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return sys_err(name, errno, err);
+    if (S_ISDIR(st.st_mode))
+        return refuse_kind(name, st.st_mode, F_STREAM, err);
+    size_t hint = S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
+    if (hint > max_bytes)
+        hint = max_bytes; /* a regular file's size is read to its end anyway: only a guess */
+    return read_all(fd, name, hint, max_bytes, F_STREAM | F_SECRET, out, len, err);
 }
 
 void

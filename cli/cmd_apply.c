@@ -17,11 +17,11 @@
 
 #include <uv.h>
 
+#include "file.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "cmd.h"
 #include "collect.h"
-#include "codec/slurp.h"
 #include "codec/yamldocs.h"
 #include "live/live.h"
 #include "manifest/apply_plan.h"
@@ -154,15 +154,15 @@ cmd_apply_exec(const struct cmd_opts *opts, int argc, char **argv)
     /* Read and validate everything before touching a cluster. */
     bool is_stdin = strcmp(file, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : file;
-    struct strbuf text;
-    strbuf_init(&text);
+    char *text = NULL;
+    size_t text_len = 0;
     struct pxerr err = {0};
-    int rc = is_stdin ? slurp_fd(STDIN_FILENO, name, APPLY_MAX_MANIFEST, &text, &err)
-                      : slurp_path(file, APPLY_MAX_MANIFEST, SLURP_STREAMS, &text, &err);
+    int rc = is_stdin ? file_read_fd(STDIN_FILENO, name, APPLY_MAX_MANIFEST, &text, &text_len, &err)
+                      : file_read_stream(file, APPLY_MAX_MANIFEST, &text, &text_len, &err);
     json_t *docs = NULL;
     if (rc == 0)
-        rc = yamldocs_load_buf(name, text.s, text.len, &docs, &err);
-    strbuf_fini(&text);
+        rc = yamldocs_load_buf(name, text, text_len, &docs, &err);
+    file_free_secret(text, text_len); /* a manifest may carry a Secret's values */
     if (rc == 0 && json_array_size(docs) == 0)
         rc = pxerr_set(&err, PXE_INVAL, "%s holds no objects", name);
     if (rc != 0) {

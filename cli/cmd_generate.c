@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "base64.h"
+#include "file.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "cmd.h"
@@ -19,7 +20,6 @@
 #include "model/model.h"
 #include "manifest/crdreg.h"
 #include "manifest/manifest.h"
-#include "codec/slurp.h"
 #include "codec/yamlout.h"
 
 static int cmd_generate_exec(const struct cmd_opts *opts, int argc, char **argv);
@@ -181,23 +181,21 @@ parse_repl_source(struct gen_args *a, char *spec)
 static char *
 read_small_file(const char *path, const char *what)
 {
-    struct strbuf sb;
-    strbuf_init(&sb);
+    char *buf = NULL;
+    size_t len = 0;
     struct pxerr err = {0};
-    if (slurp_path(path, GEN_MAX_FILE, SLURP_STREAMS, &sb, &err) != 0) {
+    if (file_read_stream(path, GEN_MAX_FILE, &buf, &len, &err) != 0) {
         fprintf(stderr, "pxcmesh generate: %s %s\n", what, err.msg);
-        explicit_bzero(sb.s, sb.len);
-        strbuf_fini(&sb);
         return NULL;
     }
-    while (sb.len > 0 && (sb.s[sb.len - 1] == '\n' || sb.s[sb.len - 1] == '\r'))
-        sb.s[--sb.len] = '\0';
-    if (sb.len == 0) {
+    size_t n = len;
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    char *out = n > 0 ? xstrndup(buf, n) : NULL;
+    file_free_secret(buf, len);
+    if (out == NULL)
         fprintf(stderr, "pxcmesh generate: %s %s: is empty\n", what, path);
-        strbuf_fini(&sb);
-        return NULL;
-    }
-    return strbuf_detach(&sb);
+    return out;
 }
 
 /* The endpoints the mesh rule gives for cluster name (doctor/mesh.h: its node InternalIPs, as

@@ -1,6 +1,7 @@
 /* test_base: the containers and helpers everything else stands on: strbuf, vec (stable
  * sort), hmap (delete, tombstones, growth), intern, clock (RFC 3339, ages), pxerr, file
- * (bounded reads that refuse FIFOs, devices and directories). */
+ * (bounded reads that refuse FIFOs, devices and directories; streams for the command
+ * line's inputs). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -581,6 +584,110 @@ test_file_read(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* Write text into a new pipe and close its write end: *rd is the read end. */
+static void
+pipe_with(const char *text, int *rd)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    size_t n = strlen(text);
+    assert_int_equal(write(fds[1], text, n), (ssize_t)n);
+    close(fds[1]);
+    *rd = fds[0];
+}
+
+/* The command line's inputs: pipes and FIFOs are read to their end, with the same limit;
+ * directories and devices are refused by their kind in words that offer a pipe. */
+static void
+test_file_read_stream(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pxc-test-stream.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pxerr err = {0};
+    char *buf = NULL;
+    size_t len = 0;
+
+    /* A pipe by its /dev/fd name, as `--token-file <(...)` gives it. */
+    int rd;
+    pipe_with("piped.token\n", &rd);
+    char name[64];
+    snprintf(name, sizeof name, "/dev/fd/%d", rd);
+    assert_int_equal(file_read_stream(name, 1 << 20, &buf, &len, &err), 0);
+    assert_int_equal(len, 12);
+    assert_string_equal(buf, "piped.token\n");
+    file_free_secret(buf, len);
+    close(rd);
+    /* The regular-file reader refuses the same pipe. */
+    pipe_with("x", &rd);
+    snprintf(name, sizeof name, "/dev/fd/%d", rd);
+    assert_int_equal(file_read(name, 1 << 20, &buf, &len, &err), PXE_INVAL);
+    assert_non_null(strstr(err.msg, "not a regular file (a FIFO); give a file"));
+    close(rd);
+
+    /* A descriptor (stdin for `-f -`): exactly the limit is read, one byte more refused. */
+    pipe_with("0123456789", &rd);
+    assert_int_equal(file_read_fd(rd, "<stdin>", 10, &buf, &len, &err), 0);
+    assert_int_equal(len, 10);
+    assert_string_equal(buf, "0123456789");
+    file_free_secret(buf, len);
+    close(rd);
+    pipe_with("0123456789", &rd);
+    buf = NULL;
+    assert_int_equal(file_read_fd(rd, "<stdin>", 9, &buf, &len, &err), PXE_TOOBIG);
+    assert_null(buf);
+    assert_string_equal(err.msg, "<stdin>: is larger than 9 bytes; is it the right file?");
+    close(rd);
+
+    /* A FIFO waits for its writer, as cat would, and is read whole. */
+    char *p = tmp_path(dir, "fifo");
+    assert_int_equal(mkfifo(p, 0600), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(p, O_WRONLY);
+        _exit(fd >= 0 && write(fd, "apiVersion: v1\n", 15) == 15 ? 0 : 1);
+    }
+    assert_int_equal(file_read_stream(p, 1 << 20, &buf, &len, &err), 0);
+    assert_string_equal(buf, "apiVersion: v1\n");
+    file_free_secret(buf, len);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    unlink(p);
+    free(p);
+
+    /* A regular file, and one over the limit. */
+    p = tmp_path(dir, "m.yaml");
+    write_file(p, "a: 1\n", 5);
+    assert_int_equal(file_read_stream(p, 5, &buf, &len, &err), 0);
+    assert_string_equal(buf, "a: 1\n");
+    file_free_secret(buf, len);
+    assert_int_equal(file_read_stream(p, 4, &buf, &len, &err), PXE_TOOBIG);
+    char *want = xasprintf("%s: is larger than 4 bytes; is it the right file?", p);
+    assert_string_equal(err.msg, want);
+    free(want);
+    unlink(p);
+    free(p);
+
+    /* Directories and devices, never opened. */
+    assert_int_equal(file_read_stream(dir, 1 << 20, &buf, &len, &err), PXE_INVAL);
+    want = xasprintf("%s: is a directory; give a file", dir);
+    assert_string_equal(err.msg, want);
+    free(want);
+    assert_int_equal(file_read_stream("/dev/zero", 1 << 20, &buf, &len, &err), PXE_INVAL);
+    assert_string_equal(err.msg, "/dev/zero: is a character device, not a file; give a file or "
+                                 "a pipe");
+    assert_int_equal(file_read_stream("/dev/null", 1 << 20, &buf, &len, &err), PXE_INVAL);
+    assert_int_equal(file_read_stream("/nonexistent/m.yaml", 1, &buf, &len, &err), PXE_NOTFOUND);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    assert_true(dfd >= 0);
+    assert_int_equal(file_read_fd(dfd, "<stdin>", 1 << 20, &buf, &len, &err), PXE_INVAL);
+    assert_string_equal(err.msg, "<stdin>: is a directory; give a file");
+    close(dfd);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* RFC 4648 section 10's test vectors, both alphabets, padding optional, and the refusals. */
 static void
 test_base64(void **state)
@@ -671,6 +778,7 @@ main(void)
         cmocka_unit_test(test_base64),
         cmocka_unit_test(test_path_home),
         cmocka_unit_test(test_file_read),
+        cmocka_unit_test(test_file_read_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
