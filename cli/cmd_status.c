@@ -88,6 +88,7 @@ print_change_line(struct status_run *r)
         json_t *o = json_object();
         json_object_set_new(o, "name", json_string(c->name));
         json_object_set_new(o, "reachable", json_boolean(c->reachable));
+        json_object_set_new(o, "contact_ms", json_integer(c->updated_ms)); /* last good answer */
         json_object_set_new(o, "error", json_string(c->error));
         json_object_set_new(o, "pods", json_integer((json_int_t)c->pods.n));
         json_t *missing = json_array();

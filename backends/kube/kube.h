@@ -3,7 +3,9 @@
  * cluster serves), keeps one informer per resource following client-go's reflector (paginated
  * LIST of 500, then WATCH from the list's resourceVersion with bookmarks, re-watch from the
  * last version seen, relist from scratch after 410 Gone, backoff 0.8 s .. 30 s with jitter,
- * Retry-After honoured) and hands every object to the caller's sink (struct kube_sink). It
+ * Retry-After honoured) and hands every object to the caller's sink (struct kube_sink). A
+ * quiet cluster is asked GET /version after 2 s of silence, so that a hung server reads as
+ * unreachable within seconds (kube_health.c). It
  * also does the few reads and writes the console needs: generic GET/LIST, a Secret value on
  * demand, server-side apply, delete, and two patches.
  *
@@ -99,11 +101,14 @@ struct kube_sink_res {
 
 struct kube_sink {
     const struct kube_sink_res *res; /* KUBE_RES__COUNT entries, borrowed; NULL: count only */
-    /* Every HTTP answer (true) and every request that could not reach the server (false:
-     * connection, DNS, TLS, timeout). May be NULL. */
+    /* true: contact, a successful answer just now (a 2xx, or bytes of a 2xx stream): the
+     * caller may date its last contact by it. false: a request got no answer at all
+     * (connection, DNS, TLS, timeout), or, watching, the health probe failed (nothing
+     * succeeded for a while and GET /version did not either). HTTP errors alone report
+     * nothing. May be NULL. */
     void (*reachable)(bool reachable, void *arg);
-    /* The cluster's error was re-evaluated: discovery's, else the first failing informer's;
-     * NULL when healthy. msg borrowed for the call. May be NULL. */
+    /* The cluster's error was re-evaluated: why it is unreachable, else discovery's, else the
+     * first failing informer's; NULL when healthy. msg borrowed for the call. May be NULL. */
     void (*error)(const char *msg, void *arg);
     void *arg;
 };

@@ -5,7 +5,9 @@
  *   kube_auth.c      credentials: the copy of the kubeconfig target, bearer token (token
  *                    file re-read after a 401), client certificate, exec-plugin credentials
  *   kube_call.c      the authenticated request under every API request, the retry after a
- *                    401, error wording, reachability
+ *                    401, error wording
+ *   kube_health.c    contact (a successful answer), reachability, the bounded probe that
+ *                    notices a hung server, the kick after an outage
  *   kube_disc.c      discovery: /version, /apis, which group versions the cluster serves
  *   kube_inf.c       informers: set-up, WATCH with bookmarks, relist after 410, backoff,
  *                    the key set and the relist diff
@@ -103,6 +105,19 @@ int kube__list_split(const char *s, size_t n, kube_list_item_fn *fn, void *arg, 
 
 #define KUBE_LIST_ONCE_MAX_429 3 /* list-once modes: throttled retries that say when */
 
+/* Watch mode: nothing succeeded for IDLE -> GET /version with TIMEOUT; while it fails, again
+ * every DOWN. A stopped or hung server reads as unreachable IDLE + TIMEOUT after the last
+ * answer at worst. */
+#define KUBE_HEALTH_IDLE_MS 2000
+#define KUBE_HEALTH_TIMEOUT_MS 3000
+#define KUBE_HEALTH_DOWN_MS 2000
+
+enum kube_health {
+    KUBE_HEALTH_UNKNOWN, /* no answer yet */
+    KUBE_HEALTH_UP,      /* the last word was a successful answer */
+    KUBE_HEALTH_DOWN,    /* unreachable, or the probe failed */
+};
+
 /* What the client keeps of the kcfg_target: copied, secrets zeroed on free (kube_auth.c). */
 struct kube_auth {
     char *server; /* without trailing slashes */
@@ -157,8 +172,12 @@ struct kube_inf {
     bool gone;            /* watch said 410 */
     bool need_relist;
     bool watch_failed;    /* ERROR event or decoder failure: retry with backoff */
+    bool watching;        /* call is a watch (else a list) */
+    bool throttled;       /* the retry waits out a Retry-After: not kicked early */
     int n_429;
     uint64_t watch_start_ms;
+    uint64_t call_ms;     /* mono ms the current call started */
+    uint64_t data_ms;     /* mono ms of its last byte, 0 none yet */
     size_t watch_events;
     char err[256];        /* "" healthy */
     struct pxerr werr;    /* watch stream failure (set inside the data callback) */
@@ -186,11 +205,23 @@ struct kube_client {
     int disc_step;
     bool disc_done, disc_failed;
     int disc_429;         /* throttled discovery retries (list-once modes) */
+    bool disc_throttled;  /* the retry waits out a Retry-After */
     bool disc_first_failed; /* watching: discovery failed once (the first sync is reported) */
     struct kube_call *disc_call;
     uv_timer_t disc_timer;
     struct backoff disc_bo;
     char disc_err[256];
+
+    /* health (kube_health.c) */
+    uv_timer_t health_timer;
+    struct kube_call *health_call; /* the probe in flight */
+    enum kube_health health;
+    uint64_t contact_ms;        /* mono ms of the last successful answer */
+    uint64_t down_ms;           /* mono ms it went down, 0: not down */
+    uint64_t probe_done_ms;     /* mono ms the last probe ended */
+    uint64_t recovered_from_ms; /* answers again after being down since then: kick pending */
+    uint64_t recovered_ms;      /* mono ms it answered again */
+    char health_err[256];       /* why it is down, "" not down */
 
     struct vec informers; /* owned struct kube_inf * (freed when their timer closed) */
     struct kube_call *calls;
@@ -205,8 +236,8 @@ struct kube_client {
 };
 
 /* kube.c */
-/* The sink's error hook with the cluster's error now: discovery's, else the first failing
- * informer's, else none. */
+/* The sink's error hook with the cluster's error now: why the server is down, else
+ * discovery's, else the first failing informer's, else none. */
 void kube__update_error(struct kube_client *kc);
 /* Report the first sync if it is over (once). */
 void kube__maybe_synced(struct kube_client *kc);
@@ -229,6 +260,15 @@ void kube__auth_tls(const struct kube_client *kc, const struct kcfg_cred *cred,
  * there is nothing to renew (a retry would get the same answer). */
 bool kube__auth_renew(struct kube_client *kc);
 
+/* kube_health.c */
+/* A successful answer (a 2xx, or bytes of a 2xx stream): reachable, and dated. */
+void kube__contact(struct kube_client *kc);
+/* A request could not reach the server at all (connection, DNS, TLS, timeout before an
+ * answer): unreachable now, e says why; every informer relists at its next start. */
+void kube__unreachable(struct kube_client *kc, const struct pxerr *e);
+/* Watch mode: start watching over the server's health (the probe timer). */
+void kube__health_start(struct kube_client *kc);
+
 /* kube_call.c */
 typedef void kube_call_done_fn(struct kube_call *call, const struct http_result *res, void *arg);
 typedef int kube_call_data_fn(struct kube_call *call, const char *data, size_t len, void *arg);
@@ -240,6 +280,7 @@ struct kube_call_opts {
     const char *body;         /* copied */
     size_t body_len;
     int timeout_ms;           /* 0: the client's request timeout */
+    int connect_timeout_ms;   /* 0: the transport's default */
     int idle_timeout_s;
     kube_call_data_fn *on_data; /* streaming (watch), NULL: buffered */
     bool http1;               /* HTTP/1.1 only (http_req_opts.http1) */
@@ -270,6 +311,8 @@ int kube__http_error(const struct kube_client *kc, const struct http_result *res
 
 /* kube_disc.c */
 void kube__disc_start(struct kube_client *kc);
+/* The server answers again: a discovery waiting for its retry goes now. */
+void kube__disc_kick(struct kube_client *kc);
 
 /* kube_inf.c */
 /* One informer per wanted resource that discovery found served; each starts listing. */
@@ -281,6 +324,10 @@ const char *kube__inf_what(const struct kube_inf *inf);
 void kube__inf_fail(struct kube_inf *inf, const struct pxerr *e, int retry_after_s);
 /* The server could not be reached: every informer relists at its next start. */
 void kube__inf_mark_outage(struct kube_client *kc);
+/* The server answers again (since up_ms) after being down since down_ms: informers waiting
+ * for a retry go now (unless a Retry-After holds them), and calls started before up_ms that
+ * got no byte since down_ms (they may sit on a dead connection) start over. */
+void kube__inf_kick(struct kube_client *kc, uint64_t down_ms, uint64_t up_ms);
 /* Remember key in inf->keys, and in set too when set is a list's seen set. */
 void kube__inf_key_put(struct kube_inf *inf, struct hmap *set, const char *key);
 /* The last page of a list is committed: remove what it no longer had, then watch from rv. */
