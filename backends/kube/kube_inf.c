@@ -366,11 +366,15 @@ on_watch_done(struct kube_call *call, const struct http_result *res, void *arg)
                      (res->status == 0 || res->status == PXE_TIMEOUT || res->status == PXE_CONN);
     if (stream_ok) {
         /* The server ended the watch (timeoutSeconds) or it went quiet: watch again from the
-         * last version. A stream that ends at once without events is a failing server. */
+         * last version. A stream that ends at once without events is a failing server, and
+         * typically one shutting down: a server that comes back in its place may count
+         * resource versions afresh, and a watch from ours would wait for events that never
+         * come (while its bookmarks look healthy). Relist before watching again. */
         if (inf->watch_events == 0 && now - inf->watch_start_ms < 1000) {
             struct pxerr e;
             pxerr_set(&e, PXE_HTTP, "watch of %s on %s ended at once without events",
                       kube__inf_what(inf), kc->a.server);
+            inf->need_relist = true;
             kube__inf_fail(inf, &e, -1);
             return;
         }
