@@ -692,6 +692,9 @@ http_start(struct http *h, const struct http_req_opts *o, struct http_req **reqp
         curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)o->idle_timeout_s);
     }
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* The path goes out as the caller built it: curl would resolve "/x/../secrets/y" into
+     * another object's path (the callers encode names; this keeps a slip from being one). */
+    curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* gzip if the server offers it */
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "pxcmesh/0.1");

@@ -157,6 +157,12 @@ kube_client_new(uv_loop_t *loop, struct http *h, struct kcfg_cred_cache *creds,
     if (t->exec && creds == NULL)
         return pxerr_set(err, PXE_INVAL, "cluster %s: exec plugin without a credential cache",
                          opts->name);
+    for (size_t i = 0; i < opts->n_namespaces; i++) {
+        struct pxerr e;
+        if (kube_name_check_ns(opts->namespaces[i], &e) < 0)
+            return pxerr_set(err, PXE_INVAL, "cluster %s: %s; fix the namespaces in the config",
+                             opts->name, e.msg);
+    }
     struct kube_client *kc = xcalloc(1, sizeof *kc);
     kc->loop = loop;
     kc->http = h;

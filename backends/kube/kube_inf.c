@@ -483,8 +483,13 @@ add_namespaced(struct kube_client *kc, enum kube_res res, const char *prefix, co
         return;
     }
     for (size_t i = 0; i < kc->n_namespaces; i++) {
-        snprintf(path, sizeof path, "%s/namespaces/%s/%s", prefix, kc->namespaces[i], plural);
-        add_informer(kc, res, kc->namespaces[i], path, NULL);
+        struct strbuf p; /* the namespaces were checked by kube_client_new */
+        strbuf_init(&p);
+        strbuf_appendf(&p, "%s/namespaces/", prefix);
+        kube__name_append(&p, kc->namespaces[i]);
+        strbuf_appendf(&p, "/%s", plural);
+        add_informer(kc, res, kc->namespaces[i], p.s, NULL);
+        strbuf_fini(&p);
     }
 }
 

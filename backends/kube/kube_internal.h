@@ -15,6 +15,7 @@
  *                    libuv worker, committed on the loop
  *   kube_req.c       one-shot requests: GET, paginated LIST, a Secret value
  *   kube_kind.c      kind -> resource path
+ *   kube_name.c      names and namespaces checked, path segments encoded
  *   kube_apply.c     writes; kube_list.c, kube_watch.c: the LIST and watch stream decoders
  * Loop thread only, except the decoders (pure) and the page batches on the worker. */
 #ifndef PXC_BACKENDS_KUBE_KUBE_INTERNAL_H
@@ -355,9 +356,16 @@ int kube__json_request(struct kube_client *kc, const char *method, const char *p
                        const char *verb, const char *what, const char *ns, kube_resp_cb *cb,
                        void *arg, struct kube_req **reqp, struct pxerr *err) PXC_MUST_CHECK;
 
+/* kube_name.c */
+/* Any kind's name as a path segment: not "." or "..", no '/', '%' or control character. */
+int kube__name_check_segment(const char *name, struct pxerr *err) PXC_MUST_CHECK;
+/* Append seg (a name, a namespace) to a path, percent-encoded. */
+void kube__name_append(struct strbuf *out, const char *seg);
+
 /* kube_kind.c */
 /* Resource path of (apiVersion, kind): "/apis/apps/v1/namespaces/ns/statefulsets". Appends
- * to out; PXE_NOTFOUND for a kind it does not know. name may be NULL. */
+ * to out; name may be NULL. PXE_INVAL when ns or name is not valid (kube_name_check; any
+ * path segment for a kind not in the table). */
 int kube__kind_to_path(const struct kube_client *kc, const char *api_version, const char *kind,
                        const char *ns, const char *name, struct strbuf *out,
                        struct pxerr *err) PXC_MUST_CHECK;

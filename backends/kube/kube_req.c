@@ -281,6 +281,8 @@ kube_secret_get(struct kube_client *kc, const char *ns, const char *name, const 
 {
     if (cb == NULL || ns == NULL || name == NULL || key == NULL)
         return pxerr_set(err, PXE_INVAL, "kube: secret request needs namespace, name, key, cb");
+    if (kube_name_check_ns(ns, err) < 0 || kube_name_check(name, err) < 0)
+        return PXE_INVAL;
     char *what = xasprintf("secret %s", name);
     struct kube_req *r = req_new(kc, "get", what, ns, NULL, arg);
     free(what);
@@ -289,9 +291,9 @@ kube_secret_get(struct kube_client *kc, const char *ns, const char *name, const 
     struct strbuf p;
     strbuf_init(&p);
     strbuf_append(&p, "/api/v1/namespaces/");
-    kube__urlenc(&p, ns);
+    kube__name_append(&p, ns);
     strbuf_append(&p, "/secrets/");
-    kube__urlenc(&p, name);
+    kube__name_append(&p, name);
     struct kube_call_opts o = {.path = p.s, .on_done = on_req_page, .arg = r};
     int rc = kube__call(kc, &o, &r->call, err);
     strbuf_fini(&p);

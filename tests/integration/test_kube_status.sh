@@ -61,6 +61,16 @@ px get se pxc-cluster-b -n pxc -o json --context A | jq -e '.spec.hosts[0] == "p
     fail "get se NAME -o json"
 rc=0; px get secrets --context A 2>"$KT_DIR/get.err" || rc=$?
 [[ $rc == 2 ]] && grep -q 'does not show secrets' "$KT_DIR/get.err" || fail "get secrets must be refused"
+# A name goes into the request path: what is not a name is refused before anything is sent
+# (curl used to resolve "..", and this printed the Secret with every key).
+for bad in '../secrets/pxc-secrets' '%2e%2e/secrets/pxc-secrets' 'pxc/secrets' 'pxc secrets' '..'; do
+    rc=0
+    got=$(px get configmaps "$bad" -n pxc -o json --context A 2>"$KT_DIR/get.err") || rc=$?
+    [[ $rc == 2 && -z $got ]] && grep -q "invalid name" "$KT_DIR/get.err" ||
+        fail "get configmaps '$bad': exit $rc, $(cat "$KT_DIR/get.err") $got"
+done
+rc=0; px get pods -n '../kube-system' --context A >/dev/null 2>"$KT_DIR/get.err" || rc=$?
+[[ $rc == 2 ]] && grep -q 'invalid namespace' "$KT_DIR/get.err" || fail "get -n ../x: exit $rc"
 pass "get"
 
 # A config file naming the cluster and its namespaces: one informer per namespace, istiod

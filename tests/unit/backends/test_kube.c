@@ -419,18 +419,91 @@ test_list_and_cancel(void **state)
     assert_true(json_array_size(json_object_get(r.body, "items")) >= 2);
     struct strbuf p;
     strbuf_init(&p);
-    assert_int_equal(kube_kind_path(g.kc, "se", "pxc", &p, &err), 0);
+    assert_int_equal(kube_kind_path(g.kc, "se", "pxc", NULL, &p, &err), 0);
     assert_string_equal(p.s, "/apis/networking.istio.io/v1/namespaces/pxc/serviceentries");
     strbuf_reset(&p);
-    assert_int_equal(kube_kind_path(g.kc, "nodes", "pxc", &p, &err), 0);
+    assert_int_equal(kube_kind_path(g.kc, "nodes", "pxc", NULL, &p, &err), 0);
     assert_string_equal(p.s, "/api/v1/nodes");
-    assert_int_equal(kube_kind_path(g.kc, "secrets", NULL, &p, &err), PXE_UNSUPPORTED);
-    assert_int_equal(kube_kind_path(g.kc, "bogus", NULL, &p, &err), PXE_NOTFOUND);
+    assert_int_equal(kube_kind_path(g.kc, "secrets", NULL, NULL, &p, &err), PXE_UNSUPPORTED);
+    assert_int_equal(kube_kind_path(g.kc, "bogus", NULL, NULL, &p, &err), PXE_NOTFOUND);
     assert_non_null(strstr(err.msg, "unknown kind 'bogus'; known: pods, namespaces"));
     strbuf_fini(&p);
     resp_fini(&r);
     rig_stop(&g);
     assert_int_equal(c.n, 0); /* cancelled: never called */
+}
+
+/* Names go into paths: what is not a name is refused before anything is sent, and a path is
+ * sent as built (curl resolves no dot segment). */
+static void
+test_names_in_paths(void **state)
+{
+    struct pxerr err = {0};
+    static const char *const good[] = {"pxc-secrets", "a", "pxc-cluster.cluster-b.global",
+                                       "0abc-9"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        assert_int_equal(kube_name_check(good[i], &err), 0);
+    static const char *const bad[] = {"..", ".", "../secrets/pxc-secrets", "%2e%2e", "a/b",
+                                      "with space", "", "Upper", "-a", "a-", "a..b", ".a",
+                                      "a\r\nb", "a%2Fb"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(kube_name_check(bad[i], &err), PXE_INVAL);
+    char longname[300];
+    memset(longname, 'a', 254);
+    longname[254] = '\0';
+    assert_int_equal(kube_name_check(longname, &err), PXE_INVAL);
+    assert_int_equal(kube_name_check("../secrets/x", &err), PXE_INVAL);
+    assert_string_equal(err.msg, "invalid name \"../secrets/x\": '.' at position 1; a name is "
+                                 "lower-case letters, digits, '-' and '.', each part between "
+                                 "dots starting and ending with a letter or digit (DNS-1123)");
+    assert_int_equal(kube_name_check("x\x1b[2Jy", &err), PXE_INVAL);
+    assert_non_null(strstr(err.msg, "\"x\\x1b[2Jy\": byte 0x1b at position 2"));
+    assert_int_equal(kube_name_check_ns("pxc", &err), 0);
+    assert_int_equal(kube_name_check_ns("a.b", &err), PXE_INVAL);
+    assert_int_equal(kube_name_check_ns("with space", &err), PXE_INVAL);
+
+    struct rig g;
+    rig_start(&g, *state, KUBE_MODE_DISCOVER, false);
+    struct strbuf p;
+    strbuf_init(&p);
+    assert_int_equal(kube_kind_path(g.kc, "cm", "pxc", "pxc-config", &p, &err), 0);
+    assert_string_equal(p.s, "/api/v1/namespaces/pxc/configmaps/pxc-config");
+    strbuf_reset(&p);
+    assert_int_equal(kube_kind_path(g.kc, "cm", "pxc", "../secrets/pxc-secrets", &p, &err),
+                     PXE_INVAL);
+    assert_int_equal(kube_kind_path(g.kc, "cm", "../pxc", NULL, &p, &err), PXE_INVAL);
+    assert_int_equal((int)p.len, 0);
+    strbuf_fini(&p);
+    struct resp r = {0};
+    assert_int_equal(kube_secret_get(g.kc, "pxc", "..", "monitor", on_secret, &r, NULL, &err),
+                     PXE_INVAL);
+    assert_int_equal(kube_secret_get(g.kc, "../pxc", "x", "monitor", on_secret, &r, NULL, &err),
+                     PXE_INVAL);
+    assert_int_equal(kube_delete(g.kc, "v1", "Pod", "pxc", "a/../b", 0, on_resp, &r, NULL, &err),
+                     PXE_INVAL);
+    assert_int_equal(kube_delete(g.kc, "v1/../../api", "Pod", "pxc", "a", 0, on_resp, &r, NULL,
+                                 &err), PXE_INVAL);
+    assert_int_equal(kube_restart_statefulset(g.kc, "pxc", "x y", 0, on_resp, &r, NULL, &err),
+                     PXE_INVAL);
+    assert_int_equal(kube_label_namespace(g.kc, "p/x", "a", "b", 0, on_resp, &r, NULL, &err),
+                     PXE_INVAL);
+    json_t *se = sentry();
+    json_object_set_new(json_object_get(se, "metadata"), "name", json_string("%2e%2e"));
+    assert_int_equal(kube_apply(g.kc, se, KUBE_DRY_RUN, on_resp, &r, NULL, &err), PXE_INVAL);
+    json_decref(se);
+    /* A kind outside the table keeps Kubernetes' path-segment rule: ':' passes, '/' not. */
+    assert_int_equal(kube_delete(g.kc, "rbac.authorization.k8s.io/v1", "ClusterRole", NULL,
+                                 "system:x/../y", KUBE_DRY_RUN, on_resp, &r, NULL, &err),
+                     PXE_INVAL);
+    assert_int_equal(r.n, 0); /* nothing was sent */
+    /* A raw path is sent as is: the dot segments do not turn a ConfigMap into the Secret. */
+    assert_int_equal(kube_get(g.kc, "/api/v1/namespaces/pxc/configmaps/../secrets/pxc-secrets",
+                              on_resp, &r, NULL, &err), 0);
+    wait_resp(&g, &r, 1);
+    assert_int_equal(r.status, PXE_NOTFOUND);
+    assert_null(strstr(r.err, "bW9uaXRvci1wYXNz"));
+    resp_fini(&r);
+    rig_stop(&g);
 }
 
 /* ---- the sink contract, with a sink that counts ---- */
@@ -613,7 +686,7 @@ main(void)
         cmocka_unit_test(test_list_once), cmocka_unit_test(test_secret),
         cmocka_unit_test(test_writes),    cmocka_unit_test(test_readonly),
         cmocka_unit_test(test_list_and_cancel), cmocka_unit_test(test_live),
-        cmocka_unit_test(test_sink_contract),
+        cmocka_unit_test(test_sink_contract), cmocka_unit_test(test_names_in_paths),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
