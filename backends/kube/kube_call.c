@@ -24,6 +24,7 @@ struct kube_call {
     kube_call_done_fn *on_done;
     void *arg;
     bool http1;
+    bool secret;
     struct http_req *req; /* NULL while waiting for a credential */
     bool retried;         /* already retried after a 401 */
     bool in_done;
@@ -268,6 +269,7 @@ call_send(struct kube_call *call, struct pxerr *err)
         .idle_timeout_s = call->idle_s,
         .on_data = call->on_data ? on_call_data : NULL,
         .http1 = call->http1,
+        .secret = call->secret,
         .on_done = on_call_done,
         .arg = call,
     };
@@ -296,6 +298,7 @@ kube__call(struct kube_client *kc, const struct kube_call_opts *o, struct kube_c
     call->idle_s = o->idle_timeout_s;
     call->on_data = o->on_data;
     call->http1 = o->http1;
+    call->secret = o->secret;
     call->on_done = o->on_done;
     call->arg = o->arg;
     call->next = kc->calls;

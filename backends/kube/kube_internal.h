@@ -14,6 +14,7 @@
  *   kube_inf_list.c  the informers' LIST: pages streamed, cut into batches, decoded on a
  *                    libuv worker, committed on the loop
  *   kube_req.c       one-shot requests: GET, paginated LIST, a Secret value
+ *   kube_secret.c    one key of a Secret found in the response's bytes, nothing else copied
  *   kube_kind.c      kind -> resource path
  *   kube_name.c      names and namespaces checked, path segments encoded
  *   kube_apply.c     writes; kube_list.c, kube_watch.c: the LIST and watch stream decoders
@@ -283,6 +284,7 @@ struct kube_call_opts {
     int timeout_ms;           /* 0: the client's request timeout */
     int connect_timeout_ms;   /* 0: the transport's default */
     int idle_timeout_s;
+    bool secret;              /* the answer holds secrets (http_req_opts.secret) */
     kube_call_data_fn *on_data; /* streaming (watch), NULL: buffered */
     bool http1;               /* HTTP/1.1 only (http_req_opts.http1) */
     kube_call_done_fn *on_done;
@@ -361,6 +363,15 @@ int kube__json_request(struct kube_client *kc, const char *method, const char *p
 int kube__name_check_segment(const char *name, struct pxerr *err) PXC_MUST_CHECK;
 /* Append seg (a name, a namespace) to a path, percent-encoded. */
 void kube__name_append(struct strbuf *out, const char *seg);
+
+/* kube_secret.c */
+/* data[key] of the Secret in body (n bytes, borrowed), base64-decoded, found by a structural
+ * scan: nothing else of the body is copied. 0 with *val owned (NUL-terminated, *val_len bytes;
+ * the caller zeroes and frees it); PXE_NOTFOUND when there is no such key, the other key
+ * names appended to keys; PXE_PARSE when the body or the value is malformed (err says how;
+ * never quoting a value). */
+int kube__secret_value(const char *body, size_t n, const char *key, char **val, size_t *val_len,
+                       struct strbuf *keys, struct pxerr *err) PXC_MUST_CHECK;
 
 /* kube_kind.c */
 /* Resource path of (apiVersion, kind): "/apis/apps/v1/namespaces/ns/statefulsets". Appends
