@@ -622,6 +622,15 @@ set_tls_auth(struct http_req *r, const struct http_tls_auth *t, struct pxerr *er
     }
     SET(CURLOPT_PROXY, t->proxy_url ? t->proxy_url : "");
     if (t->bearer_token) {
+        /* A CR or LF would end the header and start one of the token's choosing. Where the
+         * token comes from checks it with its own words (kcfg_token_check); this is the
+         * last line. */
+        for (const unsigned char *c = (const unsigned char *)t->bearer_token; *c; c++)
+            if (*c < 0x20 || *c == 0x7f) {
+                pxerr_set(err, PXE_AUTH, "%s %s: the bearer token holds a control character "
+                          "(byte 0x%02x); refusing to send it", r->method, r->url, *c);
+                return CURLE_BAD_FUNCTION_ARGUMENT;
+            }
         char *line = xasprintf("Authorization: Bearer %s", t->bearer_token);
         r->hdrs = curl_slist_append(r->hdrs, line);
         xfree_secret(line);

@@ -280,6 +280,20 @@ resolve_cluster(const struct kc_entry *ce, struct kcfg_target *t, struct pxerr *
     return 0;
 }
 
+int
+kcfg_token_check(const char *token, struct pxerr *err)
+{
+    for (size_t i = 0; token[i]; i++) {
+        unsigned char c = (unsigned char)token[i];
+        if (c >= 0x20 && c != 0x7f)
+            continue;
+        return pxerr_set(err, PXE_AUTH, "holds %s (byte 0x%02x at position %zu); a bearer token "
+                         "is one line of printable text",
+                         c == '\n' || c == '\r' ? "a line break" : "a control character", c, i + 1);
+    }
+    return 0;
+}
+
 static int
 resolve_user(const struct kc_entry *ue, struct kcfg_target *t, struct pxerr *err)
 {
@@ -320,7 +334,12 @@ resolve_user(const struct kc_entry *ue, struct kcfg_target *t, struct pxerr *err
         return yamlu_err(d, err, PXE_SCHEMA, bp,
                          "more than one authentication method: token and basic auth "
                          "(username/password); keep one");
+    struct pxerr te;
     if (token != NULL) {
+        if (kcfg_token_check(token, &te) < 0) {
+            yamlu_path_key(p, sizeof p, bp, "token");
+            return yamlu_err(d, err, PXE_AUTH, p, "the token %s; refusing to send it", te.msg);
+        }
         t->token = xstrdup(token); /* token wins over tokenFile, as in client-go */
     } else if (token_file != NULL) {
         yamlu_path_key(p, sizeof p, bp, "tokenFile");
@@ -348,6 +367,17 @@ resolve_user(const struct kc_entry *ue, struct kcfg_target *t, struct pxerr *err
         }
         t->token = xstrndup(buf + s, len - s);
         kcfg__free_secret_n(buf, len);
+        if (strlen(t->token) != len - s || kcfg_token_check(t->token, &te) < 0) {
+            if (strlen(t->token) != len - s)
+                pxerr_set(&te, PXE_AUTH, "holds a NUL byte; a bearer token is one line of "
+                          "printable text");
+            rc = yamlu_err(d, err, PXE_AUTH, p, "%s: the token in this file %s; refusing to send "
+                           "it", abs, te.msg);
+            xfree_secret(t->token);
+            t->token = NULL;
+            free(abs);
+            return rc;
+        }
         t->token_file = abs;
     }
     if (user != NULL || pass != NULL) {

@@ -205,11 +205,19 @@ on_call_done(struct http_req *req, const struct http_result *res, void *arg)
     struct kube_client *kc = call->kc;
     (void)req;
     call->req = NULL;
-    if (res->status == 0 && res->code == 401 && !call->retried && kube__auth_renew(kc)) {
+    if (res->status == 0 && res->code == 401 && !call->retried) {
         /* The credential may have rotated: try once more with the renewed one. */
-        call->retried = true;
-        call_send_or_fail(call);
-        return;
+        struct pxerr e;
+        int rc = kube__auth_renew(kc, &e);
+        if (rc < 0) { /* the new token cannot be sent: that is the error, not the 401 */
+            fail_call(call, &e);
+            return;
+        }
+        if (rc > 0) {
+            call->retried = true;
+            call_send_or_fail(call);
+            return;
+        }
     }
     note_answer(call, res);
     call->in_done = true;

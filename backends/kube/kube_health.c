@@ -111,7 +111,8 @@ on_probe_done(struct kube_call *call, const struct http_result *res, void *arg)
             snprintf(msg, sizeof msg, "API server not answering: %s", e.msg);
         else
             snprintf(msg, sizeof msg, "%s", e.msg);
-        go_down(kc, msg, res->status != 0 && res->code == 0);
+        go_down(kc, msg, res->code == 0 && (res->status == PXE_CONN || res->status == PXE_TIMEOUT ||
+                                            res->status == PXE_DNS || res->status == PXE_TLS));
     }
     health_arm(kc, kc->recovered_from_ms != 0             ? 0
                    : kc->health == KUBE_HEALTH_DOWN ? KUBE_HEALTH_DOWN_MS

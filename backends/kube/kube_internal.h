@@ -258,9 +258,10 @@ int kube__auth_cred(struct kube_client *kc, const struct kcfg_cred **cred, struc
 /* The TLS and authentication options of a request (borrowed from kc and cred). */
 void kube__auth_tls(const struct kube_client *kc, const struct kcfg_cred *cred,
                     struct http_tls_auth *t);
-/* After a 401: drop the cached exec credential or re-read the token file. Returns false when
- * there is nothing to renew (a retry would get the same answer). */
-bool kube__auth_renew(struct kube_client *kc);
+/* After a 401: drop the cached exec credential or re-read the token file. Returns 1 (retry),
+ * 0 when there is nothing to renew (a retry would get the same answer), or <0 with err
+ * filled when the file now holds a token that cannot be sent (a control character). */
+int kube__auth_renew(struct kube_client *kc, struct pxerr *err);
 
 /* kube_health.c */
 /* A successful answer (a 2xx, or bytes of a 2xx stream): reachable, and dated. */
