@@ -114,9 +114,12 @@ on_probe_done(struct kube_call *call, const struct http_result *res, void *arg)
         go_down(kc, msg, res->code == 0 && (res->status == PXE_CONN || res->status == PXE_TIMEOUT ||
                                             res->status == PXE_DNS || res->status == PXE_TLS));
     }
-    health_arm(kc, kc->recovered_from_ms != 0             ? 0
-                   : kc->health == KUBE_HEALTH_DOWN ? KUBE_HEALTH_DOWN_MS
-                                                    : KUBE_HEALTH_IDLE_MS);
+    uint64_t next = kc->recovered_from_ms != 0             ? 0
+                    : kc->health == KUBE_HEALTH_DOWN ? KUBE_HEALTH_DOWN_MS
+                                                     : KUBE_HEALTH_IDLE_MS;
+    if (kc->health == KUBE_HEALTH_DOWN && res->retry_after_s > 0) /* a throttled server */
+        next = (uint64_t)(res->retry_after_s > 600 ? 600 : res->retry_after_s) * 1000;
+    health_arm(kc, next);
 }
 
 static void

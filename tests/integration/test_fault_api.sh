@@ -119,7 +119,7 @@ wait_for 5 a_is ".relists_410 > $before" || fail "410: no relist counted: $(last
 
 # 3. 429 with Retry-After: the error says throttled and when it retries; B unaffected.
 fault_a '{"status":429,"retry_after":2,"count":-1,"drop_watches":true}'
-wait_for 15 a_is '.error | test("throttled: cannot (list|watch) .*429.*retrying after [0-9]+ s")' ||
+wait_for 15 a_is '.error | test("throttled: cannot (list|watch|get) .*429.*retrying after [0-9]+ s")' ||
     fail "429 not shown in words: $(last)"
 wait_for 10 on_screen 'throttled' || fail "429 not on the screen"
 b_alive "429"
@@ -130,7 +130,7 @@ wait_for 10 off_screen 'throttled' ||
 
 # 4. 500s.
 fault_a '{"status":500,"count":-1,"drop_watches":true}'
-wait_for 15 a_is '.error | test("server error: cannot (list|watch) .*\\(500 from http")' ||
+wait_for 15 a_is '.error | test("server error: cannot (list|watch|get) .*\\(500 from http")' ||
     fail "500 not shown in words: $(last)"
 b_alive "500"
 fault_a '{"clear":true}'
