@@ -111,10 +111,11 @@ on_probe_done(struct kube_call *call, const struct http_result *res, void *arg)
             snprintf(msg, sizeof msg, "API server not answering: %s", e.msg);
         else
             snprintf(msg, sizeof msg, "%s", e.msg);
-        go_down(kc, msg, res->code == 0 && (res->status == PXE_CONN || res->status == PXE_TIMEOUT ||
-                                            res->status == PXE_DNS || res->status == PXE_TLS));
+        go_down(kc, msg,
+                res->code == 0 && (res->status == PXE_CONN || res->status == PXE_TIMEOUT ||
+                                   res->status == PXE_DNS || res->status == PXE_TLS));
     }
-    uint64_t next = kc->recovered_from_ms != 0             ? 0
+    uint64_t next = kc->recovered_from_ms != 0       ? 0
                     : kc->health == KUBE_HEALTH_DOWN ? KUBE_HEALTH_DOWN_MS
                                                      : KUBE_HEALTH_IDLE_MS;
     if (kc->health == KUBE_HEALTH_DOWN && res->retry_after_s > 0) /* a throttled server */

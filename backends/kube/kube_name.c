@@ -67,8 +67,10 @@ check_dns1123(const char *what, const char *s, size_t max, bool dots, struct pxe
             snprintf(at, sizeof at, "'%c'", c);
         else
             snprintf(at, sizeof at, "byte 0x%02x", c);
-        return pxerr_set(err, PXE_INVAL, "invalid %s \"%s\": %s at position %zu; a %s is %s "
-                         "(DNS-1123)", what, quoted(s, q, sizeof q), at, i + 1, what, rule);
+        return pxerr_set(err, PXE_INVAL,
+                         "invalid %s \"%s\": %s at position %zu; a %s is %s "
+                         "(DNS-1123)",
+                         what, quoted(s, q, sizeof q), at, i + 1, what, rule);
     }
     return 0;
 }
@@ -92,8 +94,10 @@ kube__name_check_segment(const char *name, struct pxerr *err)
     if (name == NULL || name[0] == '\0')
         return pxerr_set(err, PXE_INVAL, "name is empty");
     if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strpbrk(name, "/%") != NULL)
-        return pxerr_set(err, PXE_INVAL, "invalid name \"%s\": a name cannot be '.' or '..' nor "
-                         "contain '/' or '%%'", quoted(name, q, sizeof q));
+        return pxerr_set(err, PXE_INVAL,
+                         "invalid name \"%s\": a name cannot be '.' or '..' nor "
+                         "contain '/' or '%%'",
+                         quoted(name, q, sizeof q));
     for (const unsigned char *p = (const unsigned char *)name; *p; p++)
         if (*p < 0x20 || *p == 0x7f)
             return pxerr_set(err, PXE_INVAL, "invalid name \"%s\": control character",

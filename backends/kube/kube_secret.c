@@ -32,12 +32,26 @@ unescape(const char *s, size_t n, char *out)
         if (++i >= n)
             return -1;
         switch (s[i]) {
-        case '"': case '\\': case '/': out[k++] = s[i]; break;
-        case 'b': out[k++] = '\b'; break;
-        case 'f': out[k++] = '\f'; break;
-        case 'n': out[k++] = '\n'; break;
-        case 'r': out[k++] = '\r'; break;
-        case 't': out[k++] = '\t'; break;
+        case '"':
+        case '\\':
+        case '/':
+            out[k++] = s[i];
+            break;
+        case 'b':
+            out[k++] = '\b';
+            break;
+        case 'f':
+            out[k++] = '\f';
+            break;
+        case 'n':
+            out[k++] = '\n';
+            break;
+        case 'r':
+            out[k++] = '\r';
+            break;
+        case 't':
+            out[k++] = '\t';
+            break;
         case 'u': {
             unsigned v = 0;
             for (int d = 0; d < 4; d++) {
@@ -114,7 +128,7 @@ each_member(const char *s, size_t i, size_t n, member_fn *fn, void *arg)
 
 struct find {
     const char *key;
-    size_t va, ve;     /* the value found, ve 0: none */
+    size_t va, ve; /* the value found, ve 0: none */
     struct strbuf *keys;
 };
 
@@ -177,8 +191,7 @@ kube__secret_value(const char *body, size_t n, const char *key, char **val, size
     size_t sn = f.ve - f.va - 2;
     char *b64 = xmalloc(sn + 1);
     long bn = unescape(body + f.va + 1, sn, b64);
-    int rc = bn < 0 ? PXE_PARSE
-                    : base64_decode(b64, (size_t)bn, BASE64_NOPAD, val, val_len);
+    int rc = bn < 0 ? PXE_PARSE : base64_decode(b64, (size_t)bn, BASE64_NOPAD, val, val_len);
     explicit_bzero(b64, sn + 1);
     free(b64);
     if (rc != 0)
