@@ -847,6 +847,11 @@ test_istiod_version(void **state)
         {"{\"spec\":{\"containers\":[{\"name\":\"init\",\"image\":\"a/b\"},"
          "{\"name\":\"other\",\"image\":\"a/c:9\"},"
          "{\"name\":\"discovery\",\"image\":\"istio/pilot:1.21.1\"}]}}", "1.21.1"},
+        /* a tag pinned by digest: the tag, not the digest's "sha256:..." */
+        {"{\"spec\":{\"containers\":[{\"name\":\"discovery\",\"image\":"
+         "\"docker.io/istio/pilot:1.22.3@sha256:0123abcd\"}]}}", "1.22.3"},
+        {"{\"spec\":{\"containers\":[{\"name\":\"discovery\",\"image\":"
+         "\"reg:5000/istio/pilot:1.23.0@sha256:0123abcd\"}]}}", "1.23.0"},
         /* no tag: the operator's label, else the revision */
         {"{\"metadata\":{\"labels\":{\"operator.istio.io/version\":\"1.20.0\",\"istio.io/rev\":"
          "\"canary\"}},\"spec\":{\"containers\":[{\"name\":\"discovery\",\"image\":"
