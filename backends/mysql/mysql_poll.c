@@ -349,9 +349,21 @@ discover(struct mysql_poll *p)
     }
     for (size_t i = p->servers.n; i-- > 0;) {
         struct mp_server *s = p->servers.items[i];
-        if (!s->seen && !s->in_flight)
+        if (!s->seen && !s->in_flight) {
+            model_server_remove(p->m, c, s->name);
             vec_remove(&p->servers, i);
+        }
     }
+}
+
+/* Answers that came before their pods were listed land on them now. */
+static void
+place_all(struct mysql_poll *p)
+{
+    struct mp_apply ap = apply_to(p);
+    struct m_cluster *c = cluster_of(p);
+    for (size_t i = 0; i < p->servers.n; i++)
+        mysql_poll__place(&ap, c, p->servers.items[i]);
 }
 
 /* ------------------------------------------------------------------ rounds */
@@ -361,6 +373,9 @@ round_done(struct mysql_poll *p)
 {
     p->round_open = false;
     p->round++;
+    struct mp_apply ap = apply_to(p);
+    place_all(p);
+    mysql_poll__hidden_channels(&ap, cluster_of(p), &p->servers);
     if (p->o.on_round)
         p->o.on_round(p, p->round, p->o.arg);
 }
@@ -383,6 +398,7 @@ on_status_done(struct mysqlc_conn *conn, struct mysqlc_result *res, void *arg)
     }
     struct mp_apply ap = apply_to(p);
     mysql_poll__apply_status(&ap, cluster_of(p), s, res);
+    mysql_poll__apply_server(&ap, cluster_of(p), s, res);
     if (res->status == 0) {
         s->dialect_known = true;
         s->dialect = res->server.dialect;
@@ -421,6 +437,7 @@ read_server(struct mysql_poll *p, struct mp_server *s)
         r.wall_ms = clock_wall_ms();
         struct mp_apply ap = apply_to(p);
         mysql_poll__apply_failure(&ap, cluster_of(p), s, &r);
+        mysql_poll__apply_server(&ap, cluster_of(p), s, &r);
         s->status = r.status;
         s->read_once = true;
         snprintf(s->msg, sizeof s->msg, "%s", r.err.msg);
@@ -437,6 +454,7 @@ start_round(struct mysql_poll *p)
         return;
     if (p->mode == CONFIG_MYSQL_DISCOVER)
         discover(p);
+    place_all(p);
     p->round_open = true;
     p->outstanding = 0;
     p->error[0] = '\0';
@@ -590,6 +608,13 @@ mysql_poll_kick(struct mysql_poll *p)
 {
     if (p->closing)
         return;
+    /* A kick follows the Kubernetes sync: answers that came before it land on the pods
+     * now, even while a hung server holds the round open. */
+    place_all(p);
+    if (p->round_open) {
+        struct mp_apply ap = apply_to(p);
+        mysql_poll__hidden_channels(&ap, cluster_of(p), &p->servers);
+    }
     if (p->o.once) {
         start_round(p);
         return;
