@@ -7,7 +7,9 @@
  * "cluster". start/stop read the cluster once to find which server runs the channel (or use
  * --server), run START/STOP REPLICA in the server's dialect with the action user, then read
  * again until the threads show the change (or --timeout) and print the new state.
- * Exit codes: 0 ok, 1 failure (unreachable server, refused action, timeout), 2 usage. */
+ * Exit codes: 0 ok, 1 failure (status: a server could not be read, or a channel is broken:
+ * unreadable, or a thread stopped on an error; start/stop: refused action, timeout), 2
+ * usage. A channel stopped without an error (STOP REPLICA) is not broken. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +44,9 @@ static const char channel_usage[] =
     "       pxcmesh channel start|stop NAME --cluster C [--server S] [--io|--sql]\n"
     "                                  [--timeout S] [--config FILE]\n"
     "Reads the replication channels of every configured cluster, or starts/stops one channel\n"
-    "(both threads, or only the IO or SQL thread) with the action user and shows the result.\n";
+    "(both threads, or only the IO or SQL thread) with the action user and shows the result.\n"
+    "status exits 1 when a server could not be read or a channel is broken (an IO or SQL\n"
+    "error); a channel stopped without an error (STOP REPLICA) is not broken.\n";
 
 enum verb { V_STATUS, V_START, V_STOP };
 
@@ -281,10 +285,40 @@ on_walk_close(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
+/* Broken, for a script's exit code: it cannot be read, or a thread stopped on an error.
+ * A thread stopped without an error was stopped by someone (STOP REPLICA): not broken. */
+static bool
+channel_broken(const struct m_channel *ch, char *why, size_t n)
+{
+    if (ch->error[0] != '\0')
+        snprintf(why, n, "cannot be read: %s", ch->error);
+    else if (ch->last_io_errno != 0)
+        snprintf(why, n, "IO thread %s, error %d: %.200s", model_thread_name(ch->io),
+                 ch->last_io_errno, ch->last_io_error);
+    else if (ch->last_sql_errno != 0)
+        snprintf(why, n, "SQL thread %s, error %d: %.200s", model_thread_name(ch->sql),
+                 ch->last_sql_errno, ch->last_sql_error);
+    else
+        return false;
+    return true;
+}
+
 static int
 print_status(struct run *r, bool json)
 {
     int rc = 0;
+    for (size_t i = 0; i < r->m->clusters.n; i++) {
+        const struct m_cluster *c = r->m->clusters.items[i];
+        for (size_t k = 0; k < c->channels.n; k++) {
+            const struct m_channel *ch = c->channels.items[k];
+            char why[400];
+            if (channel_broken(ch, why, sizeof why)) {
+                fprintf(stderr, "pxcmesh channel: %s: channel %s on %s is broken: %s\n", c->name,
+                        ch->name[0] ? ch->name : "''", ch->server, why);
+                rc = 1;
+            }
+        }
+    }
     /* Judged by the config's lagWarnSeconds / lagCritSeconds, as the console does. */
     struct health_limits lim = health_limits_from_config(r->cfg);
     for (size_t i = 0; i < r->n_polls; i++) {

@@ -1,9 +1,9 @@
 /* cmd_status: `pxcmesh status [--json] [--timeout S]`: connect to every configured cluster,
  * list everything once (no watch), print the snapshot (docs/status-json.md) or a readable
- * table, and exit 0 when every cluster answered, 1 when one could not be reached or
- * refused something (the output says which and why), 2 on usage errors. With --replay FILE
- * it contacts nothing: it prints the snapshot's clusters as the file has them (findings
- * included, not judged again), and its exit code says what the snapshot says.
+ * table, and exit 0 when every cluster and MySQL server answered, 1 when one could not be
+ * reached or refused something (the output says which and why), 2 on usage errors. With
+ * --replay FILE it contacts nothing: it prints the snapshot's clusters as the file has them
+ * (findings included, not judged again), and its exit code says what the snapshot says.
  *
  * Hidden test hook `--follow SECONDS`: watch instead of listing once and, after the first
  * sync, print one compact JSON line per model change (time, and per cluster the pods, the
@@ -34,7 +34,8 @@ static int cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv);
 const struct cmd_entry cmd_status_entry = {
     .name = "status",
     .usage = "status [--json] [--timeout S]",
-    .summary = "list every cluster once and print the snapshot (exit 1 if a cluster failed)",
+    .summary = "list every cluster once and print the snapshot (exit 1 if a cluster or a MySQL "
+               "server could not be read)",
     .flags = CMD_REPLAY,
     .exec = cmd_status_exec,
 };
@@ -44,7 +45,8 @@ static const char status_usage[] =
     "                      [--config FILE | --kubeconfig FILE --context C [--context C ...]\n"
     "                       | --replay SNAPSHOT]\n"
     "Connects to every cluster, lists pods, namespaces, PXC clusters, ServiceEntries and\n"
-    "Istio once, prints the snapshot and exits: 0 all reachable, 1 a cluster failed, 2 usage.\n"
+    "Istio once, reads every MySQL server once, prints the snapshot and exits: 0 all read,\n"
+    "1 a cluster or a MySQL server could not be read, 2 usage.\n"
     "With --replay it reads a saved snapshot instead and contacts nothing.\n";
 
 struct status_run {
@@ -183,6 +185,11 @@ print_table(const struct model *m, FILE *f)
             const struct m_pxc *x = c->pxcs.items[k];
             fprintf(f, "  pxc %s/%s: %s, %d/%d ready\n", x->ns, x->name,
                     x->state ? x->state : "unknown", x->ready, x->size);
+        }
+        for (size_t k = 0; k < c->servers.n; k++) {
+            const struct m_server *s = c->servers.items[k];
+            fprintf(f, "  mysql %s (%s:%d): %s\n", s->name, s->host, s->port,
+                    s->error[0] ? s->error : "read");
         }
         for (size_t k = 0; k < c->sentries.n; k++) {
             const struct m_sentry *s = c->sentries.items[k];
@@ -333,6 +340,14 @@ cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
                                     "server address and network", timeout_s, c->server);
         if (!c->reachable || c->error[0])
             exit_code = 1;
+        /* A server that could not be read is no healthy server: scripts must see it. */
+        for (size_t k = 0; k < c->servers.n; k++) {
+            const struct m_server *s = c->servers.items[k];
+            if (s->error[0] != '\0') {
+                fprintf(stderr, "pxcmesh status: %s: %s\n", c->name, s->error);
+                exit_code = 1;
+            }
+        }
     }
     if (!r.synced && follow_s == 0)
         exit_code = 1;
@@ -340,7 +355,7 @@ cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
     if (follow_s == 0) {
         /* The snapshot carries the doctor's findings (docs/status-json.md). */
         struct health_limits lim = health_limits_from_config(cfg);
-        struct doctor_opts dopts = {.limits = &lim};
+        struct doctor_opts dopts = {.limits = &lim, .cfg = cfg};
         (void)doctor_run(m, &dopts); /* the count matters to `doctor`, not to status */
         if (json) {
             /* Streamed: 20,000 pods are 10 MB of text that need never be held. */
