@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "clock.h"
 #include "log.h"
 #include "strbuf.h"
@@ -349,6 +350,18 @@ app__dialog_key(struct app *a, int key)
     free(text);
 }
 
+/* OSC 52: the terminal (or tmux, with set-clipboard on) puts text on its clipboard. The
+ * sequence moves no cursor and draws nothing, so it goes straight out between frames. */
+static void
+on_act_copy(void *host, const char *text)
+{
+    (void)host;
+    char *b64 = base64_encode(text, strlen(text), 0);
+    fprintf(stdout, "\033]52;c;%s\a", b64);
+    fflush(stdout);
+    free(b64);
+}
+
 void
 app__act_init(struct app *a)
 {
@@ -359,6 +372,7 @@ app__act_init(struct app *a)
         .readonly = a->readonly,
         .report = on_act_report,
         .ask = on_act_ask,
+        .copy = on_act_copy,
         .host = a,
         .st = act_state_new(),
     };
