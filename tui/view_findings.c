@@ -18,10 +18,12 @@
 #include "view.h"
 #include "vutil.h"
 
+/* Every column but SINCE grows to its natural width left to right before MESSAGE takes
+ * the rest: a code or an object cut short is no use to match on. */
 static const struct tbl_col fd_cols[] = {
     {"SEVERITY", 7, 0, 0, TBL_LEFT, 0}, {"CLUSTER", 7, 0, 0, TBL_LEFT, 0},
-    {"CODE", 17, 24, 0, TBL_LEFT, 2},   {"OBJECT", 24, 40, 0, TBL_LEFT, 1},
-    {"SINCE", 5, 8, 0, TBL_RIGHT, 3},   {"MESSAGE", 10, 0, 1, TBL_LEFT, 0},
+    {"CODE", 8, 24, 0, TBL_LEFT, 0},    {"OBJECT", 10, 40, 0, TBL_LEFT, 0},
+    {"SINCE", 5, 8, 0, TBL_RIGHT, 1},   {"MESSAGE", 10, 0, 1, TBL_LEFT, 0},
 };
 
 struct fd_view {

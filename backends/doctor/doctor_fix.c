@@ -421,9 +421,7 @@ doctor__fix_password(struct dctx *d, struct m_finding *f, const struct dcl *k,
     if (sql_stmt(ch, dl, SQLQ_STOP, NULL, &sql) && sql_stmt(ch, dl, SQLQ_CHANGE_SOURCE, &s, &sql) &&
         sql_stmt(ch, dl, SQLQ_START, NULL, &sql)) {
         strbuf_append(&cmd, "printf ");
-        char fmt[2048];
-        snprintf(fmt, sizeof fmt, "%s\\n", sql.s);
-        shq_sql(&cmd, fmt);
+        shq_sql(&cmd, sql.s);
         strbuf_append(&cmd, " \"$(");
         secret_read(d, src, ns, secret, "replication", &cmd);
         strbuf_append(&cmd, ")\" | ");
