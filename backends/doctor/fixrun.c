@@ -496,13 +496,20 @@ fixrun_preview(struct fixrun *fr, struct crdreg *schemas, fixrun_cb *cb, void *a
             rc = err->code;
             break;
         }
-        if (fr->fix.kind == FIX_LABEL_NAMESPACE)
+        if (fr->fix.kind == FIX_LABEL_NAMESPACE) {
+            struct m_cluster *c = model_cluster_find(fr->m, arg(fr->fix.cluster));
+            struct m_namespace *ns = c != NULL ? model_ns_find(c, arg(fr->fix.ns)) : NULL;
+            const char *now = ns == NULL                       ? "?"
+                              : ns->injection == INJ_DISABLED ? "disabled"
+                              : ns->injection == INJ_ENABLED  ? "enabled"
+                                                              : "(not set)";
             strbuf_appendf(&fr->text,
                            "Cluster %s: label namespace %s istio-injection=enabled (merge patch "
-                           "of metadata.labels).\nPods created from now on get the Istio "
-                           "sidecar; running pods keep theirs until restarted.\n",
-                           arg(fr->fix.cluster), arg(fr->fix.ns));
-        else
+                           "of metadata.labels).\nChange: metadata.labels.istio-injection: %s "
+                           "-> enabled\nPods created from now on get the Istio sidecar; "
+                           "running pods keep theirs until restarted.\n",
+                           arg(fr->fix.cluster), arg(fr->fix.ns), now);
+        } else {
             strbuf_appendf(&fr->text,
                            "Cluster %s: restart every pod of statefulset %s in namespace %s, one "
                            "at a time (kubectl rollout restart: spec.template annotation "
@@ -510,6 +517,7 @@ fixrun_preview(struct fixrun *fr, struct crdreg *schemas, fixrun_cb *cb, void *a
                            "rejoins Galera; a channel on a restarted pod stops until its pod is "
                            "back.\n",
                            arg(fr->fix.cluster), arg(fr->fix.name), arg(fr->fix.ns));
+        }
         break;
     case FIX_START_CHANNEL:
     case FIX_REPOINT_SOURCE:

@@ -6,10 +6,13 @@
 #    server; `doctor` says GALERA_NODE_HUNG (and CH_UNREADABLE caused by it), exit 1;
 #  - a wrong password for cluster-b's status user: status, doctor and channel status exit 1,
 #    doctor with MYSQL_UNREADABLE for every server of cluster-b;
-#  - node 1 of cluster-a stopped: the channel is still in the snapshot, with the error.
+#  - node 1 of cluster-a stopped: the channel is still in the snapshot, with the error;
+#  - scripts can alert: channel status exits 1 on a broken channel (1062), 0 on one an
+#    operator stopped (STOP REPLICA, no error).
 source "$(dirname "$0")/mysql_lib.sh"
 trap '"$PXCMESH" lab fault resume-node cluster-a 1 --dir "$DIR" >/dev/null 2>&1
-      "$PXCMESH" lab fault start-node cluster-a 1 --dir "$DIR" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+      "$PXCMESH" lab fault start-node cluster-a 1 --dir "$DIR" >/dev/null 2>&1
+      "$PXCMESH" lab fault fix-channel --dir "$DIR" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 
 status_json() { "$PXCMESH" status --json --timeout 30 --config "${1:-$CFG}" >"$TMP/s.json" 2>"$TMP/s.err"; }
 doctor_json() { "$PXCMESH" doctor --json --timeout 30 --config "${1:-$CFG}" >"$TMP/d.json" 2>"$TMP/d.err"; }
@@ -73,4 +76,21 @@ ch=$(q "$A | .channels[] | select(.name == \"cluster_b_source\")")
     fail "stopped node: exit $rc, channel ${ch:-none}"
 "$PXCMESH" lab fault start-node cluster-a 1 --dir "$DIR" >/dev/null 2>&1 || fail "start-node"
 poll 60 chan_healthy || fail "the channel did not recover after start-node"
+
+# --- scripts can alert on a broken channel, not on one an operator stopped
+"$PXCMESH" lab fault break-channel --dir "$DIR" >"$TMP/fault.out" 2>&1 || fail "break-channel: $(cat "$TMP/fault.out")"
+"$PXCMESH" channel status --config "$CFG" >/dev/null 2>"$TMP/ch.err"
+rc=$?
+[[ $rc == 1 ]] && grep -q "is broken: SQL thread No, error 1062" "$TMP/ch.err" &&
+    ok "channel status exits 1 on the 1062: $(head -1 "$TMP/ch.err" | cut -c1-100)" ||
+    fail "channel status exit $rc on a broken channel: $(cat "$TMP/ch.err")"
+"$PXCMESH" lab fault fix-channel --dir "$DIR" >/dev/null 2>&1 || fail "fix-channel"
+"$PXCMESH" lab fault stop-channel --dir "$DIR" >/dev/null 2>&1 || fail "stop-channel"
+"$PXCMESH" channel status --config "$CFG" >"$TMP/ch.out" 2>&1
+rc=$?
+[[ $rc == 0 ]] && grep -q "cluster_b_source .*No .*No" "$TMP/ch.out" &&
+    ok "channel status exits 0 on a channel stopped by an operator" ||
+    fail "channel status exit $rc on a stopped channel: $(cat "$TMP/ch.out")"
+"$PXCMESH" lab fault fix-channel --dir "$DIR" >/dev/null 2>&1 || fail "fix-channel"
+poll 60 chan_healthy || fail "the channel did not recover"
 done_tests

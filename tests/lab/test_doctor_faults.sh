@@ -130,4 +130,23 @@ ok "source node down: GALERA_SIZE"
 poll 120 lacks GALERA_SIZE cluster-b || fail "starting the node did not clear GALERA_SIZE"
 ok "starting the node clears it"
 poll 60 channel_ok || fail "the channel is not running at the end"
+
+# 7. Wrong source host -> CH_SOURCE_UNKNOWN; `doctor --fix` previews the statements in the
+#    dialect (--dry-run changes nothing), then runs them (--yes) and the channel is back.
+"$PXCMESH" lab fault wrong-host --dir "$DIR" >/dev/null
+poll 30 has CH_SOURCE_UNKNOWN cluster-a || fail "wrong-host: no CH_SOURCE_UNKNOWN"
+lacks SE_MISSING cluster-a || fail "SE_MISSING claimed for the unknown cluster-x"
+ok "wrong source host: CH_SOURCE_UNKNOWN"
+"$PXCMESH" doctor --config "$CFG" --fix CH_SOURCE_UNKNOWN --dry-run >"$T/fix.out" 2>&1 ||
+    fail "doctor --fix --dry-run: $(cat "$T/fix.out")"
+grep -q "CHANGE MASTER 'cluster_b_source' TO MASTER_HOST='pxc-cluster.cluster-b.global'" "$T/fix.out" &&
+    grep -q "not run (--dry-run)" "$T/fix.out" || fail "dry run: $(cat "$T/fix.out")"
+has CH_SOURCE_UNKNOWN cluster-a || fail "--dry-run changed something"
+ok "doctor --fix --dry-run shows the statements and changes nothing"
+"$PXCMESH" doctor --config "$CFG" --fix CH_SOURCE_UNKNOWN --yes >"$T/fix.out" 2>&1 ||
+    fail "doctor --fix --yes: $(cat "$T/fix.out")"
+grep -q "  done" "$T/fix.out" || fail "doctor --fix: $(cat "$T/fix.out")"
+poll 30 lacks CH_SOURCE_UNKNOWN cluster-a || fail "doctor --fix did not clear CH_SOURCE_UNKNOWN"
+poll 60 channel_ok || fail "the channel is not running after doctor --fix"
+ok "doctor --fix --yes repoints the channel"
 echo "all ok"
