@@ -33,7 +33,7 @@ static int cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv);
 
 const struct cmd_entry cmd_status_entry = {
     .name = "status",
-    .usage = "status [--json] [--timeout S]",
+    .usage = "status [--json] [--timeout S] [--no-mysql]",
     .summary = "list every cluster once and print the snapshot (exit 1 if a cluster or a MySQL "
                "server could not be read)",
     .flags = CMD_REPLAY,
@@ -41,13 +41,14 @@ const struct cmd_entry cmd_status_entry = {
 };
 
 static const char status_usage[] =
-    "usage: pxcmesh status [--json] [--timeout SECONDS]\n"
+    "usage: pxcmesh status [--json] [--timeout SECONDS] [--no-mysql]\n"
     "                      [--config FILE | --kubeconfig FILE --context C [--context C ...]\n"
     "                       | --replay SNAPSHOT]\n"
     "Connects to every cluster, lists pods, namespaces, PXC clusters, ServiceEntries and\n"
     "Istio once, reads every MySQL server once, prints the snapshot and exits: 0 all read,\n"
-    "1 a cluster or a MySQL server could not be read, 2 usage.\n"
-    "With --replay it reads a saved snapshot instead and contacts nothing.\n";
+    "1 a cluster or a MySQL server could not be read, 2 usage. --no-mysql: the Kubernetes\n"
+    "objects alone (no MySQL server is read). With --replay it reads a saved snapshot\n"
+    "instead and contacts nothing.\n";
 
 struct status_run {
     uv_loop_t *loop;
@@ -241,10 +242,11 @@ status_replay(const char *path, bool json)
 static int
 cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
 {
-    bool json = false;
+    bool json = false, no_mysql = false;
     int timeout_s = 30, follow_s = 0;
     static const struct option lo[] = {
         {"json", no_argument, NULL, 'j'},
+        {"no-mysql", no_argument, NULL, 'M'},
         {"timeout", required_argument, NULL, 't'},
         {"follow", required_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
@@ -257,6 +259,9 @@ cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
         switch (ch) {
         case 'j':
             json = true;
+            break;
+        case 'M':
+            no_mysql = true;
             break;
         case 't':
             timeout_s = atoi(optarg);
@@ -308,6 +313,7 @@ cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
         .kubeconfig = opts->kubeconfig,
         .on_synced = on_synced,
         .arg = &r,
+        .no_mysql = no_mysql,
     };
     struct live *lv = NULL;
     if (live_start_opts(&loop, m, cfg, &lo_, &lv, &err) < 0) {

@@ -37,7 +37,7 @@ YAML
 # st NAME: run status --json for context NAME; sets RC and OUT.
 st() {
     RC=0
-    OUT=$(HOME="$KT_DIR" XDG_CONFIG_HOME="$KT_DIR/xdg" "$PXCMESH" status --json --timeout 15 \
+    OUT=$(HOME="$KT_DIR" XDG_CONFIG_HOME="$KT_DIR/xdg" "$PXCMESH" status --json --no-mysql --timeout 15 \
         --kubeconfig "$KT_DIR/kc-$1" --context "$1" 2>"$KT_DIR/err-$1") || RC=$?
 }
 ok_case() {
