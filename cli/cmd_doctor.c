@@ -4,8 +4,9 @@
  * the fixes pxcmesh can do itself (doctor/fixrun.h) run one by one, each previewed (the SQL
  * or the object diff), asked for (unless --yes) and applied through the same backends the
  * console uses; the others are printed for the operator to run.
- * Exit 0 no error finding (with --fix: every fix chosen ran), 1 errors found (or a fix
- * failed or was declined), 2 the doctor itself could not run. */
+ * Exit 0 no error finding and every server read (with --fix: every fix chosen ran), 1
+ * errors found or a server could not be read (blind is not healthy, even where that is only
+ * a warning), or a fix failed or was declined; 2 the doctor itself could not run. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +44,8 @@ static const char doctor_usage[] =
     "set its replication password from the source's Secret), of the findings with the codes\n"
     "given (all when none): each shows the exact change and asks first; --dry-run only shows\n"
     "it, --yes does not ask. Other fixes are printed to run by hand.\n"
-    "Exit: 0 no error found, 1 errors found (or a fix failed or was declined), 2 the doctor\n"
-    "could not run.\n";
+    "Exit: 0 no error found, 1 errors found or a MySQL server could not be read (or a fix\n"
+    "failed or was declined), 2 the doctor could not run.\n";
 
 /* Ask on the terminal (stdin may be a pipe). */
 static bool
@@ -264,6 +265,13 @@ cmd_doctor_exec(const struct cmd_opts *opts, int argc, char **argv)
     struct health_limits lim = health_limits_from_config(res.cfg);
     struct doctor_opts dopts = {.limits = &lim, .cfg = res.cfg};
     int errors = doctor_run(res.model, &dopts);
+    /* A server that could not be read is no healthy one, even where its finding is only a
+     * warning (a node down that runs no channel). */
+    for (size_t i = 0; i < res.model->clusters.n; i++) {
+        const struct m_cluster *c = res.model->clusters.items[i];
+        for (size_t k = 0; k < c->servers.n; k++)
+            errors += ((const struct m_server *)c->servers.items[k])->error[0] != '\0';
+    }
     int code = errors > 0 ? 1 : 0;
     if (fix) {
         char **codes = argv + optind;

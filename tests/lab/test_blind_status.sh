@@ -6,12 +6,14 @@
 #    server; `doctor` says GALERA_NODE_HUNG (and CH_UNREADABLE caused by it), exit 1;
 #  - a wrong password for cluster-b's status user: status, doctor and channel status exit 1,
 #    doctor with MYSQL_UNREADABLE for every server of cluster-b;
-#  - node 1 of cluster-a stopped: the channel is still in the snapshot, with the error;
+#  - node 1 of cluster-a stopped: the channel is still in the snapshot, with the error; a
+#    node of cluster-b that runs no channel stopped: a warning, and still exit 1;
 #  - scripts can alert: channel status exits 1 on a broken channel (1062), 0 on one an
 #    operator stopped (STOP REPLICA, no error).
 source "$(dirname "$0")/mysql_lib.sh"
 trap '"$PXCMESH" lab fault resume-node cluster-a 1 --dir "$DIR" >/dev/null 2>&1
       "$PXCMESH" lab fault start-node cluster-a 1 --dir "$DIR" >/dev/null 2>&1
+      "$PXCMESH" lab fault start-node cluster-b 3 --dir "$DIR" >/dev/null 2>&1
       "$PXCMESH" lab fault fix-channel --dir "$DIR" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 
 status_json() { "$PXCMESH" status --json --timeout 30 --config "${1:-$CFG}" >"$TMP/s.json" 2>"$TMP/s.err"; }
@@ -76,6 +78,15 @@ ch=$(q "$A | .channels[] | select(.name == \"cluster_b_source\")")
     fail "stopped node: exit $rc, channel ${ch:-none}"
 "$PXCMESH" lab fault start-node cluster-a 1 --dir "$DIR" >/dev/null 2>&1 || fail "start-node"
 poll 60 chan_healthy || fail "the channel did not recover after start-node"
+
+# --- a node that runs no channel stopped: only a warning, still no healthy exit
+"$PXCMESH" lab fault stop-node cluster-b 3 --dir "$DIR" >"$TMP/fault.out" 2>&1 || fail "stop-node b 3: $(cat "$TMP/fault.out")"
+doctor_json
+rc=$?
+jq -e '.findings | any(.code == "MYSQL_UNREADABLE" and .severity == "warning" and .object == "pod/pxc/pxc-cluster-pxc-2")' \
+    "$TMP/d.json" >/dev/null && [[ $rc == 1 ]] && ok "a node down: MYSQL_UNREADABLE (warning), doctor exits 1" ||
+    fail "node b/3 down: doctor exit $rc, findings $(jq -c '[.findings[] | [.code, .severity, .object]]' "$TMP/d.json")"
+"$PXCMESH" lab fault start-node cluster-b 3 --dir "$DIR" >/dev/null 2>&1 || fail "start-node cluster-b 3"
 
 # --- scripts can alert on a broken channel, not on one an operator stopped
 "$PXCMESH" lab fault break-channel --dir "$DIR" >"$TMP/fault.out" 2>&1 || fail "break-channel: $(cat "$TMP/fault.out")"
