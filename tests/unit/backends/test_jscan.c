@@ -1,6 +1,8 @@
 /* test_jscan: the JSON scanners (codec/jscan.c). jscan_value finds where a value ends 32 bytes
  * at a time; it must agree with the plain byte-by-byte reading below on every input and every
- * prefix of it (a LIST page arrives in pieces). */
+ * prefix of it (a LIST page arrives in pieces). jscan_strict must accept only what jansson
+ * accepts (each case is checked against json_loadb too) and record where each object and
+ * array ends, which jscan_member and jscan_elem then walk. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "codec/jscan.h"
 
@@ -109,12 +112,137 @@ test_value_long_documents(void **state)
     }
 }
 
+/* ---- jscan_strict ---- */
+
+struct strict_case {
+    const char *s;
+    bool ok; /* jscan_strict accepts it (and jansson must too) */
+};
+
+static void
+test_strict(void **state)
+{
+    (void)state;
+    static const struct strict_case cases[] = {
+        {"{}", true},
+        {"[]", true},
+        {" { \"a\" : [ 1 , -2.5e+10 , true , false , null , \"x\" ] } ", true},
+        {"{\"a\":{\"b\":{\"c\":[[],{}]}}}", true},
+        {"{\"\":0}", true},
+        {"[-0, 0.0, 1E2, 123456789012345678]", true},
+        {"[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\"]", true},
+        {"[\"caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80\x7f\"]", true},
+        /* malformed: jansson refuses these too */
+        {"{\"a\":1,}", false},
+        {"[1,]", false},
+        {"{\"a\" 1}", false},
+        {"{a:1}", false},
+        {"[01]", false},
+        {"[1.]", false},
+        {"[.5]", false},
+        {"[-]", false},
+        {"[1e]", false},
+        {"[tru]", false},
+        {"[truex]", false},
+        {"[nul]", false},
+        {"[\"a\tb\"]", false},
+        {"[\"\\q\"]", false},
+        {"[\"\\u12G4\"]", false},
+        {"[\"\\u0000\"]", false},
+        {"[\"\\udc00\"]", false},
+        {"[\"\\ud800\"]", false},
+        {"[\"\\ud800\\u0041\"]", false},
+        {"[\"\xff\"]", false},
+        {"[\"\xc0\xaf\"]", false},
+        {"[\"\xed\xa0\x80\"]", false},
+        {"[\"\xf4\x90\x80\x80\"]", false},
+        {"[\"\xe2\x9c\"]", false},
+        {"[1 2]", false},
+        {"{\"a\":1}}", false},
+        {"[", false},
+        {"{\"a\":", false},
+        /* valid, but beyond what jscan_strict judges: jansson's call */
+        {"[1234567890123456789]", false},
+        {"[1e123]", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *s = cases[i].s;
+        size_t n = strlen(s), end = jscan_strict(s, 0, n, NULL);
+        /* A value that ends before trailing bytes is not the whole text. */
+        bool whole = end != 0 && jscan_ws(s, end, n) == n;
+        if (whole != cases[i].ok)
+            fail_msg("case %zu %s: jscan_strict %s it", i, s, whole ? "accepts" : "refuses");
+        if (whole) {
+            json_error_t je;
+            json_t *j = json_loadb(s, n, 0, &je);
+            if (j == NULL)
+                fail_msg("case %zu %s: accepted, but jansson says %s", i, s, je.text);
+            json_decref(j);
+        }
+    }
+}
+
+static void
+test_strict_depth(void **state)
+{
+    (void)state;
+    char buf[2 * (JSCAN_STRICT_MAX_DEPTH + 1) + 1];
+    for (int d = JSCAN_STRICT_MAX_DEPTH; d <= JSCAN_STRICT_MAX_DEPTH + 1; d++) {
+        memset(buf, '[', (size_t)d);
+        memset(buf + d, ']', (size_t)d);
+        size_t n = 2 * (size_t)d;
+        assert_int_equal(jscan_strict(buf, 0, n, NULL), d <= JSCAN_STRICT_MAX_DEPTH ? n : 0);
+    }
+}
+
+/* The members of the top object of s, walked with and without jscan_strict's ends, as
+ * "key=value;" each. */
+static void
+walk(const char *s, const uint32_t *ends, char *out, size_t outn)
+{
+    size_t n = strlen(s), at = 0, v, ve, klen;
+    const char *k;
+    out[0] = '\0';
+    while (jscan_member(s, n, ends, &at, &k, &klen, &v, &ve)) {
+        size_t l = strlen(out);
+        snprintf(out + l, outn - l, "%.*s=%.*s;", (int)klen, k, (int)(ve - v), s + v);
+        if (s[v] == '[') {
+            size_t at2 = v, e0, e1;
+            while (jscan_elem(s, ve, ends, &at2, &e0, &e1)) {
+                l = strlen(out);
+                snprintf(out + l, outn - l, "<%.*s>", (int)(e1 - e0), s + e0);
+            }
+        }
+    }
+}
+
+static void
+test_members(void **state)
+{
+    (void)state;
+    const char *s = "{ \"a\" : {\"x\":[1,{\"y\":\"]}\"}]} , \"b\":[ 1 , [2,3] , {} , \"s\\\"\" ],"
+                    "\"c\\\"d\":null,\"e\":[],\"f\":-1.5e3 }";
+    uint32_t *ends = calloc(strlen(s), sizeof *ends);
+    assert_int_equal(jscan_strict(s, 0, strlen(s), ends), strlen(s));
+    char with[512], without[512];
+    walk(s, ends, with, sizeof with);
+    walk(s, NULL, without, sizeof without);
+    assert_string_equal(with, without);
+    assert_string_equal(with,
+                        "a={\"x\":[1,{\"y\":\"]}\"}]};b=[ 1 , [2,3] , {} , \"s\\\"\" ];<1><[2,3]>"
+                        "<{}><\"s\\\"\">c\\\"d=null;e=[];f=-1.5e3;");
+    free(ends);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_value_matches_bytewise),
         cmocka_unit_test(test_value_long_documents),
+        cmocka_unit_test(test_strict),
+        cmocka_unit_test(test_strict_depth),
+        cmocka_unit_test(test_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
