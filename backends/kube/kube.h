@@ -77,6 +77,13 @@ struct kube_req;    /* a pending kube_* request: borrowed until its callback ret
 
 /* ---- where the informers' objects go ---- */
 
+/* Where an object's metadata.namespace (ns_len 0: none) and metadata.name sit in its JSON
+ * text (borrowed from it, not NUL-terminated), for parse_text. */
+struct kube_obj_id {
+    const char *ns, *name;
+    size_t ns_len, name_len;
+};
+
 /* What the informers do with the objects of one resource. Every hook but parse and free gets
  * the sink's arg and runs on the loop thread. A NULL remove/relisted does nothing; without a
  * commit hook the objects are only counted (parse is not called either). */
@@ -86,6 +93,11 @@ struct kube_sink_res {
      * nothing but obj and what it returns. NULL with err filled: the object is skipped and
      * counted as an error. NULL hook: the item is obj itself (a reference). */
     void *(*parse)(json_t *obj, struct pxerr *err);
+    /* Optional, for LIST pages: the item parse would make, read straight from the object's
+     * JSON text (s, n bytes, borrowed for the call) without building a tree, with *id saying
+     * where its names are. NULL when it cannot be sure of the same result: the object then
+     * takes the road of json_loadb and parse, which words any error. Where parse runs. */
+    void *(*parse_text)(const char *s, size_t n, struct kube_obj_id *id);
     /* Free an item of parse; any thread. NULL: free(3) (json_decref without a parse hook). */
     void (*free)(void *item);
     /* The object was listed, added or modified; item borrowed for the call. <0 with err

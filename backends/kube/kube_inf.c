@@ -46,6 +46,15 @@ kube__inf_obj_key(json_t *obj, char *buf, size_t n)
         snprintf(buf, n, "%s", json_str(md, "name"));
 }
 
+void
+kube__inf_id_key(const struct kube_obj_id *id, char *buf, size_t n)
+{
+    if (id->ns_len)
+        snprintf(buf, n, "%.*s/%.*s", (int)id->ns_len, id->ns, (int)id->name_len, id->name);
+    else
+        snprintf(buf, n, "%.*s", (int)id->name_len, id->name);
+}
+
 const char *
 kube__inf_what(const struct kube_inf *inf)
 {

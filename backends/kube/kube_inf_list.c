@@ -106,11 +106,33 @@ kube__inf_list_orphan(struct kube_client *kc)
 /* Worker thread: decode one item. Touches nothing but the job. Each item is parsed on its
  * own, so a page never exists as one big tree; what the sink keeps of it is all that stays
  * until the loop commits it. */
+static void
+push_obj(struct kube_page *job, void *it, const char *key)
+{
+    if (job->n_objs == job->cap_objs) {
+        job->cap_objs = job->cap_objs ? job->cap_objs * 2 : 64;
+        job->objs = xreallocarray(job->objs, job->cap_objs, sizeof *job->objs);
+    }
+    job->objs[job->n_objs++] = it;
+    strbuf_appendn(&job->keys, key, strlen(key) + 1);
+}
+
 static int
 on_page_item(const char *item, size_t len, void *arg)
 {
     struct kube_page *job = arg;
     const struct kube_sink_res *s = job->sink;
+    char key[512];
+    if (sink_commits(s) && s->parse_text) {
+        /* The sink's own reading of the text, when it is sure; else the tree below. */
+        struct kube_obj_id id;
+        void *it = s->parse_text(item, len, &id);
+        if (it != NULL) {
+            kube__inf_id_key(&id, key, sizeof key);
+            push_obj(job, it, key);
+            return 0;
+        }
+    }
     json_error_t je;
     json_t *obj = json_loadb(item, len, 0, &je);
     if (obj == NULL || !json_is_object(obj)) {
@@ -131,14 +153,8 @@ on_page_item(const char *item, size_t len, void *arg)
             return 0;
         }
     }
-    if (job->n_objs == job->cap_objs) {
-        job->cap_objs = job->cap_objs ? job->cap_objs * 2 : 64;
-        job->objs = xreallocarray(job->objs, job->cap_objs, sizeof *job->objs);
-    }
-    job->objs[job->n_objs++] = it;
-    char key[512];
     kube__inf_obj_key(obj, key, sizeof key);
-    strbuf_appendn(&job->keys, key, strlen(key) + 1);
+    push_obj(job, it, key);
     json_decref(obj);
     return 0;
 }

@@ -340,6 +340,8 @@ void kube__inf_list_finished(struct kube_inf *inf, const char *rv);
 void kube__inf_add_selector(struct strbuf *p, const struct kube_inf *inf);
 /* The object's key, "ns/name" (namespaced) or "name", into buf. */
 void kube__inf_obj_key(json_t *obj, char *buf, size_t n);
+/* The same key from the names a sink's parse_text found. */
+void kube__inf_id_key(const struct kube_obj_id *id, char *buf, size_t n);
 
 /* kube_inf_list.c */
 /* LIST the next page (inf->cont) or from scratch; deferred while a batch is decoded. */

@@ -95,6 +95,19 @@ pod_parse(json_t *obj, struct pxerr *err)
     return kp;
 }
 
+static void *
+pod_parse_text(const char *s, size_t n, struct kube_obj_id *id)
+{
+    struct kobj_pod *kp = xmalloc(sizeof *kp);
+    struct kobj_pod_id pid;
+    if (!kobj_pod_parse_text(s, n, kp, &pid)) {
+        free(kp);
+        return NULL;
+    }
+    *id = (struct kube_obj_id){pid.ns, pid.name, pid.ns_len, pid.name_len};
+    return kp;
+}
+
 static void
 pod_free(void *item)
 {
@@ -224,6 +237,7 @@ static const struct kube_sink_res live_sink_res[KUBE_RES__COUNT] = {
                              .remove = namespace_remove,
                              .relisted = recompute_sidecars},
     [KUBE_RES_PODS] = {.parse = pod_parse,
+                       .parse_text = pod_parse_text,
                        .free = pod_free,
                        .commit = pod_commit,
                        .remove = pod_remove,

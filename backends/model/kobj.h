@@ -132,6 +132,21 @@ struct kobj_pod {
 /* Parse obj (borrowed) into *out (caller-owned storage; fully overwritten). On error
  * *out holds nothing to free. Any thread. */
 int kobj_pod_parse(json_t *obj, struct kobj_pod *out, struct pxerr *err) PXC_MUST_CHECK;
+/* Where a pod's metadata.namespace and metadata.name sit in its JSON text (borrowed from
+ * it, not NUL-terminated): ns_len 0 when the object has none (kobj_pod.ns then says
+ * "default"). */
+struct kobj_pod_id {
+    const char *ns, *name;
+    size_t ns_len, name_len;
+};
+/* The same as json_loadb and kobj_pod_parse, read straight from the pod's JSON text s[0..n)
+ * (borrowed) without building a tree (kobj_text.c). true: *out is filled exactly as they
+ * would fill it and *id says where the pod's names are. false: the text is not certainly a
+ * valid pod in the plain shape the API server writes (an escape in a key or a field read, a
+ * number that is not a small integer, a field of another type, malformed JSON): *out holds
+ * nothing to free, and the caller takes the tree road, which words any error. Any thread. */
+bool kobj_pod_parse_text(const char *s, size_t n, struct kobj_pod *out,
+                         struct kobj_pod_id *id) PXC_MUST_CHECK;
 /* Upsert the parsed pod (borrowed; strings are copied or interned). Loop thread. */
 void kobj_pod_commit(struct model *m, struct m_cluster *c, const struct kobj_pod *kp);
 void kobj_pod_fini(struct kobj_pod *kp); /* frees the strings; NULL-safe */
