@@ -66,8 +66,9 @@ struct ov_col {
     char *cluster; /* owned: the cluster's name (columns follow clusters by name) */
     struct tbl *t[SEC__COUNT];
     int problems[SEC__COUNT];
-    uint64_t pods_seq; /* model->pods_seq its pod rows show, 0: never filled. A channel's
-                          lag sample every refresh must not rebuild 10,000 pod rows. */
+    uint64_t pods_seq; /* model_cluster_pods_seq its pod rows show, 0: never filled. A
+                          channel's lag sample every refresh must not rebuild 10,000 pod rows,
+                          nor one cluster's list the other cluster's rows. */
     uint64_t findings_seq; /* model->findings_seq its marks show */
     int n_err, n_warn;     /* the doctor's findings on the cluster */
 };
@@ -726,9 +727,10 @@ ov_sync(struct view *v)
         oc->n_err = mk.n_errors;
         oc->n_warn = mk.n_warnings;
         ov_fill_pxc(oc, c, g, &mk);
-        if (oc->pods_seq != m->pods_seq || oc->findings_seq != m->findings_seq) {
+        uint64_t ps = model_cluster_pods_seq(m, c);
+        if (oc->pods_seq != ps || oc->findings_seq != m->findings_seq) {
             ov_fill_pods(oc, c, g, &mk);
-            oc->pods_seq = m->pods_seq;
+            oc->pods_seq = ps;
             oc->findings_seq = m->findings_seq;
         }
         ov_fill_se(oc, c, g, &mk);

@@ -180,13 +180,19 @@ model_free(struct model *m)
     free(m);
 }
 
-void
-model_touch(struct model *m, unsigned bits)
+/* A change; c: confined to c's pods (an upsert or a removal), NULL: anything. */
+static void
+touch(struct model *m, unsigned bits, struct m_cluster *c)
 {
     m->dirty |= bits;
     m->seq++;
-    if (bits & (DIRTY_PODS | DIRTY_NAMESPACES | DIRTY_GALERA | DIRTY_CLUSTERS))
+    if (bits & (DIRTY_PODS | DIRTY_NAMESPACES | DIRTY_GALERA | DIRTY_CLUSTERS)) {
         m->pods_seq++;
+        if (c != NULL)
+            c->pods_seq = m->pods_seq;
+        else
+            m->pods_seq_shared = m->pods_seq;
+    }
     if (bits & DIRTY_FINDINGS)
         m->findings_seq++;
     unsigned outer = m->touched; /* a hook may touch the model in turn */
@@ -194,6 +200,18 @@ model_touch(struct model *m, unsigned bits)
     if (m->on_dirty != NULL)
         m->on_dirty(m, m->on_dirty_arg);
     m->touched = outer;
+}
+
+void
+model_touch(struct model *m, unsigned bits)
+{
+    touch(m, bits, NULL);
+}
+
+uint64_t
+model_cluster_pods_seq(const struct model *m, const struct m_cluster *c)
+{
+    return c->pods_seq > m->pods_seq_shared ? c->pods_seq : m->pods_seq_shared;
 }
 
 void
@@ -358,7 +376,7 @@ model_pod_upsert(struct model *m, struct m_cluster *c, const char *ns, const cha
         hmap_put(&c->pod_idx, key, p);
         c->pod_names_gen++;
     }
-    model_touch(m, DIRTY_PODS);
+    touch(m, DIRTY_PODS, c);
     return p;
 }
 
@@ -379,7 +397,7 @@ model_pod_remove(struct model *m, struct m_cluster *c, const char *ns, const cha
     c->pods.n--;
     c->pod_names_gen++;
     pod_free(p);
-    model_touch(m, DIRTY_PODS);
+    touch(m, DIRTY_PODS, c);
 }
 
 /* ---- generic linear collections keyed by (ns, name) ---- */

@@ -290,6 +290,8 @@ struct m_cluster {
     struct hmap pod_idx;   /* private: "ns/name" -> struct m_pod * */
     uint64_t pod_names_gen; /* read-only: bumped when a pod is added or removed (not when
                                one changes), for caches of lookups by name */
+    uint64_t pods_seq;      /* read-only: the model's pods_seq when one of its pods was last
+                               upserted or removed (see model_cluster_pods_seq) */
 };
 
 #define MODEL_MAX_EVENTS 1000
@@ -307,6 +309,8 @@ struct model {
     uint64_t pods_seq;     /* bumped with DIRTY_PODS/NAMESPACES/GALERA/CLUSTERS only: views
                               listing thousands of pods refill them by it, not on every
                               channel sample. Starts at 1. */
+    uint64_t pods_seq_shared; /* read-only: pods_seq of the last such change that is not one
+                                 cluster's pod upserted or removed (model_cluster_pods_seq) */
     struct vec probes;     /* owned struct m_probe *: the console's probe results, in the
                               order first run (model_probe.h); not part of a snapshot */
     uint64_t probe_next_id; /* private: model_probe_upsert */
@@ -402,6 +406,10 @@ const struct m_event *model_event_at(const struct model *m, int i);
 
 /* Mark something changed: sets m->dirty |= bits and bumps m->seq. */
 void model_touch(struct model *m, unsigned bits);
+/* What may have changed c's pod rows, as a number that moves when they may have: one
+ * cluster's list streaming in refills that cluster's rows, not every cluster's. Values come
+ * from m->pods_seq, so they never repeat. Loop thread. */
+uint64_t model_cluster_pods_seq(const struct model *m, const struct m_cluster *c);
 /* Called from every model_touch (loop thread), so that the app can schedule a frame
  * without polling the dirty bits each loop turn. cb NULL: none. arg borrowed. A snapshot
  * load swaps the model's body: set the callback after snap_load_*. */

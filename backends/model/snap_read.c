@@ -846,7 +846,7 @@ snap_load_buf(const char *buf, size_t len, const char *name, struct model *m, st
     /* Swap bodies: nothing inside a model points at the struct itself (objects point
      * into the intern pool's heap entries and into their own allocations), so the
      * caller's pointer stays valid and now holds the new contents. */
-    uint64_t seq = m->seq;
+    uint64_t seq = m->seq, pods_seq = m->pods_seq > rd.m->pods_seq ? m->pods_seq : rd.m->pods_seq;
     void (*on_dirty)(struct model *, void *) = m->on_dirty;
     void *on_dirty_arg = m->on_dirty_arg;
     struct model tmp = *m;
@@ -858,6 +858,7 @@ snap_load_buf(const char *buf, size_t len, const char *name, struct model *m, st
     m->on_dirty_arg = on_dirty_arg;
     m->replay = true;
     m->seq = seq;
+    m->pods_seq = pods_seq; /* views compare pods_seq values: never go back */
     model_touch(m, DIRTY_ALL);
     return 0;
 }

@@ -372,11 +372,42 @@ test_pods_seq(void **state)
     model_free(m);
 }
 
+/* One cluster's pods streaming in move that cluster's model_cluster_pods_seq only; what is
+ * not confined to one cluster's pods moves every cluster's. */
+static void
+test_cluster_pods_seq(void **state)
+{
+    (void)state;
+    struct model *m = model_new();
+    struct m_cluster *a = model_cluster_add(m, "a", "a", "");
+    struct m_cluster *b = model_cluster_add(m, "b", "b", "");
+    uint64_t a0 = model_cluster_pods_seq(m, a), b0 = model_cluster_pods_seq(m, b);
+    model_pod_upsert(m, a, "pxc", "pod-0");
+    assert_true(model_cluster_pods_seq(m, a) > a0);
+    assert_int_equal(model_cluster_pods_seq(m, b), b0);
+    uint64_t a1 = model_cluster_pods_seq(m, a);
+    model_pod_remove(m, b, "pxc", "absent"); /* nothing removed: nothing changed */
+    assert_int_equal(model_cluster_pods_seq(m, b), b0);
+    model_pod_upsert(m, b, "pxc", "pod-0");
+    model_pod_remove(m, b, "pxc", "pod-0");
+    assert_true(model_cluster_pods_seq(m, b) > b0);
+    assert_int_equal(model_cluster_pods_seq(m, a), a1);
+    uint64_t b1 = model_cluster_pods_seq(m, b);
+    model_touch(m, DIRTY_GALERA | DIRTY_PODS); /* a Galera state: which cluster is not said */
+    assert_true(model_cluster_pods_seq(m, a) > a1);
+    assert_true(model_cluster_pods_seq(m, b) > b1);
+    uint64_t a2 = model_cluster_pods_seq(m, a);
+    model_touch(m, DIRTY_CHANNELS);
+    assert_int_equal(model_cluster_pods_seq(m, a), a2);
+    model_free(m);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pods_seq),
+        cmocka_unit_test(test_cluster_pods_seq),
         cmocka_unit_test_setup_teardown(test_clusters, setup, teardown),
         cmocka_unit_test_setup_teardown(test_namespaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pods_index_and_swap_remove, setup, teardown),
