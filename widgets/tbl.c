@@ -120,13 +120,19 @@ txt(const struct tbl *t, uint32_t off)
 }
 
 static uint32_t
-store(struct tbl *t, const char *s)
+store_n(struct tbl *t, const char *s, size_t len)
 {
     if (t->text.len > UINT32_MAX - 65536)
         pxc_fatal("tbl: more than 4 GiB of cell text");
     uint32_t off = (uint32_t)t->text.len;
-    strbuf_appendn(&t->text, s, strlen(s) + 1);
+    strbuf_appendn(&t->text, s, len + 1);
     return off;
+}
+
+static uint32_t
+store(struct tbl *t, const char *s)
+{
+    return store_n(t, s, strlen(s));
 }
 
 /* ---- selection bookkeeping ---- */
@@ -374,8 +380,11 @@ add_cell(struct tbl *t, const char *text, bool has_key, double key, enum th_elem
     if (t->n_rows == 0 || t->cur_cells >= t->n_cols)
         return;
     struct tcell *c = &t->cells[t->n_cells++];
-    c->off = store(t, text ? text : "");
-    int w = wtext_width(text, false);
+    if (text == NULL)
+        text = "";
+    size_t len = strlen(text);
+    c->off = store_n(t, text, len);
+    int w = wtext_widthn(text, len, false);
     c->w = (uint16_t)(w > 65535 ? 65535 : w);
     c->elem = (int16_t)elem;
     c->has_key = has_key;

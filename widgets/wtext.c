@@ -86,6 +86,13 @@ wtext_widthn(const char *s, size_t len, bool ascii)
     int w = 0;
     size_t i = 0;
     while (i < len) {
+        /* Printable ASCII is one column in every mode, and most of what tables hold. */
+        size_t st = i;
+        while (i < len && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f)
+            i++;
+        w += (int)(i - st);
+        if (i == len)
+            break;
         uint32_t cp;
         i += wtext_decode(s + i, len - i, &cp);
         w += wtext_cp_width(cp, ascii);
