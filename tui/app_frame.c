@@ -2,7 +2,8 @@
  * back here, views set v->dirty, the app sets its own AD_* bits) and arms a one-shot
  * timer, so bursts coalesce and at most APP_FRAME_MIN_MS apart a frame draws what is
  * dirty: the header, the current view and the overlays on it (the help, an action's
- * question), the status bar; wnoutrefresh per window and one doupdate. Idle, only the
+ * question), the status bar; wnoutrefresh per window and one doupdate. A frame that only
+ * shows model changes waits longer after an expensive one (APP_FRAME_PACE). Idle, only the
  * 1 s clock timer runs; it redraws the header (and views showing ages), and curses sends
  * just the cells that changed: a few bytes. */
 #include <stdio.h>
@@ -37,17 +38,27 @@ app_needs_frame(const struct app *a)
 
 static void on_frame_timer(uv_timer_t *t);
 
-/* Arm the one-shot frame timer when something is dirty and no frame is pending. */
+/* Arm the one-shot frame timer when something is dirty, or bring a pending frame forward
+ * when input came meanwhile. */
 void
 app__schedule(struct app *a)
 {
-    if (!a->handles_open || a->quitting || uv_is_active((uv_handle_t *)&a->frame_timer))
+    if (!a->handles_open || a->quitting)
         return;
     if (!app_needs_frame(a))
         return;
+    uint64_t gap = APP_FRAME_MIN_MS;
+    if (!a->input_pending) {
+        uint64_t paced = a->frame_cost_us * APP_FRAME_PACE / 1000;
+        if (paced > gap)
+            gap = paced < APP_FRAME_MAX_GAP_MS ? paced : APP_FRAME_MAX_GAP_MS;
+    }
     uint64_t now = uv_now(&a->loop);
-    uint64_t next = a->last_frame_ms + APP_FRAME_MIN_MS;
-    uv_timer_start(&a->frame_timer, on_frame_timer, next > now ? next - now : 0, 0);
+    uint64_t due = a->last_frame_ms + gap > now ? a->last_frame_ms + gap : now;
+    if (uv_is_active((uv_handle_t *)&a->frame_timer) && a->frame_due_ms <= due)
+        return;
+    a->frame_due_ms = due;
+    uv_timer_start(&a->frame_timer, on_frame_timer, due - now, 0);
 }
 
 void
@@ -330,6 +341,7 @@ app_draw_sbar(struct app *a)
 static void
 app_frame(struct app *a)
 {
+    uint64_t t0 = uv_hrtime();
     a->last_frame_ms = uv_now(&a->loop);
     if (a->dirty & AD_LAYOUT) {
         app_layout(a);
@@ -370,6 +382,8 @@ app_frame(struct app *a)
     trace_frame_end(a->trace);
     a->dirty = 0;
     a->model->dirty = 0;
+    a->input_pending = false;
+    a->frame_cost_us = (uv_hrtime() - t0) / 1000;
 }
 
 static void

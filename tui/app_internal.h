@@ -22,6 +22,12 @@
 #define APP_MIN_W 40
 #define APP_MIN_H 10
 #define APP_FRAME_MIN_MS 33 /* at most 30 frames a second */
+/* Frames that only show model changes start at most once per APP_FRAME_PACE times the
+ * last frame's cost (up to APP_FRAME_MAX_GAP_MS apart): while 20,000 pods stream in, each
+ * frame refills thousands of rows, and drawing must not take the loop from the list. Input
+ * is answered at APP_FRAME_MIN_MS whatever the cost. */
+#define APP_FRAME_PACE 4
+#define APP_FRAME_MAX_GAP_MS 500
 #define APP_TICK_MS 1000
 #define APP_MAX_VIEWS 16
 
@@ -90,7 +96,10 @@ struct app {
     enum prompt_kind prompt;
 
     unsigned dirty; /* AD_* */
-    uint64_t last_frame_ms;
+    uint64_t last_frame_ms; /* loop time the last frame started */
+    uint64_t frame_cost_us; /* how long the last frame took */
+    uint64_t frame_due_ms;  /* loop time the pending frame is due (frame_timer active) */
+    bool input_pending;     /* a key or a resize since the last frame: no pacing */
     bool quitting;
     char clock_text[16];
 };

@@ -135,6 +135,7 @@ on_input(uv_poll_t *h, int status, int events)
         if (rc == ERR)
             break;
         trace_key(a->trace);
+        a->input_pending = true;
         app__key(a, wkey_from(rc, wc));
         if (a->quitting)
             return;
@@ -151,6 +152,7 @@ on_signal(uv_signal_t *h, int signum)
         if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
             resizeterm(ws.ws_row, ws.ws_col);
         a->dirty |= AD_LAYOUT | AD_REPAINT;
+        a->input_pending = true;
         app__schedule(a);
         return;
     }
