@@ -8,10 +8,35 @@
 #include <emmintrin.h>
 #endif
 
+static bool
+is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 size_t
 jscan_ws(const char *s, size_t i, size_t n)
 {
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+    /* Most calls find no white space, or the one space after a colon. */
+    if (i >= n || !is_ws(s[i]))
+        return i;
+    if (++i >= n || !is_ws(s[i]))
+        return i;
+#ifdef __SSE2__
+    /* An indented document (a snapshot) has a run of spaces after every line break. */
+    while (n - i >= 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i w = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8(' ')),
+                                              _mm_cmpeq_epi8(a, _mm_set1_epi8('\n'))),
+                                 _mm_or_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('\t')),
+                                              _mm_cmpeq_epi8(a, _mm_set1_epi8('\r'))));
+        unsigned other = (unsigned)_mm_movemask_epi8(w) ^ 0xffffu;
+        if (other != 0)
+            return i + (unsigned)__builtin_ctz(other);
+        i += 16;
+    }
+#endif
+    while (i < n && is_ws(s[i]))
         i++;
     return i;
 }
@@ -228,6 +253,13 @@ static const unsigned char str_cls[256] = {
     PLAIN_ROW(1), PLAIN_ROW(1), PLAIN_ROW(1), PLAIN_ROW(1),
 };
 /* clang-format on */
+
+size_t
+jscan_plain_string(const char *s, size_t i, size_t n)
+{
+    i = skip_plain(str_cls, s, i + 1, n);
+    return i < n && s[i] == '"' ? i + 1 : 0;
+}
 
 /* End of the string at s[i] == '"', 0 if malformed or holding \u0000. */
 static size_t

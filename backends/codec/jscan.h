@@ -25,6 +25,11 @@ size_t jscan_string(const char *s, size_t i, size_t n);
  * at the first delimiter, or at n: in a stream the caller decides whether more may follow. */
 size_t jscan_value(const char *s, size_t i, size_t n);
 
+/* End (exclusive) of the string at s[i] == '"' when it is plain: printable ASCII (and DEL),
+ * no escape, no control character, no byte above 0x7f; 0 otherwise or if it does not end
+ * before n. Such a string's bytes are its value. */
+size_t jscan_plain_string(const char *s, size_t i, size_t n);
+
 /* Deepest nesting jscan_strict accepts; deeper documents are left to jansson. */
 #define JSCAN_STRICT_MAX_DEPTH 64
 

@@ -112,6 +112,52 @@ test_value_long_documents(void **state)
     }
 }
 
+/* jscan_ws skips runs 16 bytes at a time: it must stop at the same byte as a plain reading,
+ * for runs of every length and every end n (it never reads s[n]). */
+static void
+test_ws_runs(void **state)
+{
+    (void)state;
+    static const char ws[] = " \t\n\r";
+    uint64_t seed = 0x2545f4914f6cdd1dULL;
+    char buf[80];
+    for (int round = 0; round < 20000; round++) {
+        size_t run = next_rand(&seed) % 70, start = next_rand(&seed) % 4;
+        memset(buf, 'x', sizeof buf);
+        for (size_t i = start; i < start + run; i++)
+            buf[i] = ws[next_rand(&seed) % 4];
+        size_t n = next_rand(&seed) % (sizeof buf + 1), want = start;
+        while (want < n && buf[want] != '\0' && strchr(" \t\n\r", buf[want]) != NULL)
+            want++;
+        size_t got = jscan_ws(buf, start, n);
+        if (got != (start >= n ? start : want))
+            fail_msg("round %d: run %zu from %zu, n %zu: jscan_ws %zu, want %zu", round, run, start,
+                     n, got, start >= n ? start : want);
+    }
+}
+
+static void
+test_plain_string(void **state)
+{
+    (void)state;
+    struct {
+        const char *s;
+        size_t end;
+    } cases[] = {
+        {"\"\"", 2},
+        {"\"pxc-cluster-pxc-0\",", 19},
+        {"\"a b/c:d\x7f\"", 10},
+        {"\"a\\\"b\"", 0},      /* an escape */
+        {"\"caf\xc3\xa9\"", 0}, /* UTF-8 */
+        {"\"a\tb\"", 0},        /* a control character */
+        {"\"abc", 0},           /* no end */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (jscan_plain_string(cases[i].s, 0, strlen(cases[i].s)) != cases[i].end)
+            fail_msg("case %zu %s: %zu, want %zu", i, cases[i].s,
+                     jscan_plain_string(cases[i].s, 0, strlen(cases[i].s)), cases[i].end);
+}
+
 /* ---- jscan_strict ---- */
 
 struct strict_case {
@@ -240,6 +286,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_value_matches_bytewise),
         cmocka_unit_test(test_value_long_documents),
+        cmocka_unit_test(test_ws_runs),
+        cmocka_unit_test(test_plain_string),
         cmocka_unit_test(test_strict),
         cmocka_unit_test(test_strict_depth),
         cmocka_unit_test(test_members),
