@@ -236,9 +236,11 @@ pod_open(struct snap_rd *rd, void *parent, const void *stage, const struct snap_
          void **obj)
 {
     const struct m_pod *k = stage;
-    if (model_pod_find(parent, k->ns, k->name) != NULL)
+    struct m_cluster *c = parent;
+    size_t before = c->pods.n; /* one lookup, not a find and then an upsert */
+    *obj = model_pod_upsert(snap__model(rd), c, k->ns, k->name);
+    if (c->pods.n == before)
         return snap__fail(rd, "pod %s/%s listed twice", k->ns, k->name);
-    *obj = model_pod_upsert(snap__model(rd), parent, k->ns, k->name);
     return 0;
 }
 

@@ -81,7 +81,8 @@ struct snap_val {
     struct json_t *j; /* SV_OBJ, SV_ARR: borrowed, for snap_read.c */
 };
 
-/* Where an object sits in its array (i of n); NULL for a nested or the root object. */
+/* Where an object sits in its array (i of n); NULL for a nested or the root object. n is 0
+ * in an F_BULK list, which the text road reads in one pass without counting it first. */
 struct snap_pos {
     size_t i, n;
 };

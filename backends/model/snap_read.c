@@ -34,9 +34,9 @@
 #define SNAP_MAX_FILE (256u << 20) /* a 2 x 10,000-pod snapshot is ~10 MB */
 #define TEXT_MAX_FIELDS 40         /* fields of a kind the text road can read */
 
-/* The byte range of one F_BULK array, kept unparsed by the split, and its length. */
+/* The byte range of one F_BULK array, kept unparsed by the split. */
 struct range {
-    size_t off, len, n; /* len 0: the object carries the array itself, if at all */
+    size_t off, len; /* len 0: the object carries the array itself, if at all */
 };
 
 struct snap_rd {
@@ -74,10 +74,21 @@ path_key(struct snap_rd *rd, const char *key)
 static size_t
 path_idx(struct snap_rd *rd, size_t i)
 {
-    size_t old = rd->plen;
-    int n = snprintf(rd->path + rd->plen, sizeof rd->path - rd->plen, "[%zu]", i);
-    if (n > 0)
-        rd->plen = strnlen(rd->path, sizeof rd->path - 1);
+    /* Once per pod of a 20,000-pod replay: digits by hand, not snprintf. */
+    char d[24];
+    size_t nd = 0, old = rd->plen;
+    do
+        d[nd++] = (char)('0' + i % 10);
+    while ((i /= 10) != 0);
+    if (old + nd + 3 > sizeof rd->path)
+        return old; /* too long: the path keeps its start */
+    char *p = rd->path + old;
+    *p++ = '[';
+    while (nd > 0)
+        *p++ = d[--nd];
+    *p++ = ']';
+    *p = '\0';
+    rd->plen = (size_t)(p - rd->path);
     return old;
 }
 
@@ -469,9 +480,11 @@ rd_field(struct snap_rd *rd, const struct snap_kind *k, const struct snap_field 
 
 /* ------------------------------------------------------------------ the text road */
 
-/* Walking a document without building it: fn gets each member's key bytes and value range;
- * a non-zero return stops the walk as odd. */
-typedef int member_fn(const char *s, const char *key, size_t klen, size_t vo, size_t ve, void *arg);
+/* Walking a document without building it: fn gets each member's key bytes and where its
+ * value starts, and returns where the value ends (so that a value is scanned once, by
+ * whoever reads it), or 0 to stop the walk as odd. */
+typedef size_t member_fn(const char *s, size_t n, const char *key, size_t klen, size_t vo,
+                         void *arg);
 
 /* The members of the object at s[i] == '{'. Returns the end of the object, 0 if odd. */
 static size_t
@@ -490,8 +503,8 @@ scan_object(const char *s, size_t i, size_t n, member_fn *fn, void *arg)
         if (v >= n || s[v] != ':')
             return 0;
         v = jscan_ws(s, v + 1, n);
-        size_t ve = jscan_value(s, v, n);
-        if (ve == 0 || ve >= n || fn(s, s + i + 1, ke - i - 2, v, ve, arg) != 0)
+        size_t ve = v < n ? fn(s, n, s + i + 1, ke - i - 2, v, arg) : 0;
+        if (ve == 0 || ve >= n)
             return 0;
         i = jscan_ws(s, ve, n);
         if (i < n && s[i] == '}')
@@ -502,72 +515,27 @@ scan_object(const char *s, size_t i, size_t n, member_fn *fn, void *arg)
     }
 }
 
-/* The elements of the array at s[i] == '['; fn (may be NULL) gets each one's range. Returns
- * the number of elements, or -1 if odd. */
-typedef int elem_range_fn(const char *s, size_t vo, size_t ve, void *arg);
+/* The elements of the array at s[i] == '['; fn gets where each one starts and returns where
+ * it ends (0: odd). Returns the end of the array, 0 if odd. */
+typedef size_t elem_fn(const char *s, size_t n, size_t vo, void *arg);
 
-static long
-scan_array(const char *s, size_t i, size_t n, elem_range_fn *fn, void *arg)
+static size_t
+scan_array(const char *s, size_t i, size_t n, elem_fn *fn, void *arg)
 {
-    long k = 0;
     i = jscan_ws(s, i + 1, n);
     if (i < n && s[i] == ']')
-        return 0;
+        return i + 1;
     for (;;) {
-        size_t e = jscan_value(s, i, n);
-        if (e == 0 || e >= n || (fn != NULL && fn(s, i, e, arg) != 0))
-            return -1;
-        k++;
+        size_t e = i < n ? fn(s, n, i, arg) : 0;
+        if (e == 0 || e >= n)
+            return 0;
         i = jscan_ws(s, e, n);
         if (i < n && s[i] == ']')
-            return k;
+            return i + 1;
         if (i >= n || s[i] != ',')
-            return -1;
+            return 0;
         i = jscan_ws(s, i + 1, n);
     }
-}
-
-/* The value at s[vo..ve) as the writer writes simple values: a string of printable ASCII
- * without escapes (copied into the arena; its offset in v->i until the arena stops
- * growing), true, false, null, or an integer of at most 9 digits. false: anything else,
- * which the tree road reads. */
-static bool
-text_value(const char *s, size_t vo, size_t ve, struct snap_val *v, struct strbuf *arena)
-{
-    size_t n = ve - vo;
-    if (s[vo] == '"') {
-        for (size_t q = vo + 1; q < ve - 1; q++) {
-            unsigned char ch = (unsigned char)s[q];
-            if (ch == '\\' || ch < 0x20 || ch >= 0x80)
-                return false;
-        }
-        v->t = SV_STR;
-        v->i = (long long)arena->len;
-        strbuf_appendn(arena, s + vo + 1, n - 2);
-        strbuf_appendc(arena, '\0');
-        return true;
-    }
-    if ((n == 4 && memcmp(s + vo, "true", 4) == 0) || (n == 5 && memcmp(s + vo, "false", 5) == 0)) {
-        v->t = SV_BOOL;
-        v->b = s[vo] == 't';
-        return true;
-    }
-    if (n == 4 && memcmp(s + vo, "null", 4) == 0) {
-        v->t = SV_NULL;
-        return true;
-    }
-    /* No sign, fraction, exponent or leading zero: those are the tree road's to judge. */
-    if (n > 9 || (s[vo] == '0' && n > 1))
-        return false;
-    long long x = 0;
-    for (size_t q = vo; q < ve; q++) {
-        if (s[q] < '0' || s[q] > '9')
-            return false;
-        x = x * 10 + (s[q] - '0');
-    }
-    v->t = SV_INT;
-    v->i = x;
-    return true;
 }
 
 struct text_ctx {
@@ -577,42 +545,130 @@ struct text_ctx {
     size_t next; /* where the key search starts: the writer's keys come in table order */
 };
 
-static int
-text_member(const char *s, const char *key, size_t klen, size_t vo, size_t ve, void *arg)
+/* The text road's strings are plain: printable ASCII without escapes. */
+static size_t
+plain_string(const char *s, size_t i, size_t n)
 {
-    struct text_ctx *x = arg;
-    size_t n = x->k->n_fields, f = n;
-    for (size_t i = 0; i < n && f == n; i++) {
-        const char *want = x->k->fields[(x->next + i) % n].key;
-        if (strlen(want) == klen && memcmp(want, key, klen) == 0)
-            f = (x->next + i) % n;
+    return jscan_plain_string(s, i, n);
+}
+
+static bool
+delim(const char *s, size_t i, size_t n)
+{
+    return i >= n || s[i] == ',' || s[i] == '}' || s[i] == ']' || s[i] == ' ' || s[i] == '\t' ||
+           s[i] == '\n' || s[i] == '\r';
+}
+
+/* The value at s[vo] as the writer writes simple values, into *v: a plain string (copied
+ * into the arena; its offset in v->i until the arena stops growing), true, false, null, or
+ * an integer of at most 9 digits. Returns its end, 0 for anything else, which the tree road
+ * reads. */
+static size_t
+text_value(const char *s, size_t vo, size_t n, struct snap_val *v, struct strbuf *arena)
+{
+    if (vo >= n)
+        return 0;
+    if (s[vo] == '"') {
+        size_t e = plain_string(s, vo, n);
+        if (e == 0)
+            return 0;
+        v->t = SV_STR;
+        v->i = (long long)arena->len;
+        strbuf_appendn(arena, s + vo + 1, e - vo - 2);
+        strbuf_appendc(arena, '\0');
+        return e;
+    }
+    static const char *const words[] = {"true", "false", "null"};
+    static const size_t lens[] = {4, 5, 4};
+    for (int w = 0; w < 3; w++) {
+        size_t wl = lens[w];
+        if (s[vo] == words[w][0] && n - vo >= wl && memcmp(s + vo, words[w], wl) == 0 &&
+            delim(s, vo + wl, n)) {
+            v->t = w == 2 ? SV_NULL : SV_BOOL;
+            v->b = w == 0;
+            return vo + wl;
+        }
+    }
+    /* No sign, fraction, exponent or leading zero: those are the tree road's to judge. */
+    long long x = 0;
+    size_t q = vo;
+    for (; q < n && q - vo < 10 && s[q] >= '0' && s[q] <= '9'; q++)
+        x = x * 10 + (s[q] - '0');
+    if (q == vo || q - vo > 9 || (s[vo] == '0' && q - vo > 1) || !delim(s, q, n))
+        return 0;
+    v->t = SV_INT;
+    v->i = x;
+    return q;
+}
+
+/* The member at s[i] (its key's quote): its value into its slot. Returns the value's end, 0
+ * when the member is not one the text road reads. */
+static size_t
+text_member(const char *s, size_t i, size_t n, struct text_ctx *x)
+{
+    size_t ke = plain_string(s, i, n);
+    if (ke == 0)
+        return 0;
+    const char *key = s + i + 1;
+    size_t klen = ke - i - 2, nf = x->k->n_fields, f = nf;
+    for (size_t j = 0; j < nf && f == nf; j++) {
+        const char *want = x->k->fields[(x->next + j) % nf].key;
+        if (strncmp(want, key, klen) == 0 && want[klen] == '\0')
+            f = (x->next + j) % nf;
     }
     /* An unknown key's value is not validated here, and a repeated key is malformed: both
      * are the tree road's to judge. */
-    if (f == n || x->slots[f].t != SV_ABSENT)
-        return -1;
+    if (f == nf || x->slots[f].t != SV_ABSENT)
+        return 0;
     x->next = f + 1;
-    return text_value(s, vo, ve, &x->slots[f], x->arena) ? 0 : -1;
+    size_t v = jscan_ws(s, ke, n);
+    if (v >= n || s[v] != ':')
+        return 0;
+    return text_value(s, jscan_ws(s, v + 1, n), n, &x->slots[f], x->arena);
 }
 
-/* The object of kind k in s[0..n) from the text. *done says whether it was (it is not when
- * it has any other shape); returns 0 or the error of reading it. */
+/* The object at s[i] == '{' in one pass over its bytes, each member into its slot. Returns
+ * its end, 0 when it has any other shape. */
+static size_t
+text_object(const char *s, size_t i, size_t n, struct text_ctx *x)
+{
+    i = jscan_ws(s, i + 1, n);
+    if (i < n && s[i] == '}')
+        return i + 1;
+    for (;;) {
+        if (i >= n || s[i] != '"')
+            return 0;
+        size_t ve = text_member(s, i, n, x);
+        if (ve == 0)
+            return 0;
+        i = jscan_ws(s, ve, n);
+        if (i < n && s[i] == '}')
+            return i + 1;
+        if (i >= n || s[i] != ',')
+            return 0;
+        i = jscan_ws(s, i + 1, n);
+    }
+}
+
+/* The object of kind k at s[i] == '{' (s of n bytes) from the text. *end: where it ends if
+ * it was read so (0 when it has any other shape); returns 0 or the error of reading it. */
 static int
-rd_text(struct snap_rd *rd, const struct snap_kind *k, const char *s, size_t n, void *parent,
-        const struct snap_pos *pos, bool *done)
+rd_text(struct snap_rd *rd, const struct snap_kind *k, const char *s, size_t i, size_t n,
+        void *parent, const struct snap_pos *pos, size_t *end)
 {
     struct snap_val slots[TEXT_MAX_FIELDS];
-    *done = false;
+    *end = 0;
     if (k->n_fields > TEXT_MAX_FIELDS)
         return 0;
     memset(slots, 0, k->n_fields * sizeof slots[0]); /* SV_ABSENT */
     strbuf_reset(&rd->arena);
-    if (scan_object(s, 0, n, text_member, &(struct text_ctx){k, slots, &rd->arena, 0}) != n)
+    size_t e = text_object(s, i, n, &(struct text_ctx){k, slots, &rd->arena, 0});
+    if (e == 0)
         return 0;
-    for (size_t i = 0; i < k->n_fields; i++)
-        if (slots[i].t == SV_STR)
-            slots[i].s = rd->arena.s + slots[i].i;
-    *done = true;
+    for (size_t j = 0; j < k->n_fields; j++)
+        if (slots[j].t == SV_STR)
+            slots[j].s = rd->arena.s + slots[j].i;
+    *end = e;
     return rd_object(rd, k, &(struct src){.slots = slots}, parent, NULL, pos);
 }
 
@@ -626,17 +682,16 @@ rd_bulk(struct snap_rd *rd, const struct snap_field *f, const struct range *r, v
     size_t n = r->len, i = jscan_ws(s, 1, n), k = 0;
     size_t old = path_key(rd, f->key);
     while (i < n && s[i] != ']') {
-        size_t e = jscan_value(s, i, n);
-        if (e == 0)
-            return pxerr_set(rd->err, PXE_PARSE, "%s: malformed %s", rd->name, f->key);
         size_t mark = path_idx(rd, k);
-        struct snap_pos pos = {k, r->n};
-        bool done = false;
+        struct snap_pos pos = {k, 0}; /* not counted */
+        size_t e = 0;
         int rc;
-        if (s[i] == '{' && (rc = rd_text(rd, f->kind, s + i, e - i, parent, &pos, &done)) != 0)
+        if (s[i] == '{' && (rc = rd_text(rd, f->kind, s, i, n, parent, &pos, &e)) != 0)
             return rc;
-        if (!done) {
-            json_t *j = json_loadb(s + i, e - i, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+        if (e == 0) {
+            e = jscan_value(s, i, n);
+            json_t *j =
+                e ? json_loadb(s + i, e - i, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL) : NULL;
             if (j == NULL)
                 return pxerr_set(rd->err, PXE_PARSE, "%s: malformed %s", rd->name, f->key);
             struct snap_val v;
@@ -649,9 +704,16 @@ rd_bulk(struct snap_rd *rd, const struct snap_field *f, const struct range *r, v
         }
         path_pop(rd, mark);
         k++;
+        /* The split did not check the array's commas: a missing or trailing one is the
+         * whole parse's to word. */
         i = jscan_ws(s, e, n);
-        if (i < n && s[i] == ',')
+        if (i < n && s[i] == ',') {
             i = jscan_ws(s, i + 1, n);
+            if (i >= n || s[i] == ']')
+                return pxerr_set(rd->err, PXE_PARSE, "%s: malformed %s", rd->name, f->key);
+        } else if (i >= n || s[i] != ']') {
+            return pxerr_set(rd->err, PXE_PARSE, "%s: malformed %s", rd->name, f->key);
+        }
     }
     path_pop(rd, old);
     return 0;
@@ -684,15 +746,17 @@ bulk_field(const struct snap_kind *k)
     return NULL;
 }
 
-static int
-set_parsed(json_t *obj, const char *s, const char *key, size_t klen, size_t vo, size_t ve)
+/* The value at s[vo], parsed as a small tree into obj[key]; returns its end, 0 if odd. */
+static size_t
+set_parsed(json_t *obj, const char *s, size_t n, const char *key, size_t klen, size_t vo)
 {
-    if (json_object_getn(obj, key, klen) != NULL)
-        return -1; /* duplicate: the whole parse words it */
+    size_t ve = jscan_value(s, vo, n);
+    if (ve == 0 || json_object_getn(obj, key, klen) != NULL)
+        return 0; /* malformed, or a duplicate: the whole parse words it */
     json_t *v = json_loadb(s + vo, ve - vo, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
     if (v == NULL)
-        return -1;
-    return json_object_setn_new(obj, key, klen, v);
+        return 0;
+    return json_object_setn_new(obj, key, klen, v) == 0 ? ve : 0;
 }
 
 static bool
@@ -701,56 +765,58 @@ key_is(const char *key, size_t klen, const char *want)
     return strlen(want) == klen && memcmp(key, want, klen) == 0;
 }
 
-static int
-elem_member(const char *s, const char *key, size_t klen, size_t vo, size_t ve, void *arg)
+static size_t
+elem_member(const char *s, size_t n, const char *key, size_t klen, size_t vo, void *arg)
 {
     struct split *sp = arg;
     bool bulk = key_is(key, klen, sp->bulk_key);
     if (bulk && sp->r.len != 0)
-        return -1;
-    if (bulk && s[vo] == '[' && json_object_getn(sp->obj, key, klen) == NULL) {
-        long n = scan_array(s, vo, ve, NULL, NULL);
-        if (n < 0)
-            return -1;
-        sp->r = (struct range){vo, ve - vo, (size_t)n};
         return 0;
+    if (bulk && s[vo] == '[' && json_object_getn(sp->obj, key, klen) == NULL) {
+        /* Only its end is found here: rd_bulk reads the elements, and checks them. */
+        size_t ve = jscan_value(s, vo, n);
+        if (ve != 0)
+            sp->r = (struct range){vo, ve - vo};
+        return ve;
     }
-    return set_parsed(sp->obj, s, key, klen, vo, ve);
+    return set_parsed(sp->obj, s, n, key, klen, vo);
 }
 
-static int
-list_elem(const char *s, size_t vo, size_t ve, void *arg)
+static size_t
+list_elem(const char *s, size_t n, size_t vo, void *arg)
 {
     struct split *root = arg;
     struct snap_rd *rd = root->rd;
     json_t *arr = json_object_get(root->obj, root->list->key);
     struct split sp = {.rd = rd, .bulk_key = root->bulk_key};
+    size_t ve;
     if (s[vo] == '{') {
         sp.obj = json_object();
-        if (scan_object(s, vo, ve, elem_member, &sp) != ve) {
+        if ((ve = scan_object(s, vo, n, elem_member, &sp)) == 0) {
             json_decref(sp.obj);
-            return -1;
+            return 0;
         }
-    } else if ((sp.obj = json_loadb(s + vo, ve - vo, JSON_DECODE_ANY, NULL)) == NULL) {
-        return -1;
+    } else if ((ve = jscan_value(s, vo, n)) == 0 ||
+               (sp.obj = json_loadb(s + vo, ve - vo, JSON_DECODE_ANY, NULL)) == NULL) {
+        return 0;
     }
     json_array_append_new(arr, sp.obj);
     rd->bulk = xreallocarray(rd->bulk, rd->n_bulk + 1, sizeof *rd->bulk);
     rd->bulk[rd->n_bulk++] = sp.r;
-    return 0;
+    return ve;
 }
 
-static int
-root_member(const char *s, const char *key, size_t klen, size_t vo, size_t ve, void *arg)
+static size_t
+root_member(const char *s, size_t n, const char *key, size_t klen, size_t vo, void *arg)
 {
     struct split *sp = arg;
     if (key_is(key, klen, sp->list->key) && s[vo] == '[') {
         if (json_object_getn(sp->obj, key, klen) != NULL)
-            return -1;
+            return 0;
         json_object_set_new(sp->obj, sp->list->key, json_array());
-        return scan_array(s, vo, ve, list_elem, sp) < 0 ? -1 : 0;
+        return scan_array(s, vo, n, list_elem, sp);
     }
-    return set_parsed(sp->obj, s, key, klen, vo, ve);
+    return set_parsed(sp->obj, s, n, key, klen, vo);
 }
 
 /* The root object with the F_BULK arrays left as ranges in rd, or NULL: parse whole. */

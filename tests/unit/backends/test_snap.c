@@ -747,6 +747,19 @@ test_fast_and_tree_agree(void **state)
                 " [{\"name\": \"a\", \"pods\": [{\"namespace\": \"x\", \"name\": \"y\","
                 " \"name\": \"z\"}]}]}",
                 PXE_PARSE, "t.json:1:134: duplicate object key near '\"name\"'");
+    /* The text road reads the pods in one pass: the array's commas and the words are its
+     * to check, and what it does not take is the whole parse's to word. */
+    expect_fail("{\"schemaVersion\": 1, \"generatedAt\": \"2026-11-25T08:00:00Z\", \"clusters\":"
+                " [{\"name\": \"a\", \"pods\": [{\"namespace\": \"x\", \"name\": \"y\"}"
+                " {\"namespace\": \"x\", \"name\": \"z\"}]}]}",
+                PXE_PARSE, "t.json:1:129: ']' expected near '{'");
+    expect_fail("{\"schemaVersion\": 1, \"generatedAt\": \"2026-11-25T08:00:00Z\", \"clusters\":"
+                " [{\"name\": \"a\", \"pods\": [{\"namespace\": \"x\", \"name\": \"y\"},]}]}",
+                PXE_PARSE, "t.json:1:129: unexpected token near ']'");
+    expect_fail("{\"schemaVersion\": 1, \"generatedAt\": \"2026-11-25T08:00:00Z\", \"clusters\":"
+                " [{\"name\": \"a\", \"pods\": [{\"namespace\": \"x\", \"name\": \"y\","
+                " \"ready\": truex}]}]}",
+                PXE_PARSE, "t.json:1:142: invalid token near 'truex'");
 }
 
 /* Times before 1970 are negative epoch ms: read (both roads) and written back as they were. */
