@@ -405,7 +405,9 @@ app__on_tick(uv_timer_t *t)
         a->dirty |= AD_HEADER;
     if (sbar_tick(a->sbar, clock_mono_ms()))
         a->dirty |= AD_SBAR;
-    if (a->cur != NULL && a->cur->ops->ticks && !a->model->replay)
-        a->cur->dirty = true;
+    struct view *v = a->cur;
+    if (v != NULL && v->ops->ticks && !a->model->replay &&
+        (v->ops->ages_shown == NULL || v->ops->ages_shown(v)))
+        v->dirty = true;
     app__schedule(a);
 }

@@ -13,7 +13,8 @@
  *                        the cells that differ). The app draws overlays on top, calls
  *                        wnoutrefresh and the one doupdate of the frame. Called only
  *                        when model->dirty overlaps ops->interest, when v->dirty is
- *                        set, or on the clock tick when ops->ticks.
+ *                        set, or on the clock tick when ops->ticks (and ops->ages_shown,
+ *                        if any, says the screen would differ).
  *   action(a)            a key mapped to a in one of the view's scopes; returns R_* bits
  *                        (reaction.h)
  *
@@ -41,6 +42,10 @@ struct view_ops {
     enum key_action key;     /* the KA_VIEW_* action that shows it; KA_NONE: reached from
                                 another view only */
     bool ticks;              /* shows ages ("5s ago"): re-render once a second */
+    /* Optional, for a view that ticks: whether what it shows moves with the clock now (an
+     * age on screen, a staleness about to change). false: the tick skips the render, which
+     * idle is most of the console's work. NULL: every tick renders. */
+    bool (*ages_shown)(struct view *v);
     enum keymap_scope scope; /* the view's own key scope (KS_OVERVIEW...) */
 
     /* Owned by the app (destroy). app is borrowed and outlives the view. */

@@ -704,6 +704,36 @@ ov_draw_column(struct ov_view *o, const struct m_cluster *c, struct ov_col *oc, 
     }
 }
 
+/* Channels stale at the time now, whose rows and topology show an age. */
+static int
+ov_count_stale(const struct model *m, struct app *a)
+{
+    int64_t now = app_now_ms(a), refresh_ms = vutil_app_refresh_ms(a);
+    int n = 0;
+    for (size_t i = 0; i < m->clusters.n; i++) {
+        const struct m_cluster *c = vec_at(&m->clusters, i);
+        for (size_t j = 0; j < c->channels.n; j++)
+            n += vutil_channel_stale(vec_at(&c->channels, j), now, refresh_ms, NULL);
+    }
+    return n;
+}
+
+/* The clock moves the overview only through ages: a cluster's "data from 12s ago" while
+ * unreachable, and stale channels (their age, and the moment one turns stale or fresh).
+ * Healthy and idle, nothing on it depends on the time, and the tick leaves it alone. */
+static bool
+ov_ages_shown(struct view *v)
+{
+    struct ov_view *o = (struct ov_view *)v;
+    const struct model *m = app_model(v->app);
+    for (size_t i = 0; i < m->clusters.n; i++) {
+        const struct m_cluster *c = vec_at(&m->clusters, i);
+        if (!c->reachable && c->updated_ms > 0)
+            return true;
+    }
+    return o->n_stale != 0 || ov_count_stale(m, v->app) != 0;
+}
+
 static void
 ov_sync(struct view *v)
 {
@@ -715,14 +745,7 @@ ov_sync(struct view *v)
     if (o->filled && o->filled_seq == m->seq) {
         /* Stale channels show an age that moves with the clock: refill only their tables
          * (a handful of rows) until they are fresh again. */
-        int64_t now = app_now_ms(v->app), refresh_ms = vutil_app_refresh_ms(v->app);
-        int now_stale = 0;
-        for (size_t i = 0; i < m->clusters.n; i++) {
-            const struct m_cluster *c = vec_at(&m->clusters, i);
-            for (size_t j = 0; j < c->channels.n; j++)
-                now_stale += vutil_channel_stale(vec_at(&c->channels, j), now, refresh_ms, NULL);
-        }
-        if (now_stale == 0 && o->n_stale == 0)
+        if (o->n_stale == 0 && ov_count_stale(m, v->app) == 0)
             return;
         o->n_stale = 0;
         for (size_t i = 0; i < o->cols.n; i++) {
@@ -975,6 +998,7 @@ const struct view_ops view_overview_ops = {
                 DIRTY_GALERA | DIRTY_NAMESPACES,
     .key = KA_VIEW_OVERVIEW,
     .ticks = true, /* "3s ago" per cluster */
+    .ages_shown = ov_ages_shown,
     .scope = KS_OVERVIEW,
     .create = ov_create,
     .destroy = ov_destroy,
