@@ -362,11 +362,16 @@ app_frame(struct app *a)
             app_draw_header(a);
         }
         struct view *v = a->cur;
-        bool body = (a->dirty & AD_BODY) || v->dirty || (a->model->dirty & v->ops->interest);
+        bool forced = (a->dirty & AD_BODY) || v->dirty;
+        bool body = forced || (a->model->dirty & v->ops->interest);
         if (body) {
             v->dirty = false;
             app__view_sync(a, v, true);
-            v->ops->render(v);
+            /* Idle, a MySQL refresh every 2 s moves the model without changing the screen. */
+            if (!forced && v->ops->same != NULL && v->ops->same(v))
+                body = false;
+            else
+                v->ops->render(v);
         }
         if (a->help_open && (body || (a->dirty & AD_OVERLAY)))
             help_draw(a->help, a->body_win, 0, 0, a->rows - 2, a->cols, a->theme, &a->glyphs);

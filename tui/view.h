@@ -15,6 +15,10 @@
  *                        when model->dirty overlaps ops->interest, when v->dirty is
  *                        set, or on the clock tick when ops->ticks (and ops->ages_shown,
  *                        if any, says the screen would differ).
+ *   same()               optional, after a sync that only the model asked for: whether
+ *                        render would draw exactly what it drew last (the model moved,
+ *                        but not in anything the view shows: a lag sample like the last
+ *                        one). true skips the render; curses keeps what is on screen.
  *   action(a)            a key mapped to a in one of the view's scopes; returns R_* bits
  *                        (reaction.h)
  *
@@ -54,6 +58,7 @@ struct view_ops {
     void (*layout)(struct view *v, int y, int x, int h, int w);
     void (*sync)(struct view *v); /* NULL: the view fills its widgets in render */
     void (*render)(struct view *v);
+    bool (*same)(struct view *v); /* NULL: every model change it is interested in renders */
     unsigned (*action)(struct view *v, enum key_action a);
     /* The table the TABLE keys and the filter (`/`) apply to now: the focused pane's, NULL
      * when the focus is on no table (borrowed). NULL op: the view has no table and no

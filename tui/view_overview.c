@@ -91,6 +91,8 @@ struct ov_view {
     uint64_t filled_seq;
     int n_stale; /* channels shown stale at the last fill (their ages move) */
     int n_rects;
+    bool drawn;         /* drawn_sig holds the signature of the last render */
+    uint64_t drawn_sig; /* ov_signature at the last render */
 };
 
 static void
@@ -781,6 +783,78 @@ ov_sync(struct view *v)
     }
 }
 
+/* ---- what a render would draw, as one number ---- */
+
+static uint64_t
+sig_mix(uint64_t h, uint64_t x)
+{
+    h = (h ^ x) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 29);
+}
+
+static uint64_t
+sig_str(uint64_t h, const char *s)
+{
+    h = sig_mix(h, s == NULL);
+    for (; s != NULL && *s; s++)
+        h = sig_mix(h, (unsigned char)*s);
+    return h;
+}
+
+/* Everything ov_render draws depends on: the layout and focus, the topology lines, each
+ * shown cluster's header fields, and each section's rows (tbl_content_hash), problems,
+ * selection and scroll. 0 when the screen shows an age (it moves with the clock). */
+static uint64_t
+ov_signature(struct ov_view *o)
+{
+    struct app *a = o->v.app;
+    const struct model *m = app_model(a);
+    uint64_t h = sig_mix(0, (uint64_t)o->y0 << 48 ^ (uint64_t)o->x0 << 32 ^ (uint64_t)o->h << 16 ^
+                                (uint64_t)o->w);
+    h = sig_mix(h, (uint64_t)o->page_first << 40 ^ (uint64_t)o->focus_col << 20 ^
+                       (uint64_t)o->focus_sec);
+    h = sig_mix(h, o->cols.n);
+    struct topo_line tl[OV_TOPO_MAX];
+    int total = 0;
+    struct health_limits lag = vutil_app_lag(a);
+    int n = ov_topology(m, &lag, app_now_ms(a), vutil_app_refresh_ms(a), tl,
+                        o->h >= 24 ? OV_TOPO_MAX : 1, &total);
+    h = sig_mix(h, (uint64_t)n << 32 ^ (uint64_t)total);
+    for (int i = 0; i < n; i++) {
+        h = sig_str(sig_str(sig_str(h, tl[i].from), tl[i].via), tl[i].to);
+        h = sig_mix(sig_str(h, tl[i].status), (uint64_t)tl[i].health);
+    }
+    for (size_t i = 0; i < o->cols.n && i < m->clusters.n; i++) {
+        const struct m_cluster *c = vec_at(&m->clusters, i);
+        const struct ov_col *oc = vec_at(&o->cols, i);
+        if (!c->reachable && c->updated_ms > 0)
+            return 0; /* "data from 12s ago" */
+        h = sig_str(sig_str(h, c->name), c->istio_version);
+        h = sig_str(h, c->error);
+        h = sig_mix(h, (uint64_t)c->reachable << 2 | (uint64_t)c->istio_installed << 1 |
+                           (uint64_t)c->insecure);
+        for (int sec = 0; sec < SEC__COUNT; sec++) {
+            h = sig_mix(h, tbl_content_hash(oc->t[sec]));
+            h = sig_mix(h, (uint64_t)(uint32_t)oc->problems[sec] << 32 ^
+                               (uint64_t)(uint32_t)tbl_selected(oc->t[sec]));
+            h = sig_mix(h, (uint64_t)tbl_top(oc->t[sec]) << 32 ^ tbl_count(oc->t[sec]));
+        }
+    }
+    return h == 0 ? 1 : h;
+}
+
+/* After a model change: the same screen as the last render (a lag sample like the last one,
+ * a Galera counter the overview does not show). */
+static bool
+ov_same(struct view *v)
+{
+    struct ov_view *o = (struct ov_view *)v;
+    if (!o->drawn)
+        return false;
+    uint64_t sig = ov_signature(o);
+    return sig != 0 && sig == o->drawn_sig;
+}
+
 static void
 ov_render(struct view *v)
 {
@@ -788,6 +862,8 @@ ov_render(struct view *v)
     struct app *a = v->app;
     const struct model *m = app_model(a);
     const struct glyphs *g = app_glyphs(a);
+    o->drawn_sig = ov_signature(o);
+    o->drawn = true;
     werase(v->win);
     o->n_rects = 0;
     int y = 0;
@@ -1005,6 +1081,7 @@ const struct view_ops view_overview_ops = {
     .layout = ov_layout,
     .sync = ov_sync,
     .render = ov_render,
+    .same = ov_same,
     .action = ov_action,
     .table = ov_table,
     .mouse = ov_mouse,

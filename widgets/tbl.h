@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <curses.h>
 
 #include "glyph.h"
@@ -97,6 +98,10 @@ int tbl_row_at(const struct tbl *t, int dy);
 int tbl_col_at(const struct tbl *t, int dx);
 /* "12/300" (selected/shown) or "12/40 of 300" when filtered, for a frame's info. */
 void tbl_pos_text(const struct tbl *t, char *buf, size_t n);
+/* A hash of what the rows held at the last tbl_rows_end (ids, texts, elements, sort keys,
+ * in the order given): equal hashes mean the same rows, but for a collision. Lets a view
+ * tell a refill that changed nothing from one that did, without keeping the old rows. */
+uint64_t tbl_content_hash(const struct tbl *t);
 
 /* --- layout --- */
 /* Pure: widths for `width` columns. natural[i]: the widest content; out_w[i] gets 0 for a
