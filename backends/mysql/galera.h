@@ -1,6 +1,7 @@
-/* galera: SHOW GLOBAL STATUS LIKE 'wsrep%' rows -> the node's Galera state. Rows are
- * (Variable_name, Value) pairs, read by variable name; unknown variables are ignored and
- * missing ones leave their "unknown" sentinel. Pure: any thread. */
+/* galera: wsrep status rows (SHOW GLOBAL STATUS; mysqlc asks for the variables read here
+ * only) -> the node's Galera state. Rows are (Variable_name, Value) pairs, read by variable
+ * name; unknown variables are ignored and missing ones leave their "unknown" sentinel.
+ * Pure: any thread. */
 #ifndef PXC_BACKENDS_MYSQL_GALERA_H
 #define PXC_BACKENDS_MYSQL_GALERA_H
 
