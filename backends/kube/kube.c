@@ -197,6 +197,7 @@ kube_client_free(struct kube_client *kc)
     kube__inf_list_orphan(kc);
     kube__req_cancel_all(kc);
     kube__call_cancel_all(kc);
+    kube__ws_abort_all(kc);
     for (size_t i = 0; i < kc->informers.n; i++) {
         struct kube_inf *inf = kc->informers.items[i];
         inf->call = NULL;

@@ -14,6 +14,8 @@
  *   kube_req.c       one-shot requests: GET, paginated LIST, a Secret value
  *   kube_kind.c      kind -> resource path
  *   kube_apply.c     writes; kube_list.c, kube_watch.c: the LIST and watch stream decoders
+ *   kube_ws.c        WebSocket streams (connect subresources); kube_pf.c, kube_relay.c,
+ *                    kube_exec.c on top of it; kube_logs.c streams pods/log
  * Loop thread only, except the decoders (pure) and the page batches on the worker. */
 #ifndef PXC_BACKENDS_KUBE_KUBE_INTERNAL_H
 #define PXC_BACKENDS_KUBE_KUBE_INTERNAL_H
@@ -194,6 +196,7 @@ struct kube_client {
 
     struct vec informers; /* owned struct kube_inf * (freed when their timer closed) */
     struct kube_call *calls;
+    struct kube_ws *wss;  /* open WebSocket streams (kube_ws.c) */
     struct kube_req *reqs;
     struct kube_page *jobs; /* batches on a worker */
     struct kube_life *life;
@@ -267,6 +270,13 @@ void kube__call_cred_done(struct kube_client *kc, int status, const struct pxerr
  * PXE_THROTTLED (429), PXE_HTTP (others), or the transport's code. */
 int kube__http_error(const struct kube_client *kc, const struct http_result *res,
                      const char *verb, const char *what, const char *ns, struct pxerr *err);
+
+/* kube_ws.c */
+/* The exec plugin answered (status 0) or failed: every stream that waited for it goes on or
+ * ends with err. */
+void kube__ws_cred_done(struct kube_client *kc, int status, const struct pxerr *err);
+/* The client goes away: every stream is dropped without callbacks. */
+void kube__ws_abort_all(struct kube_client *kc);
 
 /* kube_disc.c */
 void kube__disc_start(struct kube_client *kc);

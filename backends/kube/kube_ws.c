@@ -1,0 +1,942 @@
+/* kube_ws: a WebSocket to the API server. curl 7.88 (Debian 12) has no WebSocket support, so
+ * the I/O is split: curl's CONNECT_ONLY does what it already does for every other request
+ * (TCP, the proxy's CONNECT tunnel, TLS with the kubeconfig's CA or insecure-skip-tls-verify,
+ * tls-server-name, the client certificate) and then hands the connection over; from there
+ * this file writes the HTTP/1.1 upgrade itself (with the bearer token or basic auth), reads
+ * the answer, and moves wslay's frames with curl_easy_send/recv, driven by a uv_poll on the
+ * socket curl reports (CURLINFO_ACTIVESOCKET). wslay does the framing only (masking,
+ * fragments, ping/pong, the close handshake); no thread, no second TLS stack.
+ *
+ * Each stream has an http (a curl multi) of its own: curl counts a connect-only connection
+ * as idle and prunes idle connections of its multi when another transfer connects, which
+ * would cut a live stream if the streams shared the client's multi.
+ *
+ * Teardown is deferred to a zero timer so that it never runs inside curl, wslay or a
+ * callback of the owner: a stream ended or aborted anywhere stops at once (no callback) and
+ * releases its handles on the next loop turn. */
+#include "kube/kube_ws.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <uv.h>
+#include <wslay/wslay.h>
+
+#include "base64.h"
+#include "strbuf.h"
+#include "xmalloc.h"
+#include "kube/kube_internal.h"
+#include "kube/kube_wsproto.h"
+
+#define READ_CHUNK (64u << 10)
+#define ERROR_BODY_MAX (64u << 10)
+#define CLOSE_GRACE_MS 2000
+
+enum ws_state {
+    ST_CRED,      /* waiting for the exec plugin's credential */
+    ST_CONNECT,   /* curl connects (TCP, proxy, TLS) */
+    ST_SEND_REQ,  /* writing the upgrade request */
+    ST_READ_HEAD, /* reading the answer's head */
+    ST_READ_BODY, /* a refusal: reading its Status body */
+    ST_OPEN,      /* frames */
+    ST_DONE,
+};
+
+struct ws_poll {
+    uv_poll_t h;        /* first: the handle's address is the struct's */
+    struct kube_ws *ws; /* NULL once closing */
+};
+
+struct kube_ws {
+    struct kube_client *kc; /* NULL once torn down */
+    struct kube_ws *prev, *next;
+    uv_loop_t *loop;
+    char *path, *resource, *ns, *pod, *url;
+    char **protocols; /* NULL-terminated copy */
+    bool allow_none;
+    int open_timeout_ms;
+    size_t max_msg;
+    kube_ws_open_cb *on_open;
+    kube_ws_msg_cb *on_msg;
+    kube_ws_drain_cb *on_drain;
+    kube_ws_end_cb *on_end;
+    void *arg;
+
+    enum ws_state st;
+    struct http *http;     /* this stream's own multi */
+    struct http_req *req;  /* the connection, NULL between attempts */
+    struct ws_poll *poll;  /* on the connection's socket, NULL none */
+    int poll_events;
+    uv_timer_t timer;      /* open deadline, then the close grace */
+    uv_timer_t kick;       /* zero timer: read after a resume, and the teardown */
+    int n_handles;
+    char key[KUBE_WS_KEY_LEN + 1];
+    struct strbuf out;     /* the upgrade request (holds the credential: zeroed) */
+    size_t out_off;
+    struct strbuf in;      /* the answer's head and a refusal's body */
+    struct kube_ws_head head;
+    uint8_t *pre;          /* frame bytes that came with the head */
+    size_t pre_len, pre_off;
+    wslay_event_context_ptr ctx;
+    char protocol[64];
+    bool retried;          /* after a 401 */
+    bool paused;
+    bool eof;
+    bool io_failed;
+    struct pxerr ioerr;
+    bool bad_frame;        /* wslay refused the server's framing and queued a close */
+    bool we_closed;
+    bool above_high;
+    uint16_t peer_code;
+    char peer_reason[124];
+    bool early_close;      /* kube_ws_close before the upgrade: on_end on the next turn */
+    bool dead;             /* no callback any more; teardown pending or done */
+    bool teardown_started;
+    int in_io;
+    uint64_t bytes_in, bytes_out;
+};
+
+static void ws_io(struct kube_ws *ws, int events);
+static void what_stream(const struct kube_ws *ws, char *buf, size_t n);
+static void ws_fail(struct kube_ws *ws, int code, const char *fmt, ...) PXC_PRINTF(3, 4);
+static void ws_connect(struct kube_ws *ws);
+
+/* ------------------------------------------------------------ teardown */
+
+static void
+ws_release(struct kube_ws *ws)
+{
+    if (ws->n_handles > 0)
+        return;
+    free(ws);
+}
+
+static void
+on_handle_closed(uv_handle_t *h)
+{
+    struct kube_ws *ws = h->data;
+    ws->n_handles--;
+    ws_release(ws);
+}
+
+static void
+on_poll_closed(uv_handle_t *h)
+{
+    free((struct ws_poll *)h);
+}
+
+/* Stop watching the socket; before curl closes it (libuv drops the fd from epoll in
+ * uv_close, which must not hit a reused descriptor). */
+static void
+poll_close(struct kube_ws *ws)
+{
+    if (ws->poll == NULL)
+        return;
+    ws->poll->ws = NULL;
+    uv_close((uv_handle_t *)&ws->poll->h, on_poll_closed);
+    ws->poll = NULL;
+    ws->poll_events = 0;
+}
+
+static void
+conn_drop(struct kube_ws *ws)
+{
+    poll_close(ws);
+    if (ws->req != NULL) {
+        http_cancel(ws->req);
+        ws->req = NULL;
+    }
+}
+
+static void
+unlink_kc(struct kube_ws *ws)
+{
+    struct kube_client *kc = ws->kc;
+    if (kc == NULL)
+        return;
+    if (ws->prev)
+        ws->prev->next = ws->next;
+    else if (kc->wss == ws)
+        kc->wss = ws->next;
+    if (ws->next)
+        ws->next->prev = ws->prev;
+    ws->prev = ws->next = NULL;
+    ws->kc = NULL;
+}
+
+/* Everything but the two timers' memory, on the kick timer (outside curl and wslay). */
+static void
+teardown_now(struct kube_ws *ws)
+{
+    conn_drop(ws);
+    http_free(ws->http);
+    ws->http = NULL;
+    if (ws->ctx != NULL)
+        wslay_event_context_free(ws->ctx);
+    ws->ctx = NULL;
+    explicit_bzero(ws->out.s, ws->out.len);
+    strbuf_fini(&ws->out);
+    strbuf_fini(&ws->in);
+    free(ws->pre);
+    free(ws->path);
+    free(ws->url);
+    free(ws->resource);
+    free(ws->ns);
+    free(ws->pod);
+    for (size_t i = 0; ws->protocols && ws->protocols[i]; i++)
+        free(ws->protocols[i]);
+    free(ws->protocols);
+    uv_close((uv_handle_t *)&ws->timer, on_handle_closed);
+    uv_close((uv_handle_t *)&ws->kick, on_handle_closed);
+}
+
+static void
+on_kick(uv_timer_t *t)
+{
+    struct kube_ws *ws = t->data;
+    if (ws->dead) {
+        teardown_now(ws);
+        return;
+    }
+    if (ws->early_close) {
+        char what[200];
+        what_stream(ws, what, sizeof what);
+        ws_fail(ws, PXE_CANCELLED, "%s: closed before the upgrade finished", what);
+        return;
+    }
+    if (ws->st == ST_CONNECT && ws->req == NULL) {
+        ws_connect(ws); /* the first attempt, off kube_ws_open's stack */
+        return;
+    }
+    ws_io(ws, UV_READABLE); /* a resume: TLS may hold bytes the socket no longer signals */
+}
+
+/* No callback from here on; the memory goes on the next loop turn. */
+static void
+ws_kill(struct kube_ws *ws)
+{
+    if (ws->teardown_started)
+        return;
+    ws->dead = true;
+    ws->teardown_started = true;
+    ws->st = ST_DONE;
+    unlink_kc(ws);
+    if (ws->poll != NULL)
+        uv_poll_stop(&ws->poll->h);
+    uv_timer_stop(&ws->timer);
+    uv_timer_start(&ws->kick, on_kick, 0, 0);
+}
+
+/* The stream is over: tell the owner once, then tear down. */
+static void
+ws_end(struct kube_ws *ws, int status, const struct pxerr *err)
+{
+    if (ws->dead || ws->st == ST_DONE)
+        return;
+    ws->st = ST_DONE;
+    if (ws->poll != NULL)
+        uv_poll_stop(&ws->poll->h);
+    uv_timer_stop(&ws->timer);
+    struct pxerr ok = {0};
+    ws->on_end(ws, status, err ? err : &ok, ws->arg);
+    ws_kill(ws);
+}
+
+static void
+ws_fail(struct kube_ws *ws, int code, const char *fmt, ...)
+{
+    struct pxerr e;
+    va_list ap;
+    va_start(ap, fmt);
+    pxerr_vset(&e, code, fmt, ap);
+    va_end(ap);
+    ws_end(ws, code, &e);
+}
+
+/* ------------------------------------------------------------ polling */
+
+static void on_poll(uv_poll_t *h, int status, int events);
+
+static void
+poll_update(struct kube_ws *ws)
+{
+    if (ws->poll == NULL || ws->dead || ws->st == ST_DONE || ws->early_close)
+        return;
+    int ev = 0;
+    switch (ws->st) {
+    case ST_SEND_REQ:
+        ev = UV_WRITABLE;
+        break;
+    case ST_READ_HEAD:
+    case ST_READ_BODY:
+        ev = UV_READABLE;
+        break;
+    case ST_OPEN:
+        if (!ws->paused && wslay_event_want_read(ws->ctx))
+            ev |= UV_READABLE;
+        if (wslay_event_want_write(ws->ctx))
+            ev |= UV_WRITABLE;
+        break;
+    default:
+        break;
+    }
+    if (ev == ws->poll_events)
+        return;
+    ws->poll_events = ev;
+    if (ev == 0)
+        uv_poll_stop(&ws->poll->h);
+    else
+        uv_poll_start(&ws->poll->h, ev, on_poll);
+}
+
+static void
+on_poll(uv_poll_t *h, int status, int events)
+{
+    struct ws_poll *wp = (struct ws_poll *)h;
+    struct kube_ws *ws = wp->ws;
+    if (ws == NULL || ws->dead)
+        return;
+    if (status < 0)
+        events = UV_READABLE | UV_WRITABLE; /* let the read or write say what broke */
+    ws_io(ws, events);
+}
+
+/* ------------------------------------------------------------ wslay I/O */
+
+static ssize_t
+wsl_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *user)
+{
+    struct kube_ws *ws = user;
+    (void)flags;
+    if (ws->paused || ws->dead) {
+        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+        return -1;
+    }
+    if (ws->pre_off < ws->pre_len) {
+        size_t n = ws->pre_len - ws->pre_off;
+        if (n > len)
+            n = len;
+        memcpy(buf, ws->pre + ws->pre_off, n);
+        ws->pre_off += n;
+        return (ssize_t)n;
+    }
+    size_t got = 0;
+    int rc = http_conn_recv(ws->req, buf, len, &got, &ws->ioerr);
+    if (rc == HTTP_AGAIN) {
+        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+        return -1;
+    }
+    if (rc < 0 || got == 0) {
+        if (rc < 0)
+            ws->io_failed = true;
+        else
+            ws->eof = true;
+        wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+        return -1;
+    }
+    return (ssize_t)got;
+}
+
+static ssize_t
+wsl_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags, void *user)
+{
+    struct kube_ws *ws = user;
+    (void)flags;
+    if (ws->req == NULL || ws->st != ST_OPEN) {
+        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+        return -1;
+    }
+    size_t sent = 0;
+    int rc = http_conn_send(ws->req, data, len, &sent, &ws->ioerr);
+    if (rc == HTTP_AGAIN) {
+        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
+        return -1;
+    }
+    if (rc < 0) {
+        ws->io_failed = true;
+        wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+        return -1;
+    }
+    return (ssize_t)sent;
+}
+
+static int
+wsl_genmask(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, void *user)
+{
+    (void)user;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = getrandom(buf + off, len - off, 0);
+        if (n < 0 && errno != EINTR) {
+            wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+            return -1;
+        }
+        if (n > 0)
+            off += (size_t)n;
+    }
+    return 0;
+}
+
+static void
+wsl_on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *a, void *user)
+{
+    struct kube_ws *ws = user;
+    (void)ctx;
+    if (ws->dead)
+        return;
+    if (a->opcode == WSLAY_CONNECTION_CLOSE) {
+        ws->peer_code = a->status_code;
+        size_t n = a->msg_length > 2 ? a->msg_length - 2 : 0;
+        if (n >= sizeof ws->peer_reason)
+            n = sizeof ws->peer_reason - 1;
+        if (n > 0)
+            memcpy(ws->peer_reason, a->msg + 2, n);
+        ws->peer_reason[n] = '\0';
+        return;
+    }
+    if (a->opcode != WSLAY_BINARY_FRAME && a->opcode != WSLAY_TEXT_FRAME)
+        return; /* ping and pong: wslay answers pings itself */
+    ws->bytes_in += a->msg_length;
+    ws->on_msg(ws, a->msg, a->msg_length, ws->arg);
+}
+
+static void
+what_stream(const struct kube_ws *ws, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s of pod %s/%s", ws->resource, ws->ns, ws->pod);
+}
+
+/* The frames have been moved as far as they go; decide whether the stream is over. */
+static void
+open_settle(struct kube_ws *ws)
+{
+    char what[200];
+    what_stream(ws, what, sizeof what);
+    if (ws->eof && !wslay_event_get_close_received(ws->ctx)) {
+        if (ws->we_closed) {
+            ws_end(ws, 0, NULL);
+            return;
+        }
+        if (ws->bad_frame) {
+            ws_fail(ws, PXE_PARSE, "the API server sent a malformed WebSocket frame (%s); the "
+                    "stream was closed with %u", what,
+                    (unsigned)wslay_event_get_status_code_sent(ws->ctx));
+            return;
+        }
+        ws_fail(ws, PXE_CONN, "the API server closed the connection without ending the stream "
+                "(%s): did it restart?", what);
+        return;
+    }
+    if (ws->io_failed && !wslay_event_get_close_received(ws->ctx)) {
+        ws_fail(ws, ws->ioerr.code ? ws->ioerr.code : PXE_CONN,
+                "the connection to the API server broke (%s): %s", what, ws->ioerr.msg);
+        return;
+    }
+    if (wslay_event_want_write(ws->ctx))
+        return; /* a close (ours or the answer to the server's) is still being written */
+    if (ws->bad_frame && wslay_event_get_close_sent(ws->ctx)) {
+        uint16_t c = wslay_event_get_status_code_sent(ws->ctx);
+        if (c == WSLAY_CODE_MESSAGE_TOO_BIG)
+            ws_fail(ws, PXE_PARSE, "the API server sent a message over %zu bytes (%s); the "
+                    "stream was closed with 1009", ws->max_msg, what);
+        else
+            ws_fail(ws, PXE_PARSE, "the API server sent a malformed WebSocket frame (%s); the "
+                    "stream was closed with %u (protocol error)", what, (unsigned)c);
+        return;
+    }
+    if (wslay_event_get_close_received(ws->ctx) && wslay_event_get_close_sent(ws->ctx)) {
+        uint16_t c = ws->peer_code;
+        if (c == 0 || c == WSLAY_CODE_NORMAL_CLOSURE || c == WSLAY_CODE_NO_STATUS_RCVD)
+            ws_end(ws, 0, NULL);
+        else
+            ws_fail(ws, PXE_CONN, "the API server closed the stream with code %u%s%s (%s)",
+                    (unsigned)c, ws->peer_reason[0] ? ": " : "", ws->peer_reason, what);
+    }
+}
+
+static void
+open_io(struct kube_ws *ws, int events)
+{
+    if ((events & UV_READABLE) && !ws->paused && wslay_event_want_read(ws->ctx)) {
+        int rc = wslay_event_recv(ws->ctx);
+        if (ws->dead)
+            return;
+        if (rc < 0 && !ws->eof && !ws->io_failed)
+            pxerr_set(&ws->ioerr, PXE_INTERNAL, "wslay: receive failed (%d)", rc),
+                ws->io_failed = true;
+    }
+    if (!ws->io_failed && !ws->eof && wslay_event_want_write(ws->ctx)) {
+        int rc = wslay_event_send(ws->ctx);
+        if (rc < 0 && !ws->io_failed)
+            pxerr_set(&ws->ioerr, PXE_INTERNAL, "wslay: send failed (%d)", rc),
+                ws->io_failed = true;
+        if (ws->above_high && wslay_event_get_queued_msg_length(ws->ctx) < KUBE_WS_LOW_WATER) {
+            ws->above_high = false;
+            if (ws->on_drain)
+                ws->on_drain(ws, ws->arg);
+            if (ws->dead)
+                return;
+        }
+    }
+    open_settle(ws);
+}
+
+/* ------------------------------------------------------------ the upgrade */
+
+static const struct wslay_event_callbacks wsl_cbs = {
+    .recv_callback = wsl_recv,
+    .send_callback = wsl_send,
+    .genmask_callback = wsl_genmask,
+    .on_msg_recv_callback = wsl_on_msg,
+};
+
+static void
+upgraded(struct kube_ws *ws)
+{
+    struct pxerr e;
+    const char *const *offered = (const char *const *)ws->protocols;
+    if (kube_wsproto_check_101(&ws->head, ws->key, offered, ws->allow_none, ws->url, &e) < 0) {
+        ws_end(ws, e.code, &e);
+        return;
+    }
+    snprintf(ws->protocol, sizeof ws->protocol, "%s", ws->head.protocol);
+    /* What came after the head is the server's first frames. */
+    size_t extra = ws->in.len - ws->head.head_len;
+    if (extra > 0) {
+        ws->pre = xmalloc(extra);
+        memcpy(ws->pre, ws->in.s + ws->head.head_len, extra);
+        ws->pre_len = extra;
+    }
+    strbuf_fini(&ws->in);
+    strbuf_init(&ws->in);
+    explicit_bzero(ws->out.s, ws->out.len);
+    strbuf_fini(&ws->out);
+    strbuf_init(&ws->out);
+    ws->st = ST_OPEN;
+    uv_timer_stop(&ws->timer);
+    if (ws->on_open)
+        ws->on_open(ws, ws->protocol, ws->arg);
+    if (ws->dead)
+        return;
+    open_io(ws, UV_READABLE | UV_WRITABLE);
+}
+
+/* A refusal's body is complete (or the connection ended): retry a 401 once, else words. */
+static void
+refused(struct kube_ws *ws)
+{
+    const char *body = ws->in.s + ws->head.head_len;
+    size_t blen = ws->in.len - ws->head.head_len;
+    if (ws->head.code == 401 && !ws->retried && ws->kc != NULL && kube__auth_renew(ws->kc)) {
+        /* The credential may have rotated: once more with the renewed one, as kube_call.c. */
+        ws->retried = true;
+        conn_drop(ws);
+        strbuf_fini(&ws->in);
+        strbuf_init(&ws->in);
+        explicit_bzero(ws->out.s, ws->out.len);
+        strbuf_fini(&ws->out);
+        strbuf_init(&ws->out);
+        ws->out_off = 0;
+        ws_connect(ws);
+        return;
+    }
+    struct kube_ws_what w = {.resource = ws->resource, .ns = ws->ns, .pod = ws->pod,
+                             .server = ws->kc ? ws->kc->a.server : NULL,
+                             .user = ws->kc ? ws->kc->a.user_name : NULL};
+    struct pxerr e;
+    int code = kube_wsproto_refusal(ws->head.code, body, blen, &w, &e);
+    ws_end(ws, code, &e);
+}
+
+static void
+handshake_io(struct kube_ws *ws, int events)
+{
+    char what[200];
+    what_stream(ws, what, sizeof what);
+    if (ws->st == ST_SEND_REQ) {
+        while (ws->out_off < ws->out.len) {
+            size_t sent = 0;
+            int rc = http_conn_send(ws->req, ws->out.s + ws->out_off, ws->out.len - ws->out_off,
+                                    &sent, &ws->ioerr);
+            if (rc == HTTP_AGAIN)
+                return;
+            if (rc < 0) {
+                ws_fail(ws, PXE_CONN, "cannot send the upgrade for %s: %s", what,
+                        ws->ioerr.msg);
+                return;
+            }
+            ws->out_off += sent;
+        }
+        ws->st = ST_READ_HEAD;
+        events |= UV_READABLE; /* the answer may already be there */
+    }
+    if (!(events & UV_READABLE))
+        return;
+    char buf[READ_CHUNK];
+    for (;;) {
+        size_t got = 0;
+        int rc = http_conn_recv(ws->req, buf, sizeof buf, &got, &ws->ioerr);
+        if (rc == HTTP_AGAIN)
+            return;
+        if (rc < 0) {
+            ws_fail(ws, PXE_CONN, "the connection broke during the upgrade for %s: %s", what,
+                    ws->ioerr.msg);
+            return;
+        }
+        if (got == 0) { /* EOF */
+            if (ws->st == ST_READ_BODY) {
+                refused(ws);
+                return;
+            }
+            ws_fail(ws, PXE_CONN, "the API server closed the connection without answering the "
+                    "upgrade for %s", what);
+            return;
+        }
+        if (ws->st == ST_READ_BODY) {
+            size_t room = ws->head.head_len + ERROR_BODY_MAX - ws->in.len;
+            strbuf_appendn(&ws->in, buf, got < room ? got : room);
+        } else {
+            strbuf_appendn(&ws->in, buf, got);
+        }
+        if (ws->st == ST_READ_HEAD) {
+            struct pxerr e;
+            int hr = kube_wsproto_head(ws->in.s, ws->in.len, &ws->head, &e);
+            if (hr < 0) {
+                ws_fail(ws, PXE_HTTP, "%s: %s", ws->url, e.msg);
+                return;
+            }
+            if (hr == 0)
+                continue;
+            if (ws->head.code == 101) {
+                upgraded(ws);
+                return;
+            }
+            ws->st = ST_READ_BODY;
+        }
+        /* A refusal: its Status body, as long as announced (or up to the cap). */
+        size_t blen = ws->in.len - ws->head.head_len;
+        if ((ws->head.content_length >= 0 && blen >= (size_t)ws->head.content_length) ||
+            blen >= ERROR_BODY_MAX || (ws->head.content_length < 0 && !ws->head.chunked)) {
+            refused(ws);
+            return;
+        }
+        if (ws->head.chunked && blen >= 5 && memcmp(ws->in.s + ws->in.len - 5, "0\r\n\r\n", 5) == 0) {
+            refused(ws);
+            return;
+        }
+    }
+}
+
+static void
+ws_io(struct kube_ws *ws, int events)
+{
+    if (ws->dead || ws->st == ST_DONE || ws->early_close)
+        return;
+    ws->in_io++;
+    if (ws->st == ST_OPEN)
+        open_io(ws, events);
+    else if (ws->st == ST_SEND_REQ || ws->st == ST_READ_HEAD || ws->st == ST_READ_BODY)
+        handshake_io(ws, events);
+    ws->in_io--;
+    poll_update(ws);
+}
+
+/* ------------------------------------------------------------ connecting */
+
+/* "host[:port]" and the path prefix of the server URL. */
+static void
+server_parts(const char *server, char *host, size_t hn, const char **prefix)
+{
+    const char *p = strstr(server, "://");
+    p = p ? p + 3 : server;
+    size_t n = strcspn(p, "/");
+    snprintf(host, hn, "%.*s", (int)n, p);
+    *prefix = p + n;
+}
+
+static void
+on_connected(struct http_req *req, const struct http_result *res, void *arg)
+{
+    struct kube_ws *ws = arg;
+    if (ws->dead)
+        return;
+    char what[200];
+    what_stream(ws, what, sizeof what);
+    if (res->status != 0) {
+        ws->req = NULL; /* http frees a failed request */
+        ws_fail(ws, res->status, "cannot reach the API server for %s: %s", what, res->err->msg);
+        return;
+    }
+    int fd = http_conn_socket(req);
+    ws->poll = xcalloc(1, sizeof *ws->poll);
+    ws->poll->ws = ws;
+    int rc = fd < 0 ? UV_EBADF : uv_poll_init_socket(ws->loop, &ws->poll->h, fd);
+    if (rc != 0) {
+        free(ws->poll);
+        ws->poll = NULL;
+        ws_fail(ws, PXE_INTERNAL, "%s: cannot watch the connection's socket %d: %s", what, fd,
+                uv_strerror(rc));
+        return;
+    }
+    ws->st = ST_SEND_REQ;
+    ws->out_off = 0;
+    ws_io(ws, UV_WRITABLE);
+}
+
+static void
+ws_connect(struct kube_ws *ws)
+{
+    struct kube_client *kc = ws->kc;
+    struct pxerr e = {0};
+    const struct kcfg_cred *cred = NULL;
+    int rc = kube__auth_cred(kc, &cred, &e);
+    if (rc > 0) {
+        ws->st = ST_CRED; /* kube__ws_cred_done goes on */
+        return;
+    }
+    if (rc < 0) {
+        ws_end(ws, rc, &e);
+        return;
+    }
+    struct http_tls_auth t;
+    kube__auth_tls(kc, cred, &t);
+    char host[256];
+    const char *prefix;
+    server_parts(kc->a.server, host, sizeof host, &prefix);
+    char *full = xasprintf("%s%s", prefix, ws->path);
+    struct kube_ws_auth wa = {.bearer_token = t.bearer_token, .username = t.username,
+                              .password = t.password};
+    uint8_t raw[16];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
+        free(full);
+        ws_fail(ws, PXE_INTERNAL, "getrandom failed: %s", strerror(errno));
+        return;
+    }
+    char *k = base64_encode(raw, sizeof raw, 0);
+    snprintf(ws->key, sizeof ws->key, "%s", k);
+    free(k);
+    kube_wsproto_request(&ws->out, host, full, ws->key, (const char *const *)ws->protocols, &wa);
+    free(full);
+    /* curl needs only the scheme, host and port; the request line is ours. */
+    char *url = xasprintf("%s/", kc->a.server);
+    t.bearer_token = NULL; /* written by us, not by curl */
+    t.username = t.password = NULL;
+    struct http_req_opts o = {
+        .url = url,
+        .tls = &t,
+        .timeout_ms = ws->open_timeout_ms,
+        .connect_timeout_ms = ws->open_timeout_ms,
+        .connect_only = true,
+        .on_done = on_connected,
+        .arg = ws,
+    };
+    ws->st = ST_CONNECT;
+    rc = http_start(ws->http, &o, &ws->req, &e);
+    free(url);
+    if (rc < 0) {
+        ws->req = NULL;
+        ws_end(ws, rc, &e);
+    }
+}
+
+static void
+on_timer(uv_timer_t *t)
+{
+    struct kube_ws *ws = t->data;
+    if (ws->dead)
+        return;
+    char what[200];
+    what_stream(ws, what, sizeof what);
+    if (ws->st == ST_OPEN) { /* the close grace is over */
+        if (ws->we_closed)
+            ws_end(ws, 0, NULL);
+        return;
+    }
+    ws_fail(ws, PXE_TIMEOUT, "timed out after %d ms waiting for the API server to open %s%s",
+            ws->open_timeout_ms, what,
+            ws->st == ST_CRED          ? " (the exec credential plugin has not answered)"
+            : ws->st == ST_CONNECT     ? " (connecting)"
+            : ws->st == ST_READ_HEAD   ? " (no answer to the upgrade)"
+                                       : "");
+}
+
+void
+kube__ws_cred_done(struct kube_client *kc, int status, const struct pxerr *err)
+{
+    /* Walk a snapshot: ending a stream may run its owner, which may open or abort others.
+     * A stream stays allocated until the next loop turn even when it ends meanwhile. */
+    struct kube_ws *waiting[256];
+    size_t n = 0;
+    for (struct kube_ws *w = kc->wss; w && n < 256; w = w->next)
+        if (w->st == ST_CRED && !w->dead)
+            waiting[n++] = w;
+    for (size_t i = 0; i < n; i++) {
+        struct kube_ws *w = waiting[i];
+        if (w->dead || w->st != ST_CRED)
+            continue;
+        if (status == 0)
+            ws_connect(w);
+        else
+            ws_fail(w, PXE_AUTH, "cluster %s: %s", kc->name, err ? err->msg : "exec failed");
+    }
+}
+
+void
+kube__ws_abort_all(struct kube_client *kc)
+{
+    while (kc->wss)
+        ws_kill(kc->wss);
+}
+
+/* ------------------------------------------------------------ public */
+
+int
+kube_ws_open(struct kube_client *kc, const struct kube_ws_opts *o, struct kube_ws **out,
+             struct pxerr *err)
+{
+    if (kc->freeing)
+        return pxerr_set(err, PXE_CANCELLED, "cluster %s: client stopped", kc->name);
+    if (o->path == NULL || o->path[0] != '/' || o->on_msg == NULL || o->on_end == NULL)
+        return pxerr_set(err, PXE_INVAL, "kube_ws_open: a path and on_msg/on_end are needed");
+    struct kube_ws *ws = xcalloc(1, sizeof *ws);
+    ws->kc = kc;
+    ws->loop = kc->loop;
+    ws->path = xstrdup(o->path);
+    ws->url = xasprintf("%s%s", kc->a.server, o->path);
+    ws->resource = xstrdup(o->resource ? o->resource : "the stream");
+    ws->ns = xstrdup(o->ns ? o->ns : "");
+    ws->pod = xstrdup(o->pod ? o->pod : "");
+    size_t np = 0;
+    while (o->protocols && o->protocols[np])
+        np++;
+    ws->protocols = xcalloc(np + 1, sizeof *ws->protocols);
+    for (size_t i = 0; i < np; i++)
+        ws->protocols[i] = xstrdup(o->protocols[i]);
+    ws->allow_none = o->allow_no_protocol;
+    ws->open_timeout_ms = o->open_timeout_ms > 0 ? o->open_timeout_ms : kc->timeout_ms;
+    ws->max_msg = o->max_msg ? o->max_msg : KUBE_WS_MAX_MSG_DEFAULT;
+    ws->on_open = o->on_open;
+    ws->on_msg = o->on_msg;
+    ws->on_drain = o->on_drain;
+    ws->on_end = o->on_end;
+    ws->arg = o->arg;
+    strbuf_init(&ws->out);
+    strbuf_init(&ws->in);
+    if (wslay_event_context_client_init(&ws->ctx, &wsl_cbs, ws) != 0)
+        pxc_fatal("kube_ws: out of memory (wslay)");
+    wslay_event_config_set_max_recv_msg_length(ws->ctx, ws->max_msg);
+    ws->http = http_new(kc->loop);
+    uv_timer_init(kc->loop, &ws->timer);
+    ws->timer.data = ws;
+    uv_timer_init(kc->loop, &ws->kick);
+    ws->kick.data = ws;
+    ws->n_handles = 2;
+    ws->next = kc->wss;
+    if (kc->wss)
+        kc->wss->prev = ws;
+    kc->wss = ws;
+    uv_timer_start(&ws->timer, on_timer, (uint64_t)ws->open_timeout_ms, 0);
+    /* Connect on the next loop turn, so that a failure at once (an exec plugin that cannot
+     * start) reaches on_end after this returns, never inside it. */
+    ws->st = ST_CONNECT;
+    uv_timer_start(&ws->kick, on_kick, 0, 0);
+    if (out)
+        *out = ws;
+    return 0;
+}
+
+int
+kube_ws_send(struct kube_ws *ws, uint8_t ch, const void *data, size_t len, struct pxerr *err)
+{
+    if (ws->dead || ws->st == ST_DONE || ws->we_closed)
+        return pxerr_set(err, PXE_CANCELLED, "%s: the stream is closing", ws->url);
+    uint8_t stackbuf[4096];
+    uint8_t *buf = len + 1 <= sizeof stackbuf ? stackbuf : xmalloc(len + 1);
+    buf[0] = ch;
+    if (len)
+        memcpy(buf + 1, data, len);
+    struct wslay_event_msg m = {.opcode = WSLAY_BINARY_FRAME, .msg = buf, .msg_length = len + 1};
+    int rc = wslay_event_queue_msg(ws->ctx, &m);
+    if (buf != stackbuf)
+        free(buf);
+    if (rc != 0)
+        return pxerr_set(err, PXE_CANCELLED, "%s: the stream takes no more messages (%d)",
+                         ws->url, rc);
+    ws->bytes_out += len;
+    if (wslay_event_get_queued_msg_length(ws->ctx) > KUBE_WS_HIGH_WATER)
+        ws->above_high = true;
+    if (ws->in_io == 0)
+        poll_update(ws); /* written when the socket is writable, on this loop turn's poll */
+    return 0;
+}
+
+size_t
+kube_ws_queued(const struct kube_ws *ws)
+{
+    return ws->ctx ? wslay_event_get_queued_msg_length(ws->ctx) : 0;
+}
+
+void
+kube_ws_pause(struct kube_ws *ws, bool paused)
+{
+    if (ws->dead || ws->paused == paused)
+        return;
+    ws->paused = paused;
+    if (!paused && ws->st == ST_OPEN)
+        uv_timer_start(&ws->kick, on_kick, 0, 0);
+    if (ws->in_io == 0)
+        poll_update(ws);
+}
+
+void
+kube_ws_close(struct kube_ws *ws)
+{
+    if (ws->dead || ws->st == ST_DONE)
+        return;
+    if (ws->st != ST_OPEN) {
+        /* Not upgraded yet: nothing to close politely; end it from the loop. */
+        ws->early_close = true;
+        if (ws->poll != NULL)
+            uv_poll_stop(&ws->poll->h);
+        ws->poll_events = 0;
+        uv_timer_start(&ws->kick, on_kick, 0, 0);
+        return;
+    }
+    if (ws->we_closed)
+        return;
+    ws->we_closed = true;
+    (void)wslay_event_queue_close(ws->ctx, WSLAY_CODE_NORMAL_CLOSURE, NULL, 0); /* fails only
+                                                    when a close is already queued: fine */
+    uv_timer_start(&ws->timer, on_timer, CLOSE_GRACE_MS, 0);
+    if (ws->in_io == 0)
+        poll_update(ws);
+}
+
+void
+kube_ws_abort(struct kube_ws *ws)
+{
+    if (ws != NULL)
+        ws_kill(ws);
+}
+
+const char *
+kube_ws_protocol(const struct kube_ws *ws)
+{
+    return ws->protocol;
+}
+
+uint64_t
+kube_ws_bytes_in(const struct kube_ws *ws)
+{
+    return ws->bytes_in;
+}
+
+uint64_t
+kube_ws_bytes_out(const struct kube_ws *ws)
+{
+    return ws->bytes_out;
+}
