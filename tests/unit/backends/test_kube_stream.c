@@ -1,0 +1,738 @@
+/* test_kube_stream: the API server's streams on a real loop against a real kubesim (started
+ * here with TLS, a client certificate, bearer tokens and a pod map): the port-forward relay
+ * carrying a TCP echo server's bytes both ways (the relay's stats, a second connection that
+ * names the pod afresh), port-forward refusals in words (403 with the RBAC verb for a token
+ * denied pods/portforward, 404, 400 not running, the dial refused on the error channel), the
+ * relay keeping a failed stream's words, exec (stdout, stderr, the exit code over v5, stdin
+ * closed, a missing executable, the timeout, cancellation) and logs (tail, follow of a file
+ * that grows, cancellation). Every test ends with uv_loop_close() == 0: no handle leaks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <uv.h>
+
+#include "strbuf.h"
+#include "xmalloc.h"
+#include "kube/http.h"
+#include "kube/kcfg.h"
+#include "kube/kube.h"
+#include "kube/kube_exec.h"
+#include "kube/kube_logs.h"
+#include "kube/kube_pf.h"
+#include "kube/kube_relay.h"
+
+extern char **environ;
+
+#define OP_TOKEN "op-token-stream"
+
+struct env {
+    char dir[128];
+    char log[256];
+    pid_t pid;
+    struct kcfg_target *admin; /* client certificate */
+    struct kcfg_target *op;    /* bearer token, denied pods/portforward */
+};
+
+static void
+write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int
+setup(void **state)
+{
+    const char *bd = getenv("PXC_BUILD_DIR");
+    if (bd == NULL) {
+        fprintf(stderr, "PXC_BUILD_DIR is not set (run through ctest)\n");
+        return -1;
+    }
+    if (geteuid() != 0) {
+        fprintf(stderr, "kubesim's exec needs root (a mount namespace per command)\n");
+        return -1;
+    }
+    struct env *e = xcalloc(1, sizeof *e);
+    snprintf(e->dir, sizeof e->dir, "/tmp/pxtstream.XXXXXX");
+    assert_non_null(mkdtemp(e->dir));
+    char p[512], seed[256], kc[256], out[256], ksim[512], listen[64], map[256], tok[256];
+    snprintf(seed, sizeof seed, "%s/seed", e->dir);
+    mkdir(seed, 0700);
+    snprintf(p, sizeof p, "%s/pods.yaml", seed);
+    write_file(p, "apiVersion: v1\nkind: Namespace\nmetadata: {name: pxc}\n---\n"
+                  "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p0\n  namespace: pxc\n"
+                  "  annotations: {ksim.pxcmesh.dev/pod-ip: 10.244.9.9}\n"
+                  "spec: {containers: [{name: pxc, image: percona}]}\n---\n"
+                  "apiVersion: v1\nkind: Pod\nmetadata: {name: pending-0, namespace: pxc}\n"
+                  "spec: {containers: [{name: pxc, image: percona}]}\n"
+                  "status: {phase: Pending}\n");
+    snprintf(e->log, sizeof e->log, "%s/pxc.log", e->dir);
+    write_file(e->log, "2026-01-01 10:00:00 0 [Note] one\n2026-01-01 10:00:01 0 [Note] two\n"
+                       "2026-01-01 10:00:02 0 [Note] three\n");
+    snprintf(map, sizeof map, "%s/pods.map", e->dir);
+    snprintf(p, sizeof p, "pxc/p0 addr=127.0.0.1 log.pxc=%s\n", e->log);
+    write_file(map, p);
+    snprintf(tok, sizeof tok, "%s/tokens", e->dir);
+    write_file(tok, OP_TOKEN ",operator,deny=pods/portforward\n");
+    snprintf(kc, sizeof kc, "%s/kubeconfig", e->dir);
+    snprintf(out, sizeof out, "%s/ksim.out", e->dir);
+    snprintf(ksim, sizeof ksim, "%s/lab/kubesim", bd);
+    snprintf(listen, sizeof listen, "127.%d.%d.9:0", 90 + getpid() % 100,
+             (getpid() / 100) % 250 + 1);
+    char state_dir[256];
+    snprintf(state_dir, sizeof state_dir, "%s/state", e->dir);
+    char *argv[] = {ksim, "--listen", listen, "--seed", seed, "--write-kubeconfig", kc,
+                    "--context", "K", "--state-dir", state_dir, "--tokens-file", tok,
+                    "--pod-map", map, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    int rc = posix_spawn(&e->pid, ksim, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        return -1;
+    bool up = false;
+    for (int i = 0; i < 200 && !up; i++) {
+        char buf[4096] = "";
+        FILE *f = fopen(out, "r");
+        if (f) {
+            buf[fread(buf, 1, sizeof buf - 1, f)] = '\0';
+            fclose(f);
+        }
+        up = strstr(buf, "listening on") != NULL;
+        if (!up)
+            usleep(50000);
+    }
+    if (!up) {
+        fprintf(stderr, "kubesim did not start (see %s)\n", out);
+        return -1;
+    }
+    struct kcfg *k = NULL;
+    struct pxerr err = {0};
+    if (kcfg_load(kc, &k, &err) < 0 || kcfg_resolve(k, "K", &e->admin, &err) < 0 ||
+        kcfg_resolve(k, "K", &e->op, &err) < 0) {
+        fprintf(stderr, "kubeconfig: %s\n", err.msg);
+        return -1;
+    }
+    kcfg_free(k);
+    /* The same server as a user with a token instead of the certificate. */
+    free(e->op->client_cert_pem);
+    xfree_secret(e->op->client_key_pem);
+    e->op->client_cert_pem = e->op->client_key_pem = NULL;
+    e->op->client_cert_len = e->op->client_key_len = 0;
+    free(e->op->user_name);
+    e->op->user_name = xstrdup("operator");
+    e->op->token = xstrdup(OP_TOKEN);
+    *state = e;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct env *e = *state;
+    if (e == NULL)
+        return 0;
+    kill(e->pid, SIGTERM);
+    waitpid(e->pid, NULL, 0);
+    kcfg_target_free(e->admin);
+    kcfg_target_free(e->op);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", e->dir);
+    free(e);
+    return 0;
+}
+
+/* ---- a client on a private loop ---- */
+
+struct rig {
+    uv_loop_t loop;
+    struct http *h;
+    struct kube_client *kc;
+    uv_timer_t deadline;
+    bool late;
+};
+
+static void
+on_deadline(uv_timer_t *t)
+{
+    ((struct rig *)t->data)->late = true;
+}
+
+static void
+rig_start(struct rig *g, const struct kcfg_target *t)
+{
+    memset(g, 0, sizeof *g);
+    uv_loop_init(&g->loop);
+    g->h = http_new(&g->loop);
+    struct kube_client_opts o = {.name = "K", .target = t, .mode = KUBE_MODE_DISCOVER,
+                                 .request_timeout_ms = 10000};
+    struct pxerr err = {0};
+    assert_int_equal(kube_client_new(&g->loop, g->h, NULL, &o, &g->kc, &err), 0);
+    uv_timer_init(&g->loop, &g->deadline);
+    g->deadline.data = g;
+}
+
+/* Run until *flag, failing after timeout_ms. */
+static void
+run_until(struct rig *g, const bool *flag, int timeout_ms)
+{
+    g->late = false;
+    uv_timer_start(&g->deadline, on_deadline, (uint64_t)timeout_ms, 0);
+    while (!*flag && !g->late)
+        uv_run(&g->loop, UV_RUN_ONCE);
+    uv_timer_stop(&g->deadline);
+    assert_true(*flag);
+}
+
+static void
+rig_stop(struct rig *g)
+{
+    kube_client_free(g->kc);
+    http_free(g->h);
+    uv_close((uv_handle_t *)&g->deadline, NULL);
+    uv_run(&g->loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&g->loop), 0);
+}
+
+/* ---- a TCP echo server on the same loop: the pod's port ---- */
+
+struct echo {
+    uv_tcp_t srv;
+    int port;
+    int n_conns;
+};
+
+static void
+echo_alloc(uv_handle_t *h, size_t sz, uv_buf_t *b)
+{
+    (void)h;
+    b->base = xmalloc(sz);
+    b->len = sz;
+}
+
+static void
+echo_written(uv_write_t *w, int status)
+{
+    (void)status;
+    free(w->data);
+    free(w);
+}
+
+static void
+echo_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+    if (n > 0) {
+        uv_write_t *w = xcalloc(1, sizeof *w);
+        w->data = b->base;
+        uv_buf_t out = uv_buf_init(b->base, (unsigned)n);
+        uv_write(w, s, &out, 1, echo_written);
+        return;
+    }
+    free(b->base);
+    if (n < 0)
+        uv_close((uv_handle_t *)s, (uv_close_cb)free);
+}
+
+static void
+echo_accept(uv_stream_t *srv, int status)
+{
+    struct echo *e = srv->data;
+    assert_int_equal(status, 0);
+    uv_tcp_t *c = xcalloc(1, sizeof *c);
+    uv_tcp_init(srv->loop, c);
+    assert_int_equal(uv_accept(srv, (uv_stream_t *)c), 0);
+    e->n_conns++;
+    uv_read_start((uv_stream_t *)c, echo_alloc, echo_read);
+}
+
+static void
+echo_start(struct echo *e, uv_loop_t *loop)
+{
+    memset(e, 0, sizeof *e);
+    uv_tcp_init(loop, &e->srv);
+    e->srv.data = e;
+    struct sockaddr_in sa;
+    uv_ip4_addr("127.0.0.1", 0, &sa);
+    assert_int_equal(uv_tcp_bind(&e->srv, (struct sockaddr *)&sa, 0), 0);
+    assert_int_equal(uv_listen((uv_stream_t *)&e->srv, 8, echo_accept), 0);
+    struct sockaddr_storage ss;
+    int len = sizeof ss;
+    uv_tcp_getsockname(&e->srv, (struct sockaddr *)&ss, &len);
+    e->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/* ---- a client of the relay ---- */
+
+struct client {
+    uv_tcp_t tcp;
+    uv_connect_t conn;
+    struct strbuf got;
+    size_t want;
+    bool eof, done;
+    int err;
+};
+
+static void
+cl_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+    struct client *c = s->data;
+    if (n > 0)
+        strbuf_appendn(&c->got, b->base, (size_t)n);
+    free(b->base);
+    if (n < 0) {
+        c->eof = true;
+        c->err = (int)n;
+    }
+    if (c->eof || (c->want && c->got.len >= c->want))
+        c->done = true;
+}
+
+static void
+cl_written(uv_write_t *w, int status)
+{
+    (void)status;
+    free(w);
+}
+
+static void
+cl_connected(uv_connect_t *req, int status)
+{
+    struct client *c = req->data;
+    assert_int_equal(status, 0);
+    uv_read_start((uv_stream_t *)&c->tcp, echo_alloc, cl_read);
+}
+
+static void
+cl_start(struct client *c, uv_loop_t *loop, int port)
+{
+    memset(c, 0, sizeof *c);
+    strbuf_init(&c->got);
+    uv_tcp_init(loop, &c->tcp);
+    c->tcp.data = c;
+    c->conn.data = c;
+    struct sockaddr_in sa;
+    uv_ip4_addr("127.0.0.1", port, &sa);
+    assert_int_equal(uv_tcp_connect(&c->conn, &c->tcp, (struct sockaddr *)&sa, cl_connected), 0);
+}
+
+static void
+cl_send(struct client *c, const char *data, size_t n)
+{
+    uv_write_t *w = xcalloc(1, sizeof *w);
+    uv_buf_t b = uv_buf_init((char *)data, (unsigned)n);
+    assert_int_equal(uv_write(w, (uv_stream_t *)&c->tcp, &b, 1, cl_written), 0);
+}
+
+static void
+cl_close(struct client *c)
+{
+    uv_close((uv_handle_t *)&c->tcp, NULL);
+}
+
+/* ---- port-forward ---- */
+
+static void
+test_relay_echo(void **state)
+{
+    struct env *e = *state;
+    struct rig g;
+    rig_start(&g, e->admin);
+    struct echo echo;
+    echo_start(&echo, &g.loop);
+    struct kube_relay *r = NULL;
+    struct pxerr err = {0};
+    struct kube_relay_opts ro = {.ns = "pxc", .pod = "p0", .port = echo.port};
+    assert_int_equal(kube_relay_start(g.kc, &ro, &r, &err), 0);
+    assert_true(kube_relay_port(r) > 0);
+
+    /* 64 KB and more both ways through the stream (several messages each way). */
+    static char data[200000];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (char)('a' + i % 26);
+    struct client c;
+    cl_start(&c, &g.loop, kube_relay_port(r));
+    c.want = sizeof data;
+    cl_send(&c, data, sizeof data);
+    run_until(&g, &c.done, 30000);
+    assert_int_equal(c.got.len, sizeof data);
+    assert_memory_equal(c.got.s, data, sizeof data);
+    struct kube_relay_stats st;
+    kube_relay_stats(r, &st);
+    assert_int_equal(st.n_accepted, 1);
+    assert_int_equal(st.n_open, 1);
+    assert_int_equal(st.bytes_to_pod, sizeof data);
+    assert_int_equal(st.bytes_from_pod, sizeof data);
+    assert_string_equal(kube_relay_error(r, NULL), "");
+    cl_close(&c);
+    strbuf_fini(&c.got);
+
+    /* A second connection is a second stream, named afresh. */
+    struct client c2;
+    cl_start(&c2, &g.loop, kube_relay_port(r));
+    c2.want = 5;
+    cl_send(&c2, "again", 5);
+    run_until(&g, &c2.done, 10000);
+    assert_memory_equal(c2.got.s, "again", 5);
+    cl_close(&c2);
+    strbuf_fini(&c2.got);
+    bool closed = false;
+    for (int i = 0; i < 200 && !closed; i++) { /* the client's close ends its stream */
+        uv_run(&g.loop, UV_RUN_NOWAIT);
+        kube_relay_stats(r, &st);
+        closed = st.n_open == 0;
+        if (!closed)
+            usleep(10000);
+    }
+    assert_true(closed);
+    assert_int_equal(echo.n_conns, 2);
+    kube_relay_free(r);
+    uv_close((uv_handle_t *)&echo.srv, NULL);
+    rig_stop(&g);
+}
+
+struct pfres {
+    bool done;
+    int status;
+    char err[256];
+};
+
+static void
+pf_data(struct kube_pf *pf, const uint8_t *d, size_t n, void *arg)
+{
+    (void)pf;
+    (void)d;
+    (void)n;
+    (void)arg;
+}
+
+static void
+pf_end(struct kube_pf *pf, int status, const struct pxerr *err, void *arg)
+{
+    struct pfres *r = arg;
+    (void)pf;
+    r->done = true;
+    r->status = status;
+    snprintf(r->err, sizeof r->err, "%s", err->msg);
+}
+
+static void
+pf_expect(struct rig *g, const char *pod, int port, int status, const char *want)
+{
+    struct pfres res = {0};
+    struct kube_pf_opts o = {.ns = "pxc", .pod = pod, .port = port, .on_data = pf_data,
+                             .on_end = pf_end, .arg = &res};
+    struct pxerr err = {0};
+    assert_int_equal(kube_pf_open(g->kc, &o, NULL, &err), 0);
+    run_until(g, &res.done, 15000);
+    if (res.status != status || strstr(res.err, want) == NULL)
+        fail_msg("%s:%d: status %d: %s (want %d: %s)", pod, port, res.status, res.err, status,
+                 want);
+}
+
+static void
+test_pf_refusals(void **state)
+{
+    struct env *e = *state;
+    struct rig g;
+    rig_start(&g, e->admin);
+    pf_expect(&g, "nothere", 3306, PXE_NOTFOUND, "pod pxc/nothere is gone (404 from https://");
+    pf_expect(&g, "pending-0", 3306, PXE_HTTP,
+              "(400 from https://127.");
+    pf_expect(&g, "pending-0", 3306, PXE_HTTP, "pod pending-0 is not running (phase Pending)");
+    /* Nothing listens on port 1 of 127.0.0.1: the kubelet's dial error on the error
+     * channel, then a normal close; the connection failed all the same. */
+    pf_expect(&g, "p0", 1, PXE_CONN,
+              "port-forward to pod pxc/p0 port 1 failed: error forwarding port 1 to pod ");
+    rig_stop(&g);
+
+    rig_start(&g, e->op);
+    pf_expect(&g, "p0", 3306, PXE_FORBIDDEN,
+              "forbidden: cannot create pods/portforward in namespace pxc (the RBAC verb "
+              "'create' on 'pods/portforward' is needed)");
+    rig_stop(&g);
+}
+
+struct relerr {
+    int n;
+    int code;
+    char msg[256];
+};
+
+static void
+on_relay_error(struct kube_relay *r, int code, const char *msg, void *arg)
+{
+    struct relerr *x = arg;
+    (void)r;
+    x->n++;
+    x->code = code;
+    snprintf(x->msg, sizeof x->msg, "%s", msg);
+}
+
+static void
+test_relay_keeps_the_refusal(void **state)
+{
+    struct env *e = *state;
+    struct rig g;
+    rig_start(&g, e->op);
+    struct relerr x = {0};
+    struct kube_relay *r = NULL;
+    struct pxerr err = {0};
+    struct kube_relay_opts ro = {.ns = "pxc", .pod = "p0", .port = 3306,
+                                 .on_error = on_relay_error, .arg = &x};
+    assert_int_equal(kube_relay_start(g.kc, &ro, &r, &err), 0);
+    struct client c;
+    cl_start(&c, &g.loop, kube_relay_port(r));
+    run_until(&g, &c.done, 15000); /* the relay closes the client's connection */
+    assert_int_equal(c.got.len, 0);
+    assert_int_equal(x.n, 1);
+    assert_int_equal(x.code, PXE_FORBIDDEN);
+    int code = 0;
+    assert_non_null(strstr(kube_relay_error(r, &code), "the RBAC verb 'create' on "
+                                                        "'pods/portforward' is needed"));
+    assert_int_equal(code, PXE_FORBIDDEN);
+    struct kube_relay_stats st;
+    kube_relay_stats(r, &st);
+    assert_int_equal(st.n_failed, 1);
+    cl_close(&c);
+    strbuf_fini(&c.got);
+    /* Freed with a client still connecting: nothing leaks, no callback. */
+    struct client c2;
+    cl_start(&c2, &g.loop, kube_relay_port(r));
+    for (int i = 0; i < 5; i++)
+        uv_run(&g.loop, UV_RUN_NOWAIT);
+    kube_relay_free(r);
+    cl_close(&c2);
+    strbuf_fini(&c2.got);
+    rig_stop(&g);
+}
+
+/* ---- exec ---- */
+
+struct exres {
+    bool done;
+    int status, code;
+    struct strbuf out, errs;
+    char err[512];
+};
+
+static void
+ex_out(struct kube_exec *ex, const char *d, size_t n, void *arg)
+{
+    (void)ex;
+    strbuf_appendn(&((struct exres *)arg)->out, d, n);
+}
+
+static void
+ex_err(struct kube_exec *ex, const char *d, size_t n, void *arg)
+{
+    (void)ex;
+    strbuf_appendn(&((struct exres *)arg)->errs, d, n);
+}
+
+static void
+ex_exit(struct kube_exec *ex, int status, int code, const struct pxerr *err, void *arg)
+{
+    struct exres *r = arg;
+    (void)ex;
+    r->done = true;
+    r->status = status;
+    r->code = code;
+    snprintf(r->err, sizeof r->err, "%s", err->msg);
+}
+
+static void
+ex_run(struct rig *g, const char *const *argv, const char *in, int timeout_ms, struct exres *r)
+{
+    memset(r, 0, sizeof *r);
+    strbuf_init(&r->out);
+    strbuf_init(&r->errs);
+    struct kube_exec_opts o = {.ns = "pxc", .pod = "p0", .container = "pxc", .argv = argv,
+                               .stdin_data = in, .stdin_len = in ? strlen(in) : 0,
+                               .timeout_ms = timeout_ms, .on_stdout = ex_out,
+                               .on_stderr = ex_err, .on_exit = ex_exit, .arg = r};
+    struct pxerr err = {0};
+    struct kube_exec *ex = NULL;
+    assert_int_equal(kube_exec_start(g->kc, &o, &ex, &err), 0);
+    run_until(g, &r->done, 20000);
+}
+
+static void
+ex_fini(struct exres *r)
+{
+    strbuf_fini(&r->out);
+    strbuf_fini(&r->errs);
+}
+
+static void
+test_exec(void **state)
+{
+    struct env *e = *state;
+    struct rig g;
+    rig_start(&g, e->admin);
+    struct exres r;
+    static const char *const sh[] = {"sh", "-c", "echo out; echo err >&2; exit 3", NULL};
+    ex_run(&g, sh, NULL, 0, &r);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(r.code, 3);
+    assert_string_equal(r.out.s, "out\n");
+    assert_string_equal(r.errs.s, "err\n");
+    ex_fini(&r);
+
+    static const char *const cat[] = {"cat", NULL};
+    ex_run(&g, cat, "from stdin", 0, &r); /* ends only if stdin was closed (v5) */
+    assert_int_equal(r.status, 0);
+    assert_int_equal(r.code, 0);
+    assert_string_equal(r.out.s, "from stdin");
+    ex_fini(&r);
+
+    static const char *const dig[] = {"dig", "x", NULL};
+    ex_run(&g, dig, NULL, 0, &r);
+    assert_int_equal(r.status, PXE_HTTP);
+    assert_int_equal(r.code, -1);
+    assert_non_null(strstr(r.err, "exec of 'dig x' in pod pxc/p0 container pxc failed: exec: "
+                                  "\"dig\": executable file not found in $PATH"));
+    ex_fini(&r);
+
+    static const char *const slow[] = {"sleep", "5", NULL};
+    ex_run(&g, slow, NULL, 500, &r);
+    assert_int_equal(r.status, PXE_TIMEOUT);
+    assert_string_equal(r.err, "exec of 'sleep 5' in pod pxc/p0 timed out after 500 ms");
+    ex_fini(&r);
+
+    /* Cancelled before the answer: no callback, nothing left. */
+    struct exres never;
+    memset(&never, 0, sizeof never);
+    struct kube_exec_opts o = {.ns = "pxc", .pod = "p0", .container = "pxc", .argv = sh,
+                               .on_exit = ex_exit, .arg = &never};
+    struct kube_exec *ex = NULL;
+    struct pxerr err = {0};
+    assert_int_equal(kube_exec_start(g.kc, &o, &ex, &err), 0);
+    uv_run(&g.loop, UV_RUN_NOWAIT);
+    kube_exec_cancel(ex);
+    for (int i = 0; i < 20; i++)
+        uv_run(&g.loop, UV_RUN_NOWAIT);
+    assert_false(never.done);
+    rig_stop(&g);
+
+    rig_start(&g, e->op); /* the operator may exec (only port-forward is denied) */
+    ex_run(&g, sh, NULL, 0, &r);
+    assert_int_equal(r.code, 3);
+    ex_fini(&r);
+    rig_stop(&g);
+}
+
+/* ---- logs ---- */
+
+struct lgres {
+    bool done;
+    int status;
+    int n;
+    char lines[8][128];
+    char err[256];
+};
+
+static void
+lg_line(struct kube_logs *l, const char *line, size_t len, bool cut, void *arg)
+{
+    struct lgres *r = arg;
+    (void)l;
+    (void)cut;
+    if (r->n < 8)
+        snprintf(r->lines[r->n], sizeof r->lines[0], "%.*s", (int)len, line);
+    r->n++;
+}
+
+static void
+lg_end(struct kube_logs *l, int status, const struct pxerr *err, void *arg)
+{
+    struct lgres *r = arg;
+    (void)l;
+    r->done = true;
+    r->status = status;
+    snprintf(r->err, sizeof r->err, "%s", err->msg);
+}
+
+static void
+test_logs(void **state)
+{
+    struct env *e = *state;
+    struct rig g;
+    rig_start(&g, e->admin);
+    struct lgres r = {0};
+    struct kube_logs_opts o = {.ns = "pxc", .pod = "p0", .container = "pxc", .tail_lines = 2,
+                               .on_line = lg_line, .on_end = lg_end, .arg = &r};
+    struct pxerr err = {0};
+    assert_int_equal(kube_logs_start(g.kc, &o, NULL, &err), 0);
+    run_until(&g, &r.done, 10000);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.lines[0], "2026-01-01 10:00:01 0 [Note] two");
+    assert_string_equal(r.lines[1], "2026-01-01 10:00:02 0 [Note] three");
+
+    /* A missing container: the server's 400 in words. */
+    memset(&r, 0, sizeof r);
+    o.container = "nope";
+    assert_int_equal(kube_logs_start(g.kc, &o, NULL, &err), 0);
+    run_until(&g, &r.done, 10000);
+    assert_int_equal(r.status, PXE_HTTP);
+    assert_non_null(strstr(r.err, "log of pod p0 container nope"));
+
+    /* Follow: lines written to the file after the start arrive; cancel ends it. */
+    memset(&r, 0, sizeof r);
+    o.container = "pxc";
+    o.tail_lines = 0;
+    o.follow = true;
+    struct kube_logs *l = NULL;
+    assert_int_equal(kube_logs_start(g.kc, &o, &l, &err), 0);
+    for (int i = 0; i < 20; i++)
+        uv_run(&g.loop, UV_RUN_NOWAIT), usleep(20000);
+    FILE *f = fopen(e->log, "a");
+    assert_non_null(f);
+    fputs("2026-01-01 10:00:03 0 [Note] four\n", f);
+    fclose(f);
+    bool got = false;
+    for (int i = 0; i < 300 && !got; i++) {
+        uv_run(&g.loop, UV_RUN_NOWAIT);
+        got = r.n >= 1;
+        if (!got)
+            usleep(20000);
+    }
+    assert_true(got);
+    assert_string_equal(r.lines[0], "2026-01-01 10:00:03 0 [Note] four");
+    assert_false(r.done);
+    kube_logs_cancel(l);
+    for (int i = 0; i < 10; i++)
+        uv_run(&g.loop, UV_RUN_NOWAIT);
+    assert_false(r.done);
+    rig_stop(&g);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_relay_echo),
+        cmocka_unit_test(test_pf_refusals),
+        cmocka_unit_test(test_relay_keeps_the_refusal),
+        cmocka_unit_test(test_exec),
+        cmocka_unit_test(test_logs),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
