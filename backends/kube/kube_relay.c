@@ -30,6 +30,8 @@ struct rconn {
     bool pf_paused;       /* the pod's bytes wait for the client to read */
     bool local_paused;    /* the client's bytes wait for the stream's queue */
     bool local_eof;
+    bool ready;           /* the stream is upgraded and the pod's port announced */
+    uint64_t t0_ms;       /* accepted at (mono) */
     bool closing;
     struct rconn *prev, *next;
 };
@@ -174,6 +176,40 @@ on_pf_drain(struct kube_pf *pf, void *arg)
 }
 
 static void
+on_pf_ready(struct kube_pf *pf, void *arg)
+{
+    struct rconn *c = arg;
+    (void)pf;
+    c->ready = true;
+}
+
+static void
+record_error(struct kube_relay *r, int code, const char *msg)
+{
+    r->st.n_failed++;
+    r->st.last_error_ms = (int64_t)clock_mono_ms();
+    snprintf(r->err, sizeof r->err, "%s", msg);
+    r->err_code = code;
+}
+
+/* The client left before the API server opened its stream: a hung or overloaded API server
+ * shows up as nothing else (the client only sees its own timeout). */
+static void
+gave_up(struct rconn *c)
+{
+    struct kube_relay *r = c->r;
+    if (c->ready || c->pf == NULL)
+        return;
+    char msg[256];
+    snprintf(msg, sizeof msg, "no answer from the API server for pods/portforward of pod %s/%s "
+             "within %llu ms (the client gave up): is the API server hung or overloaded?",
+             r->ns, r->pod, (unsigned long long)(clock_mono_ms() - c->t0_ms));
+    record_error(r, PXE_TIMEOUT, msg);
+    if (r->on_error)
+        r->on_error(r, PXE_TIMEOUT, r->err, r->arg);
+}
+
+static void
 on_pf_end(struct kube_pf *pf, int status, const struct pxerr *err, void *arg)
 {
     struct rconn *c = arg;
@@ -181,10 +217,7 @@ on_pf_end(struct kube_pf *pf, int status, const struct pxerr *err, void *arg)
     (void)pf;
     c->pf = NULL;
     if (status != 0 && status != PXE_CANCELLED) {
-        r->st.n_failed++;
-        r->st.last_error_ms = (int64_t)clock_mono_ms();
-        snprintf(r->err, sizeof r->err, "%s", err->msg);
-        r->err_code = status;
+        record_error(r, status, err->msg);
         conn_close(c); /* the client sees its connection lost; the relay says why */
         if (r->on_error)
             r->on_error(r, status, r->err, r->arg);
@@ -212,6 +245,8 @@ on_local_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
         }
     }
     free(buf->base);
+    if (n < 0)
+        gave_up(c);
     if (n == UV_EOF) {
         /* The client closed its side: end the stream once its bytes are written. */
         c->local_eof = true;
@@ -246,12 +281,14 @@ on_accept(uv_stream_t *server, int status)
         return;
     }
     r->st.n_accepted++;
+    c->t0_ms = clock_mono_ms();
     (void)uv_tcp_nodelay(&c->tcp, 1); /* best effort: a status round is many small packets */
     struct kube_pf_opts po = {
         .ns = r->ns,
         .pod = r->pod,
         .port = r->port,
         .open_timeout_ms = r->open_timeout_ms,
+        .on_ready = on_pf_ready,
         .on_data = on_pf_data,
         .on_drain = on_pf_drain,
         .on_end = on_pf_end,
@@ -260,9 +297,7 @@ on_accept(uv_stream_t *server, int status)
     struct pxerr e;
     if (kube_pf_open(r->kc, &po, &c->pf, &e) < 0) {
         c->pf = NULL;
-        snprintf(r->err, sizeof r->err, "%s", e.msg);
-        r->err_code = e.code;
-        r->st.n_failed++;
+        record_error(r, e.code, e.msg);
         conn_close(c);
         if (r->on_error)
             r->on_error(r, e.code, r->err, r->arg);

@@ -416,6 +416,12 @@ open_settle(struct kube_ws *ws)
 {
     char what[200];
     what_stream(ws, what, sizeof what);
+    /* wslay fails the connection on a framing error (1002), a message over the limit (1009)
+     * or bad UTF-8 in a text message (1007) by queueing a close of its own: a close sent
+     * that neither side asked for. */
+    if (!ws->bad_frame && !ws->we_closed && !wslay_event_get_close_received(ws->ctx) &&
+        wslay_event_get_close_sent(ws->ctx))
+        ws->bad_frame = true;
     if (ws->eof && !wslay_event_get_close_received(ws->ctx)) {
         if (ws->we_closed) {
             ws_end(ws, 0, NULL);

@@ -5,7 +5,10 @@
  * denied pods/portforward, 404, 400 not running, the dial refused on the error channel), the
  * relay keeping a failed stream's words, exec (stdout, stderr, the exit code over v5, stdin
  * closed, a missing executable, the timeout, cancellation) and logs (tail, follow of a file
- * that grows, cancellation). Every test ends with uv_loop_close() == 0: no handle leaks. */
+ * that grows, cancellation), and a misbehaving API server on the test's own loop for the
+ * faults a real one can show: a malformed frame, an EOF without a close, a close with an
+ * error code, an answer that is not HTTP, a wrong Sec-WebSocket-Accept, an upgrade that
+ * never comes. Every test ends with uv_loop_close() == 0: no handle leaks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +34,7 @@
 #include "kube/kube_logs.h"
 #include "kube/kube_pf.h"
 #include "kube/kube_relay.h"
+#include "kube/kube_wsproto.h"
 
 extern char **environ;
 
@@ -523,6 +527,205 @@ test_relay_keeps_the_refusal(void **state)
     rig_stop(&g);
 }
 
+/* ---- a misbehaving API server on the test's loop ---- */
+
+enum fake_mode { FAKE_BAD_FRAME, FAKE_EOF, FAKE_CLOSE_1011, FAKE_NOT_HTTP, FAKE_BAD_ACCEPT,
+                 FAKE_HANG, FAKE_BIG };
+
+struct fake {
+    uv_tcp_t srv;
+    int port;
+    enum fake_mode mode;
+    uv_tcp_t *conn;
+    struct strbuf req;
+};
+
+static void
+fake_written(uv_write_t *w, int status)
+{
+    (void)status;
+    free(w->data);
+    free(w);
+}
+
+static void
+fake_send(uv_tcp_t *c, const void *data, size_t n)
+{
+    uv_write_t *w = xcalloc(1, sizeof *w);
+    w->data = xmalloc(n);
+    memcpy(w->data, data, n);
+    uv_buf_t b = uv_buf_init(w->data, (unsigned)n);
+    assert_int_equal(uv_write(w, (uv_stream_t *)c, &b, 1, fake_written), 0);
+}
+
+static void
+fake_answer(struct fake *f)
+{
+    const char *k = strstr(f->req.s, "Sec-WebSocket-Key: ");
+    assert_non_null(k);
+    char key[KUBE_WS_KEY_LEN + 1];
+    snprintf(key, sizeof key, "%.*s", KUBE_WS_KEY_LEN, k + 19);
+    char acc[KUBE_WS_ACCEPT_LEN + 1];
+    kube_wsproto_accept(key, acc);
+    if (f->mode == FAKE_HANG)
+        return;
+    if (f->mode == FAKE_NOT_HTTP) {
+        fake_send(f->conn, "SSH-2.0-x\r\n\r\n", 15);
+        return;
+    }
+    char head[256];
+    snprintf(head, sizeof head,
+             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+             "Sec-WebSocket-Accept: %s\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n",
+             f->mode == FAKE_BAD_ACCEPT ? "AAAAAAAAAAAAAAAAAAAAAAAAAAA=" : acc);
+    fake_send(f->conn, head, strlen(head));
+    static const uint8_t ports[] = {0x82, 3, 0, 0xea, 0x0c, 0x82, 3, 1, 0xea, 0x0c};
+    fake_send(f->conn, ports, sizeof ports);
+    switch (f->mode) {
+    case FAKE_BAD_FRAME: { /* RSV bits set without an extension: a protocol error */
+        static const uint8_t bad[] = {0xf2, 0x01, 0x00};
+        fake_send(f->conn, bad, sizeof bad);
+        break;
+    }
+    case FAKE_EOF:
+        uv_close((uv_handle_t *)f->conn, (uv_close_cb)free);
+        f->conn = NULL;
+        break;
+    case FAKE_CLOSE_1011: {
+        static const uint8_t cl[] = {0x88, 6, 0x03, 0xf3, 'b', 'o', 'o', 'm'};
+        fake_send(f->conn, cl, sizeof cl);
+        break;
+    }
+    case FAKE_BIG: { /* announces 32 MiB: over the 16 MiB limit */
+        static const uint8_t big[] = {0x82, 127, 0, 0, 0, 0, 2, 0, 0, 0, 0};
+        fake_send(f->conn, big, sizeof big);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void
+fake_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+    struct fake *f = s->data;
+    bool had = strstr(f->req.s ? f->req.s : "", "\r\n\r\n") != NULL;
+    if (n > 0)
+        strbuf_appendn(&f->req, b->base, (size_t)n);
+    free(b->base);
+    if (n < 0) {
+        uv_close((uv_handle_t *)s, (uv_close_cb)free);
+        if (f->conn == (uv_tcp_t *)s)
+            f->conn = NULL;
+        return;
+    }
+    if (!had && strstr(f->req.s, "\r\n\r\n") != NULL)
+        fake_answer(f);
+}
+
+static void
+fake_accept(uv_stream_t *srv, int status)
+{
+    struct fake *f = srv->data;
+    assert_int_equal(status, 0);
+    uv_tcp_t *c = xcalloc(1, sizeof *c);
+    uv_tcp_init(srv->loop, c);
+    c->data = f;
+    assert_int_equal(uv_accept(srv, (uv_stream_t *)c), 0);
+    f->conn = c;
+    strbuf_reset(&f->req);
+    uv_read_start((uv_stream_t *)c, echo_alloc, fake_read);
+}
+
+static void
+test_faulty_server(void **state)
+{
+    (void)state;
+    static const struct {
+        enum fake_mode mode;
+        int status;
+        const char *want;
+    } cases[] = {
+        {FAKE_BAD_FRAME, PXE_PARSE,
+         "the API server sent a malformed WebSocket frame (pods/portforward of pod pxc/p0); the "
+         "stream was closed with 1002"},
+        {FAKE_EOF, PXE_CONN,
+         "the API server closed the connection without ending the stream (pods/portforward of "
+         "pod pxc/p0): did it restart?"},
+        {FAKE_CLOSE_1011, PXE_CONN,
+         "the API server closed the stream with code 1011: boom (pods/portforward of pod pxc/p0)"},
+        {FAKE_NOT_HTTP, PXE_HTTP, "the answer is not HTTP (it starts with \"SSH-2.0-x"},
+        {FAKE_BAD_ACCEPT, PXE_HTTP, "wrong Sec-WebSocket-Accept \"AAAAAAAAAAAAAAAAAAAAAAAAAAA=\""},
+        {FAKE_HANG, PXE_TIMEOUT,
+         "timed out after 400 ms waiting for the API server to open pods/portforward of pod "
+         "pxc/p0 (no answer to the upgrade)"},
+        {FAKE_BIG, PXE_PARSE, "the API server sent a message over 16777216 bytes"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct rig g;
+        memset(&g, 0, sizeof g);
+        uv_loop_init(&g.loop);
+        g.h = http_new(&g.loop);
+        uv_timer_init(&g.loop, &g.deadline);
+        g.deadline.data = &g;
+        struct fake f = {.mode = cases[i].mode};
+        strbuf_init(&f.req);
+        uv_tcp_init(&g.loop, &f.srv);
+        f.srv.data = &f;
+        struct sockaddr_in sa;
+        uv_ip4_addr("127.0.0.1", 0, &sa);
+        assert_int_equal(uv_tcp_bind(&f.srv, (struct sockaddr *)&sa, 0), 0);
+        assert_int_equal(uv_listen((uv_stream_t *)&f.srv, 8, fake_accept), 0);
+        struct sockaddr_storage ss;
+        int len = sizeof ss;
+        uv_tcp_getsockname(&f.srv, (struct sockaddr *)&ss, &len);
+        char url[64];
+        snprintf(url, sizeof url, "http://127.0.0.1:%d", ntohs(((struct sockaddr_in *)&ss)->sin_port));
+        struct kcfg_target t = {.context = "F", .server = url};
+        struct kube_client_opts o = {.name = "F", .target = &t, .mode = KUBE_MODE_DISCOVER,
+                                     .request_timeout_ms = 400};
+        struct pxerr err = {0};
+        assert_int_equal(kube_client_new(&g.loop, g.h, NULL, &o, &g.kc, &err), 0);
+        struct pfres res = {0};
+        struct kube_pf_opts po = {.ns = "pxc", .pod = "p0", .port = 3306, .on_data = pf_data,
+                                  .on_end = pf_end, .arg = &res};
+        assert_int_equal(kube_pf_open(g.kc, &po, NULL, &err), 0);
+        run_until(&g, &res.done, 5000);
+        if (res.status != cases[i].status || strstr(res.err, cases[i].want) == NULL)
+            fail_msg("case %zu: status %d: %s", i, res.status, res.err);
+        if (cases[i].mode == FAKE_HANG) {
+            /* Through a relay: the client gives up first (as a MySQL client's connect
+             * timeout does), and the relay says why it got nothing. */
+            struct relerr x = {0};
+            struct kube_relay *r = NULL;
+            struct kube_relay_opts ro = {.ns = "pxc", .pod = "p0", .port = 3306,
+                                         .open_timeout_ms = 60000,
+                                         .on_error = on_relay_error, .arg = &x};
+            assert_int_equal(kube_relay_start(g.kc, &ro, &r, &err), 0);
+            struct client c;
+            cl_start(&c, &g.loop, kube_relay_port(r));
+            for (int k = 0; k < 30; k++)
+                uv_run(&g.loop, UV_RUN_NOWAIT), usleep(5000);
+            cl_close(&c);
+            for (int k = 0; k < 30 && x.n == 0; k++)
+                uv_run(&g.loop, UV_RUN_NOWAIT), usleep(5000);
+            assert_int_equal(x.n, 1);
+            assert_int_equal(x.code, PXE_TIMEOUT);
+            assert_non_null(strstr(x.msg, "no answer from the API server for pods/portforward "
+                                          "of pod pxc/p0 within "));
+            assert_non_null(strstr(x.msg, "(the client gave up): is the API server hung"));
+            strbuf_fini(&c.got);
+            kube_relay_free(r);
+        }
+        if (f.conn != NULL)
+            uv_close((uv_handle_t *)f.conn, (uv_close_cb)free);
+        uv_close((uv_handle_t *)&f.srv, NULL);
+        rig_stop(&g);
+        strbuf_fini(&f.req);
+    }
+}
+
 /* ---- exec ---- */
 
 struct exres {
@@ -731,6 +934,7 @@ main(void)
         cmocka_unit_test(test_relay_echo),
         cmocka_unit_test(test_pf_refusals),
         cmocka_unit_test(test_relay_keeps_the_refusal),
+        cmocka_unit_test(test_faulty_server),
         cmocka_unit_test(test_exec),
         cmocka_unit_test(test_logs),
     };
