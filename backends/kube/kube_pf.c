@@ -77,6 +77,26 @@ on_ws_drain(struct kube_ws *ws, void *arg)
         pf->on_drain(pf, pf->arg);
 }
 
+/* The container runtime wraps its dial error in the sandbox's id and network namespace
+ * ("error forwarding port 3306 to pod 0123...ef, uid : failed to execute portforward in
+ * network namespace \"/var/run/netns/cni-...\": failed to connect to localhost:3306 inside
+ * namespace \"...\", IPv4: dial tcp4 127.0.0.1:3306: connect: connection refused IPv6 dial
+ * tcp6 [::1]:3306: ..."); keep the IPv4 dial, which says what failed. NUL-terminates text
+ * where the kept part ends. */
+static const char *
+dial_reason(char *text)
+{
+    char *p = strstr(text, "dial tcp4 ");
+    if (p == NULL)
+        p = strstr(text, "dial tcp");
+    if (p == NULL)
+        return text;
+    char *v6 = strstr(p, " IPv6");
+    if (v6 != NULL)
+        *v6 = '\0';
+    return p;
+}
+
 static void
 on_ws_end(struct kube_ws *ws, int status, const struct pxerr *err, void *arg)
 {
@@ -92,8 +112,10 @@ on_ws_end(struct kube_ws *ws, int status, const struct pxerr *err, void *arg)
         while (pf->errtext.len > 0 && (pf->errtext.s[pf->errtext.len - 1] == '\n' ||
                                        pf->errtext.s[pf->errtext.len - 1] == ' '))
             pf->errtext.s[--pf->errtext.len] = '\0';
-        status = pxerr_set(&e, PXE_CONN, "port-forward to pod %s/%s port %d failed: %s",
-                           pf->ns, pf->pod, pf->dx.port, pf->errtext.s);
+        const char *why = dial_reason(pf->errtext.s);
+        status = pxerr_set(&e, PXE_CONN, "port-forward to pod %s/%s port %d failed%s: %s",
+                           pf->ns, pf->pod, pf->dx.port,
+                           why != pf->errtext.s ? " (the pod's side)" : "", why);
     } else if (status != 0) {
         e = *err;
     }

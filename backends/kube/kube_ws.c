@@ -458,6 +458,9 @@ open_settle(struct kube_ws *ws)
         uint16_t c = ws->peer_code;
         if (c == 0 || c == WSLAY_CODE_NORMAL_CLOSURE || c == WSLAY_CODE_NO_STATUS_RCVD)
             ws_end(ws, 0, NULL);
+        else if (c == WSLAY_CODE_GOING_AWAY)
+            ws_fail(ws, PXE_CONN, "the API server is going away (1001%s%s): it shut down or "
+                    "restarts (%s)", ws->peer_reason[0] ? ": " : "", ws->peer_reason, what);
         else
             ws_fail(ws, PXE_CONN, "the API server closed the stream with code %u%s%s (%s)",
                     (unsigned)c, ws->peer_reason[0] ? ": " : "", ws->peer_reason, what);

@@ -463,7 +463,8 @@ test_pf_refusals(void **state)
     /* Nothing listens on port 1 of 127.0.0.1: the kubelet's dial error on the error
      * channel, then a normal close; the connection failed all the same. */
     pf_expect(&g, "p0", 1, PXE_CONN,
-              "port-forward to pod pxc/p0 port 1 failed: error forwarding port 1 to pod ");
+              "port-forward to pod pxc/p0 port 1 failed (the pod's side): dial tcp4 "
+              "127.0.0.1:1: connect: connection refused");
     rig_stop(&g);
 
     rig_start(&g, e->op);
