@@ -178,6 +178,12 @@ print_table(const struct model *m, FILE *f)
             fprintf(f, "  pxc %s/%s: %s, %d/%d ready\n", x->ns, x->name,
                     x->state ? x->state : "unknown", x->ready, x->size);
         }
+        for (size_t k = 0; k < c->pods.n; k++) { /* how each MySQL server is reached */
+            const struct m_pod *p = c->pods.items[k];
+            if (p->route != NULL)
+                fprintf(f, "  mysql %s/%s: via %s%s%s\n", p->ns, p->name, p->route,
+                        p->route_error ? ": " : "", p->route_error ? p->route_error : "");
+        }
         for (size_t k = 0; k < c->sentries.n; k++) {
             const struct m_sentry *s = c->sentries.items[k];
             fprintf(f, "  serviceentry %s/%s: hosts", s->ns, s->name);

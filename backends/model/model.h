@@ -93,6 +93,10 @@ struct m_pod {
                              * injects them), 1 "true" (label: opts in) */
     bool rev_label;       /* pod label istio.io/rev set: opts in where ns has no label */
     signed char read_only; /* the server's @@read_only: 0 unknown, 1 off, 2 on */
+    const char *route;    /* how its MySQL server is reached (mysql_route.h): static
+                             "direct", "pod-ip", "port-forward"; NULL unknown */
+    const char *route_error; /* interned: why that route fails now, in words (an RBAC
+                                refusal of pods/portforward, the pod gone), NULL none */
     struct m_galera galera;
     size_t slot;          /* private: index in cluster->pods (swap-remove) */
 };
@@ -191,6 +195,7 @@ struct m_channel {
                                  reconnects, 0 while the SQL thread waits */
     int64_t last_heartbeat_ms;/* MySQL 8 p_s LAST_HEARTBEAT_TIMESTAMP, 0 unknown */
     const char *dialect;      /* static sqlq_dialect_name(): "mariadb", "mysql", ... */
+    const char *route;        /* static: how its server is reached, as m_pod.route */
     int n_failover;           /* MySQL 8 asynchronous connection failover sources */
     struct m_failover_source {
         char host[256]; /* a DNS name: up to 255 bytes, as replstat reads it */

@@ -250,6 +250,8 @@ static const struct snap_field pod_fields[] = {
     INT("restarts", m_pod, restarts, 0, 0, 1 << 30, 0),
     TIME("createdAt", m_pod, created_ms),
     TRI("readOnly", m_pod, read_only),
+    INTERNED("route", m_pod, route, NULL, F_W_NULL_PTR),
+    INTERNED("routeError", m_pod, route_error, NULL, F_W_NULL_PTR),
     OBJ("galera", offsetof(struct m_pod, galera), F_NULL | F_KNOWN, galera_kind,
         offsetof(struct m_galera, known)),
 };
@@ -458,6 +460,7 @@ static const struct snap_field channel_fields[] = {
     BOOL("lagUnreliable", m_channel, lag_unreliable),
     TIME("lastHeartbeatAt", m_channel, last_heartbeat_ms),
     INTERNED("dialect", m_channel, dialect, NULL, F_W_NULL_PTR),
+    INTERNED("route", m_channel, route, NULL, F_W_NULL_PTR),
     FIX("failoverSources", m_channel, failover, n_failover, failover_kind),
     CUSTOM("lagHistory", F_NULL, lag_history),
 };
