@@ -45,6 +45,7 @@ struct rwrite {
 
 struct kube_relay {
     struct kube_client *kc;
+    struct kube_life *life; /* a reference: kc may go first (then life->dead) */
     uv_loop_t *loop;
     char *ns, *pod;
     int port;
@@ -65,6 +66,8 @@ static void
 relay_release(struct kube_relay *r)
 {
     if (r->freeing && r->n_handles == 0) {
+        if (--r->life->refs == 0)
+            free(r->life);
         free(r->ns);
         free(r->pod);
         free(r);
@@ -282,6 +285,11 @@ on_accept(uv_stream_t *server, int status)
     }
     r->st.n_accepted++;
     c->t0_ms = clock_mono_ms();
+    if (r->life->dead) { /* the client was stopped first: no stream can be opened */
+        record_error(r, PXE_CANCELLED, "port-forward: the cluster's client is stopped");
+        conn_close(c);
+        return;
+    }
     (void)uv_tcp_nodelay(&c->tcp, 1); /* best effort: a status round is many small packets */
     struct kube_pf_opts po = {
         .ns = r->ns,
@@ -325,6 +333,8 @@ kube_relay_start(struct kube_client *kc, const struct kube_relay_opts *o, struct
         return pxerr_set(err, PXE_INVAL, "kube_relay: namespace, pod and a port are needed");
     struct kube_relay *r = xcalloc(1, sizeof *r);
     r->kc = kc;
+    r->life = kc->life;
+    r->life->refs++;
     r->loop = kc->loop;
     r->ns = xstrdup(o->ns);
     r->pod = xstrdup(o->pod);

@@ -17,11 +17,14 @@
 #include "kube/kube_ws.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 
 #include <uv.h>
 #include <wslay/wslay.h>
@@ -35,6 +38,7 @@
 #define READ_CHUNK (64u << 10)
 #define ERROR_BODY_MAX (64u << 10)
 #define CLOSE_GRACE_MS 2000
+#define OBUF_CAP ((16u << 10) + 16) /* a frame header and the start of its payload */
 
 enum ws_state {
     ST_CRED,      /* waiting for the exec plugin's credential */
@@ -79,6 +83,9 @@ struct kube_ws {
     size_t out_off;
     struct strbuf in;      /* the answer's head and a refusal's body */
     struct kube_ws_head head;
+    uint8_t *obuf;         /* bytes accepted from wslay and not yet written, OBUF_CAP */
+    size_t olen, ooff;     /* obuf[ooff..olen) waits for the socket */
+    size_t held;           /* obuf[0..held) is a frame header held for its payload */
     uint8_t *pre;          /* frame bytes that came with the head */
     size_t pre_len, pre_off;
     wslay_event_context_ptr ctx;
@@ -182,6 +189,7 @@ teardown_now(struct kube_ws *ws)
     strbuf_fini(&ws->out);
     strbuf_fini(&ws->in);
     free(ws->pre);
+    free(ws->obuf);
     free(ws->path);
     free(ws->url);
     free(ws->resource);
@@ -278,7 +286,7 @@ poll_update(struct kube_ws *ws)
     case ST_OPEN:
         if (!ws->paused && wslay_event_want_read(ws->ctx))
             ev |= UV_READABLE;
-        if (wslay_event_want_write(ws->ctx))
+        if (wslay_event_want_write(ws->ctx) || ws->ooff < ws->olen)
             ev |= UV_WRITABLE;
         break;
     default:
@@ -306,6 +314,24 @@ on_poll(uv_poll_t *h, int status, int events)
 }
 
 /* ------------------------------------------------------------ wslay I/O */
+
+/* Acknowledge at once what was just read. A server that writes a frame's header and payload
+ * in two segments without TCP_NODELAY (Nagle's algorithm) holds the payload until the header
+ * is acknowledged, and Linux delays that ACK by up to 40 ms: 40 ms per message of a
+ * request/response protocol such as MySQL's. TCP_QUICKACK is not sticky: set it after each
+ * read. Best effort (not TCP, or not Linux: nothing happens). */
+static void
+quickack(struct kube_ws *ws)
+{
+#ifdef TCP_QUICKACK
+    int fd = ws->req ? http_conn_socket(ws->req) : -1;
+    int one = 1;
+    if (fd >= 0)
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+#else
+    (void)ws;
+#endif
+}
 
 static ssize_t
 wsl_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *user)
@@ -338,17 +364,64 @@ wsl_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void 
         wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
         return -1;
     }
+    quickack(ws);
     return (ssize_t)got;
 }
 
+/* Write what waits in obuf: 0 all of it, 1 the socket would block, -1 broken (ioerr). */
+static int
+out_flush(struct kube_ws *ws)
+{
+    while (ws->ooff < ws->olen) {
+        size_t sent = 0;
+        int rc = http_conn_send(ws->req, ws->obuf + ws->ooff, ws->olen - ws->ooff, &sent,
+                                &ws->ioerr);
+        if (rc == HTTP_AGAIN)
+            return 1;
+        if (rc < 0) {
+            ws->io_failed = true;
+            return -1;
+        }
+        ws->ooff += sent;
+    }
+    ws->ooff = ws->olen = 0;
+    return 0;
+}
+
+/* wslay hands a frame over as its header (flagged WSLAY_MSG_MORE) and then its payload. Each
+ * curl_easy_send is one TLS record and, with TCP_NODELAY, one segment: the header is held
+ * back and written together with its payload, one record per frame. */
 static ssize_t
 wsl_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags, void *user)
 {
     struct kube_ws *ws = user;
-    (void)flags;
     if (ws->req == NULL || ws->st != ST_OPEN) {
         wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
         return -1;
+    }
+    if (ws->held > 0) {
+        size_t n = len < OBUF_CAP - ws->held ? len : OBUF_CAP - ws->held;
+        memcpy(ws->obuf + ws->held, data, n);
+        ws->olen = ws->held + n;
+        ws->ooff = 0;
+        ws->held = 0;
+        if (out_flush(ws) < 0) { /* what the socket did not take now is written later */
+            wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
+            return -1;
+        }
+        return (ssize_t)n;
+    }
+    int fr = out_flush(ws);
+    if (fr != 0) {
+        wslay_event_set_error(ctx, fr > 0 ? WSLAY_ERR_WOULDBLOCK : WSLAY_ERR_CALLBACK_FAILURE);
+        return -1;
+    }
+    if ((flags & WSLAY_MSG_MORE) && len <= 64) {
+        if (ws->obuf == NULL)
+            ws->obuf = xmalloc(OBUF_CAP);
+        memcpy(ws->obuf, data, len);
+        ws->held = len;
+        return (ssize_t)len;
     }
     size_t sent = 0;
     int rc = http_conn_send(ws->req, data, len, &sent, &ws->ioerr);
@@ -442,7 +515,7 @@ open_settle(struct kube_ws *ws)
                 "the connection to the API server broke (%s): %s", what, ws->ioerr.msg);
         return;
     }
-    if (wslay_event_want_write(ws->ctx))
+    if (wslay_event_want_write(ws->ctx) || ws->ooff < ws->olen)
         return; /* a close (ours or the answer to the server's) is still being written */
     if (ws->bad_frame && wslay_event_get_close_sent(ws->ctx)) {
         uint16_t c = wslay_event_get_status_code_sent(ws->ctx);
@@ -478,11 +551,19 @@ open_io(struct kube_ws *ws, int events)
             pxerr_set(&ws->ioerr, PXE_INTERNAL, "wslay: receive failed (%d)", rc),
                 ws->io_failed = true;
     }
+    if (!ws->io_failed && !ws->eof && ws->ooff < ws->olen)
+        (void)out_flush(ws); /* would block: later; broken: io_failed says so */
     if (!ws->io_failed && !ws->eof && wslay_event_want_write(ws->ctx)) {
         int rc = wslay_event_send(ws->ctx);
         if (rc < 0 && !ws->io_failed)
             pxerr_set(&ws->ioerr, PXE_INTERNAL, "wslay: send failed (%d)", rc),
                 ws->io_failed = true;
+        if (ws->held > 0 && !ws->io_failed) { /* a header whose payload did not follow */
+            ws->olen = ws->held;
+            ws->ooff = 0;
+            ws->held = 0;
+            (void)out_flush(ws); /* as above */
+        }
         if (ws->above_high && wslay_event_get_queued_msg_length(ws->ctx) < KUBE_WS_LOW_WATER) {
             ws->above_high = false;
             if (ws->on_drain)
@@ -691,6 +772,9 @@ on_connected(struct http_req *req, const struct http_result *res, void *arg)
                 uv_strerror(rc));
         return;
     }
+    /* curl sets it too; a frame is one record, and nothing should wait for an ACK */
+    int one = 1;
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     ws->st = ST_SEND_REQ;
     ws->out_off = 0;
     ws_io(ws, UV_WRITABLE);
