@@ -128,8 +128,10 @@ cmd_exec_exec(const struct cmd_opts *opts, int argc, char **argv)
         int ch = getopt_long(nopt, argv, "+n:c:it:h", lo, NULL);
         if (ch == -1) {
             if (pod != NULL)
-                return cmd_usage_error("exec", "unexpected argument '%s' (the command goes after "
-                                       "--)", argv[optind]);
+                return cmd_usage_error("exec",
+                                       "unexpected argument '%s' (the command goes after "
+                                       "--)",
+                                       argv[optind]);
             pod = argv[optind++];
             continue;
         }
@@ -164,7 +166,7 @@ cmd_exec_exec(const struct cmd_opts *opts, int argc, char **argv)
     }
     if (pod == NULL)
         return cmd_usage_error("exec", "which pod? e.g. pxcmesh exec pxc-cluster-pxc-0 -c pxc "
-                               "-- mysql -e 'select 1'");
+                                       "-- mysql -e 'select 1'");
     if (dd < 0 || dd + 1 >= argc)
         return cmd_usage_error("exec", "no command: give it after --");
 

@@ -139,15 +139,16 @@ cmd_logs_exec(const struct cmd_opts *opts, int argc, char **argv)
         case 's':
             since = parse_duration(optarg);
             if (since <= 0)
-                return cmd_usage_error("logs", "--since takes a duration such as 30s, 10m or "
-                                       "1h30m, not '%s'", optarg);
+                return cmd_usage_error("logs",
+                                       "--since takes a duration such as 30s, 10m or "
+                                       "1h30m, not '%s'",
+                                       optarg);
             break;
         case 'T': {
             char *e;
             tail = strtol(optarg, &e, 10);
             if (*e != '\0' || tail < 0 || tail > 10000000)
-                return cmd_usage_error("logs", "--tail takes a number of lines, not '%s'",
-                                       optarg);
+                return cmd_usage_error("logs", "--tail takes a number of lines, not '%s'", optarg);
             break;
         }
         case 'S':
@@ -165,7 +166,7 @@ cmd_logs_exec(const struct cmd_opts *opts, int argc, char **argv)
     }
     if (pod == NULL)
         return cmd_usage_error("logs", "which pod? e.g. pxcmesh logs pxc-cluster-pxc-0 -c "
-                               "istio-proxy");
+                                       "istio-proxy");
     struct pxerr err = {0};
     struct kube1 k;
     int rc = kube1_open(&k, opts, cluster, ns, &err);

@@ -99,7 +99,7 @@ cmd_pf_exec(const struct cmd_opts *opts, int argc, char **argv)
     }
     if (pod == NULL || ports == NULL)
         return cmd_usage_error("port-forward", "give a pod and a port, e.g. pxcmesh port-forward "
-                               "pxc-cluster-pxc-0 :3306");
+                                               "pxc-cluster-pxc-0 :3306");
     if (strncmp(pod, "pod/", 4) == 0)
         pod += 4; /* kubectl's spelling */
     int local = 0, remote;
@@ -114,8 +114,7 @@ cmd_pf_exec(const struct cmd_opts *opts, int argc, char **argv)
         local = remote;
     }
     if (local < 0 || remote < 0)
-        return cmd_usage_error("port-forward", "'%s' is not [LOCAL:]REMOTE (ports 1-65535)",
-                               ports);
+        return cmd_usage_error("port-forward", "'%s' is not [LOCAL:]REMOTE (ports 1-65535)", ports);
     struct pxerr err = {0};
     struct kube1 k;
     int rc = kube1_open(&k, opts, cluster, ns, &err);
@@ -125,8 +124,12 @@ cmd_pf_exec(const struct cmd_opts *opts, int argc, char **argv)
     }
     struct pf_run r = {0};
     struct kube_relay *relay = NULL;
-    struct kube_relay_opts ro = {.ns = k.ns, .pod = pod, .port = remote, .local_port = local,
-                                 .on_error = on_error, .arg = &r};
+    struct kube_relay_opts ro = {.ns = k.ns,
+                                 .pod = pod,
+                                 .port = remote,
+                                 .local_port = local,
+                                 .on_error = on_error,
+                                 .arg = &r};
     if (kube_relay_start(k.kc, &ro, &relay, &err) < 0) {
         fprintf(stderr, "pxcmesh port-forward: %s\n", err.msg);
         kube1_close(&k);

@@ -45,8 +45,8 @@ context_ns(const struct config *cfg, const struct cmd_opts *opts, const char *co
 }
 
 int
-kube1_open(struct kube1 *k, const struct cmd_opts *opts, const char *cluster,
-           const char *ns_flag, struct pxerr *err)
+kube1_open(struct kube1 *k, const struct cmd_opts *opts, const char *cluster, const char *ns_flag,
+           struct pxerr *err)
 {
     memset(k, 0, sizeof *k);
     int rc = cmd_kube_config(opts, &k->cfg, err);
@@ -64,11 +64,14 @@ kube1_open(struct kube1 *k, const struct cmd_opts *opts, const char *cluster,
         for (size_t i = 0; i < k->cfg->n_clusters && off < sizeof names; i++)
             off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", i ? ", " : "",
                                     k->cfg->clusters[i].name);
-        rc = cluster != NULL
-                 ? pxerr_set(err, PXE_USAGE, "no cluster '%s' in the configuration (clusters: "
-                             "%s)", cluster, names)
-                 : pxerr_set(err, PXE_USAGE, "the configuration names %zu clusters (%s); say "
-                             "which with --cluster NAME", k->cfg->n_clusters, names);
+        rc = cluster != NULL ? pxerr_set(err, PXE_USAGE,
+                                         "no cluster '%s' in the configuration (clusters: "
+                                         "%s)",
+                                         cluster, names)
+                             : pxerr_set(err, PXE_USAGE,
+                                         "the configuration names %zu clusters (%s); say "
+                                         "which with --cluster NAME",
+                                         k->cfg->n_clusters, names);
         config_free(k->cfg);
         memset(k, 0, sizeof *k);
         return rc;
@@ -88,9 +91,12 @@ kube1_open(struct kube1 *k, const struct cmd_opts *opts, const char *cluster,
     one.n_clusters = 1;
     uv_loop_init(&k->loop);
     k->m = model_new();
-    struct live_opts lo = {.readonly = opts->readonly, .mode = KUBE_MODE_DISCOVER,
-                           .kubeconfig = opts->kubeconfig, .no_mysql = true,
-                           .on_synced = on_ready, .arg = k};
+    struct live_opts lo = {.readonly = opts->readonly,
+                           .mode = KUBE_MODE_DISCOVER,
+                           .kubeconfig = opts->kubeconfig,
+                           .no_mysql = true,
+                           .on_synced = on_ready,
+                           .arg = k};
     if (live_start_opts(&k->loop, k->m, &one, &lo, &k->lv, err) < 0) {
         model_free(k->m);
         (void)uv_loop_close(&k->loop);

@@ -16,11 +16,11 @@ struct live;
 struct model;
 
 struct kube1 {
-    uv_loop_t loop;             /* read-only: run it for the verb's own requests */
-    struct kube_client *kc;     /* borrowed until kube1_close */
-    const char *cluster;        /* the cluster's name, borrowed from cfg */
-    char ns[254];               /* -n, else the cluster's first namespace, else the context's,
-                                   else "default" */
+    uv_loop_t loop;         /* read-only: run it for the verb's own requests */
+    struct kube_client *kc; /* borrowed until kube1_close */
+    const char *cluster;    /* the cluster's name, borrowed from cfg */
+    char ns[254];           /* -n, else the cluster's first namespace, else the context's,
+                               else "default" */
     /* private */
     struct config *cfg;
     struct model *m;

@@ -120,8 +120,8 @@ on_ws_msg(struct kube_ws *ws, const uint8_t *data, size_t len, void *arg)
 static const char *
 runtime_reason(const char *msg)
 {
-    static const char *const marks[] = {"unable to start container process: ",
-                                        "OCI runtime exec failed: ", NULL};
+    static const char *const marks[] = {
+        "unable to start container process: ", "OCI runtime exec failed: ", NULL};
     for (size_t i = 0; marks[i]; i++) {
         const char *p = strstr(msg, marks[i]);
         if (p != NULL)
@@ -143,8 +143,8 @@ on_ws_end(struct kube_ws *ws, int status, const struct pxerr *err, void *arg)
         char msg[1024];
         if (kube_exec_status_parse(ex->status.s, ex->status.len, &code, msg, sizeof msg, &e) < 0) {
             if (e.code == PXE_HTTP)
-                pxerr_set(&e, PXE_HTTP, "exec of '%s' in pod %s/%s%s%s failed: %s", ex->cmd,
-                          ex->ns, ex->pod, ex->container ? " container " : "",
+                pxerr_set(&e, PXE_HTTP, "exec of '%s' in pod %s/%s%s%s failed: %s", ex->cmd, ex->ns,
+                          ex->pod, ex->container ? " container " : "",
                           ex->container ? ex->container : "", runtime_reason(msg));
             ex_finish(ex, e.code, -1, &e);
             return;
@@ -181,7 +181,8 @@ kube_exec_start(struct kube_client *kc, const struct kube_exec_opts *o, struct k
 {
     if (o->ns == NULL || o->pod == NULL || o->argv == NULL || o->argv[0] == NULL ||
         o->on_exit == NULL)
-        return pxerr_set(err, PXE_INVAL, "kube_exec_start: namespace, pod, a command and "
+        return pxerr_set(err, PXE_INVAL,
+                         "kube_exec_start: namespace, pod, a command and "
                          "on_exit are needed");
     if (kc->freeing)
         return pxerr_set(err, PXE_CANCELLED, "cluster %s: client stopped", kc->name);

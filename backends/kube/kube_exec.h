@@ -46,7 +46,7 @@ struct kube_exec_opts {
                                 shell is involved unless argv[0] is one */
     const void *stdin_data;  /* NULL: no stdin; else stdin_len bytes (copied), then EOF */
     size_t stdin_len;
-    int timeout_ms;          /* the whole run; 0: KUBE_EXEC_TIMEOUT_MS_DEFAULT */
+    int timeout_ms;              /* the whole run; 0: KUBE_EXEC_TIMEOUT_MS_DEFAULT */
     kube_exec_out_cb *on_stdout; /* may be NULL: discarded */
     kube_exec_out_cb *on_stderr; /* may be NULL: discarded */
     kube_exec_exit_cb *on_exit;  /* required */
@@ -55,8 +55,8 @@ struct kube_exec_opts {
 
 /* Start the command. *out (may be NULL) is borrowed as above; no callback runs before this
  * returns. <0 with err only for bad options or a stopped client. */
-int kube_exec_start(struct kube_client *kc, const struct kube_exec_opts *o,
-                    struct kube_exec **out, struct pxerr *err) PXC_MUST_CHECK;
+int kube_exec_start(struct kube_client *kc, const struct kube_exec_opts *o, struct kube_exec **out,
+                    struct pxerr *err) PXC_MUST_CHECK;
 /* Stop waiting: no callback afterwards (the remote command may go on running, as with kubectl
  * when its connection drops). NULL does nothing. */
 void kube_exec_cancel(struct kube_exec *ex);

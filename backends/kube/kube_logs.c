@@ -83,14 +83,16 @@ on_done(struct kube_call *call, const struct http_result *res, void *arg)
     int status = 0;
     if (res->status != 0 || res->code < 200 || res->code >= 300) {
         char what[300];
-        snprintf(what, sizeof what, "log of pod %s%s%s", l->pod,
-                 l->container ? " container " : "", l->container ? l->container : "");
+        snprintf(what, sizeof what, "log of pod %s%s%s", l->pod, l->container ? " container " : "",
+                 l->container ? l->container : "");
         status = kube__http_error(l->kc, res, "get", what, l->ns, &e);
         if (status == 0)
             status = pxerr_set(&e, PXE_HTTP, "cannot get %s in namespace %s", what, l->ns);
         if (res->code == 403) /* pods/log is its own RBAC resource: say so */
-            status = pxerr_set(&e, PXE_FORBIDDEN, "forbidden: cannot get pods/log in namespace "
-                               "%s (the RBAC verb 'get' on 'pods/log' is needed)", l->ns);
+            status = pxerr_set(&e, PXE_FORBIDDEN,
+                               "forbidden: cannot get pods/log in namespace "
+                               "%s (the RBAC verb 'get' on 'pods/log' is needed)",
+                               l->ns);
     }
     l->on_end(l, status, &e, l->arg);
     logs_free(l);
@@ -101,7 +103,8 @@ kube_logs_start(struct kube_client *kc, const struct kube_logs_opts *o, struct k
                 struct pxerr *err)
 {
     if (o->ns == NULL || o->pod == NULL || o->on_line == NULL || o->on_end == NULL)
-        return pxerr_set(err, PXE_INVAL, "kube_logs_start: namespace, pod, on_line and on_end "
+        return pxerr_set(err, PXE_INVAL,
+                         "kube_logs_start: namespace, pod, on_line and on_end "
                          "are needed");
     struct strbuf path;
     strbuf_init(&path);

@@ -31,27 +31,26 @@ typedef void kube_logs_line_cb(struct kube_logs *l, const char *line, size_t len
  * else PXE_* and err (borrowed for the call) in words (403 names the RBAC rule, 404 the pod
  * gone, 400 the container unknown or not given, PXE_CONN the stream broke). A last line
  * without a newline is delivered before. l is freed after the call. */
-typedef void kube_logs_end_cb(struct kube_logs *l, int status, const struct pxerr *err,
-                              void *arg);
+typedef void kube_logs_end_cb(struct kube_logs *l, int status, const struct pxerr *err, void *arg);
 
 struct kube_logs_opts {
-    const char *ns, *pod;  /* required; copied */
-    const char *container; /* NULL: the pod's only container */
-    bool follow;           /* stream new lines until cancelled */
-    bool timestamps;       /* prefix each line with its RFC 3339 time */
-    int since_s;           /* > 0: only lines of the last since_s seconds */
-    int tail_lines;        /* >= 0: only the last tail_lines lines; < 0: all */
-    size_t max_line;       /* 0: KUBE_LOGS_MAX_LINE_DEFAULT */
-    int timeout_ms;        /* without follow, the whole read; 0: the client's request timeout
-                              (with follow there is no deadline: cancel it) */
+    const char *ns, *pod;       /* required; copied */
+    const char *container;      /* NULL: the pod's only container */
+    bool follow;                /* stream new lines until cancelled */
+    bool timestamps;            /* prefix each line with its RFC 3339 time */
+    int since_s;                /* > 0: only lines of the last since_s seconds */
+    int tail_lines;             /* >= 0: only the last tail_lines lines; < 0: all */
+    size_t max_line;            /* 0: KUBE_LOGS_MAX_LINE_DEFAULT */
+    int timeout_ms;             /* without follow, the whole read; 0: the client's request timeout
+                                   (with follow there is no deadline: cancel it) */
     kube_logs_line_cb *on_line; /* required */
     kube_logs_end_cb *on_end;   /* required */
     void *arg;
 };
 
 /* Start reading. *out (may be NULL) borrowed as above; no callback before this returns. */
-int kube_logs_start(struct kube_client *kc, const struct kube_logs_opts *o,
-                    struct kube_logs **out, struct pxerr *err) PXC_MUST_CHECK;
+int kube_logs_start(struct kube_client *kc, const struct kube_logs_opts *o, struct kube_logs **out,
+                    struct pxerr *err) PXC_MUST_CHECK;
 /* Stop: no callback afterwards. NULL does nothing. */
 void kube_logs_cancel(struct kube_logs *l);
 

@@ -104,8 +104,8 @@ on_ws_end(struct kube_ws *ws, int status, const struct pxerr *err, void *arg)
     (void)ws;
     struct pxerr e = {0};
     if (pf->bad) {
-        status = pxerr_set(&e, PXE_PARSE, "port-forward to pod %s/%s port %d: %s", pf->ns,
-                           pf->pod, pf->dx.port, pf->perr.msg);
+        status = pxerr_set(&e, PXE_PARSE, "port-forward to pod %s/%s port %d: %s", pf->ns, pf->pod,
+                           pf->dx.port, pf->perr.msg);
     } else if (pf->errtext.len > 0) {
         /* The kubelet reports a failed dial (or copy) on the error channel, then closes
          * normally: the connection failed all the same. */
@@ -113,9 +113,9 @@ on_ws_end(struct kube_ws *ws, int status, const struct pxerr *err, void *arg)
                                        pf->errtext.s[pf->errtext.len - 1] == ' '))
             pf->errtext.s[--pf->errtext.len] = '\0';
         const char *why = dial_reason(pf->errtext.s);
-        status = pxerr_set(&e, PXE_CONN, "port-forward to pod %s/%s port %d failed%s: %s",
-                           pf->ns, pf->pod, pf->dx.port,
-                           why != pf->errtext.s ? " (the pod's side)" : "", why);
+        status =
+            pxerr_set(&e, PXE_CONN, "port-forward to pod %s/%s port %d failed%s: %s", pf->ns,
+                      pf->pod, pf->dx.port, why != pf->errtext.s ? " (the pod's side)" : "", why);
     } else if (status != 0) {
         e = *err;
     }
@@ -127,9 +127,10 @@ int
 kube_pf_open(struct kube_client *kc, const struct kube_pf_opts *o, struct kube_pf **out,
              struct pxerr *err)
 {
-    if (o->ns == NULL || o->pod == NULL || o->port < 1 || o->port > 65535 ||
-        o->on_data == NULL || o->on_end == NULL)
-        return pxerr_set(err, PXE_INVAL, "kube_pf_open: namespace, pod, port 1-65535, on_data "
+    if (o->ns == NULL || o->pod == NULL || o->port < 1 || o->port > 65535 || o->on_data == NULL ||
+        o->on_end == NULL)
+        return pxerr_set(err, PXE_INVAL,
+                         "kube_pf_open: namespace, pod, port 1-65535, on_data "
                          "and on_end are needed");
     struct kube_pf *pf = xcalloc(1, sizeof *pf);
     pf->dx.port = o->port;

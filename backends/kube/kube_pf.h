@@ -34,13 +34,13 @@ typedef void kube_pf_drain_cb(struct kube_pf *pf, void *arg);
 typedef void kube_pf_end_cb(struct kube_pf *pf, int status, const struct pxerr *err, void *arg);
 
 struct kube_pf_opts {
-    const char *ns, *pod;      /* required; copied */
-    int port;                  /* the pod's port, 1..65535 */
-    int open_timeout_ms;       /* connect, TLS, upgrade; 0: the client's request timeout */
+    const char *ns, *pod;       /* required; copied */
+    int port;                   /* the pod's port, 1..65535 */
+    int open_timeout_ms;        /* connect, TLS, upgrade; 0: the client's request timeout */
     kube_pf_ready_cb *on_ready; /* may be NULL */
-    kube_pf_data_cb *on_data;  /* required */
+    kube_pf_data_cb *on_data;   /* required */
     kube_pf_drain_cb *on_drain; /* may be NULL */
-    kube_pf_end_cb *on_end;    /* required */
+    kube_pf_end_cb *on_end;     /* required */
     void *arg;
 };
 

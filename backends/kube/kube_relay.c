@@ -30,8 +30,8 @@ struct rconn {
     bool pf_paused;       /* the pod's bytes wait for the client to read */
     bool local_paused;    /* the client's bytes wait for the stream's queue */
     bool local_eof;
-    bool ready;           /* the stream is upgraded and the pod's port announced */
-    uint64_t t0_ms;       /* accepted at (mono) */
+    bool ready;     /* the stream is upgraded and the pod's port announced */
+    uint64_t t0_ms; /* accepted at (mono) */
     bool closing;
     struct rconn *prev, *next;
 };
@@ -204,7 +204,8 @@ gave_up(struct rconn *c)
     if (c->ready || c->pf == NULL)
         return;
     char msg[256];
-    snprintf(msg, sizeof msg, "no answer from the API server for pods/portforward of pod %s/%s "
+    snprintf(msg, sizeof msg,
+             "no answer from the API server for pods/portforward of pod %s/%s "
              "within %llu ms (the client gave up): is the API server hung or overloaded?",
              r->ns, r->pod, (unsigned long long)(clock_mono_ms() - c->t0_ms));
     record_error(r, PXE_TIMEOUT, msg);

@@ -26,10 +26,10 @@ struct kube_relay; /* owned: kube_relay_free */
 typedef void kube_relay_error_cb(struct kube_relay *r, int code, const char *msg, void *arg);
 
 struct kube_relay_opts {
-    const char *ns, *pod;  /* required; copied */
-    int port;              /* the pod's port */
-    int local_port;        /* 0: any free port (the default); else this one */
-    int open_timeout_ms;   /* per stream; 0: the client's request timeout */
+    const char *ns, *pod;          /* required; copied */
+    int port;                      /* the pod's port */
+    int local_port;                /* 0: any free port (the default); else this one */
+    int open_timeout_ms;           /* per stream; 0: the client's request timeout */
     kube_relay_error_cb *on_error; /* may be NULL */
     void *arg;
 };
@@ -46,9 +46,9 @@ void kube_relay_free(struct kube_relay *r);
 int kube_relay_port(const struct kube_relay *r);
 
 struct kube_relay_stats {
-    uint64_t n_accepted;   /* connections accepted */
-    uint64_t n_failed;     /* streams that ended in an error */
-    int n_open;            /* connections being relayed now */
+    uint64_t n_accepted; /* connections accepted */
+    uint64_t n_failed;   /* streams that ended in an error */
+    int n_open;          /* connections being relayed now */
     uint64_t bytes_to_pod, bytes_from_pod;
     int64_t last_ok_ms;    /* mono ms when a stream last delivered the pod's bytes, 0 never */
     int64_t last_error_ms; /* mono ms of the last stream error, 0 never */

@@ -13,7 +13,10 @@
  *
  * Teardown is deferred to a zero timer so that it never runs inside curl, wslay or a
  * callback of the owner: a stream ended or aborted anywhere stops at once (no callback) and
- * releases its handles on the next loop turn. */
+ * releases its handles on the next loop turn.
+ *
+ * This file is the stream's life: connecting, the upgrade, polling, teardown, the public
+ * calls; what happens to the frames after the 101 is kube_ws_frames.c's. */
 #include "kube/kube_ws.h"
 
 #include <errno.h>
@@ -33,84 +36,21 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "kube/kube_internal.h"
+#include "kube/kube_ws_internal.h"
 #include "kube/kube_wsproto.h"
 
 #define READ_CHUNK (64u << 10)
 #define ERROR_BODY_MAX (64u << 10)
 #define CLOSE_GRACE_MS 2000
-#define OBUF_CAP ((16u << 10) + 16) /* a frame header and the start of its payload */
-
-enum ws_state {
-    ST_CRED,      /* waiting for the exec plugin's credential */
-    ST_CONNECT,   /* curl connects (TCP, proxy, TLS) */
-    ST_SEND_REQ,  /* writing the upgrade request */
-    ST_READ_HEAD, /* reading the answer's head */
-    ST_READ_BODY, /* a refusal: reading its Status body */
-    ST_OPEN,      /* frames */
-    ST_DONE,
-};
-
-struct ws_poll {
-    uv_poll_t h;        /* first: the handle's address is the struct's */
-    struct kube_ws *ws; /* NULL once closing */
-};
-
-struct kube_ws {
-    struct kube_client *kc; /* NULL once torn down */
-    struct kube_ws *prev, *next;
-    uv_loop_t *loop;
-    char *path, *resource, *ns, *pod, *url;
-    char **protocols; /* NULL-terminated copy */
-    bool allow_none;
-    int open_timeout_ms;
-    size_t max_msg;
-    kube_ws_open_cb *on_open;
-    kube_ws_msg_cb *on_msg;
-    kube_ws_drain_cb *on_drain;
-    kube_ws_end_cb *on_end;
-    void *arg;
-
-    enum ws_state st;
-    struct http *http;     /* this stream's own multi */
-    struct http_req *req;  /* the connection, NULL between attempts */
-    struct ws_poll *poll;  /* on the connection's socket, NULL none */
-    int poll_events;
-    uv_timer_t timer;      /* open deadline, then the close grace */
-    uv_timer_t kick;       /* zero timer: read after a resume, and the teardown */
-    int n_handles;
-    char key[KUBE_WS_KEY_LEN + 1];
-    struct strbuf out;     /* the upgrade request (holds the credential: zeroed) */
-    size_t out_off;
-    struct strbuf in;      /* the answer's head and a refusal's body */
-    struct kube_ws_head head;
-    uint8_t *obuf;         /* bytes accepted from wslay and not yet written, OBUF_CAP */
-    size_t olen, ooff;     /* obuf[ooff..olen) waits for the socket */
-    size_t held;           /* obuf[0..held) is a frame header held for its payload */
-    uint8_t *pre;          /* frame bytes that came with the head */
-    size_t pre_len, pre_off;
-    wslay_event_context_ptr ctx;
-    char protocol[64];
-    bool retried;          /* after a 401 */
-    bool paused;
-    bool eof;
-    bool io_failed;
-    struct pxerr ioerr;
-    bool bad_frame;        /* wslay refused the server's framing and queued a close */
-    bool we_closed;
-    bool above_high;
-    uint16_t peer_code;
-    char peer_reason[124];
-    bool early_close;      /* kube_ws_close before the upgrade: on_end on the next turn */
-    bool dead;             /* no callback any more; teardown pending or done */
-    bool teardown_started;
-    int in_io;
-    uint64_t bytes_in, bytes_out;
-};
 
 static void ws_io(struct kube_ws *ws, int events);
-static void what_stream(const struct kube_ws *ws, char *buf, size_t n);
-static void ws_fail(struct kube_ws *ws, int code, const char *fmt, ...) PXC_PRINTF(3, 4);
 static void ws_connect(struct kube_ws *ws);
+
+void
+kube__ws_what(const struct kube_ws *ws, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s of pod %s/%s", ws->resource, ws->ns, ws->pod);
+}
 
 /* ------------------------------------------------------------ teardown */
 
@@ -212,8 +152,8 @@ on_kick(uv_timer_t *t)
     }
     if (ws->early_close) {
         char what[200];
-        what_stream(ws, what, sizeof what);
-        ws_fail(ws, PXE_CANCELLED, "%s: closed before the upgrade finished", what);
+        kube__ws_what(ws, what, sizeof what);
+        kube__ws_fail(ws, PXE_CANCELLED, "%s: closed before the upgrade finished", what);
         return;
     }
     if (ws->st == ST_CONNECT && ws->req == NULL) {
@@ -240,8 +180,8 @@ ws_kill(struct kube_ws *ws)
 }
 
 /* The stream is over: tell the owner once, then tear down. */
-static void
-ws_end(struct kube_ws *ws, int status, const struct pxerr *err)
+void
+kube__ws_end(struct kube_ws *ws, int status, const struct pxerr *err)
 {
     if (ws->dead || ws->st == ST_DONE)
         return;
@@ -254,15 +194,15 @@ ws_end(struct kube_ws *ws, int status, const struct pxerr *err)
     ws_kill(ws);
 }
 
-static void
-ws_fail(struct kube_ws *ws, int code, const char *fmt, ...)
+void
+kube__ws_fail(struct kube_ws *ws, int code, const char *fmt, ...)
 {
     struct pxerr e;
     va_list ap;
     va_start(ap, fmt);
     pxerr_vset(&e, code, fmt, ap);
     va_end(ap);
-    ws_end(ws, code, &e);
+    kube__ws_end(ws, code, &e);
 }
 
 /* ------------------------------------------------------------ polling */
@@ -313,284 +253,14 @@ on_poll(uv_poll_t *h, int status, int events)
     ws_io(ws, events);
 }
 
-/* ------------------------------------------------------------ wslay I/O */
-
-/* Acknowledge at once what was just read. A server that writes a frame's header and payload
- * in two segments without TCP_NODELAY (Nagle's algorithm) holds the payload until the header
- * is acknowledged, and Linux delays that ACK by up to 40 ms: 40 ms per message of a
- * request/response protocol such as MySQL's. TCP_QUICKACK is not sticky: set it after each
- * read. Best effort (not TCP, or not Linux: nothing happens). */
-static void
-quickack(struct kube_ws *ws)
-{
-#ifdef TCP_QUICKACK
-    int fd = ws->req ? http_conn_socket(ws->req) : -1;
-    int one = 1;
-    if (fd >= 0)
-        (void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
-#else
-    (void)ws;
-#endif
-}
-
-static ssize_t
-wsl_recv(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags, void *user)
-{
-    struct kube_ws *ws = user;
-    (void)flags;
-    if (ws->paused || ws->dead) {
-        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-        return -1;
-    }
-    if (ws->pre_off < ws->pre_len) {
-        size_t n = ws->pre_len - ws->pre_off;
-        if (n > len)
-            n = len;
-        memcpy(buf, ws->pre + ws->pre_off, n);
-        ws->pre_off += n;
-        return (ssize_t)n;
-    }
-    size_t got = 0;
-    int rc = http_conn_recv(ws->req, buf, len, &got, &ws->ioerr);
-    if (rc == HTTP_AGAIN) {
-        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-        return -1;
-    }
-    if (rc < 0 || got == 0) {
-        if (rc < 0)
-            ws->io_failed = true;
-        else
-            ws->eof = true;
-        wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-        return -1;
-    }
-    quickack(ws);
-    return (ssize_t)got;
-}
-
-/* Write what waits in obuf: 0 all of it, 1 the socket would block, -1 broken (ioerr). */
-static int
-out_flush(struct kube_ws *ws)
-{
-    while (ws->ooff < ws->olen) {
-        size_t sent = 0;
-        int rc = http_conn_send(ws->req, ws->obuf + ws->ooff, ws->olen - ws->ooff, &sent,
-                                &ws->ioerr);
-        if (rc == HTTP_AGAIN)
-            return 1;
-        if (rc < 0) {
-            ws->io_failed = true;
-            return -1;
-        }
-        ws->ooff += sent;
-    }
-    ws->ooff = ws->olen = 0;
-    return 0;
-}
-
-/* wslay hands a frame over as its header (flagged WSLAY_MSG_MORE) and then its payload. Each
- * curl_easy_send is one TLS record and, with TCP_NODELAY, one segment: the header is held
- * back and written together with its payload, one record per frame. */
-static ssize_t
-wsl_send(wslay_event_context_ptr ctx, const uint8_t *data, size_t len, int flags, void *user)
-{
-    struct kube_ws *ws = user;
-    if (ws->req == NULL || ws->st != ST_OPEN) {
-        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-        return -1;
-    }
-    if (ws->held > 0) {
-        size_t n = len < OBUF_CAP - ws->held ? len : OBUF_CAP - ws->held;
-        memcpy(ws->obuf + ws->held, data, n);
-        ws->olen = ws->held + n;
-        ws->ooff = 0;
-        ws->held = 0;
-        if (out_flush(ws) < 0) { /* what the socket did not take now is written later */
-            wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-            return -1;
-        }
-        return (ssize_t)n;
-    }
-    int fr = out_flush(ws);
-    if (fr != 0) {
-        wslay_event_set_error(ctx, fr > 0 ? WSLAY_ERR_WOULDBLOCK : WSLAY_ERR_CALLBACK_FAILURE);
-        return -1;
-    }
-    if ((flags & WSLAY_MSG_MORE) && len <= 64) {
-        if (ws->obuf == NULL)
-            ws->obuf = xmalloc(OBUF_CAP);
-        memcpy(ws->obuf, data, len);
-        ws->held = len;
-        return (ssize_t)len;
-    }
-    size_t sent = 0;
-    int rc = http_conn_send(ws->req, data, len, &sent, &ws->ioerr);
-    if (rc == HTTP_AGAIN) {
-        wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-        return -1;
-    }
-    if (rc < 0) {
-        ws->io_failed = true;
-        wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-        return -1;
-    }
-    return (ssize_t)sent;
-}
-
-static int
-wsl_genmask(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, void *user)
-{
-    (void)user;
-    size_t off = 0;
-    while (off < len) {
-        ssize_t n = getrandom(buf + off, len - off, 0);
-        if (n < 0 && errno != EINTR) {
-            wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-            return -1;
-        }
-        if (n > 0)
-            off += (size_t)n;
-    }
-    return 0;
-}
-
-static void
-wsl_on_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *a, void *user)
-{
-    struct kube_ws *ws = user;
-    (void)ctx;
-    if (ws->dead)
-        return;
-    if (a->opcode == WSLAY_CONNECTION_CLOSE) {
-        ws->peer_code = a->status_code;
-        size_t n = a->msg_length > 2 ? a->msg_length - 2 : 0;
-        if (n >= sizeof ws->peer_reason)
-            n = sizeof ws->peer_reason - 1;
-        if (n > 0)
-            memcpy(ws->peer_reason, a->msg + 2, n);
-        ws->peer_reason[n] = '\0';
-        return;
-    }
-    if (a->opcode != WSLAY_BINARY_FRAME && a->opcode != WSLAY_TEXT_FRAME)
-        return; /* ping and pong: wslay answers pings itself */
-    ws->bytes_in += a->msg_length;
-    ws->on_msg(ws, a->msg, a->msg_length, ws->arg);
-}
-
-static void
-what_stream(const struct kube_ws *ws, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s of pod %s/%s", ws->resource, ws->ns, ws->pod);
-}
-
-/* The frames have been moved as far as they go; decide whether the stream is over. */
-static void
-open_settle(struct kube_ws *ws)
-{
-    char what[200];
-    what_stream(ws, what, sizeof what);
-    /* wslay fails the connection on a framing error (1002), a message over the limit (1009)
-     * or bad UTF-8 in a text message (1007) by queueing a close of its own: a close sent
-     * that neither side asked for. */
-    if (!ws->bad_frame && !ws->we_closed && !wslay_event_get_close_received(ws->ctx) &&
-        wslay_event_get_close_sent(ws->ctx))
-        ws->bad_frame = true;
-    if (ws->eof && !wslay_event_get_close_received(ws->ctx)) {
-        if (ws->we_closed) {
-            ws_end(ws, 0, NULL);
-            return;
-        }
-        if (ws->bad_frame) {
-            ws_fail(ws, PXE_PARSE, "the API server sent a malformed WebSocket frame (%s); the "
-                    "stream was closed with %u", what,
-                    (unsigned)wslay_event_get_status_code_sent(ws->ctx));
-            return;
-        }
-        ws_fail(ws, PXE_CONN, "the API server closed the connection without ending the stream "
-                "(%s): did it restart?", what);
-        return;
-    }
-    if (ws->io_failed && !wslay_event_get_close_received(ws->ctx)) {
-        ws_fail(ws, ws->ioerr.code ? ws->ioerr.code : PXE_CONN,
-                "the connection to the API server broke (%s): %s", what, ws->ioerr.msg);
-        return;
-    }
-    if (wslay_event_want_write(ws->ctx) || ws->ooff < ws->olen)
-        return; /* a close (ours or the answer to the server's) is still being written */
-    if (ws->bad_frame && wslay_event_get_close_sent(ws->ctx)) {
-        uint16_t c = wslay_event_get_status_code_sent(ws->ctx);
-        if (c == WSLAY_CODE_MESSAGE_TOO_BIG)
-            ws_fail(ws, PXE_PARSE, "the API server sent a message over %zu bytes (%s); the "
-                    "stream was closed with 1009", ws->max_msg, what);
-        else
-            ws_fail(ws, PXE_PARSE, "the API server sent a malformed WebSocket frame (%s); the "
-                    "stream was closed with %u (protocol error)", what, (unsigned)c);
-        return;
-    }
-    if (wslay_event_get_close_received(ws->ctx) && wslay_event_get_close_sent(ws->ctx)) {
-        uint16_t c = ws->peer_code;
-        if (c == 0 || c == WSLAY_CODE_NORMAL_CLOSURE || c == WSLAY_CODE_NO_STATUS_RCVD)
-            ws_end(ws, 0, NULL);
-        else if (c == WSLAY_CODE_GOING_AWAY)
-            ws_fail(ws, PXE_CONN, "the API server is going away (1001%s%s): it shut down or "
-                    "restarts (%s)", ws->peer_reason[0] ? ": " : "", ws->peer_reason, what);
-        else
-            ws_fail(ws, PXE_CONN, "the API server closed the stream with code %u%s%s (%s)",
-                    (unsigned)c, ws->peer_reason[0] ? ": " : "", ws->peer_reason, what);
-    }
-}
-
-static void
-open_io(struct kube_ws *ws, int events)
-{
-    if ((events & UV_READABLE) && !ws->paused && wslay_event_want_read(ws->ctx)) {
-        int rc = wslay_event_recv(ws->ctx);
-        if (ws->dead)
-            return;
-        if (rc < 0 && !ws->eof && !ws->io_failed)
-            pxerr_set(&ws->ioerr, PXE_INTERNAL, "wslay: receive failed (%d)", rc),
-                ws->io_failed = true;
-    }
-    if (!ws->io_failed && !ws->eof && ws->ooff < ws->olen)
-        (void)out_flush(ws); /* would block: later; broken: io_failed says so */
-    if (!ws->io_failed && !ws->eof && wslay_event_want_write(ws->ctx)) {
-        int rc = wslay_event_send(ws->ctx);
-        if (rc < 0 && !ws->io_failed)
-            pxerr_set(&ws->ioerr, PXE_INTERNAL, "wslay: send failed (%d)", rc),
-                ws->io_failed = true;
-        if (ws->held > 0 && !ws->io_failed) { /* a header whose payload did not follow */
-            ws->olen = ws->held;
-            ws->ooff = 0;
-            ws->held = 0;
-            (void)out_flush(ws); /* as above */
-        }
-        if (ws->above_high && wslay_event_get_queued_msg_length(ws->ctx) < KUBE_WS_LOW_WATER) {
-            ws->above_high = false;
-            if (ws->on_drain)
-                ws->on_drain(ws, ws->arg);
-            if (ws->dead)
-                return;
-        }
-    }
-    open_settle(ws);
-}
-
 /* ------------------------------------------------------------ the upgrade */
-
-static const struct wslay_event_callbacks wsl_cbs = {
-    .recv_callback = wsl_recv,
-    .send_callback = wsl_send,
-    .genmask_callback = wsl_genmask,
-    .on_msg_recv_callback = wsl_on_msg,
-};
-
 static void
 upgraded(struct kube_ws *ws)
 {
     struct pxerr e;
     const char *const *offered = (const char *const *)ws->protocols;
     if (kube_wsproto_check_101(&ws->head, ws->key, offered, ws->allow_none, ws->url, &e) < 0) {
-        ws_end(ws, e.code, &e);
+        kube__ws_end(ws, e.code, &e);
         return;
     }
     snprintf(ws->protocol, sizeof ws->protocol, "%s", ws->head.protocol);
@@ -612,7 +282,7 @@ upgraded(struct kube_ws *ws)
         ws->on_open(ws, ws->protocol, ws->arg);
     if (ws->dead)
         return;
-    open_io(ws, UV_READABLE | UV_WRITABLE);
+    kube__ws_open_io(ws, UV_READABLE | UV_WRITABLE);
 }
 
 /* A refusal's body is complete (or the connection ended): retry a 401 once, else words. */
@@ -634,19 +304,21 @@ refused(struct kube_ws *ws)
         ws_connect(ws);
         return;
     }
-    struct kube_ws_what w = {.resource = ws->resource, .ns = ws->ns, .pod = ws->pod,
+    struct kube_ws_what w = {.resource = ws->resource,
+                             .ns = ws->ns,
+                             .pod = ws->pod,
                              .server = ws->kc ? ws->kc->a.server : NULL,
                              .user = ws->kc ? ws->kc->a.user_name : NULL};
     struct pxerr e;
     int code = kube_wsproto_refusal(ws->head.code, body, blen, &w, &e);
-    ws_end(ws, code, &e);
+    kube__ws_end(ws, code, &e);
 }
 
 static void
 handshake_io(struct kube_ws *ws, int events)
 {
     char what[200];
-    what_stream(ws, what, sizeof what);
+    kube__ws_what(ws, what, sizeof what);
     if (ws->st == ST_SEND_REQ) {
         while (ws->out_off < ws->out.len) {
             size_t sent = 0;
@@ -655,8 +327,8 @@ handshake_io(struct kube_ws *ws, int events)
             if (rc == HTTP_AGAIN)
                 return;
             if (rc < 0) {
-                ws_fail(ws, PXE_CONN, "cannot send the upgrade for %s: %s", what,
-                        ws->ioerr.msg);
+                kube__ws_fail(ws, PXE_CONN, "cannot send the upgrade for %s: %s", what,
+                              ws->ioerr.msg);
                 return;
             }
             ws->out_off += sent;
@@ -673,8 +345,8 @@ handshake_io(struct kube_ws *ws, int events)
         if (rc == HTTP_AGAIN)
             return;
         if (rc < 0) {
-            ws_fail(ws, PXE_CONN, "the connection broke during the upgrade for %s: %s", what,
-                    ws->ioerr.msg);
+            kube__ws_fail(ws, PXE_CONN, "the connection broke during the upgrade for %s: %s", what,
+                          ws->ioerr.msg);
             return;
         }
         if (got == 0) { /* EOF */
@@ -682,8 +354,10 @@ handshake_io(struct kube_ws *ws, int events)
                 refused(ws);
                 return;
             }
-            ws_fail(ws, PXE_CONN, "the API server closed the connection without answering the "
-                    "upgrade for %s", what);
+            kube__ws_fail(ws, PXE_CONN,
+                          "the API server closed the connection without answering the "
+                          "upgrade for %s",
+                          what);
             return;
         }
         if (ws->st == ST_READ_BODY) {
@@ -696,7 +370,7 @@ handshake_io(struct kube_ws *ws, int events)
             struct pxerr e;
             int hr = kube_wsproto_head(ws->in.s, ws->in.len, &ws->head, &e);
             if (hr < 0) {
-                ws_fail(ws, PXE_HTTP, "%s: %s", ws->url, e.msg);
+                kube__ws_fail(ws, PXE_HTTP, "%s: %s", ws->url, e.msg);
                 return;
             }
             if (hr == 0)
@@ -714,7 +388,8 @@ handshake_io(struct kube_ws *ws, int events)
             refused(ws);
             return;
         }
-        if (ws->head.chunked && blen >= 5 && memcmp(ws->in.s + ws->in.len - 5, "0\r\n\r\n", 5) == 0) {
+        if (ws->head.chunked && blen >= 5 &&
+            memcmp(ws->in.s + ws->in.len - 5, "0\r\n\r\n", 5) == 0) {
             refused(ws);
             return;
         }
@@ -728,7 +403,7 @@ ws_io(struct kube_ws *ws, int events)
         return;
     ws->in_io++;
     if (ws->st == ST_OPEN)
-        open_io(ws, events);
+        kube__ws_open_io(ws, events);
     else if (ws->st == ST_SEND_REQ || ws->st == ST_READ_HEAD || ws->st == ST_READ_BODY)
         handshake_io(ws, events);
     ws->in_io--;
@@ -755,10 +430,11 @@ on_connected(struct http_req *req, const struct http_result *res, void *arg)
     if (ws->dead)
         return;
     char what[200];
-    what_stream(ws, what, sizeof what);
+    kube__ws_what(ws, what, sizeof what);
     if (res->status != 0) {
         ws->req = NULL; /* http frees a failed request */
-        ws_fail(ws, res->status, "cannot reach the API server for %s: %s", what, res->err->msg);
+        kube__ws_fail(ws, res->status, "cannot reach the API server for %s: %s", what,
+                      res->err->msg);
         return;
     }
     int fd = http_conn_socket(req);
@@ -768,8 +444,8 @@ on_connected(struct http_req *req, const struct http_result *res, void *arg)
     if (rc != 0) {
         free(ws->poll);
         ws->poll = NULL;
-        ws_fail(ws, PXE_INTERNAL, "%s: cannot watch the connection's socket %d: %s", what, fd,
-                uv_strerror(rc));
+        kube__ws_fail(ws, PXE_INTERNAL, "%s: cannot watch the connection's socket %d: %s", what, fd,
+                      uv_strerror(rc));
         return;
     }
     /* curl sets it too; a frame is one record, and nothing should wait for an ACK */
@@ -792,7 +468,7 @@ ws_connect(struct kube_ws *ws)
         return;
     }
     if (rc < 0) {
-        ws_end(ws, rc, &e);
+        kube__ws_end(ws, rc, &e);
         return;
     }
     struct http_tls_auth t;
@@ -801,12 +477,12 @@ ws_connect(struct kube_ws *ws)
     const char *prefix;
     server_parts(kc->a.server, host, sizeof host, &prefix);
     char *full = xasprintf("%s%s", prefix, ws->path);
-    struct kube_ws_auth wa = {.bearer_token = t.bearer_token, .username = t.username,
-                              .password = t.password};
+    struct kube_ws_auth wa = {
+        .bearer_token = t.bearer_token, .username = t.username, .password = t.password};
     uint8_t raw[16];
     if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
         free(full);
-        ws_fail(ws, PXE_INTERNAL, "getrandom failed: %s", strerror(errno));
+        kube__ws_fail(ws, PXE_INTERNAL, "getrandom failed: %s", strerror(errno));
         return;
     }
     char *k = base64_encode(raw, sizeof raw, 0);
@@ -832,7 +508,7 @@ ws_connect(struct kube_ws *ws)
     free(url);
     if (rc < 0) {
         ws->req = NULL;
-        ws_end(ws, rc, &e);
+        kube__ws_end(ws, rc, &e);
     }
 }
 
@@ -843,18 +519,18 @@ on_timer(uv_timer_t *t)
     if (ws->dead)
         return;
     char what[200];
-    what_stream(ws, what, sizeof what);
+    kube__ws_what(ws, what, sizeof what);
     if (ws->st == ST_OPEN) { /* the close grace is over */
         if (ws->we_closed)
-            ws_end(ws, 0, NULL);
+            kube__ws_end(ws, 0, NULL);
         return;
     }
-    ws_fail(ws, PXE_TIMEOUT, "timed out after %d ms waiting for the API server to open %s%s",
-            ws->open_timeout_ms, what,
-            ws->st == ST_CRED          ? " (the exec credential plugin has not answered)"
-            : ws->st == ST_CONNECT     ? " (connecting)"
-            : ws->st == ST_READ_HEAD   ? " (no answer to the upgrade)"
-                                       : "");
+    kube__ws_fail(ws, PXE_TIMEOUT, "timed out after %d ms waiting for the API server to open %s%s",
+                  ws->open_timeout_ms, what,
+                  ws->st == ST_CRED        ? " (the exec credential plugin has not answered)"
+                  : ws->st == ST_CONNECT   ? " (connecting)"
+                  : ws->st == ST_READ_HEAD ? " (no answer to the upgrade)"
+                                           : "");
 }
 
 void
@@ -874,7 +550,7 @@ kube__ws_cred_done(struct kube_client *kc, int status, const struct pxerr *err)
         if (status == 0)
             ws_connect(w);
         else
-            ws_fail(w, PXE_AUTH, "cluster %s: %s", kc->name, err ? err->msg : "exec failed");
+            kube__ws_fail(w, PXE_AUTH, "cluster %s: %s", kc->name, err ? err->msg : "exec failed");
     }
 }
 
@@ -919,7 +595,7 @@ kube_ws_open(struct kube_client *kc, const struct kube_ws_opts *o, struct kube_w
     ws->arg = o->arg;
     strbuf_init(&ws->out);
     strbuf_init(&ws->in);
-    if (wslay_event_context_client_init(&ws->ctx, &wsl_cbs, ws) != 0)
+    if (wslay_event_context_client_init(&ws->ctx, &kube__ws_cbs, ws) != 0)
         pxc_fatal("kube_ws: out of memory (wslay)");
     wslay_event_config_set_max_recv_msg_length(ws->ctx, ws->max_msg);
     ws->http = http_new(kc->loop);
@@ -957,8 +633,8 @@ kube_ws_send(struct kube_ws *ws, uint8_t ch, const void *data, size_t len, struc
     if (buf != stackbuf)
         free(buf);
     if (rc != 0)
-        return pxerr_set(err, PXE_CANCELLED, "%s: the stream takes no more messages (%d)",
-                         ws->url, rc);
+        return pxerr_set(err, PXE_CANCELLED, "%s: the stream takes no more messages (%d)", ws->url,
+                         rc);
     ws->bytes_out += len;
     if (wslay_event_get_queued_msg_length(ws->ctx) > KUBE_WS_HIGH_WATER)
         ws->above_high = true;

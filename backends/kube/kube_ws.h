@@ -22,8 +22,8 @@
 #include "kube/kube.h"
 
 #define KUBE_WS_MAX_MSG_DEFAULT (16u << 20) /* a larger message ends the stream (1009) */
-#define KUBE_WS_HIGH_WATER (1u << 20) /* queued bytes above which a producer should pause */
-#define KUBE_WS_LOW_WATER (256u << 10) /* on_drain fires when the queue falls below this */
+#define KUBE_WS_HIGH_WATER (1u << 20)       /* queued bytes above which a producer should pause */
+#define KUBE_WS_LOW_WATER (256u << 10)      /* on_drain fires when the queue falls below this */
 
 struct kube_ws; /* borrowed until on_end returns or kube_ws_abort */
 

@@ -109,8 +109,10 @@ kube_wsproto_head(const char *buf, size_t len, struct kube_ws_head *h, struct px
         return pxerr_set(err, PXE_HTTP, "the answer is not HTTP (it starts with \"%.*s\")",
                          (int)(len < 16 ? len : 16), buf);
     if (end == NULL)
-        return len > KUBE_WS_HEAD_MAX ? pxerr_set(err, PXE_HTTP, "the answer's head is over "
-                                                  "%u bytes", KUBE_WS_HEAD_MAX)
+        return len > KUBE_WS_HEAD_MAX ? pxerr_set(err, PXE_HTTP,
+                                                  "the answer's head is over "
+                                                  "%u bytes",
+                                                  KUBE_WS_HEAD_MAX)
                                       : 0;
     memset(h, 0, sizeof *h);
     h->content_length = -1;
@@ -162,35 +164,40 @@ kube_wsproto_head(const char *buf, size_t len, struct kube_ws_head *h, struct px
 }
 
 int
-kube_wsproto_check_101(const struct kube_ws_head *h, const char *key,
-                       const char *const *protocols, bool allow_none, const char *url,
-                       struct pxerr *err)
+kube_wsproto_check_101(const struct kube_ws_head *h, const char *key, const char *const *protocols,
+                       bool allow_none, const char *url, struct pxerr *err)
 {
     if (h->code != 101)
         return pxerr_set(err, PXE_HTTP, "%s: expected 101 Switching Protocols, got %d", url,
                          h->code);
     if (!h->upgrade_websocket || !h->connection_upgrade)
-        return pxerr_set(err, PXE_HTTP, "%s: the 101 does not upgrade to websocket (Upgrade "
+        return pxerr_set(err, PXE_HTTP,
+                         "%s: the 101 does not upgrade to websocket (Upgrade "
                          "and Connection headers); a proxy in between may not pass WebSockets",
                          url);
     char want[KUBE_WS_ACCEPT_LEN + 1];
     kube_wsproto_accept(key, want);
     if (strcmp(h->accept, want) != 0)
-        return pxerr_set(err, PXE_HTTP, "%s: wrong Sec-WebSocket-Accept \"%s\" (expected "
-                         "\"%s\"): not the server's answer to this handshake", url, h->accept,
-                         want);
+        return pxerr_set(err, PXE_HTTP,
+                         "%s: wrong Sec-WebSocket-Accept \"%s\" (expected "
+                         "\"%s\"): not the server's answer to this handshake",
+                         url, h->accept, want);
     if (h->protocol[0] == '\0') {
         if (allow_none || protocols == NULL || protocols[0] == NULL)
             return 0;
-        return pxerr_set(err, PXE_UNSUPPORTED, "%s: the API server chose none of the offered "
+        return pxerr_set(err, PXE_UNSUPPORTED,
+                         "%s: the API server chose none of the offered "
                          "WebSocket subprotocols (first: %s); it may be too old (exec over "
-                         "WebSockets needs Kubernetes 1.30 or later)", url, protocols[0]);
+                         "WebSockets needs Kubernetes 1.30 or later)",
+                         url, protocols[0]);
     }
     for (size_t i = 0; protocols != NULL && protocols[i]; i++)
         if (strcmp(protocols[i], h->protocol) == 0)
             return 0;
-    return pxerr_set(err, PXE_HTTP, "%s: the API server chose subprotocol \"%s\", which was not "
-                     "offered", url, h->protocol);
+    return pxerr_set(err, PXE_HTTP,
+                     "%s: the API server chose subprotocol \"%s\", which was not "
+                     "offered",
+                     url, h->protocol);
 }
 
 /* The Status message of body, or its first line when it is not JSON; "" if none. */
@@ -232,32 +239,33 @@ kube_wsproto_refusal(long code, const char *body, size_t body_len, const struct 
         return pxerr_set(err, PXE_AUTH,
                          "unauthorized: cannot create %s in namespace %s (401 from %s): the "
                          "server refused the credentials of user '%s'; check the token, "
-                         "certificate or exec plugin", res, ns, srv,
-                         w->user ? w->user : "(none)");
+                         "certificate or exec plugin",
+                         res, ns, srv, w->user ? w->user : "(none)");
     case 403:
         /* An API server authorizes the upgrade as the verb 'create' on the subresource,
          * also for the GET a WebSocket client sends (Kubernetes 1.30 and later). */
         return pxerr_set(err, PXE_FORBIDDEN,
                          "forbidden: cannot create %s in namespace %s (the RBAC verb 'create' "
-                         "on '%s' is needed)", res, ns, res);
+                         "on '%s' is needed)",
+                         res, ns, res);
     case 404:
         return pxerr_set(err, PXE_NOTFOUND, "pod %s/%s is gone (404 from %s)%s%s", ns, pod, srv,
                          msg[0] ? ": " : "", msg);
     case 400:
-        return pxerr_set(err, PXE_HTTP, "cannot create %s for pod %s/%s (400 from %s): %s", res,
-                         ns, pod, srv, msg[0] ? msg : "bad request");
+        return pxerr_set(err, PXE_HTTP, "cannot create %s for pod %s/%s (400 from %s): %s", res, ns,
+                         pod, srv, msg[0] ? msg : "bad request");
     default:
         return pxerr_set(err, PXE_HTTP, "%s: cannot create %s for pod %s/%s (%ld from %s)%s%s",
-                         code >= 500 ? "server error" : "request refused", res, ns, pod, code,
-                         srv, msg[0] ? ": " : "", msg);
+                         code >= 500 ? "server error" : "request refused", res, ns, pod, code, srv,
+                         msg[0] ? ": " : "", msg);
     }
 }
 
 /* ------------------------------------------------------------ port-forward */
 
 int
-kube_pf_demux_feed(struct kube_pf_demux *d, const uint8_t *msg, size_t len,
-                   const uint8_t **payload, size_t *plen, struct pxerr *err)
+kube_pf_demux_feed(struct kube_pf_demux *d, const uint8_t *msg, size_t len, const uint8_t **payload,
+                   size_t *plen, struct pxerr *err)
 {
     *payload = NULL;
     *plen = 0;
@@ -265,19 +273,23 @@ kube_pf_demux_feed(struct kube_pf_demux *d, const uint8_t *msg, size_t len,
         return pxerr_set(err, PXE_PARSE, "port-forward: an empty message (no channel byte)");
     uint8_t ch = msg[0];
     if (ch > 1)
-        return pxerr_set(err, PXE_PARSE, "port-forward: a message on channel %u; one port was "
-                         "asked for (channels 0 and 1)", ch);
+        return pxerr_set(err, PXE_PARSE,
+                         "port-forward: a message on channel %u; one port was "
+                         "asked for (channels 0 and 1)",
+                         ch);
     bool *seen = ch == 0 ? &d->data_port : &d->error_port;
     if (!*seen) {
         if (len < 3)
-            return pxerr_set(err, PXE_PARSE, "port-forward: the first message on the %s "
+            return pxerr_set(err, PXE_PARSE,
+                             "port-forward: the first message on the %s "
                              "channel is %zu bytes; it must announce the port (2 bytes)",
                              ch == 0 ? "data" : "error", len - 1);
         int port = msg[1] | msg[2] << 8;
         if (port != d->port)
-            return pxerr_set(err, PXE_PARSE, "port-forward: the %s channel announced port %d, "
-                             "not the port %d asked for", ch == 0 ? "data" : "error", port,
-                             d->port);
+            return pxerr_set(err, PXE_PARSE,
+                             "port-forward: the %s channel announced port %d, "
+                             "not the port %d asked for",
+                             ch == 0 ? "data" : "error", port, d->port);
         *seen = true;
         if (len == 3)
             return KUBE_PF_PORT;
@@ -320,7 +332,8 @@ kube_exec_status_parse(const char *json, size_t len, int *exit_code, char *msg, 
         json_t *causes = json_object_get(json_object_get(st, "details"), "causes");
         size_t i;
         json_t *c;
-        json_array_foreach(causes, i, c) {
+        json_array_foreach(causes, i, c)
+        {
             const char *cr = json_string_value(json_object_get(c, "reason"));
             const char *cm = json_string_value(json_object_get(c, "message"));
             char *e = NULL;

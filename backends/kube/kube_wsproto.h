@@ -20,8 +20,8 @@
 #include "pxerr.h"
 #include "strbuf.h"
 
-#define KUBE_WS_KEY_LEN 24    /* base64 of 16 random bytes */
-#define KUBE_WS_ACCEPT_LEN 28 /* base64 of a SHA-1 digest */
+#define KUBE_WS_KEY_LEN 24           /* base64 of 16 random bytes */
+#define KUBE_WS_ACCEPT_LEN 28        /* base64 of a SHA-1 digest */
 #define KUBE_WS_HEAD_MAX (16u << 10) /* a response head longer than this is refused */
 
 /* Sec-WebSocket-Accept for key (RFC 6455 4.2.2: base64(SHA-1(key + GUID))) into out. */
@@ -38,20 +38,19 @@ struct kube_ws_auth {
 /* Append the upgrade request: GET path, Host host (the server URL's host[:port]), the key,
  * the subprotocols offered in order (NULL-terminated, may be NULL), the credential.
  * out holds a secret afterwards: zero it (explicit_bzero) before strbuf_fini. */
-void kube_wsproto_request(struct strbuf *out, const char *host, const char *path,
-                          const char *key, const char *const *protocols,
-                          const struct kube_ws_auth *auth);
+void kube_wsproto_request(struct strbuf *out, const char *host, const char *path, const char *key,
+                          const char *const *protocols, const struct kube_ws_auth *auth);
 
 /* The response head as parsed. Strings are NUL-terminated copies, cut to their buffers. */
 struct kube_ws_head {
-    int code;                 /* HTTP status code */
-    size_t head_len;          /* bytes up to and including the blank line */
-    bool upgrade_websocket;   /* Upgrade: websocket */
-    bool connection_upgrade;  /* Connection: ... upgrade ... */
-    char accept[64];          /* Sec-WebSocket-Accept, "" none */
-    char protocol[64];        /* Sec-WebSocket-Protocol chosen, "" none */
-    long content_length;      /* -1: none */
-    bool chunked;             /* Transfer-Encoding: chunked */
+    int code;                /* HTTP status code */
+    size_t head_len;         /* bytes up to and including the blank line */
+    bool upgrade_websocket;  /* Upgrade: websocket */
+    bool connection_upgrade; /* Connection: ... upgrade ... */
+    char accept[64];         /* Sec-WebSocket-Accept, "" none */
+    char protocol[64];       /* Sec-WebSocket-Protocol chosen, "" none */
+    long content_length;     /* -1: none */
+    bool chunked;            /* Transfer-Encoding: chunked */
     char content_type[64];
 };
 
@@ -72,16 +71,16 @@ struct kube_ws_what {
     const char *resource; /* "pods/portforward", "pods/exec", "pods/log" */
     const char *ns;
     const char *pod;
-    const char *server;   /* the API server URL */
-    const char *user;     /* the kubeconfig user, NULL: unknown */
+    const char *server; /* the API server URL */
+    const char *user;   /* the kubeconfig user, NULL: unknown */
 };
 
 /* A non-101 answer in words, from its code and body (the Status, or text; body_len bytes,
  * may be 0). Returns and sets err's code: PXE_AUTH (401), PXE_FORBIDDEN (403, naming the RBAC
  * verb 'create' on the resource), PXE_NOTFOUND (404: the pod is gone), PXE_HTTP (400: the pod
  * or container is not running, with the server's message; any other code). */
-int kube_wsproto_refusal(long code, const char *body, size_t body_len,
-                         const struct kube_ws_what *w, struct pxerr *err);
+int kube_wsproto_refusal(long code, const char *body, size_t body_len, const struct kube_ws_what *w,
+                         struct pxerr *err);
 
 /* ---- port-forward, v4.channel.k8s.io ----
  * The kubelet's WebSocket handler (pkg/kubelet/cri/streaming/portforward/websocket.go,
@@ -96,9 +95,9 @@ enum kube_pf_kind {
 };
 
 struct kube_pf_demux {
-    int port;          /* the port asked for */
-    bool data_port;    /* its announcement arrived on the data channel */
-    bool error_port;   /* ... and on the error channel */
+    int port;        /* the port asked for */
+    bool data_port;  /* its announcement arrived on the data channel */
+    bool error_port; /* ... and on the error channel */
 };
 
 /* One binary message (borrowed). Returns its kind with *payload and *plen pointing into msg

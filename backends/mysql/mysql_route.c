@@ -29,12 +29,12 @@ struct rentry {
     char *ns, *name;
     char ip[46];
     int port;
-    const char *route;         /* decided, NULL: not yet */
-    struct probe *probe;       /* the pod IP being tried, NULL none */
-    struct kube_relay *relay;  /* port-forward, NULL none */
+    const char *route;        /* decided, NULL: not yet */
+    struct probe *probe;      /* the pod IP being tried, NULL none */
+    struct kube_relay *relay; /* port-forward, NULL none */
     char host[64];
     int hport;
-    bool seen;                 /* picked since the last sweep */
+    bool seen; /* picked since the last sweep */
 };
 
 struct probe {
@@ -160,17 +160,17 @@ ensure_relay(struct rentry *e)
     if (e->relay != NULL)
         return;
     struct pxerr err;
-    struct kube_relay_opts o = {.ns = e->ns, .pod = e->name, .port = e->port,
-                                .open_timeout_ms = r->open_timeout_ms};
+    struct kube_relay_opts o = {
+        .ns = e->ns, .pod = e->name, .port = e->port, .open_timeout_ms = r->open_timeout_ms};
     int rc;
     /* portForward.localPort: the first free port from there (several pods, several
      * clusters, a kubectl port-forward of the user's own may hold some). */
     int tries = r->local_port > 0 ? 256 : 1;
     do {
         o.local_port = r->local_port > 0 ? r->local_port + 256 - tries : 0;
-        rc = o.local_port <= 65535 ? kube_relay_start(r->kc, &o, &e->relay, &err)
-                                   : pxerr_set(&err, PXE_CONN, "no free port from %d",
-                                               r->local_port);
+        rc = o.local_port <= 65535
+                 ? kube_relay_start(r->kc, &o, &e->relay, &err)
+                 : pxerr_set(&err, PXE_CONN, "no free port from %d", r->local_port);
     } while (rc == PXE_CONN && --tries > 0);
     if (rc < 0) {
         /* No local port to offer: the pod IP is all there is. */
