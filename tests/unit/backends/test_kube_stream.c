@@ -4,7 +4,9 @@
  * names the pod afresh), port-forward refusals in words (403 with the RBAC verb for a token
  * denied pods/portforward, 404, 400 not running, the dial refused on the error channel), the
  * relay keeping a failed stream's words, exec (stdout, stderr, the exit code over v5, stdin
- * closed, a missing executable, the timeout, cancellation) and logs (tail, follow of a file
+ * closed, a missing executable, the timeout, cancellation), credentials (a 401 retried with
+ * a re-read token file, a 401 in words, an exec plugin waited for and run again after its
+ * revoked token's 401) and logs (tail, follow of a file
  * that grows, cancellation), and a misbehaving API server on the test's own loop for the
  * faults a real one can show: a malformed frame, an EOF without a close, a close with an
  * error code, an answer that is not HTTP, a wrong Sec-WebSocket-Accept, an upgrade that
@@ -43,6 +45,7 @@ extern char **environ;
 struct env {
     char dir[128];
     char log[256];
+    char url[128];
     pid_t pid;
     struct kcfg_target *admin; /* client certificate */
     struct kcfg_target *op;    /* bearer token, denied pods/portforward */
@@ -133,6 +136,7 @@ setup(void **state)
         return -1;
     }
     kcfg_free(k);
+    snprintf(e->url, sizeof e->url, "%s", e->admin->server);
     /* The same server as a user with a token instead of the certificate. */
     free(e->op->client_cert_pem);
     xfree_secret(e->op->client_key_pem);
@@ -842,6 +846,105 @@ test_exec(void **state)
     rig_stop(&g);
 }
 
+/* ---- credentials: the upgrade is authenticated as every other request ---- */
+
+static void
+test_credentials(void **state)
+{
+    struct env *e = *state;
+    static const char *const sh[] = {"sh", "-c", "exit 3", NULL};
+    struct exres r;
+    struct rig g;
+
+    /* A rotated token: the 401 re-reads the token file and the upgrade is tried once more. */
+    char tf[256];
+    snprintf(tf, sizeof tf, "%s/token", e->dir);
+    write_file(tf, OP_TOKEN "\n");
+    free(e->op->token);
+    e->op->token = xstrdup("revoked-token");
+    e->op->token_file = xstrdup(tf);
+    rig_start(&g, e->op);
+    ex_run(&g, sh, NULL, 0, &r);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(r.code, 3);
+    ex_fini(&r);
+    rig_stop(&g);
+
+    /* No token file to renew from: the 401 in words. */
+    free(e->op->token_file);
+    e->op->token_file = NULL;
+    free(e->op->token);
+    e->op->token = xstrdup("revoked-token");
+    rig_start(&g, e->op);
+    ex_run(&g, sh, NULL, 0, &r);
+    assert_int_equal(r.status, PXE_AUTH);
+    if (strstr(r.err, "unauthorized: cannot create pods/exec in namespace pxc (401 from "
+                      "https://") == NULL || strstr(r.err, "user 'operator'") == NULL)
+        fail_msg("401: %s", r.err);
+    ex_fini(&r);
+    rig_stop(&g);
+    free(e->op->token);
+    e->op->token = xstrdup(OP_TOKEN);
+
+    /* An exec credential plugin whose first token is revoked: the stream waits for the
+     * plugin, gets a 401, drops the credential, waits for the plugin again, and runs. */
+    char plugin[256], calls[256], kc[256];
+    snprintf(plugin, sizeof plugin, "%s/plugin.sh", e->dir);
+    snprintf(calls, sizeof calls, "%s/plugin.calls", e->dir);
+    char text[1024];
+    snprintf(text, sizeof text,
+             "#!/bin/sh\necho x >>%s\ntok=revoked\n[ \"$(wc -l <%s)\" -ge 2 ] && tok=%s\n"
+             "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":"
+             "\"ExecCredential\",\"status\":{\"token\":\"%%s\"}}\\n' \"$tok\"\n",
+             calls, calls, OP_TOKEN);
+    write_file(plugin, text);
+    chmod(plugin, 0700);
+    snprintf(kc, sizeof kc, "%s/kc-plugin", e->dir);
+    snprintf(text, sizeof text,
+             "apiVersion: v1\nkind: Config\nclusters:\n- name: K\n  cluster:\n"
+             "    server: %s\n    certificate-authority: %s/state/ca.crt\n"
+             "users:\n- name: P\n  user:\n    exec:\n"
+             "      apiVersion: client.authentication.k8s.io/v1\n      command: %s\n"
+             "      interactiveMode: Never\n"
+             "contexts:\n- name: P\n  context: {cluster: K, user: P}\ncurrent-context: P\n",
+             e->url, e->dir, plugin);
+    write_file(kc, text);
+    struct kcfg *k = NULL;
+    struct kcfg_target *t = NULL;
+    struct pxerr err = {0};
+    if (kcfg_load(kc, &k, &err) < 0 || kcfg_resolve(k, "P", &t, &err) < 0)
+        fail_msg("kubeconfig with a plugin: %s", err.msg);
+    kcfg_free(k);
+    memset(&g, 0, sizeof g);
+    uv_loop_init(&g.loop);
+    g.h = http_new(&g.loop);
+    struct kcfg_cred_cache *creds = kcfg_cred_cache_new(&g.loop);
+    struct kube_client_opts o = {.name = "K", .target = t, .mode = KUBE_MODE_DISCOVER,
+                                 .request_timeout_ms = 10000};
+    assert_int_equal(kube_client_new(&g.loop, g.h, creds, &o, &g.kc, &err), 0);
+    uv_timer_init(&g.loop, &g.deadline);
+    g.deadline.data = &g;
+    ex_run(&g, sh, NULL, 0, &r);
+    if (r.status != 0 || r.code != 3)
+        fail_msg("exec with a plugin: status %d code %d: %s", r.status, r.code, r.err);
+    ex_fini(&r);
+    FILE *f = fopen(calls, "r");
+    assert_non_null(f);
+    int n = 0;
+    for (int c; (c = fgetc(f)) != EOF;)
+        n += c == '\n';
+    fclose(f);
+    assert_int_equal(n, 2); /* the revoked credential, then the fresh one */
+    kube_client_free(g.kc);
+    g.kc = NULL;
+    kcfg_cred_cache_free(creds);
+    http_free(g.h);
+    uv_close((uv_handle_t *)&g.deadline, NULL);
+    uv_run(&g.loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&g.loop), 0);
+    kcfg_target_free(t);
+}
+
 /* ---- logs ---- */
 
 struct lgres {
@@ -937,6 +1040,7 @@ main(void)
         cmocka_unit_test(test_relay_keeps_the_refusal),
         cmocka_unit_test(test_faulty_server),
         cmocka_unit_test(test_exec),
+        cmocka_unit_test(test_credentials),
         cmocka_unit_test(test_logs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
