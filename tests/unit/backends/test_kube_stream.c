@@ -535,7 +535,7 @@ test_relay_keeps_the_refusal(void **state)
 /* ---- a misbehaving API server on the test's loop ---- */
 
 enum fake_mode { FAKE_BAD_FRAME, FAKE_EOF, FAKE_CLOSE_1011, FAKE_NOT_HTTP, FAKE_BAD_ACCEPT,
-                 FAKE_HANG, FAKE_BIG };
+                 FAKE_HANG, FAKE_BIG, FAKE_EXEC_V4 };
 
 struct fake {
     uv_tcp_t srv;
@@ -584,6 +584,20 @@ fake_answer(struct fake *f)
              "Sec-WebSocket-Accept: %s\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n",
              f->mode == FAKE_BAD_ACCEPT ? "AAAAAAAAAAAAAAAAAAAAAAAAAAA=" : acc);
     fake_send(f->conn, head, strlen(head));
+    if (f->mode == FAKE_EXEC_V4) {
+        /* An API server that serves exec over v4 only: stdout, then the status, then close. */
+        static const char st[] =
+            "{\"metadata\":{},\"status\":\"Failure\",\"reason\":\"NonZeroExitCode\","
+            "\"details\":{\"causes\":[{\"reason\":\"ExitCode\",\"message\":\"5\"}]}}";
+        uint8_t m[256] = {0x82, 3, 1, 'h', 'i', 0x82, (uint8_t)(sizeof st), 3};
+        memcpy(m + 8, st, sizeof st - 1);
+        m[8 + sizeof st - 1] = 0x88;
+        m[8 + sizeof st] = 2;
+        m[8 + sizeof st + 1] = 0x03;
+        m[8 + sizeof st + 2] = 0xe8;
+        fake_send(f->conn, m, 8 + sizeof st + 3);
+        return;
+    }
     static const uint8_t ports[] = {0x82, 3, 0, 0xea, 0x0c, 0x82, 3, 1, 0xea, 0x0c};
     fake_send(f->conn, ports, sizeof ports);
     switch (f->mode) {
@@ -846,6 +860,62 @@ test_exec(void **state)
     rig_stop(&g);
 }
 
+/* An API server that chose v4.channel.k8s.io for exec: the same outcome, read from v4's
+ * status channel. */
+static void
+test_exec_v4(void **state)
+{
+    (void)state;
+    struct rig g;
+    memset(&g, 0, sizeof g);
+    uv_loop_init(&g.loop);
+    g.h = http_new(&g.loop);
+    uv_timer_init(&g.loop, &g.deadline);
+    g.deadline.data = &g;
+    struct fake f = {.mode = FAKE_EXEC_V4};
+    strbuf_init(&f.req);
+    uv_tcp_init(&g.loop, &f.srv);
+    f.srv.data = &f;
+    struct sockaddr_in sa;
+    uv_ip4_addr("127.0.0.1", 0, &sa);
+    assert_int_equal(uv_tcp_bind(&f.srv, (struct sockaddr *)&sa, 0), 0);
+    assert_int_equal(uv_listen((uv_stream_t *)&f.srv, 8, fake_accept), 0);
+    struct sockaddr_storage ss;
+    int len = sizeof ss;
+    uv_tcp_getsockname(&f.srv, (struct sockaddr *)&ss, &len);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", ntohs(((struct sockaddr_in *)&ss)->sin_port));
+    struct kcfg_target t = {.context = "F", .server = url};
+    struct kube_client_opts o = {.name = "F", .target = &t, .mode = KUBE_MODE_DISCOVER,
+                                 .request_timeout_ms = 2000};
+    struct pxerr err = {0};
+    assert_int_equal(kube_client_new(&g.loop, g.h, NULL, &o, &g.kc, &err), 0);
+    static const char *const argv[] = {"true", NULL};
+    struct exres r;
+    memset(&r, 0, sizeof r);
+    strbuf_init(&r.out);
+    strbuf_init(&r.errs);
+    struct kube_exec_opts eo = {.ns = "pxc", .pod = "p0", .argv = argv, .on_stdout = ex_out,
+                                .on_stderr = ex_err, .on_exit = ex_exit, .arg = &r};
+    struct kube_exec *ex = NULL;
+    assert_int_equal(kube_exec_start(g.kc, &eo, &ex, &err), 0);
+    run_until(&g, &r.done, 5000);
+    assert_int_equal(r.status, 0);
+    assert_int_equal(r.code, 5);
+    assert_string_equal(r.out.s, "hi");
+    /* The request offered v5 first, then v4. */
+    assert_non_null(strstr(f.req.s, "Sec-WebSocket-Protocol: v5.channel.k8s.io, "
+                                    "v4.channel.k8s.io\r\n"));
+    assert_non_null(strstr(f.req.s, "GET /api/v1/namespaces/pxc/pods/p0/exec?command=true&"
+                                    "stdin=false&stdout=true&stderr=true&tty=false HTTP/1.1"));
+    ex_fini(&r);
+    if (f.conn != NULL)
+        uv_close((uv_handle_t *)f.conn, (uv_close_cb)free);
+    uv_close((uv_handle_t *)&f.srv, NULL);
+    rig_stop(&g);
+    strbuf_fini(&f.req);
+}
+
 /* ---- credentials: the upgrade is authenticated as every other request ---- */
 
 static void
@@ -1040,6 +1110,7 @@ main(void)
         cmocka_unit_test(test_relay_keeps_the_refusal),
         cmocka_unit_test(test_faulty_server),
         cmocka_unit_test(test_exec),
+        cmocka_unit_test(test_exec_v4),
         cmocka_unit_test(test_credentials),
         cmocka_unit_test(test_logs),
     };
