@@ -575,7 +575,7 @@ fake_answer(struct fake *f)
     if (f->mode == FAKE_HANG)
         return;
     if (f->mode == FAKE_NOT_HTTP) {
-        fake_send(f->conn, "SSH-2.0-x\r\n\r\n", 15);
+        fake_send(f->conn, "SSH-2.0-x\r\n\r\n", strlen("SSH-2.0-x\r\n\r\n"));
         return;
     }
     char head[256];
