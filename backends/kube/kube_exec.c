@@ -5,6 +5,7 @@
  * the WebSocket has none once upgraded. */
 #include "kube/kube_exec.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 #define STATUS_MAX (64u << 10)
 
 struct kube_exec {
+    struct kube_owned own; /* on the client: dropped if it is freed first */
+    struct kube_client *kc;
     struct kube_ws *ws; /* NULL once ended */
     uv_timer_t timer;
     char *ns, *pod, *container, *cmd; /* cmd: argv joined, for messages */
@@ -51,6 +54,7 @@ on_timer_closed(uv_handle_t *h)
 static void
 ex_free(struct kube_exec *ex)
 {
+    kube__disown(ex->kc, &ex->own);
     uv_timer_stop(&ex->timer);
     uv_close((uv_handle_t *)&ex->timer, on_timer_closed);
 }
@@ -175,6 +179,17 @@ on_timeout(uv_timer_t *t)
     ex_finish(ex, PXE_TIMEOUT, -1, &e);
 }
 
+/* The client is being freed: go without a callback (the timer's close frees the rest). */
+static void
+ex_drop(struct kube_owned *o)
+{
+    struct kube_exec *ex = (struct kube_exec *)((char *)o - offsetof(struct kube_exec, own));
+    ex->done = true;
+    kube_ws_abort(ex->ws);
+    ex->ws = NULL;
+    ex_free(ex);
+}
+
 int
 kube_exec_start(struct kube_client *kc, const struct kube_exec_opts *o, struct kube_exec **out,
                 struct pxerr *err)
@@ -187,6 +202,7 @@ kube_exec_start(struct kube_client *kc, const struct kube_exec_opts *o, struct k
     if (kc->freeing)
         return pxerr_set(err, PXE_CANCELLED, "cluster %s: client stopped", kc->name);
     struct kube_exec *ex = xcalloc(1, sizeof *ex);
+    ex->kc = kc;
     ex->ns = xstrdup(o->ns);
     ex->pod = xstrdup(o->pod);
     ex->container = xstrdup_or_null(o->container);
@@ -246,6 +262,7 @@ kube_exec_start(struct kube_client *kc, const struct kube_exec_opts *o, struct k
         return rc;
     }
     uv_timer_start(&ex->timer, on_timeout, (uint64_t)ex->timeout_ms, 0);
+    kube__own(kc, &ex->own, ex_drop);
     if (out)
         *out = ex;
     return 0;

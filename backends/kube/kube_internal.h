@@ -131,6 +131,14 @@ struct kube_life {
 struct kube_call;
 struct kube_page; /* a batch of a LIST page's items (kube_inf_list.c) */
 
+/* Something a user of the client started that lives on it (a port-forward, an exec, a log
+ * followed): when the client is freed first, drop frees it without a callback, as
+ * kube_client_free promises. Embedded in the owner. */
+struct kube_owned {
+    void (*drop)(struct kube_owned *o);
+    struct kube_owned *prev, *next;
+};
+
 /* One informer: client-go's reflector for one resource (in one namespace or all). */
 struct kube_inf {
     struct kube_client *kc;
@@ -197,6 +205,7 @@ struct kube_client {
     struct vec informers; /* owned struct kube_inf * (freed when their timer closed) */
     struct kube_call *calls;
     struct kube_ws *wss;  /* open WebSocket streams (kube_ws.c) */
+    struct kube_owned *owned; /* streams' owners, dropped by kube_client_free */
     struct kube_req *reqs;
     struct kube_page *jobs; /* batches on a worker */
     struct kube_life *life;
@@ -208,6 +217,9 @@ struct kube_client {
 };
 
 /* kube.c */
+/* Keep o (embedded in its owner) on kc until kube__disown; drop is called if kc goes first. */
+void kube__own(struct kube_client *kc, struct kube_owned *o, void (*drop)(struct kube_owned *));
+void kube__disown(struct kube_client *kc, struct kube_owned *o);
 /* The sink's error hook with the cluster's error now: discovery's, else the first failing
  * informer's, else none. */
 void kube__update_error(struct kube_client *kc);

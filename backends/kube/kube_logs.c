@@ -4,6 +4,7 @@
 #include "kube/kube_logs.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #define FOLLOW_TIMEOUT_MS INT_MAX
 
 struct kube_logs {
+    struct kube_owned own; /* on the client: dropped if it is freed first */
     struct kube_client *kc;
     struct kube_call *call;
     char *ns, *pod, *container;
@@ -30,6 +32,7 @@ struct kube_logs {
 static void
 logs_free(struct kube_logs *l)
 {
+    kube__disown(l->kc, &l->own);
     free(l->ns);
     free(l->pod);
     free(l->container);
@@ -98,6 +101,15 @@ on_done(struct kube_call *call, const struct http_result *res, void *arg)
     logs_free(l);
 }
 
+/* The client is being freed: go without a callback. */
+static void
+logs_drop(struct kube_owned *o)
+{
+    struct kube_logs *l = (struct kube_logs *)((char *)o - offsetof(struct kube_logs, own));
+    kube__call_cancel(l->call);
+    logs_free(l);
+}
+
 int
 kube_logs_start(struct kube_client *kc, const struct kube_logs_opts *o, struct kube_logs **out,
                 struct pxerr *err)
@@ -152,6 +164,7 @@ kube_logs_start(struct kube_client *kc, const struct kube_logs_opts *o, struct k
         logs_free(l);
         return rc;
     }
+    kube__own(kc, &l->own, logs_drop);
     if (out)
         *out = l;
     return 0;

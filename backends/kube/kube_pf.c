@@ -6,6 +6,7 @@
  * handles one port per stream: one TCP connection of the relay is one stream. */
 #include "kube/kube_pf.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 #define ERRTEXT_MAX 1024
 
 struct kube_pf {
+    struct kube_owned own; /* on the client: dropped if it is freed first */
+    struct kube_client *kc;
     struct kube_ws *ws;
     struct kube_pf_demux dx;
     char *ns, *pod;
@@ -36,6 +39,7 @@ struct kube_pf {
 static void
 pf_free(struct kube_pf *pf)
 {
+    kube__disown(pf->kc, &pf->own);
     free(pf->ns);
     free(pf->pod);
     strbuf_fini(&pf->errtext);
@@ -123,6 +127,15 @@ on_ws_end(struct kube_ws *ws, int status, const struct pxerr *err, void *arg)
     pf_free(pf);
 }
 
+/* The client is being freed: go without a callback. */
+static void
+pf_drop(struct kube_owned *o)
+{
+    struct kube_pf *pf = (struct kube_pf *)((char *)o - offsetof(struct kube_pf, own));
+    kube_ws_abort(pf->ws);
+    pf_free(pf);
+}
+
 int
 kube_pf_open(struct kube_client *kc, const struct kube_pf_opts *o, struct kube_pf **out,
              struct pxerr *err)
@@ -133,6 +146,7 @@ kube_pf_open(struct kube_client *kc, const struct kube_pf_opts *o, struct kube_p
                          "kube_pf_open: namespace, pod, port 1-65535, on_data "
                          "and on_end are needed");
     struct kube_pf *pf = xcalloc(1, sizeof *pf);
+    pf->kc = kc;
     pf->dx.port = o->port;
     pf->ns = xstrdup(o->ns);
     pf->pod = xstrdup(o->pod);
@@ -169,6 +183,7 @@ kube_pf_open(struct kube_client *kc, const struct kube_pf_opts *o, struct kube_p
         pf_free(pf);
         return rc;
     }
+    kube__own(kc, &pf->own, pf_drop);
     if (out)
         *out = pf;
     return 0;

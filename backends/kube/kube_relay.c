@@ -99,10 +99,9 @@ conn_close(struct rconn *c)
         return;
     c->closing = true;
     c->r->st.n_open--;
-    if (c->pf != NULL) {
+    if (c->pf != NULL && !c->r->life->dead) /* the client frees its streams when it goes */
         kube_pf_abort(c->pf);
-        c->pf = NULL;
-    }
+    c->pf = NULL;
     uv_close((uv_handle_t *)&c->tcp, on_conn_closed);
 }
 
@@ -119,7 +118,8 @@ on_write(uv_write_t *req, int status)
         conn_close(c);
         return;
     }
-    if (c->pf_paused && c->write_pending < KUBE_WS_LOW_WATER && c->pf != NULL) {
+    if (c->pf_paused && c->write_pending < KUBE_WS_LOW_WATER && c->pf != NULL &&
+        !c->r->life->dead) {
         c->pf_paused = false;
         kube_pf_pause(c->pf, false);
     }
@@ -235,6 +235,12 @@ static void
 on_local_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
     struct rconn *c = s->data;
+    if (c->r->life->dead) { /* the client was stopped under the relay: its streams are gone */
+        free(buf->base);
+        c->pf = NULL;
+        conn_close(c);
+        return;
+    }
     if (n > 0 && c->pf != NULL) {
         struct pxerr e;
         c->r->st.bytes_to_pod += (uint64_t)n;

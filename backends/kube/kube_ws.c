@@ -55,10 +55,37 @@ kube__ws_what(const struct kube_ws *ws, char *buf, size_t n)
 /* ------------------------------------------------------------ teardown */
 
 static void
+release_http(struct kube_ws *ws)
+{
+    if (ws->req != NULL)
+        http_cancel(ws->req);
+    ws->req = NULL;
+    http_free(ws->http);
+    ws->http = NULL;
+}
+
+/* The last of the stream's handles has closed: we are in libuv's close phase, outside curl,
+ * wslay and every callback of the owner, so the rest can go. */
+static void
 ws_release(struct kube_ws *ws)
 {
-    if (ws->n_handles > 0)
-        return;
+    if (ws->http != NULL)
+        release_http(ws); /* killed inside its own connect callback: not then */
+    if (ws->ctx != NULL)
+        wslay_event_context_free(ws->ctx);
+    explicit_bzero(ws->out.s, ws->out.len);
+    strbuf_fini(&ws->out);
+    strbuf_fini(&ws->in);
+    free(ws->pre);
+    free(ws->obuf);
+    free(ws->path);
+    free(ws->url);
+    free(ws->resource);
+    free(ws->ns);
+    free(ws->pod);
+    for (size_t i = 0; ws->protocols && ws->protocols[i]; i++)
+        free(ws->protocols[i]);
+    free(ws->protocols);
     free(ws);
 }
 
@@ -66,8 +93,8 @@ static void
 on_handle_closed(uv_handle_t *h)
 {
     struct kube_ws *ws = h->data;
-    ws->n_handles--;
-    ws_release(ws);
+    if (--ws->n_handles == 0)
+        ws_release(ws);
 }
 
 static void
@@ -115,41 +142,12 @@ unlink_kc(struct kube_ws *ws)
     ws->kc = NULL;
 }
 
-/* Everything but the two timers' memory, on the kick timer (outside curl and wslay). */
-static void
-teardown_now(struct kube_ws *ws)
-{
-    conn_drop(ws);
-    http_free(ws->http);
-    ws->http = NULL;
-    if (ws->ctx != NULL)
-        wslay_event_context_free(ws->ctx);
-    ws->ctx = NULL;
-    explicit_bzero(ws->out.s, ws->out.len);
-    strbuf_fini(&ws->out);
-    strbuf_fini(&ws->in);
-    free(ws->pre);
-    free(ws->obuf);
-    free(ws->path);
-    free(ws->url);
-    free(ws->resource);
-    free(ws->ns);
-    free(ws->pod);
-    for (size_t i = 0; ws->protocols && ws->protocols[i]; i++)
-        free(ws->protocols[i]);
-    free(ws->protocols);
-    uv_close((uv_handle_t *)&ws->timer, on_handle_closed);
-    uv_close((uv_handle_t *)&ws->kick, on_handle_closed);
-}
-
 static void
 on_kick(uv_timer_t *t)
 {
     struct kube_ws *ws = t->data;
-    if (ws->dead) {
-        teardown_now(ws);
+    if (ws->dead)
         return;
-    }
     if (ws->early_close) {
         char what[200];
         kube__ws_what(ws, what, sizeof what);
@@ -163,7 +161,11 @@ on_kick(uv_timer_t *t)
     ws_io(ws, UV_READABLE); /* a resume: TLS may hold bytes the socket no longer signals */
 }
 
-/* No callback from here on; the memory goes on the next loop turn. */
+/* No callback from here on. Every handle is closed now, with our callbacks (an owner that
+ * closes every handle of the loop next, as the console does when it quits, finds them
+ * closing already), the connection and its curl multi go at once unless curl is on the
+ * stack, and the memory goes when the handles have closed (ws_release): never inside
+ * curl, wslay or the owner's callback that asked for it. */
 static void
 ws_kill(struct kube_ws *ws)
 {
@@ -173,10 +175,13 @@ ws_kill(struct kube_ws *ws)
     ws->teardown_started = true;
     ws->st = ST_DONE;
     unlink_kc(ws);
-    if (ws->poll != NULL)
-        uv_poll_stop(&ws->poll->h);
+    poll_close(ws);
+    if (!ws->in_http)
+        release_http(ws);
     uv_timer_stop(&ws->timer);
-    uv_timer_start(&ws->kick, on_kick, 0, 0);
+    uv_timer_stop(&ws->kick);
+    uv_close((uv_handle_t *)&ws->timer, on_handle_closed);
+    uv_close((uv_handle_t *)&ws->kick, on_handle_closed);
 }
 
 /* The stream is over: tell the owner once, then tear down. */
@@ -423,12 +428,24 @@ server_parts(const char *server, char *host, size_t hn, const char **prefix)
     *prefix = p + n;
 }
 
+static void connected(struct kube_ws *ws, struct http_req *req, const struct http_result *res);
+
 static void
 on_connected(struct http_req *req, const struct http_result *res, void *arg)
 {
     struct kube_ws *ws = arg;
     if (ws->dead)
         return;
+    /* Inside an http callback its http must not be freed: a kill meanwhile leaves it to
+     * ws_release. */
+    ws->in_http = true;
+    connected(ws, req, res);
+    ws->in_http = false;
+}
+
+static void
+connected(struct kube_ws *ws, struct http_req *req, const struct http_result *res)
+{
     char what[200];
     kube__ws_what(ws, what, sizeof what);
     if (res->status != 0) {

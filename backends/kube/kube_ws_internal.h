@@ -80,6 +80,7 @@ struct kube_ws {
     bool early_close; /* kube_ws_close before the upgrade: on_end on the next turn */
     bool dead;        /* no callback any more; teardown pending or done */
     bool teardown_started;
+    bool in_http; /* inside its http's connect callback */
     int in_io;
     uint64_t bytes_in, bytes_out;
 };

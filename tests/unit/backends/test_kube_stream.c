@@ -225,7 +225,18 @@ struct echo {
     uv_tcp_t srv;
     int port;
     int n_conns;
+    uv_tcp_t *conns[8]; /* open ones, NULL once closed */
 };
+
+static void
+echo_closed(uv_handle_t *h)
+{
+    struct echo *e = h->loop->data;
+    for (int i = 0; e != NULL && i < 8; i++)
+        if (e->conns[i] == (uv_tcp_t *)h)
+            e->conns[i] = NULL;
+    free(h);
+}
 
 static void
 echo_alloc(uv_handle_t *h, size_t sz, uv_buf_t *b)
@@ -255,7 +266,7 @@ echo_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
     }
     free(b->base);
     if (n < 0)
-        uv_close((uv_handle_t *)s, (uv_close_cb)free);
+        uv_close((uv_handle_t *)s, echo_closed);
 }
 
 static void
@@ -266,6 +277,8 @@ echo_accept(uv_stream_t *srv, int status)
     uv_tcp_t *c = xcalloc(1, sizeof *c);
     uv_tcp_init(srv->loop, c);
     assert_int_equal(uv_accept(srv, (uv_stream_t *)c), 0);
+    if (e->n_conns < 8)
+        e->conns[e->n_conns] = c;
     e->n_conns++;
     uv_read_start((uv_stream_t *)c, echo_alloc, echo_read);
 }
@@ -274,6 +287,7 @@ static void
 echo_start(struct echo *e, uv_loop_t *loop)
 {
     memset(e, 0, sizeof *e);
+    loop->data = e; /* for echo_closed */
     uv_tcp_init(loop, &e->srv);
     e->srv.data = e;
     struct sockaddr_in sa;
@@ -916,6 +930,58 @@ test_exec_v4(void **state)
     strbuf_fini(&f.req);
 }
 
+static void
+close_walk(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+/* The console's way out: the clients are freed while streams are open, then every handle
+ * the loop still has is closed with no callback of its owner (uv_walk), then the loop runs
+ * out. Every stream's handles must already be closing with its own callbacks by then (or
+ * its memory would leak and a later close of them would assert). */
+static void
+test_shutdown_walk(void **state)
+{
+    struct env *e = *state;
+    struct rig g;
+    rig_start(&g, e->admin);
+    struct echo echo;
+    echo_start(&echo, &g.loop);
+    struct kube_relay *r = NULL;
+    struct pxerr err = {0};
+    struct kube_relay_opts ro = {.ns = "pxc", .pod = "p0", .port = echo.port};
+    assert_int_equal(kube_relay_start(g.kc, &ro, &r, &err), 0);
+    struct client c;
+    cl_start(&c, &g.loop, kube_relay_port(r));
+    c.want = 4;
+    cl_send(&c, "ping", 4);
+    run_until(&g, &c.done, 10000); /* a stream is open and carrying bytes */
+    static const char *const slow[] = {"sleep", "5", NULL};
+    struct exres x;
+    memset(&x, 0, sizeof x);
+    struct kube_exec_opts eo = {.ns = "pxc", .pod = "p0", .container = "pxc", .argv = slow,
+                                .on_exit = ex_exit, .arg = &x};
+    assert_int_equal(kube_exec_start(g.kc, &eo, NULL, &err), 0);
+    for (int i = 0; i < 50; i++) /* the exec upgraded too */
+        uv_run(&g.loop, UV_RUN_NOWAIT), usleep(10000);
+    kube_relay_free(r);
+    kube_client_free(g.kc);
+    http_free(g.h);
+    cl_close(&c);
+    strbuf_fini(&c.got);
+    for (int i = 0; i < 8; i++) /* the test's own handles, with their own callbacks */
+        if (echo.conns[i] != NULL && !uv_is_closing((uv_handle_t *)echo.conns[i]))
+            uv_close((uv_handle_t *)echo.conns[i], echo_closed);
+    uv_close((uv_handle_t *)&echo.srv, NULL);
+    uv_walk(&g.loop, close_walk, NULL);
+    uv_run(&g.loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&g.loop), 0);
+    assert_false(x.done); /* no callback after the client went */
+}
+
 /* ---- credentials: the upgrade is authenticated as every other request ---- */
 
 static void
@@ -1112,6 +1178,7 @@ main(void)
         cmocka_unit_test(test_exec),
         cmocka_unit_test(test_exec_v4),
         cmocka_unit_test(test_credentials),
+        cmocka_unit_test(test_shutdown_walk),
         cmocka_unit_test(test_logs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
