@@ -38,7 +38,8 @@
     XX(UNSUPPORTED, "not supported")                                                               \
     XX(SCHEMA, "schema validation failed")                                                         \
     XX(TOOSMALL, "too small")                                                                      \
-    XX(INTERNAL, "internal error")
+    XX(INTERNAL, "internal error")                                                                 \
+    XX(TOOBIG, "too large")
 
 enum pxe_code {
     PXE_OK = 0,

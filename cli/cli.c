@@ -155,6 +155,10 @@ cli_main(int argc, char **argv)
         /* Hand --help to the subcommand: it knows its own flags. */
         sub[n_sub++] = "--help";
     }
+    if (cmd != NULL && o.replay != NULL && !help && !(cmd->flags & CMD_REPLAY)) {
+        rc = cmd_replay_refused(cmd);
+        goto out;
+    }
     if (cmd != NULL) {
         sub[n_sub] = NULL;
         rc = cmd->exec(&o, n_sub, sub);

@@ -45,7 +45,8 @@ cmd_print_help(FILE *f)
           "  --readonly          hide and refuse every action that writes to a cluster\n"
           "  --theme NAME        colour theme: a name from the themes directory or a file\n"
           "  --no-color          no colours (also when NO_COLOR is set)\n"
-          "  --replay FILE       open a snapshot (pxcmesh status --json) read-only\n"
+          "  --replay FILE       open a snapshot (pxcmesh status --json) read-only; status\n"
+          "                      and doctor read it too, instead of the clusters\n"
           "  --log FILE          append a debug log to FILE\n"
           "  --ascii             draw with ASCII instead of Unicode line and status glyphs\n"
           "  --no-mouse          do not take the mouse (click selects, wheel scrolls)\n"
@@ -80,6 +81,28 @@ cmd_usage_error(const char *cmd, const char *fmt, ...)
     else
         cmd_print_usage(stderr);
     return 2;
+}
+
+int
+cmd_replay_refused(const struct cmd_entry *c)
+{
+    const char *names[sizeof cmd_table / sizeof cmd_table[0]];
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof cmd_table / sizeof cmd_table[0]; i++)
+        if (cmd_table[i]->flags & CMD_REPLAY)
+            names[k++] = cmd_table[i]->name;
+    char verbs[128] = "";
+    size_t n = 0;
+    for (size_t i = 0; i < k && n < sizeof verbs; i++)
+        n += (size_t)snprintf(verbs + n, sizeof verbs - n, "%s%s",
+                              i == 0       ? ""
+                              : i + 1 == k ? " and "
+                                           : ", ",
+                              names[i]);
+    return cmd_usage_error(c->name,
+                           "--replay FILE is read by the console and by %s; '%s' works on the "
+                           "live clusters: leave --replay out",
+                           verbs, c->name);
 }
 
 void

@@ -47,6 +47,7 @@ struct cmd_entry {
     const char *summary; /* one line for --help */
     unsigned flags;
 #define CMD_HIDDEN 0x1u /* runnable but not listed in --help (maintenance) */
+#define CMD_REPLAY 0x2u /* reads the snapshot of --replay FILE; other verbs refuse it */
     cmd_exec_cb *exec;
 };
 
@@ -70,6 +71,9 @@ void cmd_print_help(FILE *f);
 /* Print the one-line error "pxcmesh: MSG" and the usage of verb cmd (NULL: the general
  * usage) to stderr; returns 2, the usage exit code. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The usage error for --replay given to verb c, which does not read snapshots: names the
+ * verbs that do. Returns 2. */
+int cmd_replay_refused(const struct cmd_entry *c);
 
 /* The clusters a verb that talks to Kubernetes uses: config_select over the global flags
  * (--config FILE, else the --context flags, else the default config file, else the

@@ -1,11 +1,13 @@
 /* cmd_apply: `pxcmesh apply -f FILE|- [--dry-run] [--context C | --cluster NAME]
- * [--config FILE] [--yes]`: every object is validated against the CRD schemas, then for
- * each one the live object is read, a server-side dry run is made, and the diff of live
- * against intended is shown; without --yes pxcmesh asks before it applies (on the
- * terminal, so `generate ... | pxcmesh apply -f -` still asks). Exit 0 applied (or dry
- * run ok), 1 a validation, server or connection error, 2 usage. The steps are
- * apply_plan's (backends/manifest), the same the console's apply runs; this file reads
- * the manifest, prints and asks. */
+ * [--config FILE] [--yes]`: the manifest is applied whole or not at all. Every object is
+ * validated against the CRD schemas, then every object is previewed (the live object
+ * read, a server-side dry run, the diff of live against intended); only when all passed
+ * does pxcmesh ask (on the terminal, so `generate ... | pxcmesh apply -f -` still asks),
+ * once for the whole manifest, and apply. Each object's outcome is printed; if the server
+ * refuses one midway, the apply stops and says which objects were applied and which were
+ * not. Exit 0 applied (or dry run ok), 1 a validation, server or connection error or a
+ * partial apply, 2 usage. The steps are apply_plan's (backends/manifest), the same the
+ * console's apply runs; this file reads the manifest, prints and asks. */
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 
 #include <uv.h>
 
+#include "file.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "cmd.h"
@@ -37,7 +40,11 @@ static const char apply_usage[] =
     "                     [--context C | --config FILE [--cluster NAME]]\n"
     "Validates every object against the CRD schemas, shows the diff of live against\n"
     "intended (from a server-side dry run), asks, then applies with server-side apply\n"
-    "(fieldManager=pxcmesh). --dry-run stops after the diff; --yes does not ask.\n";
+    "(fieldManager=pxcmesh). Nothing is applied unless every object passes both checks.\n"
+    "--dry-run stops after the diff; --yes does not ask. The manifest may be at most\n"
+    "16 MiB (a file, a pipe, or - for stdin).\n";
+
+#define APPLY_MAX_MANIFEST (16u << 20)
 
 /* One step of the plan at a time on a private loop: run until its callback stores the
  * answer. */
@@ -79,18 +86,6 @@ on_synced_stop(struct live *lv, int n_unreachable, void *arg)
     (void)lv, (void)n_unreachable;
     uv_loop_t *loop = arg;
     uv_stop(loop);
-}
-
-static char *
-slurp_stream(FILE *f)
-{
-    struct strbuf sb;
-    strbuf_init(&sb);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        strbuf_appendn(&sb, buf, n);
-    return strbuf_detach(&sb);
 }
 
 /* Ask on the terminal (stdin may be the manifest). */
@@ -157,21 +152,19 @@ cmd_apply_exec(const struct cmd_opts *opts, int argc, char **argv)
     }
 
     /* Read and validate everything before touching a cluster. */
-    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
-    if (f == NULL) {
-        fprintf(stderr, "pxcmesh apply: cannot read '%s'\n", file);
-        return 1;
-    }
-    char *text = slurp_stream(f);
-    if (f != stdin)
-        fclose(f);
+    bool is_stdin = strcmp(file, "-") == 0;
+    const char *name = is_stdin ? "<stdin>" : file;
+    char *text = NULL;
+    size_t text_len = 0;
     struct pxerr err = {0};
+    int rc = is_stdin ? file_read_fd(STDIN_FILENO, name, APPLY_MAX_MANIFEST, &text, &text_len, &err)
+                      : file_read_stream(file, APPLY_MAX_MANIFEST, &text, &text_len, &err);
     json_t *docs = NULL;
-    int rc = yamldocs_load_buf(strcmp(file, "-") == 0 ? "<stdin>" : file, text, strlen(text),
-                               &docs, &err);
-    free(text);
+    if (rc == 0)
+        rc = yamldocs_load_buf(name, text, text_len, &docs, &err);
+    file_free_secret(text, text_len); /* a manifest may carry a Secret's values */
     if (rc == 0 && json_array_size(docs) == 0)
-        rc = pxerr_set(&err, PXE_INVAL, "%s holds no objects", file);
+        rc = pxerr_set(&err, PXE_INVAL, "%s holds no objects", name);
     if (rc != 0) {
         fprintf(stderr, "pxcmesh apply: %s\n", err.msg);
         json_decref(docs);
@@ -182,13 +175,26 @@ cmd_apply_exec(const struct cmd_opts *opts, int argc, char **argv)
     struct apply_plan *plan =
         apply_plan_new(&loop, docs, &(struct apply_opts){force ? APPLY_FORCE : 0, 3});
     json_decref(docs);
+    size_t n = apply_plan_count(plan);
     struct config *cfg = NULL;
     struct model *m = NULL;
     struct live *lv = NULL;
     int exit_code = 0;
     struct wait valid = {.loop = &loop};
     if (wait_step(&valid, apply_plan_validate(plan, NULL, on_step, &valid, &err), &err) != 0) {
-        fprintf(stderr, "pxcmesh apply: %s\n", err.msg);
+        size_t n_bad = 0;
+        for (size_t i = 0; i < n; i++) {
+            const struct apply_item *it = apply_plan_item(plan, i);
+            if (!it->valid && it->error[0] != '\0') {
+                fprintf(stderr, "pxcmesh apply: document %zu: %s\n", i + 1, it->error);
+                n_bad++;
+            }
+        }
+        if (n_bad == 0) /* the schemas could not be loaded */
+            fprintf(stderr, "pxcmesh apply: %s\n", err.msg);
+        else
+            fprintf(stderr, "pxcmesh apply: nothing applied: %zu of %zu objects %s not valid\n",
+                    n_bad, n, n_bad == 1 ? "is" : "are");
         exit_code = 1;
         goto out;
     }
@@ -233,41 +239,74 @@ cmd_apply_exec(const struct cmd_opts *opts, int argc, char **argv)
         exit_code = 1;
         goto out;
     }
-    for (size_t i = 0; i < apply_plan_count(plan); i++) {
+
+    /* Every object previewed: what changes in the fields we set, or why the server
+     * refuses it. */
+    struct wait preview = {.loop = &loop};
+    (void)wait_step(&preview, apply_plan_preview(plan, lv, target, 0, n, on_step, &preview, &err),
+                    &err);
+    if (!preview.done) { /* refused before any request: no client */
+        fprintf(stderr, "pxcmesh apply: %s\n", err.msg);
+        exit_code = 1;
+        goto out;
+    }
+    size_t n_failed = 0, n_new = 0, n_changed = 0;
+    for (size_t i = 0; i < n; i++) {
         const struct apply_item *it = apply_plan_item(plan, i);
-        struct wait preview = {.loop = &loop};
-        if (wait_step(&preview,
-                      apply_plan_preview(plan, lv, target, i, i + 1, on_step, &preview, &err),
-                      &err) != 0) {
-            fprintf(stderr, "pxcmesh apply: %s\n", err.msg);
-            exit_code = 1;
-            break;
+        if (!it->previewed) {
+            fflush(stdout);
+            fprintf(stderr, "pxcmesh apply: document %zu: %s: %s\n", i + 1, it->desc, it->error);
+            n_failed++;
+            continue;
         }
-        /* What changes in the fields we set: live (projected) against the dry-run result. */
         printf("%s on %s: %s\n", it->desc, target,
                !it->exists     ? "will be created"
                : it->n_changed ? "will change"
                                : "unchanged");
         if (it->n_changed > 0)
             fputs(it->diff, stdout);
-        if (dry || (it->n_changed == 0 && it->exists))
-            continue;
-        char q[400];
-        snprintf(q, sizeof q, "apply %s to cluster %s?", it->desc, target);
-        if (!yes && !confirm(q)) {
-            printf("%s: not applied%s\n", it->desc,
-                   isatty(STDIN_FILENO) ? "" : " (no terminal to ask on: use --yes)");
-            exit_code = 1;
-            continue;
-        }
-        struct wait done = {.loop = &loop};
-        if (wait_step(&done, apply_plan_apply(plan, lv, target, i, i + 1, on_step, &done, &err),
-                      &err) != 0) {
-            fprintf(stderr, "pxcmesh apply: %s\n", err.msg);
-            exit_code = 1;
-        } else {
-            printf("%s: applied\n", it->desc);
-        }
+        if (it->note[0] != '\0')
+            printf("  (%s)\n", it->note);
+        n_new += !it->exists;
+        n_changed += it->exists && it->n_changed > 0;
+    }
+    if (n_failed > 0) {
+        fprintf(stderr, "pxcmesh apply: nothing applied: %zu of %zu objects failed the preview\n",
+                n_failed, n);
+        exit_code = 1;
+        goto out;
+    }
+    if (dry)
+        goto out;
+    if (n_new + n_changed == 0) {
+        printf("nothing to apply: the live objects match the manifest\n");
+        goto out;
+    }
+    char q[400];
+    snprintf(q, sizeof q, "apply %zu object%s to cluster %s (%zu new, %zu changed)?",
+             n_new + n_changed, n_new + n_changed == 1 ? "" : "s", target, n_new, n_changed);
+    if (!yes && !confirm(q)) {
+        printf("not applied: %zu object%s%s\n", n_new + n_changed,
+               n_new + n_changed == 1 ? "" : "s",
+               isatty(STDIN_FILENO) ? "" : " (no terminal to ask on: use --yes)");
+        exit_code = 1;
+        goto out;
+    }
+    struct wait done = {.loop = &loop};
+    if (wait_step(&done, apply_plan_apply(plan, lv, target, 0, n, on_step, &done, &err), &err) !=
+        0) {
+        struct strbuf o;
+        strbuf_init(&o);
+        apply_plan_outcome(plan, 0, n, "\n  ", &o);
+        fflush(stdout);
+        fprintf(stderr, "pxcmesh apply: %s\npxcmesh apply: %s\n", err.msg, o.s);
+        strbuf_fini(&o);
+        exit_code = 1;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct apply_item *it = apply_plan_item(plan, i);
+        printf("%s: %s\n", it->desc, it->applied ? "applied" : "unchanged");
     }
 out:
     apply_plan_free(plan); /* before the clients it may use */

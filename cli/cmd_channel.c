@@ -7,7 +7,9 @@
  * "cluster". start/stop read the cluster once to find which server runs the channel (or use
  * --server), run START/STOP REPLICA in the server's dialect with the action user, then read
  * again until the threads show the change (or --timeout) and print the new state.
- * Exit codes: 0 ok, 1 failure (unreachable server, refused action, timeout), 2 usage. */
+ * Exit codes: 0 ok, 1 failure (status: a server could not be read, or a channel is broken:
+ * unreadable, or a thread stopped on an error; start/stop: refused action, timeout), 2
+ * usage. A channel stopped without an error (STOP REPLICA) is not broken. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +44,9 @@ static const char channel_usage[] =
     "       pxcmesh channel start|stop NAME --cluster C [--server S] [--io|--sql]\n"
     "                                  [--timeout S] [--config FILE]\n"
     "Reads the replication channels of every configured cluster, or starts/stops one channel\n"
-    "(both threads, or only the IO or SQL thread) with the action user and shows the result.\n";
+    "(both threads, or only the IO or SQL thread) with the action user and shows the result.\n"
+    "status exits 1 when a server could not be read or a channel is broken (an IO or SQL\n"
+    "error); a channel stopped without an error (STOP REPLICA) is not broken.\n";
 
 enum verb { V_STATUS, V_START, V_STOP };
 
@@ -108,17 +112,24 @@ change_visible(const struct run *r, const struct m_channel *ch)
 static void on_action_done(int status, const char *server, const char *sql_masked,
                            const struct pxerr *err, void *arg);
 
-static void
-servers_report(struct run *r, struct mysql_poll *p)
+/* Print why each server of p could not be read; returns how many could not (the poller's
+ * own error counts as one). */
+static int
+servers_report(struct mysql_poll *p)
 {
+    int n = 0;
     for (int i = 0; i < mysql_poll_n_servers(p); i++) {
         const char *msg = NULL;
-        if (mysql_poll_server_status(p, i, &msg) != 0)
+        if (mysql_poll_server_status(p, i, &msg) != 0) {
             fprintf(stderr, "pxcmesh channel: %s\n", msg && *msg ? msg : "no answer");
+            n++;
+        }
     }
-    if (mysql_poll_error(p)[0])
+    if (mysql_poll_error(p)[0]) {
         fprintf(stderr, "pxcmesh channel: %s\n", mysql_poll_error(p));
-    (void)r;
+        n++;
+    }
+    return n;
 }
 
 static void
@@ -138,14 +149,15 @@ on_round(struct mysql_poll *p, int round, void *arg)
     const struct m_channel *ch = find_channel(c, r->server, r->channel, &n);
     if (r->phase == 0) {
         if (n != 1) {
-            if (n == 0) {
-                servers_report(r, p);
+            /* Where a server did not answer, the channel may well be there: its error is
+             * the whole story, not "no channel". */
+            if (n == 0 && servers_report(p) == 0) {
                 fprintf(stderr,
-                        "pxcmesh channel: no channel '%s' on %s%s%s; `pxcmesh channel "
+                        "pxcmesh channel: no channel '%s' on %s%s; `pxcmesh channel "
                         "status` lists the channels\n",
                         r->channel, r->server ? "server " : "cluster ",
-                        r->server ? r->server : r->cluster, "");
-            } else {
+                        r->server ? r->server : r->cluster);
+            } else if (n > 1) {
                 struct strbuf sb;
                 strbuf_init(&sb);
                 for (size_t i = 0; i < c->channels.n; i++) {
@@ -247,7 +259,13 @@ on_synced(struct live *lv, int n_unreachable, void *arg)
 {
     struct run *r = arg;
     (void)lv;
-    (void)n_unreachable; /* a cluster's API error does not stop reading its MySQL servers */
+    /* A cluster's API error does not stop reading its MySQL servers, but where they come
+     * from it (pods, a Secret) the poller's error is only a consequence: say the cause. */
+    for (size_t i = 0; n_unreachable > 0 && i < r->m->clusters.n; i++) {
+        const struct m_cluster *c = r->m->clusters.items[i];
+        if (!c->reachable && c->error[0] != '\0')
+            fprintf(stderr, "pxcmesh channel: cluster %s: %s\n", c->name, c->error);
+    }
     start_pollers(r);
 }
 
@@ -267,10 +285,40 @@ on_walk_close(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
+/* Broken, for a script's exit code: it cannot be read, or a thread stopped on an error.
+ * A thread stopped without an error was stopped by someone (STOP REPLICA): not broken. */
+static bool
+channel_broken(const struct m_channel *ch, char *why, size_t n)
+{
+    if (ch->error[0] != '\0')
+        snprintf(why, n, "cannot be read: %s", ch->error);
+    else if (ch->last_io_errno != 0)
+        snprintf(why, n, "IO thread %s, error %d: %.200s", model_thread_name(ch->io),
+                 ch->last_io_errno, ch->last_io_error);
+    else if (ch->last_sql_errno != 0)
+        snprintf(why, n, "SQL thread %s, error %d: %.200s", model_thread_name(ch->sql),
+                 ch->last_sql_errno, ch->last_sql_error);
+    else
+        return false;
+    return true;
+}
+
 static int
 print_status(struct run *r, bool json)
 {
     int rc = 0;
+    for (size_t i = 0; i < r->m->clusters.n; i++) {
+        const struct m_cluster *c = r->m->clusters.items[i];
+        for (size_t k = 0; k < c->channels.n; k++) {
+            const struct m_channel *ch = c->channels.items[k];
+            char why[400];
+            if (channel_broken(ch, why, sizeof why)) {
+                fprintf(stderr, "pxcmesh channel: %s: channel %s on %s is broken: %s\n", c->name,
+                        ch->name[0] ? ch->name : "''", ch->server, why);
+                rc = 1;
+            }
+        }
+    }
     /* Judged by the config's lagWarnSeconds / lagCritSeconds, as the console does. */
     struct health_limits lim = health_limits_from_config(r->cfg);
     for (size_t i = 0; i < r->n_polls; i++) {

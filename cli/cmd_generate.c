@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "base64.h"
+#include "file.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "cmd.h"
@@ -36,6 +37,7 @@ static const char generate_usage[] =
     "  namespace      --name NS [--revision REV]\n"
     "  serviceentry   --name N --namespace NS --remote-cluster C --endpoint ADDR[:PORT]...\n"
     "                 [--address VIP] [--port P] [--object-name NAME] [--api-version V]\n"
+    "                 [--resolution STATIC|DNS] (STATIC: endpoints are IP addresses)\n"
     "                 [--mtls] [--peer-auth STRICT|PERMISSIVE]\n"
     "  pxc            --name N --namespace NS [--size K] [--image I] [--memory M] [--cpu C]\n"
     "                 [--secrets-name S] [--cr-version V] [--haproxy]\n"
@@ -55,7 +57,7 @@ enum {
     O_MTLS, O_PEERAUTH, O_REVISION, O_SIZE, O_IMAGE, O_MEMORY, O_CPU, O_SECRETS, O_CRVER,
     O_HAPROXY, O_REPLSRC, O_REPLISSRC, O_CLUSTER, O_NETWORK, O_MESH, O_NOEW, O_EXPOSE, O_SERVER,
     O_TOKENFILE, O_CAFILE, O_CHANNEL, O_SRCHOST, O_SRCPORT, O_USER, O_PWENV, O_DIALECT,
-    O_CREATEUSER, O_SSL, O_SHOWPW, O_HELP, O_ENDPOINTS_FROM, O_FROMCLUSTER,
+    O_CREATEUSER, O_SSL, O_SHOWPW, O_HELP, O_ENDPOINTS_FROM, O_FROMCLUSTER, O_RESOLUTION,
 };
 
 static const struct option gen_longopts[] = {
@@ -66,6 +68,7 @@ static const struct option gen_longopts[] = {
     {"endpoints-from-cluster", required_argument, NULL, O_ENDPOINTS_FROM},
     {"from-cluster", required_argument, NULL, O_FROMCLUSTER},
     {"address", required_argument, NULL, O_ADDRESS},
+    {"resolution", required_argument, NULL, O_RESOLUTION},
     {"port", required_argument, NULL, O_PORT},
     {"object-name", required_argument, NULL, O_OBJNAME},
     {"api-version", required_argument, NULL, O_APIVER},
@@ -170,24 +173,29 @@ parse_repl_source(struct gen_args *a, char *spec)
     return 0;
 }
 
+#define GEN_MAX_FILE (1u << 20) /* a token or a CA bundle is a few KB */
+
+/* A token or CA file whole, without its trailing line breaks: owned (xfree_secret), or
+ * NULL after saying why. A pipe is fine (--token-file <(...)); a directory, a device, an
+ * empty file or one over 1 MiB is refused. */
 static char *
 read_small_file(const char *path, const char *what)
 {
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        fprintf(stderr, "pxcmesh generate: cannot read %s '%s'\n", what, path);
+    char *buf = NULL;
+    size_t len = 0;
+    struct pxerr err = {0};
+    if (file_read_stream(path, GEN_MAX_FILE, &buf, &len, &err) != 0) {
+        fprintf(stderr, "pxcmesh generate: %s %s\n", what, err.msg);
         return NULL;
     }
-    struct strbuf sb;
-    strbuf_init(&sb);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && sb.len < 1 << 20)
-        strbuf_appendn(&sb, buf, n);
-    fclose(f);
-    while (sb.len > 0 && (sb.s[sb.len - 1] == '\n' || sb.s[sb.len - 1] == '\r'))
-        sb.s[--sb.len] = '\0';
-    return strbuf_detach(&sb);
+    size_t n = len;
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        n--;
+    char *out = n > 0 ? xstrndup(buf, n) : NULL;
+    file_free_secret(buf, len);
+    if (out == NULL)
+        fprintf(stderr, "pxcmesh generate: %s %s: is empty\n", what, path);
+    return out;
 }
 
 /* The endpoints the mesh rule gives for cluster name (doctor/mesh.h: its node InternalIPs, as
@@ -393,6 +401,9 @@ gen_parse(struct gen_args *a, int argc, char **argv)
             break;
         case O_ADDRESS:
             a->se.address = optarg;
+            break;
+        case O_RESOLUTION:
+            a->se.resolution = optarg;
             break;
         case O_PORT:
             if (parse_int("--port", optarg, 1, 65535, &a->se.port) != 0)
@@ -609,9 +620,13 @@ cmd_generate_exec(const struct cmd_opts *opts, int argc, char **argv)
             rc = PXE_IO;
             err.msg[0] = '\0';
         } else {
-            if (ca != NULL) {
-                strcat(ca, "\n");
-                ca64 = base64_encode(ca, strlen(ca), 0);
+            if (ca != NULL) { /* the PEM as the file had it: ending with one newline */
+                struct strbuf pem;
+                strbuf_init(&pem);
+                strbuf_append(&pem, ca);
+                strbuf_appendc(&pem, '\n');
+                ca64 = base64_encode(pem.s, pem.len, 0);
+                strbuf_fini(&pem);
             }
             a.rs.token = token;
             a.rs.ca_data = ca64;

@@ -98,7 +98,8 @@ on_ready(struct live *lv, int n_bad, void *arg)
     struct kube_client *kc = live_client(lv, r->cluster);
     struct pxerr err = {0};
     if (kc == NULL || n_bad > 0) {
-        struct m_cluster *c = kc ? model_cluster_find(r->m, r->cluster) : NULL;
+        /* A context that did not resolve has no client, but the model has its reason. */
+        struct m_cluster *c = model_cluster_find(r->m, r->cluster);
         fprintf(stderr, "pxcmesh get: cluster %s: %s\n", r->cluster,
                 c && c->error[0] ? c->error : "cannot connect (see the error above)");
         r->exit_code = 1;
@@ -108,10 +109,8 @@ on_ready(struct live *lv, int n_bad, void *arg)
     }
     struct strbuf path;
     strbuf_init(&path);
-    int rc = kube_kind_path(kc, r->kind, r->ns, &path, &err);
+    int rc = kube_kind_path(kc, r->kind, r->ns, r->name, &path, &err);
     if (rc == 0 && r->name) {
-        strbuf_appendc(&path, '/');
-        strbuf_append(&path, r->name);
         rc = kube_get(kc, path.s, on_got, r, NULL, &err);
     } else if (rc == 0) {
         rc = kube_list(kc, path.s, on_got, r, NULL, &err);
@@ -119,7 +118,7 @@ on_ready(struct live *lv, int n_bad, void *arg)
     strbuf_fini(&path);
     if (rc < 0) {
         fprintf(stderr, "pxcmesh get: %s\n", err.msg);
-        r->exit_code = rc == PXE_NOTFOUND || rc == PXE_UNSUPPORTED ? 2 : 1;
+        r->exit_code = rc == PXE_NOTFOUND || rc == PXE_UNSUPPORTED || rc == PXE_INVAL ? 2 : 1;
         r->done = true;
         uv_stop(r->loop);
     }
@@ -196,6 +195,11 @@ cmd_get_exec(const struct cmd_opts *opts, int argc, char **argv)
         return cmd_usage_error("get", "give -n NAMESPACE or -A, not both");
     if (opts->n_contexts > 1)
         return cmd_usage_error("get", "get talks to one cluster: give one --context");
+    /* A name goes into the request path: refuse what is not a name ("../secrets/x") before
+     * anything is sent. */
+    struct pxerr nerr = {0};
+    if ((name && kube_name_check(name, &nerr) < 0) || (ns && kube_name_check_ns(ns, &nerr) < 0))
+        return cmd_usage_error("get", "%s", nerr.msg);
 
     struct pxerr err = {0};
     struct config *cfg = NULL;

@@ -29,7 +29,10 @@ const struct cmd_entry cmd_lab_entry = {
 
 static const char lab_usage[] =
     "usage: pxcmesh lab up|down|status|fault NAME [ARGS] [--dir DIR] [--prefix 127.N]\n"
-    "  up [--no-serviceentry] [--no-injection-label]   start the lab (idempotent)\n"
+    "  up [--no-serviceentry] [--no-injection-label] [--pod-network direct|private]\n"
+    "                                                  start the lab (idempotent); private:\n"
+    "                                                  pod IPs where nothing listens, MySQL\n"
+    "                                                  only through the API server\n"
     "  down                                            stop it and remove its data\n"
     "  status                                          addresses, pids, Galera and channel state\n"
     "  fault NAME [ARGS]                               inject a fault (docs/lab.md lists them)\n"

@@ -1,7 +1,9 @@
 /* cmd_status: `pxcmesh status [--json] [--timeout S]`: connect to every configured cluster,
  * list everything once (no watch), print the snapshot (docs/status-json.md) or a readable
- * table, and exit 0 when every cluster answered, 1 when one could not be reached or
- * refused something (the output says which and why), 2 on usage errors.
+ * table, and exit 0 when every cluster and MySQL server answered, 1 when one could not be
+ * reached or refused something (the output says which and why), 2 on usage errors. With
+ * --replay FILE it contacts nothing: it prints the snapshot's clusters as the file has them
+ * (findings included, not judged again), and its exit code says what the snapshot says.
  *
  * Hidden test hook `--follow SECONDS`: watch instead of listing once and, after the first
  * sync, print one compact JSON line per model change (time, and per cluster the pods, the
@@ -31,16 +33,22 @@ static int cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv);
 
 const struct cmd_entry cmd_status_entry = {
     .name = "status",
-    .usage = "status [--json] [--timeout S]",
-    .summary = "list every cluster once and print the snapshot (exit 1 if a cluster failed)",
+    .usage = "status [--json] [--timeout S] [--no-mysql]",
+    .summary = "list every cluster once and print the snapshot (exit 1 if a cluster or a MySQL "
+               "server could not be read)",
+    .flags = CMD_REPLAY,
     .exec = cmd_status_exec,
 };
 
 static const char status_usage[] =
-    "usage: pxcmesh status [--json] [--timeout SECONDS]\n"
-    "                      [--config FILE | --kubeconfig FILE --context C [--context C ...]]\n"
+    "usage: pxcmesh status [--json] [--timeout SECONDS] [--no-mysql]\n"
+    "                      [--config FILE | --kubeconfig FILE --context C [--context C ...]\n"
+    "                       | --replay SNAPSHOT]\n"
     "Connects to every cluster, lists pods, namespaces, PXC clusters, ServiceEntries and\n"
-    "Istio once, prints the snapshot and exits: 0 all reachable, 1 a cluster failed, 2 usage.\n";
+    "Istio once, reads every MySQL server once, prints the snapshot and exits: 0 all read,\n"
+    "1 a cluster or a MySQL server could not be read, 2 usage. --no-mysql: the Kubernetes\n"
+    "objects alone (no MySQL server is read). With --replay it reads a saved snapshot\n"
+    "instead and contacts nothing.\n";
 
 struct status_run {
     uv_loop_t *loop;
@@ -83,6 +91,7 @@ print_change_line(struct status_run *r)
         json_t *o = json_object();
         json_object_set_new(o, "name", json_string(c->name));
         json_object_set_new(o, "reachable", json_boolean(c->reachable));
+        json_object_set_new(o, "contact_ms", json_integer(c->updated_ms)); /* last good answer */
         json_object_set_new(o, "error", json_string(c->error));
         json_object_set_new(o, "pods", json_integer((json_int_t)c->pods.n));
         json_t *missing = json_array();
@@ -178,11 +187,11 @@ print_table(const struct model *m, FILE *f)
             fprintf(f, "  pxc %s/%s: %s, %d/%d ready\n", x->ns, x->name,
                     x->state ? x->state : "unknown", x->ready, x->size);
         }
-        for (size_t k = 0; k < c->pods.n; k++) { /* how each MySQL server is reached */
-            const struct m_pod *p = c->pods.items[k];
-            if (p->route != NULL)
-                fprintf(f, "  mysql %s/%s: via %s%s%s\n", p->ns, p->name, p->route,
-                        p->route_error ? ": " : "", p->route_error ? p->route_error : "");
+        for (size_t k = 0; k < c->servers.n; k++) {
+            const struct m_server *s = c->servers.items[k];
+            fprintf(f, "  mysql %s (%s:%d)%s%s: %s\n", s->name, s->host, s->port,
+                    s->route ? " via " : "", s->route ? s->route : "",
+                    s->error[0] ? s->error : "read");
         }
         for (size_t k = 0; k < c->sentries.n; k++) {
             const struct m_sentry *s = c->sentries.items[k];
@@ -195,13 +204,50 @@ print_table(const struct model *m, FILE *f)
     }
 }
 
+/* --replay: the snapshot as its file has it. Exit as a live status would have: 1 when it
+ * records a cluster that was unreachable or had an error. */
+static int
+status_replay(const char *path, bool json)
+{
+    struct pxerr err = {0};
+    struct model *m = model_new();
+    if (snap_load_file(path, m, &err) != 0) {
+        fprintf(stderr, "pxcmesh status: %s\n", err.msg);
+        model_free(m);
+        return 1;
+    }
+    int exit_code = 0;
+    for (size_t i = 0; i < m->clusters.n; i++) {
+        const struct m_cluster *c = m->clusters.items[i];
+        if (!c->reachable || c->error[0])
+            exit_code = 1;
+    }
+    if (json) {
+        struct strbuf out;
+        strbuf_init(&out);
+        if (snap_write(m, &out, &err) < 0) {
+            fprintf(stderr, "pxcmesh status: %s\n", err.msg);
+            exit_code = 1;
+        } else {
+            fputs(out.s, stdout);
+        }
+        strbuf_fini(&out);
+    } else {
+        print_table(m, stdout);
+    }
+    fflush(stdout);
+    model_free(m);
+    return exit_code;
+}
+
 static int
 cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
 {
-    bool json = false;
+    bool json = false, no_mysql = false;
     int timeout_s = 30, follow_s = 0;
     static const struct option lo[] = {
         {"json", no_argument, NULL, 'j'},
+        {"no-mysql", no_argument, NULL, 'M'},
         {"timeout", required_argument, NULL, 't'},
         {"follow", required_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
@@ -214,6 +260,9 @@ cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
         switch (ch) {
         case 'j':
             json = true;
+            break;
+        case 'M':
+            no_mysql = true;
             break;
         case 't':
             timeout_s = atoi(optarg);
@@ -235,6 +284,12 @@ cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
     }
     if (optind < argc)
         return cmd_usage_error("status", "unexpected argument '%s'", argv[optind]);
+    if (opts->replay != NULL) {
+        if (follow_s > 0)
+            return cmd_usage_error("status", "--follow watches live clusters; a --replay "
+                                             "snapshot does not change");
+        return status_replay(opts->replay, json);
+    }
 
     struct pxerr err = {0};
     if (opts->log_path != NULL && log_open(opts->log_path, LOG_DEBUG, &err) < 0) {
@@ -259,6 +314,7 @@ cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
         .kubeconfig = opts->kubeconfig,
         .on_synced = on_synced,
         .arg = &r,
+        .no_mysql = no_mysql,
     };
     struct live *lv = NULL;
     if (live_start_opts(&loop, m, cfg, &lo_, &lv, &err) < 0) {
@@ -291,6 +347,14 @@ cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
                                     "server address and network", timeout_s, c->server);
         if (!c->reachable || c->error[0])
             exit_code = 1;
+        /* A server that could not be read is no healthy server: scripts must see it. */
+        for (size_t k = 0; k < c->servers.n; k++) {
+            const struct m_server *s = c->servers.items[k];
+            if (s->error[0] != '\0') {
+                fprintf(stderr, "pxcmesh status: %s: %s\n", c->name, s->error);
+                exit_code = 1;
+            }
+        }
     }
     if (!r.synced && follow_s == 0)
         exit_code = 1;
@@ -298,7 +362,7 @@ cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
     if (follow_s == 0) {
         /* The snapshot carries the doctor's findings (docs/status-json.md). */
         struct health_limits lim = health_limits_from_config(cfg);
-        struct doctor_opts dopts = {.limits = &lim};
+        struct doctor_opts dopts = {.limits = &lim, .cfg = cfg};
         (void)doctor_run(m, &dopts); /* the count matters to `doctor`, not to status */
         if (json) {
             /* Streamed: 20,000 pods are 10 MB of text that need never be held. */

@@ -5,7 +5,9 @@
 #   pxcmesh status --json (peak RSS, wall time), the console in tmux at 200x50 with
 #   PXCMESH_TRACE (tui/trace.h) for first frame, RSS, idle CPU and terminal bytes,
 #   change-to-screen latency, CPU per 1,000 watch events, relist after a restart (through
-#   `status --follow`), and kubectl get pods -A -w -o json on the same servers as the peer.
+#   `status --follow`), the live doctor's run time (the trace's doctor lines) and doctor_run
+#   alone (tests/bench/bench_doctor), and kubectl get pods -A -w -o json on the same servers
+#   as the peer.
 # It prints every figure with its target and the kubectl figure beside it, writes
 # BUILD_DIR/bench-results.json, and exits 0 even when a target is missed (the output says
 # MISSED): benchmarks report, tests judge. Exit 1 only when the benchmark itself could
@@ -402,9 +404,31 @@ bench_size() {
     kill "$fpid" 2>/dev/null
     wait "$fpid" 2>/dev/null
 
+    # --- the live doctor: every run of the console's doctor over this size (sync, idle,
+    # latency samples, events, relist), from the trace's doctor lines: its time on the loop
+    # per run, and per model change it answered (runs coalesce changes). No target: a report.
+    local drun dp99 dmax druns dchg dper
+    drun=$(awk '$1 == "doctor" { print $3 / 1000 }' "$TRACE" | stats_median)
+    dp99=$(awk '$1 == "doctor" { print $3 / 1000 }' "$TRACE" | stats_p99)
+    dmax=$(awk '$1 == "doctor" { print $3 / 1000 }' "$TRACE" | stats_max)
+    druns=$(awk '$1 == "doctor" { n++ } END { print n + 0 }' "$TRACE")
+    dchg=$(awk '$1 == "doctor" { n += $4 } END { print n + 0 }' "$TRACE")
+    dper=$(awk '$1 == "doctor" { us += $3; c += $4 } END { if (c == 0) print "null"; else printf "%.1f", us / c }' "$TRACE")
+    record "$(name_for doctor_live_run_ms)" "$(fmt "$drun" 3)" ms "" null null \
+        "the console's doctor, median of $druns runs (p99 $(fmt "$dp99" 3) ms, max $(fmt "$dmax" 3) ms), on the loop"
+    record "$(name_for doctor_per_change_us)" "$dper" "us" "" null null \
+        "its time over the $dchg model changes it answered (coalesced into $druns runs)"
+
     console_stop live "$cpid"
     ksim_down A
     ksim_down B
+
+    # --- doctor_run alone at the same size (tests/bench/bench_doctor.c), a healthy model
+    local bd
+    if bd=$("$BUILD/tests/bench_doctor" "$N" 200 2>/dev/null); then
+        record "$(name_for doctor_run_ms)" "$(jq -r .run_ms_median <<<"$bd")" ms "" null null \
+            "doctor_collect over 2 x $N pods, median of 200 (p99 $(jq -r .run_ms_p99 <<<"$bd") ms)"
+    fi
 }
 
 # lab_config KUBECONFIG: a console config for clusters A and B of the bench's kubesims, each

@@ -17,8 +17,9 @@ PKGS=(
   openssl valgrind iproute2 procps socat jq curl
   # what `kubectl exec` runs in the lab's pods: the seed's nslookup and nc -zv
   bind9-dnsutils netcat-openbsd
-  # bench.sh measures peak RSS with GNU time; test_fault_term counts display cells in python3
-  time python3
+  # bench.sh measures peak RSS with GNU time; test_fault_term counts display cells in python3;
+  # test_yamlout reads pxcmesh's YAML back with PyYAML, a reader independent of libyaml
+  time python3 python3-yaml
 )
 # kubectl is the tests' independent client; Debian's kubernetes-client provides it
 # unless some other package already installed one (it would conflict on /usr/bin/kubectl).

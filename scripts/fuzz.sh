@@ -25,6 +25,7 @@ seeds() { # the same seed directories the ctest replay uses
     snapshot) echo tests/fixtures ;;
     replstat) echo tests/fixtures/mysql ;;
     theme) echo themes ;;
+    yaml_roundtrip) echo tests/fixtures/kubeconfig ;; # real YAML read as bytes: strings of every kind
     *) ;;
   esac
 }

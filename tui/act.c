@@ -11,9 +11,9 @@
  *
  * The concerns live in their own files: act_kube.c (Kubernetes writes and the apply),
  * act_channel.c (replication channels), act_probe.c (probes), act_copy.c (copy to a
- * file). This file holds the table, the state and the helpers. It deliberately knows
- * nothing of views or of the app: a view passes the names it read from the model, the
- * model's informers and pollers show the effect. */
+ * file), act_fix.c (a finding's fix, through doctor/fixrun.h). This file holds the table, the state
+ * and the helpers. It deliberately knows nothing of views or of the app: a view passes the names it
+ * read from the model, the model's informers and pollers show the effect. */
 #include "act.h"
 
 #include <stdarg.h>
@@ -42,6 +42,8 @@ static const struct act_def act_table[] = {
     {ACT_PROBE_CHANNEL, "Run probes in the mesh", act__start_probe_channel},
     {ACT_PROBE_RERUN, "Run the probe again", act__start_probe_rerun},
     {ACT_PROBE_CANCEL, "Cancel the probe", act__start_probe_cancel},
+    {ACT_FIX, "Fix", act__start_fix},
+    {ACT_COPY_TEXT, "Copy", act__start_copy_text},
 };
 _Static_assert(sizeof act_table / sizeof act_table[0] == ACT__COUNT,
                "one row per enum act_kind, in its order");
@@ -168,6 +170,7 @@ act_state_new(void)
     vec_init(&st->applies, NULL);
     vec_init(&st->probe_jobs, NULL);
     vec_init(&st->copies, NULL);
+    vec_init(&st->fixes, NULL);
     return st;
 }
 
@@ -194,6 +197,7 @@ act_state_free(struct act_state *st)
         return;
     act__probe_stop(st);
     act__copy_stop(st);
+    act__fix_stop(st);
     act__kube_stop(st);
     while (st->ops.n > 0)
         op_stop(vec_take(&st->ops, st->ops.n - 1));
@@ -201,6 +205,7 @@ act_state_free(struct act_state *st)
     vec_fini(&st->applies);
     vec_fini(&st->probe_jobs);
     vec_fini(&st->copies);
+    vec_fini(&st->fixes);
     crdreg_free(st->schemas);
     free(st);
 }

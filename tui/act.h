@@ -30,6 +30,7 @@
 struct act_def;
 struct act_state;
 struct live;
+struct m_fix;
 struct model;
 
 /* Each action and the arguments it reads (the others are ignored). */
@@ -47,6 +48,9 @@ enum act_kind {
     ACT_PROBE_CHANNEL,   /* cluster, name: every source the channel may use, in-mesh */
     ACT_PROBE_RERUN,     /* id: the probe store's entry, again */
     ACT_PROBE_CANCEL,    /* id: cancel its running probe */
+    ACT_FIX,             /* fix, what (the finding, one line): preview, confirm, run it; a fix
+                            pxcmesh does not run (or read-only, a replay): copy its command */
+    ACT_COPY_TEXT,       /* text, what: to the terminal's clipboard (OSC 52) */
     ACT__COUNT
 };
 
@@ -68,6 +72,7 @@ struct act_args {
     const char *target;    /* ACT_PROBE: "host" or "host:port" */
     int port;              /* ACT_PROBE_HOST: 0 is 3306 */
     uint64_t id;           /* ACT_PROBE_RERUN, ACT_PROBE_CANCEL: struct m_probe.id */
+    const struct m_fix *fix; /* ACT_FIX: the finding's fix (copied) */
 };
 
 /* ---- the context the app gives every action ---- */
@@ -101,6 +106,8 @@ struct act_ctx {
     /* Ask the operator q (copied); answer(arg) runs later with the answer. One question
      * is open at a time: a new one answers the open one ACT_GONE. */
     void (*ask)(void *host, const struct act_question *q, act_answer_cb *answer, void *arg);
+    /* Put text (borrowed for the call) on the terminal's clipboard (OSC 52). */
+    void (*copy)(void *host, const char *text);
     void *host;           /* the app, opaque here */
     struct act_state *st; /* owned by the app: act_state_new */
 };

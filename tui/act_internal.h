@@ -20,6 +20,8 @@ struct act_state {
                                while none are loaded or an apply holds them */
     struct vec probe_jobs;  /* borrowed struct probe_job * running (act_probe.c) */
     struct vec copies;      /* borrowed struct copy_job * writing (act_copy.c) */
+    struct vec fixes;       /* borrowed struct fix_job * previewing, asking or running
+                               (act_fix.c) */
 };
 
 /* One Kubernetes write or SQL action in flight. */
@@ -73,6 +75,12 @@ unsigned act__start_create_channel(struct act_ctx *cx, const struct act_def *def
 unsigned act__start_copy(struct act_ctx *cx, const struct act_def *def,
                          const struct act_args *args);
 void act__copy_stop(struct act_state *st);
+
+/* act_fix.c */
+unsigned act__start_fix(struct act_ctx *cx, const struct act_def *def, const struct act_args *args);
+unsigned act__start_copy_text(struct act_ctx *cx, const struct act_def *def,
+                              const struct act_args *args);
+void act__fix_stop(struct act_state *st);
 
 /* act_probe.c */
 unsigned act__start_probe(struct act_ctx *cx, const struct act_def *def,

@@ -2,7 +2,9 @@
  * statefulset, delete a ServiceEntry, and apply manifests. Each write asks first, naming
  * the object, the cluster and the effect; the apply asks only once its preview is done
  * (validation against the CRDs, the live objects read, a server dry run: the question
- * shows the diff), through the same apply_plan `pxcmesh apply` runs. */
+ * shows the diff, Secret values masked), through the same apply_plan `pxcmesh apply`
+ * runs: nothing is applied unless every object passed, and an apply the server refuses
+ * midway is reported object by object. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,13 +173,23 @@ on_applied(struct apply_plan *p, int status, enum apply_step step, const struct 
            void *arg)
 {
     struct act_apply *ap = arg;
-    (void)step;
-    for (size_t i = 0; i < apply_plan_count(p); i++) {
+    (void)step, (void)err;
+    size_t n = apply_plan_count(p);
+    for (size_t i = 0; i < n; i++) {
         const struct apply_item *it = apply_plan_item(p, i);
         if (it->applied)
             model_event(ap->cx->model, ap->cluster, 0, "console: applied %s", it->desc);
     }
-    act__outcome(ap->cx, ap->cluster, status == 0, ap->what, err != NULL ? err->msg : NULL);
+    if (status == 0) {
+        act__outcome(ap->cx, ap->cluster, true, ap->what, NULL);
+    } else {
+        /* Midway: what was applied and what was not, object by object. */
+        struct strbuf o;
+        strbuf_init(&o);
+        apply_plan_outcome(p, 0, n, "; ", &o);
+        act__outcome(ap->cx, ap->cluster, false, ap->what, o.s);
+        strbuf_fini(&o);
+    }
     apply_free(ap);
 }
 
@@ -199,7 +211,8 @@ on_apply_answer(enum act_answer ans, const char *text, void *arg)
     }
 }
 
-/* The preview is complete: show the diff and ask. */
+/* The preview is complete: show the diff and ask; or, when an object failed it, say which
+ * (each one in the event log) and apply nothing. */
 static void
 on_previewed(struct apply_plan *p, int status, enum apply_step step, const struct pxerr *err,
              void *arg)
@@ -207,7 +220,15 @@ on_previewed(struct apply_plan *p, int status, enum apply_step step, const struc
     struct act_apply *ap = arg;
     (void)step;
     if (status != 0) {
-        preview_failed(ap, err->msg);
+        for (size_t i = 0; i < apply_plan_count(p); i++) {
+            const struct apply_item *it = apply_plan_item(p, i);
+            if (it->error[0] != '\0')
+                model_event(ap->cx->model, ap->cluster, 1, "console: %s: %s", it->desc,
+                            it->error);
+        }
+        char why[400];
+        snprintf(why, sizeof why, "nothing applied: %s", err->msg);
+        preview_failed(ap, why);
         return;
     }
     struct strbuf diff;
@@ -215,8 +236,12 @@ on_previewed(struct apply_plan *p, int status, enum apply_step step, const struc
     int n_changed = 0;
     for (size_t i = 0; i < apply_plan_count(p); i++) {
         const struct apply_item *it = apply_plan_item(p, i);
-        strbuf_appendf(&diff, "%s %s:\n", it->exists ? "changes to" : "new", it->desc);
+        strbuf_appendf(&diff, "%s %s:\n",
+                       !it->exists ? "new" : it->n_changed > 0 ? "changes to" : "unchanged",
+                       it->desc);
         strbuf_append(&diff, it->diff);
+        if (it->note[0] != '\0')
+            strbuf_appendf(&diff, "(%s)\n", it->note);
         n_changed += it->n_changed;
     }
     char head[512];

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base64.h"
 #include "clock.h"
 #include "log.h"
 #include "strbuf.h"
@@ -214,23 +215,66 @@ app__load_theme(const char *name, struct theme **out, struct pxerr *err)
     return theme_parse_file(path, out, err);
 }
 
+/* A :theme load in flight. The file is found and parsed on libuv's thread pool (never on
+ * the loop: the name may be any path); the swap and the colours happen back on the loop. */
+struct theme_job {
+    uv_work_t work;
+    struct app *a;
+    uint64_t gen; /* a->theme_gen when asked: an older answer is dropped */
+    char *name;
+    struct theme *t; /* owned until swapped in */
+    struct pxerr err;
+    int rc;
+};
+
+static void
+on_theme_work(uv_work_t *w)
+{
+    struct theme_job *j = w->data;
+    j->rc = app__load_theme(j->name, &j->t, &j->err);
+}
+
+static void
+on_theme_loaded(uv_work_t *w, int status)
+{
+    struct theme_job *j = w->data;
+    struct app *a = j->a;
+    if (status == 0 && !a->quitting && j->gen == a->theme_gen) {
+        if (j->rc < 0) {
+            app_flash(a, APP_ERROR, "%s", j->err.msg); /* the old theme stays in force */
+        } else {
+            theme_free(a->theme);
+            a->theme = j->t;
+            j->t = NULL;
+            if (a->screen != NULL) {
+                theme_activate(a->theme, a->colour_started ? COLORS : 0, a->no_color);
+                app__apply_backgrounds(a);
+            }
+            a->dirty |= AD_ALL & ~AD_LAYOUT;
+            if (a->cur != NULL)
+                a->cur->dirty = true;
+            app_flash(a, APP_INFO, "theme %s active", theme_name(a->theme));
+        }
+    }
+    theme_free(j->t);
+    free(j->name);
+    free(j);
+}
+
 int
 app_set_theme(struct app *a, const char *name, struct pxerr *err)
 {
-    struct theme *t = NULL;
-    int rc = app__load_theme(name, &t, err);
-    if (rc < 0)
-        return rc; /* the old theme stays in force */
-    theme_free(a->theme);
-    a->theme = t;
-    if (a->screen != NULL) {
-        theme_activate(a->theme, a->colour_started ? COLORS : 0, a->no_color);
-        app__apply_backgrounds(a);
+    struct theme_job *j = xcalloc(1, sizeof *j);
+    j->a = a;
+    j->gen = ++a->theme_gen;
+    j->name = xstrdup(name);
+    j->work.data = j;
+    int rc = uv_queue_work(&a->loop, &j->work, on_theme_work, on_theme_loaded);
+    if (rc < 0) {
+        free(j->name);
+        free(j);
+        return pxerr_set(err, PXE_INTERNAL, "cannot load theme '%s': %s", name, uv_strerror(rc));
     }
-    a->dirty |= AD_ALL & ~AD_LAYOUT;
-    if (a->cur != NULL)
-        a->cur->dirty = true;
-    app_flash(a, APP_INFO, "theme %s active", theme_name(a->theme));
     return 0;
 }
 
@@ -306,6 +350,18 @@ app__dialog_key(struct app *a, int key)
     free(text);
 }
 
+/* OSC 52: the terminal (or tmux, with set-clipboard on) puts text on its clipboard. The
+ * sequence moves no cursor and draws nothing, so it goes straight out between frames. */
+static void
+on_act_copy(void *host, const char *text)
+{
+    (void)host;
+    char *b64 = base64_encode(text, strlen(text), 0);
+    fprintf(stdout, "\033]52;c;%s\a", b64);
+    fflush(stdout);
+    free(b64);
+}
+
 void
 app__act_init(struct app *a)
 {
@@ -316,6 +372,7 @@ app__act_init(struct app *a)
         .readonly = a->readonly,
         .report = on_act_report,
         .ask = on_act_ask,
+        .copy = on_act_copy,
         .host = a,
         .st = act_state_new(),
     };

@@ -70,8 +70,10 @@ enum app_level { APP_INFO, APP_WARN, APP_ERROR };
  * seconds (errors stay until the next key). */
 void app_flash(struct app *a, enum app_level lv, const char *fmt, ...) PXC_PRINTF(3, 4);
 
-/* Load the theme name (or path) and make it current; the whole screen is redrawn. On
- * failure the old theme stays and err says file:line and why. */
+/* Load the theme name (or path) on a worker thread, then make it current on the loop and
+ * redraw the whole screen; the status bar says which is active, or (the old theme staying)
+ * file:line and why not. A later call supersedes one still loading. Fails (err) only when
+ * the load cannot be started. Loop thread. */
 int app_set_theme(struct app *a, const char *name, struct pxerr *err) PXC_MUST_CHECK;
 /* Show the view named name (":view NAME"). PXE_NOTFOUND lists the view names. */
 int app_show_view(struct app *a, const char *name, struct pxerr *err) PXC_MUST_CHECK;

@@ -16,6 +16,7 @@
 #include "strbuf.h"
 #include "app_internal.h"
 #include "dlg.h"
+#include "doctor/doctor_live.h"
 #include "help.h"
 #include "ledit.h"
 #include "model/model.h"
@@ -52,8 +53,11 @@ app__schedule(struct app *a)
 void
 app__on_model_dirty(struct model *m, void *arg)
 {
-    trace_model_change(((struct app *)arg)->trace);
-    app__schedule(arg);
+    struct app *a = arg;
+    (void)m;
+    trace_model_change(a->trace);
+    doctor_live_changed(a->doctor); /* NULL in a replay: nothing */
+    app__schedule(a);
 }
 
 /* ------------------------------------------------------------------ views */

@@ -40,6 +40,7 @@ enum prompt_kind { PROMPT_NONE, PROMPT_CMD, PROMPT_FILTER };
 
 struct config;
 struct dlg;
+struct doctor_live;
 struct help;
 struct ledit;
 struct live;
@@ -58,7 +59,9 @@ struct app {
     struct model *model; /* owned */
     struct config *cfg;  /* owned; NULL in a replay */
     struct live *live;   /* owned; NULL in a replay */
+    struct doctor_live *doctor; /* owned; NULL in a replay (its findings are the snapshot's) */
     struct theme *theme; /* owned */
+    uint64_t theme_gen;  /* :theme requests made; a load that answers an older one is dropped */
     struct trace *trace; /* owned; NULL unless PXCMESH_TRACE (benchmarks) */
     struct glyphs glyphs;
     bool readonly, no_color, colour_started;

@@ -16,6 +16,7 @@
 #include "app_internal.h"
 #include "cmdline.h"
 #include "config/config.h"
+#include "doctor/doctor_live.h"
 #include "help.h"
 #include "ledit.h"
 #include "live/live.h"
@@ -126,6 +127,9 @@ app_main(const struct app_opts *opts)
             rc = 1;
             goto out;
         }
+        /* The doctor runs on the loop after model changes, coalesced (doctor_live.h). */
+        struct doctor_live_opts dlo = {.cfg = a->cfg, .on_run = trace_doctor, .arg = a->trace};
+        a->doctor = doctor_live_new(&a->loop, a->model, &dlo);
     }
     app__act_init(a);
     pxc_set_fatal_hook(app__term_restore);
@@ -144,6 +148,8 @@ app_main(const struct app_opts *opts)
     uv_run(&a->loop, UV_RUN_DEFAULT);
 out:
     model_set_dirty_cb(a->model, NULL, NULL);
+    doctor_live_free(a->doctor); /* its timer closes in app_fini_loop's last run */
+    a->doctor = NULL;
     app__act_fini(a);   /* cancels the actions' requests and probes before the clients go */
     live_free(a->live); /* its handles close in app_fini_loop's last run */
     a->live = NULL;

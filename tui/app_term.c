@@ -1,8 +1,9 @@
 /* app_term: the console's hold on the terminal and the process: curses set-up, the
- * crash handler that gives the terminal back (SIGSEGV, SIGBUS, SIGFPE, SIGABRT, SIGILL:
- * precomputed reset bytes and the saved termios, then re-raise), the signals the loop
- * handles (SIGWINCH relayouts; SIGINT, SIGTERM and SIGHUP quit cleanly), the input
- * (uv_poll on stdin, read with wget_wch until ERR) and the loop's own handles. */
+ * rescue that gives the terminal back whenever a signal ends the process (crashes such as
+ * SIGSEGV and SIGABRT, SIGQUIT from Ctrl-\, and the other signals whose default is to
+ * terminate: precomputed reset bytes and the saved termios, then the signal again), the
+ * signals the loop handles (SIGWINCH relayouts; SIGINT, SIGTERM and SIGHUP quit cleanly),
+ * the input (uv_poll on stdin, read with wget_wch until ERR) and the loop's own handles. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,29 +23,49 @@
 
 /* ------------------------------------------------------------------ terminal rescue */
 
-/* The one piece of file-scope mutable state: what a crash handler needs to give the
- * terminal back, precomputed because a signal handler may only write() and tcsetattr(). */
+/* The one piece of file-scope mutable state: what a signal handler needs to give the
+ * terminal back, precomputed because a handler may only write() and tcsetattr(). */
 static struct {
     volatile sig_atomic_t active;
-    char reset[256];
+    char reset[512];
     size_t reset_len;
     struct termios tio;
     bool have_tio;
 } term_rescue;
 
-static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGABRT, SIGILL};
+/* Crashes: the handler goes in whatever was there (a sanitizer's too), as before. */
+static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGABRT, SIGILL, SIGTRAP, SIGSYS};
+/* Signals whose default ends the process and that the loop does not handle: rescued only
+ * while their default is in force, so that a library that ignores one (SIGPIPE) still does. */
+static const int ending_signals[] = {
+    SIGQUIT,   SIGXCPU,   SIGXFSZ, SIGPIPE, SIGALRM, SIGUSR1,
+    SIGUSR2,   SIGVTALRM, SIGPROF, SIGPOLL, SIGPWR,
+#ifdef SIGSTKFLT
+    SIGSTKFLT,
+#endif
+};
 
 static void
-on_crash_signal(int sig)
+on_ending_signal(int sig)
 {
+    int saved = errno;
     if (term_rescue.active) {
         term_rescue.active = 0;
-        ssize_t w = write(STDOUT_FILENO, term_rescue.reset, term_rescue.reset_len);
-        (void)w; /* nothing else can be done about a failed write in a crash */
+        size_t off = 0;
+        while (off < term_rescue.reset_len) {
+            ssize_t w = write(STDOUT_FILENO, term_rescue.reset + off, term_rescue.reset_len - off);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                break; /* nothing else can be done about a failed write here */
+            off += (size_t)w;
+        }
         if (term_rescue.have_tio)
             tcsetattr(STDIN_FILENO, TCSANOW, &term_rescue.tio);
     }
-    /* SA_RESETHAND restored the default action: re-raise to crash as we would have. */
+    errno = saved;
+    /* SA_RESETHAND restored the default action: the signal again ends the process as it
+     * would have (a crash re-faults on return, a sent signal is delivered on return). */
     raise(sig);
 }
 
@@ -65,19 +86,29 @@ static void
 rescue_arm(void)
 {
     term_rescue.reset_len = 0;
-    rescue_append("\033[?1000l\033[?1002l\033[?1006l"); /* mouse reporting off */
+    /* CAN ends an escape sequence the process may have been half-way through writing. */
+    rescue_append("\030");
+    /* Mouse reporting off, every mode ncurses or a terminfo XM string may have turned on. */
+    rescue_append("\033[?1000l\033[?1002l\033[?1003l\033[?1005l\033[?1006l\033[?1015l");
+    rescue_append(tigetstr("rmkx")); /* keypad and cursor keys back to normal mode */
     rescue_append(tigetstr("sgr0"));
     rescue_append(tigetstr("cnorm"));
-    rescue_append(tigetstr("rmcup"));
+    rescue_append(tigetstr("rmcup")); /* leave the alternate screen */
     rescue_append("\r\n");
     term_rescue.active = 1;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_crash_signal;
+    sa.sa_handler = on_ending_signal;
     sa.sa_flags = SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
         sigaction(crash_signals[i], &sa, NULL);
+    for (size_t i = 0; i < sizeof ending_signals / sizeof ending_signals[0]; i++) {
+        struct sigaction old;
+        if (sigaction(ending_signals[i], NULL, &old) == 0 && !(old.sa_flags & SA_SIGINFO) &&
+            old.sa_handler == SIG_DFL)
+            sigaction(ending_signals[i], &sa, NULL);
+    }
 }
 
 /* The normal restore: atexit, pxc_fatal's hook and the regular exit. Idempotent. */

@@ -78,11 +78,9 @@ static const struct keymap_row keymap_table[] = {
 
     /* channel detail: entered with Enter on a channel row */
     {KS_CHANNELS, KM_ENTER, KA_ENTER,
-     "Open the selected channel's detail: full status, lag graph and its event history",
-     KEY_HINT},
+     "Open the selected channel's detail: full status, lag graph and its event history", KEY_HINT},
     {KS_OVERVIEW, KM_ENTER, KA_ENTER,
-     "Open the selected channel's detail (Channels section); other sections: the row's text",
-     0},
+     "Open the selected channel's detail (Channels section); other sections: the row's text", 0},
     {KS_CHDETAIL, KM_ESC, KA_BACK, "Back to the view the detail was opened from", KEY_HINT},
     {KS_CHDETAIL, 'u', KA_CHANNEL_START,
      "Start this channel (START REPLICA) with the action user, after confirming",
@@ -93,8 +91,8 @@ static const struct keymap_row keymap_table[] = {
     {KS_CHDETAIL, 'p', KA_PROBE_CHANNEL,
      "Probe every source of this channel (DNS and TCP, from its namespace in the mesh)",
      KEY_DANGEROUS | KEY_HINT},
-    {KS_CHDETAIL, 'y', KA_COPY_YAML, "Write this channel's status as YAML to a file (asks the path)",
-     KEY_HINT},
+    {KS_CHDETAIL, 'y', KA_COPY_YAML,
+     "Write this channel's status as YAML to a file (asks the path)", KEY_HINT},
 
     /* per-channel probes: the probe pod is a write, so it confirms */
     {KS_CHANNELS, 'p', KA_PROBE_CHANNEL,
@@ -108,8 +106,10 @@ static const struct keymap_row keymap_table[] = {
     {KS_SENTRIES, KM_CTRL('d'), KA_DELETE,
      "Delete the selected ServiceEntry from its cluster, after confirming",
      KEY_DANGEROUS | KEY_HINT},
-    {KS_SENTRIES, 'y', KA_COPY_YAML, "Write the selected ServiceEntry as YAML to a file (asks the "
-                                     "path)", KEY_HINT},
+    {KS_SENTRIES, 'y', KA_COPY_YAML,
+     "Write the selected ServiceEntry as YAML to a file (asks the "
+     "path)",
+     KEY_HINT},
     {KS_SENTRIES, 'm', KA_MANIFEST,
      "Show the corrected ServiceEntry for the selected host as a diff (m again: the YAML)",
      KEY_HINT},
@@ -132,12 +132,22 @@ static const struct keymap_row keymap_table[] = {
      "Restart the PXC statefulset of the selected row so its pods get sidecars, after confirming",
      KEY_DANGEROUS | KEY_HINT},
 
+    /* Findings view: the fix runs (it confirms first, naming the change) or is copied */
+    {KS_FINDINGS, 'f', KA_FIX,
+     "Run the selected finding's fix when pxcmesh can (label, restart, apply the ServiceEntry, "
+     "start or repoint the channel, set its password) after confirming the exact change; "
+     "else copy its command",
+     KEY_HINT},
+    {KS_FINDINGS, 'c', KA_COPY_COMMAND,
+     "Copy the selected finding's fix command to the clipboard (OSC 52)", KEY_HINT},
+
     /* Probes view */
     {KS_PROBES, 'r', KA_RERUN, "Run the selected probe again (in-mesh ones confirm)", KEY_HINT},
     {KS_PROBES, 'x', KA_CANCEL, "Cancel the selected probe while it runs", KEY_HINT},
     {KS_PROBES, 'p', KA_PROBE_LOCAL,
      "Probe the selected row's host from this machine (DNS, TCP); no rows: every "
-     "ServiceEntry host", KEY_HINT},
+     "ServiceEntry host",
+     KEY_HINT},
     {KS_PROBES, 'P', KA_PROBE_MESH,
      "Probe the selected row's host from inside the mesh (DNS, TCP, Envoy), after confirming",
      KEY_DANGEROUS | KEY_HINT},

@@ -75,6 +75,8 @@ enum keymap_scope {
     XX(RERUN, "re-run")                                                                            \
     XX(CANCEL, "cancel")                                                                           \
     XX(SETUP_FIX, "fix")                                                                           \
+    XX(FIX, "fix it")                                                                              \
+    XX(COPY_COMMAND, "copy command")                                                               \
     XX(SETUP_SOURCE, "source")                                                                     \
     XX(SETUP_REPLICA, "replica")                                                                   \
     XX(SETUP_NEXT, "next step")                                                                    \

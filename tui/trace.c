@@ -168,6 +168,15 @@ trace_model_change(struct trace *t)
 }
 
 void
+trace_doctor(int64_t run_us, uint64_t changes, size_t n_findings, bool changed, void *arg)
+{
+    struct trace *t = arg;
+    if (t != NULL)
+        trace_line(t, "doctor %" PRIu64 " %" PRId64 " %" PRIu64 " %zu %d", clock_mono_ms(), run_us,
+                   changes, n_findings, changed ? 1 : 0);
+}
+
+void
 trace_key(struct trace *t)
 {
     if (t != NULL)

@@ -8,6 +8,10 @@
  *   model_change <mono_ms> <seq>       the first model change after a frame
  *   frame <mono_ms> <bytes> <seq>      a frame ended: bytes sent to the terminal, model seq drawn
  *   key <mono_ms>                      a key was read (key-to-frame: the next frame line)
+ *   doctor <mono_ms> <us> <changes> <findings> <changed>
+ *                                      the live doctor ran: for <us> µs on the loop, after
+ *                                      <changes> model changes, giving <findings>; changed 1
+ *                                      when they differed from the model's
  *
  * first_frame: in a replay the first frame (the snapshot is loaded before curses starts);
  * live, the first frame drawn once every cluster has answered (an HTTP answer marks it
@@ -26,6 +30,8 @@
 #ifndef PXC_TUI_TRACE_H
 #define PXC_TUI_TRACE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct trace;
@@ -46,6 +52,9 @@ void trace_live_synced(struct live *lv, int n_unreachable, void *arg);
 
 /* The model changed (the app's model dirty callback). */
 void trace_model_change(struct trace *t);
+
+/* The live doctor ran (a doctor_live_run_cb; arg is the struct trace * or NULL). */
+void trace_doctor(int64_t run_us, uint64_t changes, size_t n_findings, bool changed, void *arg);
 
 /* A key was read from the terminal (before it is handled). */
 void trace_key(struct trace *t);

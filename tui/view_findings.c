@@ -1,11 +1,14 @@
-/* view_findings: the doctor's findings (model->findings), errors first, as a table with
- * the selected finding's whole message and its fix in a text pane below. It shows what
- * the doctor concluded; it runs nothing itself. */
+/* view_findings: the doctor's findings (model->findings, kept current by the live doctor
+ * on the loop, or a snapshot's), errors first, as a table with since when each holds, and
+ * the selected finding's whole message, its fix (the command, what and where it changes,
+ * its warning) and its cause in a text pane below. The fix key runs the fix through an
+ * action (act_fix.c: confirmed, naming the exact change) or copies its command. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "clock.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "frame.h"
@@ -15,10 +18,12 @@
 #include "view.h"
 #include "vutil.h"
 
+/* Every column but SINCE grows to its natural width left to right before MESSAGE takes
+ * the rest: a code or an object cut short is no use to match on. */
 static const struct tbl_col fd_cols[] = {
     {"SEVERITY", 7, 0, 0, TBL_LEFT, 0}, {"CLUSTER", 7, 0, 0, TBL_LEFT, 0},
-    {"CODE", 8, 0, 0, TBL_LEFT, 2},     {"OBJECT", 10, 40, 0, TBL_LEFT, 1},
-    {"MESSAGE", 10, 0, 1, TBL_LEFT, 0},
+    {"CODE", 8, 24, 0, TBL_LEFT, 0},    {"OBJECT", 10, 40, 0, TBL_LEFT, 0},
+    {"SINCE", 5, 8, 0, TBL_RIGHT, 1},   {"MESSAGE", 10, 0, 1, TBL_LEFT, 0},
 };
 
 struct fd_view {
@@ -26,7 +31,6 @@ struct fd_view {
     int y0, x0, h, w;
     struct tbl *t;
     struct textv *detail;
-    char detail_id[64]; /* the finding the detail shows */
 };
 
 static enum th_elem
@@ -35,10 +39,21 @@ sev_elem(enum finding_severity s)
     return s == SEV_ERROR ? TH_STATE_BAD : s == SEV_WARNING ? TH_STATE_WARN : TH_TEXT;
 }
 
+/* "12s", "4m", "2h": how long it has held, by the app's clock (a replay's: its time). */
+static void
+fmt_since(const struct m_finding *f, int64_t now, char *buf, size_t n)
+{
+    if (f->since_ms <= 0 || now < f->since_ms)
+        snprintf(buf, n, "-");
+    else
+        clock_fmt_age(now - f->since_ms, buf, n);
+}
+
 static void
 fd_fill(struct fd_view *fv)
 {
     const struct model *m = app_model(fv->v.app);
+    int64_t now = app_now_ms(fv->v.app);
     tbl_rows_begin(fv->t);
     /* Errors, then warnings, then info; the doctor's order within a severity. */
     for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--)
@@ -46,42 +61,80 @@ fd_fill(struct fd_view *fv)
             const struct m_finding *f = vec_at(&m->findings, i);
             if ((int)f->severity != sev)
                 continue;
-            char id[32];
-            snprintf(id, sizeof id, "%zu", i);
+            /* The row follows its finding across runs (indexes shift). */
+            char id[1200], since[32];
+            snprintf(id, sizeof id, "%s|%s|%s", f->code, f->cluster, f->object);
             tbl_row(fv->t, id, TH_NONE);
             tbl_cell(fv->t, model_severity_name(f->severity), sev_elem(f->severity));
             tbl_cell(fv->t, f->cluster, TH_NONE);
             tbl_cell(fv->t, f->code, TH_STATE_MUTED);
             tbl_cell(fv->t, f->object, TH_NONE);
+            fmt_since(f, now, since, sizeof since);
+            tbl_cell_num(fv->t, since, (double)(now - f->since_ms), TH_STATE_MUTED);
             tbl_cell(fv->t, f->message, TH_NONE);
         }
     tbl_rows_end(fv->t);
+}
+
+/* The finding of the selected row, or NULL. Borrowed until the model's findings change. */
+static const struct m_finding *
+fd_selected(struct fd_view *fv)
+{
+    const struct model *m = app_model(fv->v.app);
+    const char *id = tbl_selected_id(fv->t);
+    for (size_t i = 0; id != NULL && i < m->findings.n; i++) {
+        const struct m_finding *f = vec_at(&m->findings, i);
+        char fid[1200];
+        snprintf(fid, sizeof fid, "%s|%s|%s", f->code, f->cluster, f->object);
+        if (strcmp(fid, id) == 0)
+            return f;
+    }
+    return NULL;
 }
 
 static void
 fd_fill_detail(struct fd_view *fv)
 {
     const struct model *m = app_model(fv->v.app);
-    const char *id = tbl_selected_id(fv->t);
+    const struct m_finding *f = fd_selected(fv);
     textv_clear(fv->detail);
-    if (id == NULL) {
-        textv_add_line(fv->detail, "No findings.", TH_STATE_MUTED);
+    if (f == NULL) {
+        textv_add_line(fv->detail, m->findings.n == 0 ? "No findings." : "", TH_STATE_MUTED);
         return;
     }
-    size_t i = (size_t)strtoul(id, NULL, 10);
-    if (i >= m->findings.n)
-        return;
-    const struct m_finding *f = vec_at(&m->findings, i);
     struct strbuf sb;
     strbuf_init(&sb);
+    char at[40], age[32];
+    fmt_since(f, app_now_ms(fv->v.app), age, sizeof age);
+    if (f->since_ms > 0)
+        clock_fmt_rfc3339(f->since_ms, at, sizeof at);
     strbuf_appendf(&sb, "%s %s on %s: %s", model_severity_name(f->severity), f->code, f->cluster,
                    f->object);
+    if (f->since_ms > 0)
+        strbuf_appendf(&sb, ", since %s (%s)", at, age);
     textv_add_line(fv->detail, sb.s, sev_elem(f->severity));
     textv_add_line(fv->detail, f->message, TH_TEXT);
-    if (f->hint != NULL && f->hint[0] != '\0') {
+    const struct m_fix *x = &f->fix;
+    if (x->command != NULL && x->command[0] != '\0') {
         strbuf_reset(&sb);
-        strbuf_appendf(&sb, "fix: %s", f->hint);
+        strbuf_appendf(&sb, "fix: %s", x->command);
         textv_add_line(fv->detail, sb.s, TH_STATE_OK);
+        strbuf_reset(&sb);
+        strbuf_appendf(&sb, "     %s%s%s%s", x->what, x->where[0] ? " (" : "", x->where,
+                       x->where[0] ? ")" : "");
+        textv_add_line(fv->detail, sb.s, TH_TEXT);
+    }
+    if (f->hint[0] != '\0') {
+        strbuf_reset(&sb);
+        strbuf_appendf(&sb, "%s%s",
+                       x->command != NULL && x->command[0] ? "     " : "fix: ", f->hint);
+        textv_add_line(fv->detail, sb.s,
+                       x->command != NULL && x->command[0] ? TH_STATE_MUTED : TH_STATE_OK);
+    }
+    if (x->warning != NULL && x->warning[0] != '\0') {
+        strbuf_reset(&sb);
+        strbuf_appendf(&sb, "warning: %s", x->warning);
+        textv_add_line(fv->detail, sb.s, TH_STATE_WARN);
     }
     if (f->cause >= 0 && (size_t)f->cause < m->findings.n) {
         const struct m_finding *c = vec_at(&m->findings, (size_t)f->cause);
@@ -107,7 +160,7 @@ fd_render(struct view *v)
     const struct glyphs *g = app_glyphs(a);
     fd_fill_detail(fv); /* follows the selection */
     werase(v->win);
-    int dh = fv->h / 3 < 5 ? 5 : fv->h / 3; /* the detail pane */
+    int dh = fv->h / 3 < 7 ? 7 : fv->h / 3; /* the detail pane */
     if (dh > fv->h - 4)
         dh = fv->h - 4;
     int th_ = fv->h - dh;
@@ -136,7 +189,21 @@ fd_layout(struct view *v, int y, int x, int h, int w)
 static unsigned
 fd_action(struct view *v, enum key_action act)
 {
-    unsigned r = vutil_table_action(((struct fd_view *)v)->t, act, v->app);
+    struct fd_view *fv = (struct fd_view *)v;
+    if (act == KA_FIX || act == KA_COPY_COMMAND) {
+        const struct m_finding *f = fd_selected(fv);
+        if (f == NULL) {
+            app_flash(v->app, APP_WARN, "no finding selected");
+            return R_REDRAW;
+        }
+        char what[1200];
+        snprintf(what, sizeof what, "%s %s %s", f->code, f->cluster, f->object);
+        if (act == KA_COPY_COMMAND)
+            return app_act(v->app, ACT_COPY_TEXT,
+                           &(struct act_args){.text = f->fix.command, .what = what});
+        return app_act(v->app, ACT_FIX, &(struct act_args){.fix = &f->fix, .what = what});
+    }
+    unsigned r = vutil_table_action(fv->t, act, v->app);
     if (r != R_UNHANDLED)
         v->dirty = true;
     return r;
@@ -164,7 +231,8 @@ fd_create(struct app *a)
     fv->v.app = a;
     fv->v.dirty = true;
     fv->t = tbl_new(fd_cols, sizeof fd_cols / sizeof fd_cols[0]);
-    tbl_set_empty_text(fv->t, "no findings (pxcmesh doctor fills them)");
+    tbl_set_empty_text(fv->t, app_model(a)->replay ? "no findings in this snapshot"
+                                                   : "no findings: every check passes");
     fv->detail = textv_new();
     return &fv->v;
 }
@@ -183,7 +251,7 @@ const struct view_ops view_findings_ops = {
     .title = "Findings",
     .interest = DIRTY_FINDINGS,
     .key = KA_VIEW_FINDINGS,
-    .ticks = false,
+    .ticks = true, /* the SINCE ages move */
     .scope = KS_FINDINGS,
     .create = fd_create,
     .destroy = fd_destroy,

@@ -68,6 +68,8 @@ struct ov_col {
     int problems[SEC__COUNT];
     uint64_t pods_seq; /* model->pods_seq its pod rows show, 0: never filled. A channel's
                           lag sample every refresh must not rebuild 10,000 pod rows. */
+    uint64_t findings_seq; /* model->findings_seq its marks show */
+    int n_err, n_warn;     /* the doctor's findings on the cluster */
 };
 
 struct ov_rect {
@@ -151,6 +153,25 @@ ov_sync_cols(struct ov_view *o, const struct model *m)
 
 /* ------------------------------------------------------------------ rows */
 
+/* A row the doctor's findings name: ranked with them, its name marked. */
+static int
+marked_score(int score, int mark)
+{
+    int m = mark == SEV_ERROR ? 2 : mark == SEV_WARNING ? 1 : 0;
+    return m > score ? m : score;
+}
+
+static void
+name_cell(struct tbl *t, const char *name, enum th_elem e, int mark, const struct glyphs *g)
+{
+    if (mark == SEV_ERROR)
+        tbl_cellf(t, TH_STATE_BAD, "%s %s", glyph(g, G_CROSSMARK), name);
+    else if (mark == SEV_WARNING)
+        tbl_cellf(t, TH_STATE_WARN, "%s %s", glyph(g, G_WARN), name);
+    else
+        tbl_cell(t, name, e);
+}
+
 struct ranked {
     const void *obj;
     int score; /* higher first: 2 bad, 1 warn, 0 fine */
@@ -178,14 +199,18 @@ pxc_score(const struct m_pxc *x)
 }
 
 static void
-ov_fill_pxc(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g)
+ov_fill_pxc(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g,
+            const struct vutil_marks *mk)
 {
     struct tbl *t = oc->t[SEC_PXC];
     size_t n = c->pxcs.n;
     struct ranked *r = xcalloc(n ? n : 1, sizeof *r);
     for (size_t i = 0; i < n; i++) {
         const struct m_pxc *x = vec_at(&c->pxcs, i);
-        r[i] = (struct ranked){x, pxc_score(x), x->ns, x->name};
+        char id[320];
+        snprintf(id, sizeof id, "%s/%s", x->ns, x->name);
+        r[i] = (struct ranked){x, marked_score(pxc_score(x), vutil_mark(mk, "pxc", id)), x->ns,
+                               x->name};
     }
     qsort(r, n, sizeof *r, ranked_cmp);
     oc->problems[SEC_PXC] = 0;
@@ -196,7 +221,7 @@ ov_fill_pxc(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g
         snprintf(id, sizeof id, "%s/%s", x->ns, x->name);
         oc->problems[SEC_PXC] += r[i].score > 0;
         tbl_row(t, id, TH_NONE);
-        tbl_cell(t, x->name, TH_NONE);
+        name_cell(t, x->name, TH_NONE, vutil_mark(mk, "pxc", id), g);
         const char *st = x->state != NULL ? x->state : "?";
         tbl_cell(t, st,
                  strcmp(st, "ready") == 0   ? TH_STATE_OK
@@ -231,14 +256,21 @@ pod_score(const struct m_pod *p)
 }
 
 static void
-ov_fill_pods(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g)
+ov_fill_pods(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g,
+             const struct vutil_marks *mk)
 {
     struct tbl *t = oc->t[SEC_PODS];
     size_t n = c->pods.n;
     struct ranked *r = xcalloc(n ? n : 1, sizeof *r);
     for (size_t i = 0; i < n; i++) {
         const struct m_pod *p = vec_at(&c->pods, i);
-        r[i] = (struct ranked){p, pod_score(p), p->ns, p->name};
+        int score = pod_score(p);
+        if (mk->by_object.n > 0) { /* 10,000 rows: no key built when nothing is marked */
+            char id[320];
+            snprintf(id, sizeof id, "%s/%s", p->ns, p->name);
+            score = marked_score(score, vutil_mark(mk, "pod", id));
+        }
+        r[i] = (struct ranked){p, score, p->ns, p->name};
     }
     qsort(r, n, sizeof *r, ranked_cmp);
     oc->problems[SEC_PODS] = 0;
@@ -249,7 +281,7 @@ ov_fill_pods(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *
         snprintf(id, sizeof id, "%s/%s", p->ns, p->name);
         oc->problems[SEC_PODS] += r[i].score > 0;
         tbl_row(t, id, TH_NONE);
-        tbl_cell(t, p->name, TH_NONE);
+        name_cell(t, p->name, TH_NONE, vutil_mark(mk, "pod", id), g);
         const char *ph = p->phase != NULL ? p->phase : "?";
         bool running = strcmp(ph, "Running") == 0;
         if (running && !p->ready)
@@ -312,14 +344,18 @@ se_score(const struct m_sentry *se)
 }
 
 static void
-ov_fill_se(struct ov_col *oc, const struct m_cluster *c)
+ov_fill_se(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g,
+           const struct vutil_marks *mk)
 {
     struct tbl *t = oc->t[SEC_SE];
     size_t n = c->sentries.n;
     struct ranked *r = xcalloc(n ? n : 1, sizeof *r);
     for (size_t i = 0; i < n; i++) {
         const struct m_sentry *se = vec_at(&c->sentries, i);
-        r[i] = (struct ranked){se, se_score(se), se->n_hosts ? se->hosts[0] : "", se->name};
+        char id[320];
+        snprintf(id, sizeof id, "%s/%s", se->ns, se->name);
+        r[i] = (struct ranked){se, marked_score(se_score(se), vutil_mark(mk, "serviceentry", id)),
+                               se->n_hosts ? se->hosts[0] : "", se->name};
     }
     qsort(r, n, sizeof *r, ranked_cmp);
     oc->problems[SEC_SE] = 0;
@@ -330,11 +366,13 @@ ov_fill_se(struct ov_col *oc, const struct m_cluster *c)
         snprintf(id, sizeof id, "%s/%s", se->ns, se->name);
         oc->problems[SEC_SE] += r[i].score > 0;
         tbl_row(t, id, TH_NONE);
+        char host[300];
         if (se->n_hosts > 1)
-            tbl_cellf(t, TH_NONE, "%s +%d", se->hosts[0], se->n_hosts - 1);
+            snprintf(host, sizeof host, "%s +%d", se->hosts[0], se->n_hosts - 1);
         else
-            tbl_cell(t, se->n_hosts ? se->hosts[0] : "(no host)",
-                     se->n_hosts ? TH_NONE : TH_STATE_WARN);
+            snprintf(host, sizeof host, "%s", se->n_hosts ? se->hosts[0] : "(no host)");
+        name_cell(t, host, se->n_hosts ? TH_NONE : TH_STATE_WARN,
+                  vutil_mark(mk, "serviceentry", id), g);
         char ep[16];
         snprintf(ep, sizeof ep, "%d", se->n_endpoints);
         tbl_cell_num(t, ep, se->n_endpoints, r[i].score == 2 ? TH_STATE_BAD : TH_NONE);
@@ -348,8 +386,8 @@ ov_fill_se(struct ov_col *oc, const struct m_cluster *c)
 /* Stale channels (last read older than 3 refresh intervals) show their age and grey out;
  * returns how many there are, so that sync refills while any are stale (ages move). */
 static int
-ov_fill_chan(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g,
-             struct app *a)
+ov_fill_chan(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g, struct app *a,
+             const struct vutil_marks *mk)
 {
     struct tbl *t = oc->t[SEC_CHAN];
     size_t n = c->channels.n;
@@ -362,6 +400,7 @@ ov_fill_chan(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *
         int h = health_channel(ch, &lag, NULL, 0);
         if (h == HEALTH_OK && vutil_channel_stale(ch, now, refresh_ms, NULL))
             h = HEALTH_WARN;
+        h = marked_score(h, vutil_mark(mk, "channel", ch->name[0] ? ch->name : "(default)"));
         r[i] = (struct ranked){ch, h, ch->name, ch->server};
     }
     qsort(r, n, sizeof *r, ranked_cmp);
@@ -376,7 +415,8 @@ ov_fill_chan(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *
         bool stale = vutil_channel_stale(ch, now, refresh_ms, &age_ms);
         n_stale += stale;
         tbl_row(t, id, stale ? TH_STATE_MUTED : TH_NONE);
-        tbl_cell(t, ch->name[0] ? ch->name : "(default)", TH_NONE);
+        const char *nm = ch->name[0] ? ch->name : "(default)";
+        name_cell(t, nm, TH_NONE, vutil_mark(mk, "channel", nm), g);
         bool ok = ch->io == THR_YES && ch->sql == THR_YES;
         tbl_cellf(t, stale ? TH_STATE_MUTED : ok ? TH_STATE_OK : TH_STATE_BAD, "%s/%s",
                   model_thread_name(ch->io), model_thread_name(ch->sql));
@@ -562,19 +602,19 @@ ov_alloc(const struct ov_col *oc, int h, bool focused_col, int focus_sec, int *o
 }
 
 /* "  MySQL via port-forward 3" (or "pod-ip 2, port-forward 1"): how the console reaches the
- * cluster's servers; false when no server's route is known (a replay, no MySQL yet). *bad:
- * a route fails (its pods' Galera cells say why). */
+ * cluster's MySQL servers; false when no server's route is known (no MySQL yet, a replay
+ * without routes). *bad: a route fails (its pods' Galera cells say why). */
 static bool
 ov_routes(const struct m_cluster *c, char *buf, size_t n, bool *bad)
 {
     static const char *const names[] = {"pod-ip", "port-forward", "direct"};
     int count[3] = {0, 0, 0};
-    for (size_t i = 0; i < c->pods.n; i++) {
-        const struct m_pod *p = vec_at(&c->pods, i);
-        for (int k = 0; p->route != NULL && k < 3; k++)
-            if (strcmp(p->route, names[k]) == 0)
+    for (size_t i = 0; i < c->servers.n; i++) {
+        const struct m_server *s = vec_at(&c->servers, i);
+        for (int k = 0; s->route != NULL && k < 3; k++)
+            if (strcmp(s->route, names[k]) == 0)
                 count[k]++;
-        if (p->route_error != NULL)
+        if (s->route_error != NULL)
             *bad = true;
     }
     size_t off = 0;
@@ -606,6 +646,12 @@ ov_draw_column(struct ov_view *o, const struct m_cluster *c, struct ov_col *oc, 
     else
         snprintf(buf, sizeof buf, " %s API unreachable", glyph(g, G_CROSSMARK));
     cx = ov_print(o, y, cx, maxx, buf, c->reachable ? TH_STATE_OK : TH_STATE_BAD);
+    /* The doctor's findings on this cluster (4 lists them; the rows they name are marked). */
+    if (oc->n_err + oc->n_warn > 0) {
+        snprintf(buf, sizeof buf, "  %s %d finding%s", glyph(g, oc->n_err ? G_CROSSMARK : G_WARN),
+                 oc->n_err + oc->n_warn, oc->n_err + oc->n_warn == 1 ? "" : "s");
+        cx = ov_print(o, y, cx, maxx, buf, oc->n_err ? TH_STATE_BAD : TH_STATE_WARN);
+    }
     /* Stale data shows its age rather than passing for current. (While the API is
      * reachable the watches keep the data current; updated_ms is the last list.) */
     int64_t now = app_now_ms(a);
@@ -691,8 +737,13 @@ ov_sync(struct view *v)
         if (now_stale == 0 && o->n_stale == 0)
             return;
         o->n_stale = 0;
-        for (size_t i = 0; i < o->cols.n; i++)
-            o->n_stale += ov_fill_chan(vec_at(&o->cols, i), vec_at(&m->clusters, i), g, v->app);
+        for (size_t i = 0; i < o->cols.n; i++) {
+            const struct m_cluster *c = vec_at(&m->clusters, i);
+            struct vutil_marks mk;
+            vutil_marks_build(&mk, m, c->name);
+            o->n_stale += ov_fill_chan(vec_at(&o->cols, i), c, g, v->app, &mk);
+            vutil_marks_fini(&mk);
+        }
         return;
     }
     o->filled = true;
@@ -702,13 +753,19 @@ ov_sync(struct view *v)
     for (size_t i = 0; i < o->cols.n; i++) {
         struct ov_col *oc = vec_at(&o->cols, i);
         const struct m_cluster *c = vec_at(&m->clusters, i);
-        ov_fill_pxc(oc, c, g);
-        if (oc->pods_seq != m->pods_seq) {
-            ov_fill_pods(oc, c, g);
+        struct vutil_marks mk;
+        vutil_marks_build(&mk, m, c->name);
+        oc->n_err = mk.n_errors;
+        oc->n_warn = mk.n_warnings;
+        ov_fill_pxc(oc, c, g, &mk);
+        if (oc->pods_seq != m->pods_seq || oc->findings_seq != m->findings_seq) {
+            ov_fill_pods(oc, c, g, &mk);
             oc->pods_seq = m->pods_seq;
+            oc->findings_seq = m->findings_seq;
         }
-        ov_fill_se(oc, c);
-        o->n_stale += ov_fill_chan(oc, c, g, v->app);
+        ov_fill_se(oc, c, g, &mk);
+        o->n_stale += ov_fill_chan(oc, c, g, v->app, &mk);
+        vutil_marks_fini(&mk);
     }
 }
 

@@ -204,7 +204,7 @@ su_fill(struct su_view *sv)
         tbl_cell_num(sv->t, num, i + 1, TH_STATE_MUTED);
         tbl_cell(sv->t, s->title, TH_NONE);
         const char *st = setup_state_name(s->state);
-        if (s->fix == FIX_PROBE && su_probe_running(a, s->fix_target, s->fix_cluster))
+        if (s->fix == SETUP_FIX_PROBE && su_probe_running(a, s->fix_target, s->fix_cluster))
             st = "probing";
         tbl_cell(sv->t, st, state_elem(s->state));
         tbl_cell(sv->t, s->detail, TH_NONE);
@@ -272,14 +272,14 @@ su_fill_detail(struct su_view *sv)
                        TH_STATE_MUTED);
         return;
     }
-    if (s->fix == FIX_NONE) {
+    if (s->fix == SETUP_FIX_NONE) {
         textv_add_line(sv->detail, "No fix pxcmesh can make here: see the detail above.",
                        TH_STATE_WARN);
         return;
     }
     snprintf(line, sizeof line, "Enter: %s (in %s, after confirming)", s->fix_text, s->fix_cluster);
     textv_add_line(sv->detail, line, TH_STATE_OK);
-    if (s->fix == FIX_APPLY && s->fix_docs != NULL) {
+    if (s->fix == SETUP_FIX_APPLY && s->fix_docs != NULL) {
         struct strbuf y;
         strbuf_init(&y);
         yamlout_docs(s->fix_docs, YAMLOUT_YAML, &y);
@@ -292,7 +292,7 @@ su_fill_detail(struct su_view *sv)
             textv_add_spans(sv->detail, spans, n);
         }
         strbuf_fini(&y);
-    } else if (s->fix == FIX_SQL) {
+    } else if (s->fix == SETUP_FIX_SQL) {
         /* What Enter runs (the password read from the Secret then, masked here). */
         char ns[128], pxc[128], chan[128], host[300];
         int dialect;
@@ -386,14 +386,14 @@ su_fix(struct su_view *sv)
     int dialect;
     su_names(sv, ns, sizeof ns, pxc, sizeof pxc, chan, sizeof chan, &dialect);
     switch (s->fix) {
-    case FIX_NONE:
+    case SETUP_FIX_NONE:
         app_flash(a, APP_WARN, "no fix pxcmesh can make: %s", s->detail);
         break;
-    case FIX_LABEL_NAMESPACE:
+    case SETUP_FIX_LABEL_NAMESPACE:
         app_act(a, ACT_LABEL_NAMESPACE,
                 &(struct act_args){.cluster = s->fix_cluster, .ns = s->fix_target});
         break;
-    case FIX_RESTART_STS: {
+    case SETUP_FIX_RESTART_STS: {
         char t[320];
         snprintf(t, sizeof t, "%s", s->fix_target);
         char *slash = strchr(t, '/');
@@ -404,12 +404,12 @@ su_fix(struct su_view *sv)
                 &(struct act_args){.cluster = s->fix_cluster, .ns = t, .name = slash + 1});
         break;
     }
-    case FIX_APPLY:
+    case SETUP_FIX_APPLY:
         app_act(a, ACT_APPLY,
                 &(struct act_args){
                     .cluster = s->fix_cluster, .docs = s->fix_docs, .what = s->fix_text});
         break;
-    case FIX_PROBE: {
+    case SETUP_FIX_PROBE: {
         char owner[300];
         snprintf(owner, sizeof owner, "%s/%s", sv->replica, chan);
         enum probe_kind k = strcmp(s->id, "dns-mesh") == 0 ? PROBE_DNS : PROBE_TCP;
@@ -421,7 +421,7 @@ su_fix(struct su_view *sv)
                                    .owner = owner});
         break;
     }
-    case FIX_SQL: {
+    case SETUP_FIX_SQL: {
         char host[300];
         snprintf(host, sizeof host, "%s.%s.global", pxc, sv->source);
         app_act(a, ACT_CREATE_CHANNEL,
@@ -434,7 +434,7 @@ su_fix(struct su_view *sv)
                                    .dialect = sv->dialect[0] ? sv->dialect : NULL});
         break;
     }
-    case FIX_START_CHANNEL: {
+    case SETUP_FIX_START_CHANNEL: {
         const char *server = channel_server(app_model(a), sv->replica, chan);
         if (server == NULL)
             app_flash(a, APP_WARN, "channel %s is not on any server of %s", chan, sv->replica);

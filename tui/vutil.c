@@ -279,3 +279,36 @@ vutil_table_action(struct tbl *t, enum key_action act, struct app *a)
     }
     return R_REDRAW;
 }
+
+void
+vutil_marks_build(struct vutil_marks *mk, const struct model *m, const char *cluster)
+{
+    hmap_init(&mk->by_object);
+    mk->n_errors = mk->n_warnings = 0;
+    for (size_t i = 0; i < m->findings.n; i++) {
+        const struct m_finding *f = m->findings.items[i];
+        if (strcmp(f->cluster, cluster) != 0)
+            continue;
+        mk->n_errors += f->severity == SEV_ERROR;
+        mk->n_warnings += f->severity == SEV_WARNING;
+        intptr_t old = (intptr_t)hmap_get(&mk->by_object, f->object);
+        if ((intptr_t)f->severity + 1 > old)
+            hmap_put(&mk->by_object, f->object, (void *)((intptr_t)f->severity + 1));
+    }
+}
+
+void
+vutil_marks_fini(struct vutil_marks *mk)
+{
+    hmap_fini(&mk->by_object);
+}
+
+int
+vutil_mark(const struct vutil_marks *mk, const char *kind, const char *id)
+{
+    if (mk->by_object.n == 0)
+        return -1;
+    char key[600];
+    snprintf(key, sizeof key, "%s/%s", kind, id);
+    return (int)(intptr_t)hmap_get(&mk->by_object, key) - 1;
+}

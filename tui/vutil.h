@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hmap.h"
 #include "glyph.h"
 #include "keymap.h"
 #include "doctor/health.h"
@@ -63,5 +64,17 @@ const char *vutil_source_cluster(const struct model *m, const char *host);
 unsigned vutil_table_mouse(struct tbl *t, int header_y, int y, int wheel_dy, int step,
                            bool *dirty);
 unsigned vutil_table_action(struct tbl *t, enum key_action act, struct app *a);
+
+/* The objects the doctor's findings name in one cluster ("pod/NS/NAME", "channel/NAME",
+ * "serviceentry/NS/NAME", "pxc/NS/NAME", ...), each with its worst severity, for views
+ * that mark them. Built from the findings (a few), looked up per row. */
+struct vutil_marks {
+    struct hmap by_object;    /* private: object -> (severity + 1) as a pointer-sized int */
+    int n_errors, n_warnings; /* the cluster's findings, counted */
+};
+void vutil_marks_build(struct vutil_marks *mk, const struct model *m, const char *cluster);
+void vutil_marks_fini(struct vutil_marks *mk);
+/* The worst severity of the findings naming kind/id ("pod", "ns/name"), or -1 none. */
+int vutil_mark(const struct vutil_marks *mk, const char *kind, const char *id);
 
 #endif

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 
@@ -330,6 +331,7 @@ struct parser {
     struct palette_entry pal[THEME_MAX_PALETTE];
     int n_pal;
     int elem_line[TH__COUNT];
+    int n_good; /* lines read as theme lines so far: until one is, the file may be anything */
     struct pxerr *err;
 };
 
@@ -497,10 +499,13 @@ parse_style(struct parser *p, char *s, struct th_style *out)
 static int
 parse_element(struct parser *p, char *line)
 {
+    /* The file may not be a theme at all (":theme /etc/shadow"): its text is quoted only
+     * where it names a known element, or is a typo of one, or follows good theme lines.
+     * Otherwise the error gives the line and the rule, never the line's content. */
     char *eq = strchr(line, '=');
     if (!eq) {
-        return perr(p, "expected 'ELEMENT = STYLE' or 'palette NAME=COLOUR ...', got '%.40s'",
-                    line);
+        return perr(p, "not a theme line: expected 'ELEMENT = STYLE' or 'palette NAME=COLOUR "
+                       "...'");
     }
     *eq = '\0';
     char *name = trim(line), *style = trim(eq + 1);
@@ -513,7 +518,10 @@ parse_element(struct parser *p, char *line)
             suggest_try(&sg, elems[i].name);
         if (sg.best)
             return perr(p, "unknown element '%.48s' (did you mean '%s'?)", name, sg.best);
-        return perr(p, "unknown element '%.48s' (docs/themes.md lists the elements)", name);
+        if (p->n_good > 0 && valid_name(name))
+            return perr(p, "unknown element '%.48s' (docs/themes.md lists the elements)", name);
+        return perr(p, "not a theme line: no element of that name before '=' (docs/themes.md "
+                       "lists the elements)");
     }
     if (p->t->set[e])
         return perr(p, "element '%s' set twice (first on line %d)", name, p->elem_line[e]);
@@ -582,6 +590,8 @@ theme_parse_buf(const char *where, const char *buf, size_t len, struct theme **o
                 rc = perr(&p, "empty palette line (expected 'palette NAME=COLOUR ...')");
             else
                 rc = parse_element(&p, s);
+            if (rc == 0)
+                p.n_good++;
         }
         free(line);
     }
@@ -596,28 +606,15 @@ theme_parse_buf(const char *where, const char *buf, size_t len, struct theme **o
 int
 theme_parse_file(const char *path, struct theme **out, struct pxerr *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return pxerr_set(err, PXE_IO, "%s: cannot open theme file: %s", path, strerror(errno));
-    struct strbuf sb;
-    strbuf_init(&sb);
-    char chunk[4096];
-    size_t n;
-    int rc = 0;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        strbuf_appendn(&sb, chunk, n);
-        if (sb.len > THEME_MAX_FILE) {
-            rc = pxerr_set(err, PXE_PARSE, "%s: theme file larger than %d bytes", path,
-                           THEME_MAX_FILE);
-            break;
-        }
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = file_read(path, THEME_MAX_FILE, &buf, &len, err);
+    if (rc != 0) {
+        pxerr_prefix(err, "theme ");
+        return rc;
     }
-    if (rc == 0 && ferror(f))
-        rc = pxerr_set(err, PXE_IO, "%s: cannot read theme file: %s", path, strerror(errno));
-    fclose(f);
-    if (rc == 0)
-        rc = theme_parse_buf(path, sb.s, sb.len, out, err);
-    strbuf_fini(&sb);
+    rc = theme_parse_buf(path, buf, len, out, err);
+    free(buf);
     return rc;
 }
 

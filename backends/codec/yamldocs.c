@@ -10,6 +10,7 @@
 
 #include <yaml.h>
 
+#include "file.h"
 #include "xmalloc.h"
 
 static json_t *
@@ -78,6 +79,54 @@ convert(yaml_document_t *doc, yaml_node_t *n, int depth)
     return json_null();
 }
 
+void
+yamldocs_offset_pos(const char *buf, size_t len, size_t offset, size_t *line, size_t *col)
+{
+    size_t l = 1, c = 1;
+    for (size_t i = 0; i < offset && i < len; i++) {
+        if (buf[i] == '\n') {
+            l++;
+            c = 1;
+        } else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+            c++; /* columns count characters, as libyaml's marks do */
+        }
+    }
+    *line = l;
+    *col = c;
+}
+
+int
+yamldocs_parser_error(const yaml_parser_t *p, const char *name, const char *buf, size_t len,
+                      struct pxerr *err)
+{
+    if (p->error != YAML_READER_ERROR) {
+        if (p->context != NULL)
+            return pxerr_set(err, PXE_PARSE, "%s:%zu:%zu: %s (%s at line %zu)", name,
+                             p->problem_mark.line + 1, p->problem_mark.column + 1,
+                             p->problem ? p->problem : "YAML error", p->context,
+                             p->context_mark.line + 1);
+        return pxerr_set(err, PXE_PARSE, "%s:%zu:%zu: %s", name, p->problem_mark.line + 1,
+                         p->problem_mark.column + 1, p->problem ? p->problem : "YAML error");
+    }
+    /* The reader's errors carry a byte offset and no mark. */
+    size_t line, col;
+    yamldocs_offset_pos(buf, len, p->problem_offset, &line, &col);
+    const char *problem = p->problem ? p->problem : "unreadable input";
+    if (p->problem_value == 0 && p->problem_offset < len && buf[p->problem_offset] == '\0')
+        return pxerr_set(err, PXE_PARSE,
+                         "%s:%zu:%zu: a NUL byte; YAML is text (is this a binary file, or two "
+                         "files joined?)",
+                         name, line, col);
+    if (strstr(problem, "UTF-8") != NULL)
+        return pxerr_set(err, PXE_PARSE, "%s:%zu:%zu: %s (byte 0x%02x): the file must be UTF-8",
+                         name, line, col, problem, (unsigned)p->problem_value & 0xffu);
+    if (strstr(problem, "control") != NULL)
+        return pxerr_set(err, PXE_PARSE,
+                         "%s:%zu:%zu: control character 0x%02x: YAML allows tab, CR and LF only",
+                         name, line, col, (unsigned)p->problem_value);
+    return pxerr_set(err, PXE_PARSE, "%s:%zu:%zu: %s", name, line, col, problem);
+}
+
 int
 yamldocs_load_buf(const char *name, const char *buf, size_t len, json_t **out, struct pxerr *err)
 {
@@ -89,10 +138,7 @@ yamldocs_load_buf(const char *name, const char *buf, size_t len, json_t **out, s
     for (;;) {
         yaml_document_t doc;
         if (!yaml_parser_load(&p, &doc)) {
-            int rc = pxerr_set(err, PXE_PARSE, "%s:%zu:%zu: %s%s%s", name,
-                               p.problem_mark.line + 1, p.problem_mark.column + 1,
-                               p.problem ? p.problem : "YAML error",
-                               p.context ? " " : "", p.context ? p.context : "");
+            int rc = yamldocs_parser_error(&p, name, buf, len, err);
             yaml_parser_delete(&p);
             json_decref(docs);
             return rc;
@@ -117,29 +163,12 @@ yamldocs_load_buf(const char *name, const char *buf, size_t len, json_t **out, s
 int
 yamldocs_load_file(const char *path, json_t **out, struct pxerr *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return pxerr_set(err, errno == ENOENT ? PXE_NOTFOUND : PXE_IO, "%s: %s", path,
-                         strerror(errno));
     char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 65536 > cap) {
-            cap = cap ? cap * 2 : 131072;
-            buf = xrealloc(buf, cap);
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    int ioerr = ferror(f);
-    fclose(f);
-    if (ioerr) {
-        free(buf);
-        return pxerr_set(err, PXE_IO, "%s: read error", path);
-    }
-    int rc = yamldocs_load_buf(path, buf, len, out, err);
+    size_t len = 0;
+    int rc = file_read(path, YAMLDOCS_MAX_FILE, &buf, &len, err);
+    if (rc != 0)
+        return rc;
+    rc = yamldocs_load_buf(path, buf, len, out, err);
     free(buf);
     return rc;
 }

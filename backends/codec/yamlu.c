@@ -5,6 +5,7 @@
  * same wording for the same mistakes. */
 #include "codec/yamlu.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -17,10 +18,12 @@
 
 #include <yaml.h>
 
+#include "file.h"
 #include "hmap.h"
 #include "strbuf.h"
 #include "vec.h"
 #include "xmalloc.h"
+#include "codec/yamldocs.h"
 
 #define PATH_MAX_LEN 512
 #define MAX_DEPTH 64
@@ -41,6 +44,8 @@ struct loader {
     struct hmap anchors; /* anchor -> json_t * (one reference held in anchor_refs) */
     struct vec anchor_refs;
     struct pxerr *err;
+    const char *buf; /* the input, for the position of a reader error */
+    size_t len;
     int rc;
 };
 
@@ -254,14 +259,7 @@ plain_scalar(const char *s, size_t len)
 static int
 parser_error(struct loader *L)
 {
-    yaml_parser_t *p = &L->parser;
-    const char *problem = p->problem ? p->problem : "YAML error";
-    if (p->context != NULL)
-        return pxerr_set(L->err, PXE_PARSE, "%s:%zu:%zu: %s (%s at line %zu)", L->doc->file,
-                         p->problem_mark.line + 1, p->problem_mark.column + 1, problem, p->context,
-                         p->context_mark.line + 1);
-    return pxerr_set(L->err, PXE_PARSE, "%s:%zu:%zu: %s", L->doc->file, p->problem_mark.line + 1,
-                     p->problem_mark.column + 1, problem);
+    return yamldocs_parser_error(&L->parser, L->doc->file, L->buf, L->len, L->err);
 }
 
 static int
@@ -517,7 +515,7 @@ yamlu_load_buf(const char *name, const char *buf, size_t len, struct yamlu_doc *
     hmap_init(&d->marks->idx);
     vec_init(&d->marks->items, free);
 
-    struct loader L = {.doc = d, .err = err};
+    struct loader L = {.doc = d, .err = err, .buf = buf, .len = len};
     hmap_init(&L.anchors);
     vec_init(&L.anchor_refs, decref_item);
     if (!yaml_parser_initialize(&L.parser)) {
@@ -541,32 +539,14 @@ yamlu_load_buf(const char *name, const char *buf, size_t len, struct yamlu_doc *
 int
 yamlu_load_file(const char *path, struct yamlu_doc **out, struct pxerr *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        int e = errno;
-        return pxerr_set(err, e == ENOENT ? PXE_NOTFOUND : PXE_IO, "%s: %s", path, strerror(e));
-    }
-    struct strbuf sb;
-    strbuf_init(&sb);
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        strbuf_appendn(&sb, chunk, n);
-        if (sb.len > MAX_FILE_BYTES) {
-            fclose(f);
-            strbuf_fini(&sb);
-            return pxerr_set(err, PXE_IO, "%s: larger than %u MB; is it the right file?", path,
-                             MAX_FILE_BYTES >> 20);
-        }
-    }
-    int rerr = ferror(f) ? errno : 0;
-    fclose(f);
-    if (rerr != 0) {
-        strbuf_fini(&sb);
-        return pxerr_set(err, PXE_IO, "%s: %s", path, strerror(rerr));
-    }
-    int rc = yamlu_load_buf(path, sb.s, sb.len, out, err);
-    strbuf_fini(&sb);
+    /* A kubeconfig holds tokens and keys: the raw text is zeroed once parsed. */
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = file_read_secret(path, MAX_FILE_BYTES, &buf, &len, err);
+    if (rc != 0)
+        return rc;
+    rc = yamlu_load_buf(path, buf, len, out, err);
+    file_free_secret(buf, len);
     return rc;
 }
 
@@ -772,12 +752,33 @@ yamlu_suggest(const char *s, const char *const *cands)
     return best;
 }
 
+/* A key fit to quote: short, and made of what names are made of. */
+static bool
+key_quotable(const char *k)
+{
+    size_t n = strlen(k);
+    if (n == 0 || n > 40)
+        return false;
+    for (; *k; k++)
+        if (!isalnum((unsigned char)*k) && !strchr("_-.", *k))
+            return false;
+    return true;
+}
+
 int
 yamlu_check_keys(const struct yamlu_doc *d, json_t *obj, const char *path,
                  const char *const *allowed, struct pxerr *err)
 {
+    /* A top-level mapping with none of the allowed keys may be another file altogether
+     * (a password file given as the config): its keys are not quoted, only its line. */
+    bool recognised = path != NULL && path[0] != '\0';
     const char *key;
     json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        if (is_one_of(key, allowed))
+            recognised = true;
+    }
     json_object_foreach(obj, key, v)
     {
         if (is_one_of(key, allowed))
@@ -785,13 +786,23 @@ yamlu_check_keys(const struct yamlu_doc *d, json_t *obj, const char *path,
         char p[PATH_MAX_LEN];
         yamlu_path_key(p, sizeof p, path, key);
         const char *sug = yamlu_suggest(key, allowed);
-        if (sug != NULL)
+        if (sug != NULL && key_quotable(key))
             return yamlu_err(d, err, PXE_SCHEMA, p, "unknown key (did you mean '%s'?)", sug);
         struct strbuf sb;
         strbuf_init(&sb);
         for (const char *const *a = allowed; *a; a++)
             strbuf_appendf(&sb, "%s%s", a == allowed ? "" : ", ", *a);
-        int rc = yamlu_err(d, err, PXE_SCHEMA, p, "unknown key (known: %s)", sb.s);
+        int rc;
+        if (recognised && key_quotable(key)) {
+            rc = yamlu_err(d, err, PXE_SCHEMA, p, "unknown key (known: %s)", sb.s);
+        } else {
+            const char *file = d && d->file ? d->file : "<yaml>";
+            rc = pxerr_set(err, PXE_SCHEMA,
+                           "%s:%d: %s%san unknown key, not quoted (known: %s); "
+                           "is it the right file?",
+                           file, yamlu_line(d, p), path ? path : "", path && path[0] ? ": " : "",
+                           sb.s);
+        }
         strbuf_fini(&sb);
         return rc;
     }

@@ -26,6 +26,8 @@ struct yamlu_doc {
 
 /* Load path (borrowed) into *out (owned, yamlu_free). Errors:
  *   PXE_NOTFOUND / PXE_IO: "FILE: No such file or directory"
+ *   PXE_INVAL: "FILE: not a regular file (a FIFO); give a file", a directory, a device
+ *   PXE_TOOBIG: larger than 16 MiB (file_read_secret: the text is zeroed once parsed)
  *   PXE_PARSE: "FILE:LINE:COL: <libyaml problem>[ (<context>)]" */
 int yamlu_load_file(const char *path, struct yamlu_doc **out, struct pxerr *err) PXC_MUST_CHECK;
 /* The same from memory; name (borrowed) stands for the file in messages. */

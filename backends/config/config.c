@@ -20,12 +20,14 @@
 
 #include <jansson.h>
 
+#include "file.h"
 #include "strbuf.h"
 #include "path.h"
 #include "xmalloc.h"
 #include "codec/yamlu.h"
 
 #define PATHBUF 512
+#define CONFIG_OPTFILE_MAX (1u << 20) /* a my.cnf is a few hundred bytes */
 
 /* ------------------------------------------------------------------ names */
 
@@ -842,17 +844,24 @@ read_optfile(struct optfile *o, const char *path, struct pxerr *err)
 {
     if (o->depth > 10)
         return pxerr_set(err, PXE_PARSE, "%s: !include nested more than 10 deep", path);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return pxerr_set(err, errno == ENOENT ? PXE_NOTFOUND : PXE_IO, "%s: %s", path,
-                         strerror(errno));
+    /* It holds passwords: read whole, zeroed when done. */
+    char *text = NULL;
+    size_t text_len = 0;
+    int rc = file_read_secret(path, CONFIG_OPTFILE_MAX, &text, &text_len, err);
+    if (rc != 0)
+        return rc;
+    if (memchr(text, '\0', text_len) != NULL) {
+        file_free_secret(text, text_len);
+        return pxerr_set(err, PXE_PARSE, "%s: a NUL byte: not a text option file", path);
+    }
     char *dir = path_abs_dir(path);
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t got;
-    int lineno = 0, rc = 0;
+    int lineno = 0;
     bool active = false;
-    while (rc == 0 && (got = getline(&line, &cap, f)) >= 0) {
+    for (char *line = text, *next; rc == 0 && line < text + text_len; line = next) {
+        char *nl = strchr(line, '\n');
+        next = nl != NULL ? nl + 1 : text + text_len;
+        if (nl != NULL)
+            *nl = '\0';
         lineno++;
         char *s = trim(line);
         if (*s == '\0' || *s == '#' || *s == ';')
@@ -887,7 +896,11 @@ read_optfile(struct optfile *o, const char *path, struct pxerr *err)
             continue;
         }
         if (*s == '!') {
-            rc = pxerr_set(err, PXE_PARSE, "%s:%d: unknown directive '%s'", path, lineno, s);
+            /* The directive word only: the rest of a line may be anything. */
+            int wl = (int)strcspn(s, " \t");
+            rc = pxerr_set(err, PXE_PARSE,
+                           "%s:%d: unknown directive '%.*s' (use !include or !includedir)", path,
+                           lineno, wl > 32 ? 32 : wl, s);
             break;
         }
         char *eq = strchr(s, '=');
@@ -928,19 +941,15 @@ read_optfile(struct optfile *o, const char *path, struct pxerr *err)
             errno = 0;
             long p = strtol(val, &end, 10);
             if (errno != 0 || *end != '\0' || p < 1 || p > 65535) {
-                rc = pxerr_set(err, PXE_PARSE, "%s:%d: port \"%s\" is not a port (1-65535)", path,
-                               lineno, val);
+                rc = pxerr_set(err, PXE_PARSE, "%s:%d: port \"%.32s\" is not a port (1-65535)",
+                               path, lineno, val);
                 break;
             }
             o->port = (int)p;
         }
     }
-    if (line != NULL) {
-        explicit_bzero(line, cap); /* it held the password line */
-        free(line);
-    }
+    file_free_secret(text, text_len);
     free(dir);
-    fclose(f);
     return rc;
 }
 

@@ -83,12 +83,12 @@ check_ns(struct setup_step *s, struct m_cluster *c, const char *ns)
     struct m_namespace *n = model_ns_find(c, ns);
     if (n == NULL) {
         say(s, SETUP_MISSING, "namespace %s does not exist in %s", ns, c->name);
-        s->fix = FIX_APPLY;
+        s->fix = SETUP_FIX_APPLY;
         s->fix_docs = json_array();
         struct mf_namespace_opts o = {.name = ns};
         struct pxerr err;
         if (mf_namespace(&o, s->fix_docs, &err) != 0)
-            s->fix = FIX_NONE;
+            s->fix = SETUP_FIX_NONE;
         snprintf(s->fix_text, sizeof s->fix_text, "create namespace %s labelled for injection",
                  ns);
     } else if (n->injection == INJ_ENABLED || n->injection == INJ_REVISION) {
@@ -98,7 +98,7 @@ check_ns(struct setup_step *s, struct m_cluster *c, const char *ns)
     } else {
         say(s, SETUP_MISSING, "namespace %s is %s for injection", ns,
             n->injection == INJ_DISABLED ? "disabled" : "not labelled");
-        s->fix = FIX_LABEL_NAMESPACE;
+        s->fix = SETUP_FIX_LABEL_NAMESPACE;
         snprintf(s->fix_text, sizeof s->fix_text, "label namespace %s istio-injection=enabled",
                  ns);
     }
@@ -129,7 +129,7 @@ check_sidecars(struct setup_step *s, struct m_cluster *c, const char *ns, const 
     }
     say(s, SETUP_MISSING, "%d of %d PXC pods lack istio-proxy: they started before the label",
         missing, total);
-    s->fix = FIX_RESTART_STS;
+    s->fix = SETUP_FIX_RESTART_STS;
     snprintf(s->fix_cluster, sizeof s->fix_cluster, "%s", c->name);
     snprintf(s->fix_target, sizeof s->fix_target, "%s/%s-pxc", ns, pxc);
     snprintf(s->fix_text, sizeof s->fix_text, "rollout restart statefulset %s-pxc in %s", pxc, ns);
@@ -141,12 +141,12 @@ check_pxc(struct setup_step *s, struct m_cluster *c, const char *ns, const char 
     struct m_pxc *x = model_pxc_find(c, ns, pxc);
     if (x == NULL) {
         say(s, SETUP_MISSING, "no PerconaXtraDBCluster %s in %s/%s", pxc, c->name, ns);
-        s->fix = FIX_APPLY;
+        s->fix = SETUP_FIX_APPLY;
         s->fix_docs = json_array();
         struct mf_pxc_opts o = {.name = pxc, .namespace = ns, .size = 3};
         struct pxerr err;
         if (mf_pxc(&o, s->fix_docs, &err) != 0)
-            s->fix = FIX_NONE;
+            s->fix = SETUP_FIX_NONE;
         snprintf(s->fix_text, sizeof s->fix_text, "create PXC %s (3 nodes, no expose) in %s", pxc,
                  ns);
         snprintf(s->fix_cluster, sizeof s->fix_cluster, "%s", c->name);
@@ -155,7 +155,7 @@ check_pxc(struct setup_step *s, struct m_cluster *c, const char *ns, const char 
     if (x->expose) {
         say(s, SETUP_MISSING, "%s still exposes its pods (pxc.expose): not needed with the mesh",
             pxc);
-        s->fix = FIX_APPLY;
+        s->fix = SETUP_FIX_APPLY;
         s->fix_docs = json_pack("[{s:s, s:s, s:{s:s, s:s}, s:{s:{s:{s:b}}}}]", "apiVersion",
                                 "pxc.percona.com/v1", "kind", "PerconaXtraDBCluster", "metadata",
                                 "name", pxc, "namespace", ns, "spec", "pxc", "expose", "enabled",
@@ -236,7 +236,7 @@ check_sentry(struct setup_step *s, struct m_cluster *rep, struct m_cluster *src,
         s->fix_docs = NULL;
         return;
     }
-    s->fix = FIX_APPLY;
+    s->fix = SETUP_FIX_APPLY;
     snprintf(s->fix_cluster, sizeof s->fix_cluster, "%s", rep->name);
     snprintf(s->fix_text, sizeof s->fix_text, "apply ServiceEntry %s -> %d address(es) of %s",
              host, n_addrs, p->source);
@@ -246,7 +246,7 @@ static void
 check_probe(struct setup_step *s, const struct probe_result *r, const char *rep,
             const char *target, const char *what)
 {
-    s->fix = FIX_PROBE;
+    s->fix = SETUP_FIX_PROBE;
     snprintf(s->fix_cluster, sizeof s->fix_cluster, "%s", rep);
     snprintf(s->fix_target, sizeof s->fix_target, "%s", target);
     snprintf(s->fix_text, sizeof s->fix_text, "%s %s from a probe pod in %s", what, target, rep);
@@ -279,7 +279,7 @@ check_channel(struct setup_step *s, struct m_cluster *rep, const struct setup_pa
                                      .user = p->repl_user, .dialect = (enum mf_dialect)p->dialect};
         struct pxerr err;
         if (mf_replication_sql(&o, &sql, &err) == 0) {
-            s->fix = FIX_SQL;
+            s->fix = SETUP_FIX_SQL;
             s->fix_sql = strbuf_detach(&sql);
             snprintf(s->fix_text, sizeof s->fix_text, "create channel %s from %s on %s",
                      p->channel, host, rep->name);
@@ -300,7 +300,7 @@ check_channel(struct setup_step *s, struct m_cluster *rep, const struct setup_pa
         return;
     }
     say(s, SETUP_MISSING, "%s on %s", why, ch->server);
-    s->fix = FIX_START_CHANNEL;
+    s->fix = SETUP_FIX_START_CHANNEL;
     snprintf(s->fix_text, sizeof s->fix_text, "START channel %s on %s", p->channel, ch->server);
 }
 

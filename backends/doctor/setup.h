@@ -19,13 +19,13 @@
 enum setup_state { SETUP_UNKNOWN, SETUP_DONE, SETUP_MISSING, SETUP_BLOCKED };
 
 enum setup_fix {
-    FIX_NONE,
-    FIX_LABEL_NAMESPACE,   /* kube_label_namespace(cluster, ns, istio-injection=enabled) */
-    FIX_RESTART_STS,       /* kube_restart_statefulset(cluster, ns, sts) */
-    FIX_APPLY,             /* apply fix_docs to cluster */
-    FIX_PROBE,             /* run the step's probe from inside the mesh (target in fix_target) */
-    FIX_SQL,               /* run fix_sql on the source or replica (fix_on_source) */
-    FIX_START_CHANNEL,     /* START the channel on the replica */
+    SETUP_FIX_NONE,
+    SETUP_FIX_LABEL_NAMESPACE, /* kube_label_namespace(cluster, ns, istio-injection=enabled) */
+    SETUP_FIX_RESTART_STS,     /* kube_restart_statefulset(cluster, ns, sts) */
+    SETUP_FIX_APPLY,           /* apply fix_docs to cluster */
+    SETUP_FIX_PROBE,           /* the step's probe from inside the mesh (target: fix_target) */
+    SETUP_FIX_SQL,             /* run fix_sql on the source or replica (fix_on_source) */
+    SETUP_FIX_START_CHANNEL,   /* START the channel on the replica */
 };
 
 #define SETUP_MAX_STEPS 16
@@ -39,8 +39,8 @@ struct setup_step {
     char fix_cluster[128];   /* where the fix runs */
     char fix_target[320];   /* namespace, statefulset, probe target */
     char fix_text[640];      /* the fix in words for the confirmation dialog */
-    json_t *fix_docs;        /* FIX_APPLY: owned array of manifests */
-    char *fix_sql;           /* FIX_SQL: owned; password placeholder masked for display */
+    json_t *fix_docs;        /* SETUP_FIX_APPLY: owned array of manifests */
+    char *fix_sql;           /* SETUP_FIX_SQL: owned; password placeholder masked for display */
     bool fix_on_source;
 };
 

@@ -59,6 +59,7 @@ struct http_req {
     bool connect_only;             /* handed over as a raw connection once connected */
     bool connected;                /* connect_only, connected: stays in the multi (removing
                                       it would close the connection) until http_cancel */
+    bool secret;                   /* opts.secret */
     bool resume_wanted;            /* http_resume from inside curl: done when curl returns */
 };
 
@@ -365,6 +366,24 @@ http_cancel(struct http_req *req)
     req_destroy(req);
 }
 
+/* Append to the buffered body. A secret body never leaves a copy behind in memory that realloc
+ * freed: it grows into a new buffer and the old one is zeroed. */
+static void
+append_body(struct http_req *r, const char *ptr, size_t n)
+{
+    if (r->secret && r->resp.len + n + 1 > r->resp.cap && r->resp.cap > 0) {
+        struct strbuf nb;
+        strbuf_init(&nb);
+        size_t want = r->resp.cap * 2 > r->resp.len + n ? r->resp.cap * 2 : r->resp.len + n;
+        strbuf_reserve(&nb, want);
+        strbuf_appendn(&nb, r->resp.s, r->resp.len);
+        explicit_bzero(r->resp.s, r->resp.len);
+        strbuf_fini(&r->resp);
+        r->resp = nb;
+    }
+    strbuf_appendn(&r->resp, ptr, n);
+}
+
 static size_t
 on_curl_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -403,10 +422,14 @@ on_curl_write(char *ptr, size_t size, size_t nmemb, void *userdata)
             return 0;
         }
         n = r->resp.len < cap ? cap - r->resp.len : 0; /* keep the start of an error body */
-        strbuf_appendn(&r->resp, ptr, n);
+        append_body(r, ptr, n);
+        if (r->secret)
+            explicit_bzero(ptr, size * nmemb);
         return size * nmemb;
     }
-    strbuf_appendn(&r->resp, ptr, n);
+    append_body(r, ptr, n);
+    if (r->secret)
+        explicit_bzero(ptr, n); /* delivered: curl's buffer need not keep it */
     return n;
 }
 
@@ -611,6 +634,15 @@ set_tls_auth(struct http_req *r, const struct http_tls_auth *t, struct pxerr *er
     }
     SET(CURLOPT_PROXY, t->proxy_url ? t->proxy_url : "");
     if (t->bearer_token) {
+        /* A CR or LF would end the header and start one of the token's choosing. Where the
+         * token comes from checks it with its own words (kcfg_token_check); this is the
+         * last line. */
+        for (const unsigned char *c = (const unsigned char *)t->bearer_token; *c; c++)
+            if (*c < 0x20 || *c == 0x7f) {
+                pxerr_set(err, PXE_AUTH, "%s %s: the bearer token holds a control character "
+                          "(byte 0x%02x); refusing to send it", r->method, r->url, *c);
+                return CURLE_BAD_FUNCTION_ARGUMENT;
+            }
         char *line = xasprintf("Authorization: Bearer %s", t->bearer_token);
         r->hdrs = curl_slist_append(r->hdrs, line);
         xfree_secret(line);
@@ -678,6 +710,7 @@ http_start(struct http *h, const struct http_req_opts *o, struct http_req **reqp
     r->body_max = o->body_max ? o->body_max : HTTP_BODY_MAX_DEFAULT;
     r->retry_after_s = -1;
     r->on_data = o->on_data;
+    r->secret = o->secret;
     r->on_done = o->on_done;
     r->arg = o->arg;
     r->easy = curl_easy_init();
@@ -711,7 +744,11 @@ http_start(struct http *h, const struct http_req_opts *o, struct http_req **reqp
         curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)o->idle_timeout_s);
     }
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* gzip if the server offers it */
+    /* The path goes out as the caller built it: curl would resolve "/x/../secrets/y" into
+     * another object's path (the callers encode names; this keeps a slip from being one). */
+    curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
+    if (!r->secret)
+        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* gzip if the server offers it */
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "pxcmesh/0.1");
     if (strcmp(r->method, "GET") != 0)

@@ -87,6 +87,11 @@ struct http_req_opts {
                                     seconds (a hung server or watch); 0: no idle limit */
     size_t body_max;             /* buffered body cap; 0: HTTP_BODY_MAX_DEFAULT */
     http_data_cb *on_data;       /* NULL: buffer the body */
+    bool secret;                 /* the buffered answer holds secrets: it is kept in one buffer
+                                    (grown by copying, the old one zeroed), curl's copy of each
+                                    chunk is zeroed as it is delivered, and no compression is
+                                    asked for (an inflater keeps its own copy); the buffer is
+                                    zeroed when the request is freed, as every one is */
     bool http1;                  /* HTTP/1.1 only (no h2 over TLS): a reader that pauses
                                     (HTTP_DATA_PAUSE) uses it, the pause being proven on
                                     HTTP/1 only here (kubesim speaks no h2) */

@@ -29,36 +29,6 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-int
-kcfg__read_file(const char *path, size_t max, char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return -errno;
-    struct strbuf sb;
-    strbuf_init(&sb);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        strbuf_appendn(&sb, chunk, n);
-        if (sb.len > max) {
-            fclose(f);
-            kcfg__free_secret_n(sb.s, sb.len);
-            return -EFBIG;
-        }
-    }
-    int e = ferror(f) ? (errno ? errno : EIO) : 0;
-    explicit_bzero(chunk, sizeof chunk);
-    fclose(f);
-    if (e != 0) {
-        kcfg__free_secret_n(sb.s, sb.len);
-        return -e;
-    }
-    *len = sb.len;
-    *out = strbuf_detach(&sb);
-    return 0;
-}
-
 void
 kcfg__free_secret_n(char *p, size_t n)
 {

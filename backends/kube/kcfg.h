@@ -140,6 +140,12 @@ int kcfg_resolve(const struct kcfg *k, const char *context, struct kcfg_target *
                  struct pxerr *err) PXC_MUST_CHECK;
 void kcfg_target_free(struct kcfg_target *t); /* NULL does nothing */
 
+/* A bearer token goes into a header line as it is: one with a control character (a CR or LF
+ * would start a header of its own) is refused. 0, or PXE_AUTH with err saying which byte and
+ * where, never the token itself: "holds a line break (byte 0x0a at position 13); a bearer
+ * token is one line of printable text". The caller prefixes where the token came from. */
+int kcfg_token_check(const char *token, struct pxerr *err) PXC_MUST_CHECK;
+
 /* ------------------------------------------------------- exec credentials */
 
 /* What a plugin returned. Secrets zeroed on free. */

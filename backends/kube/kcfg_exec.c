@@ -272,6 +272,16 @@ parse_credential(struct kcfg_exec_req *r, struct kcfg_cred **out, struct pxerr *
                        r->cmd);
         goto out;
     }
+    struct pxerr te;
+    if (token != NULL && (strlen(token) != json_string_length(json_object_get(st, "token")) ||
+                          kcfg_token_check(token, &te) < 0)) {
+        if (strlen(token) != json_string_length(json_object_get(st, "token")))
+            pxerr_set(&te, PXE_AUTH, "holds a NUL byte; a bearer token is one line of printable "
+                      "text");
+        rc = pxerr_set(err, PXE_AUTH, "exec plugin '%s': the token it returned (status.token) "
+                       "%s; refusing to send it", r->cmd, te.msg);
+        goto out;
+    }
     int64_t expiry = 0;
     if (exp != NULL && clock_parse_rfc3339(exp, &expiry) != 0) {
         rc = pxerr_set(err, PXE_PARSE,

@@ -50,9 +50,6 @@ char *kcfg__resolve_rel(const char *dir, const char *p);
 /* The names of t, comma-separated, into sb; "(none)" when empty. */
 void kcfg__table_names(const struct kc_table *t, struct strbuf *sb);
 
-/* Read a whole (small) file: *out owned and NUL-terminated. -errno on failure. */
-int kcfg__read_file(const char *path, size_t max, char **out, size_t *len);
-
 /* Zero and free n bytes of a secret buffer (may contain NULs). NULL does nothing. */
 void kcfg__free_secret_n(char *p, size_t n);
 

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "base64.h"
+#include "file.h"
 #include "hmap.h"
 #include "strbuf.h"
 #include "vec.h"
@@ -140,10 +141,10 @@ read_pem(const struct kc_entry *e, const char *body_key, const char *file_key, c
     } else if (file != NULL) {
         yamlu_path_key(p, sizeof p, bp, file_key);
         char *abs = kcfg__resolve_rel(e->file->dir, file);
-        int rc = kcfg__read_file(abs, KCFG_MAX_REF_FILE, &buf, &len);
+        struct pxerr fe = {0};
+        int rc = file_read_secret(abs, KCFG_MAX_REF_FILE, &buf, &len, &fe);
         if (rc != 0) {
-            rc = yamlu_err(d, err, rc == -ENOENT ? PXE_NOTFOUND : PXE_IO, p, "%s: %s", abs,
-                           strerror(-rc));
+            rc = yamlu_err(d, err, rc, p, "%s", fe.msg);
             free(abs);
             return rc;
         }
@@ -279,6 +280,20 @@ resolve_cluster(const struct kc_entry *ce, struct kcfg_target *t, struct pxerr *
     return 0;
 }
 
+int
+kcfg_token_check(const char *token, struct pxerr *err)
+{
+    for (size_t i = 0; token[i]; i++) {
+        unsigned char c = (unsigned char)token[i];
+        if (c >= 0x20 && c != 0x7f)
+            continue;
+        return pxerr_set(err, PXE_AUTH, "holds %s (byte 0x%02x at position %zu); a bearer token "
+                         "is one line of printable text",
+                         c == '\n' || c == '\r' ? "a line break" : "a control character", c, i + 1);
+    }
+    return 0;
+}
+
 static int
 resolve_user(const struct kc_entry *ue, struct kcfg_target *t, struct pxerr *err)
 {
@@ -319,17 +334,22 @@ resolve_user(const struct kc_entry *ue, struct kcfg_target *t, struct pxerr *err
         return yamlu_err(d, err, PXE_SCHEMA, bp,
                          "more than one authentication method: token and basic auth "
                          "(username/password); keep one");
+    struct pxerr te;
     if (token != NULL) {
+        if (kcfg_token_check(token, &te) < 0) {
+            yamlu_path_key(p, sizeof p, bp, "token");
+            return yamlu_err(d, err, PXE_AUTH, p, "the token %s; refusing to send it", te.msg);
+        }
         t->token = xstrdup(token); /* token wins over tokenFile, as in client-go */
     } else if (token_file != NULL) {
         yamlu_path_key(p, sizeof p, bp, "tokenFile");
         char *abs = kcfg__resolve_rel(ue->file->dir, token_file);
         char *buf;
         size_t len;
-        rc = kcfg__read_file(abs, KCFG_MAX_REF_FILE, &buf, &len);
+        struct pxerr fe = {0};
+        rc = file_read_secret(abs, KCFG_MAX_REF_FILE, &buf, &len, &fe);
         if (rc != 0) {
-            rc = yamlu_err(d, err, rc == -ENOENT ? PXE_NOTFOUND : PXE_IO, p, "%s: %s", abs,
-                           strerror(-rc));
+            rc = yamlu_err(d, err, rc, p, "%s", fe.msg);
             free(abs);
             return rc;
         }
@@ -347,6 +367,17 @@ resolve_user(const struct kc_entry *ue, struct kcfg_target *t, struct pxerr *err
         }
         t->token = xstrndup(buf + s, len - s);
         kcfg__free_secret_n(buf, len);
+        if (strlen(t->token) != len - s || kcfg_token_check(t->token, &te) < 0) {
+            if (strlen(t->token) != len - s)
+                pxerr_set(&te, PXE_AUTH, "holds a NUL byte; a bearer token is one line of "
+                          "printable text");
+            rc = yamlu_err(d, err, PXE_AUTH, p, "%s: the token in this file %s; refusing to send "
+                           "it", abs, te.msg);
+            xfree_secret(t->token);
+            t->token = NULL;
+            free(abs);
+            return rc;
+        }
         t->token_file = abs;
     }
     if (user != NULL || pass != NULL) {

@@ -88,7 +88,8 @@ kube__disown(struct kube_client *kc, struct kube_owned *o)
 void
 kube__update_error(struct kube_client *kc)
 {
-    const char *e = kc->disc_err[0] ? kc->disc_err : NULL;
+    /* The server being down explains whatever the informers last said. */
+    const char *e = kc->health_err[0] ? kc->health_err : kc->disc_err[0] ? kc->disc_err : NULL;
     for (size_t i = 0; e == NULL && i < kc->informers.n; i++) {
         struct kube_inf *inf = kc->informers.items[i];
         if (inf->err[0])
@@ -147,6 +148,14 @@ on_disc_timer_closed(uv_handle_t *h)
 }
 
 static void
+on_health_timer_closed(uv_handle_t *h)
+{
+    struct kube_client *kc = h->data;
+    kc->n_handles--;
+    client_release(kc);
+}
+
+static void
 on_inf_timer_closed(uv_handle_t *h)
 {
     struct kube_inf *inf = h->data;
@@ -171,6 +180,12 @@ kube_client_new(uv_loop_t *loop, struct http *h, struct kcfg_cred_cache *creds,
     if (t->exec && creds == NULL)
         return pxerr_set(err, PXE_INVAL, "cluster %s: exec plugin without a credential cache",
                          opts->name);
+    for (size_t i = 0; i < opts->n_namespaces; i++) {
+        struct pxerr e;
+        if (kube_name_check_ns(opts->namespaces[i], &e) < 0)
+            return pxerr_set(err, PXE_INVAL, "cluster %s: %s; fix the namespaces in the config",
+                             opts->name, e.msg);
+    }
     struct kube_client *kc = xcalloc(1, sizeof *kc);
     kc->loop = loop;
     kc->http = h;
@@ -199,7 +214,9 @@ kube_client_new(uv_loop_t *loop, struct http *h, struct kcfg_cred_cache *creds,
     backoff_init(&kc->disc_bo, 0, 0, clock_mono_ms() ^ (uint64_t)(uintptr_t)kc);
     uv_timer_init(loop, &kc->disc_timer);
     kc->disc_timer.data = kc;
-    kc->n_handles = 1;
+    uv_timer_init(loop, &kc->health_timer);
+    kc->health_timer.data = kc;
+    kc->n_handles = 2;
     *out = kc;
     return 0;
 }
@@ -207,6 +224,7 @@ kube_client_new(uv_loop_t *loop, struct http *h, struct kcfg_cred_cache *creds,
 void
 kube_client_start(struct kube_client *kc)
 {
+    kube__health_start(kc);
     kube__disc_start(kc);
 }
 
@@ -235,6 +253,9 @@ kube_client_free(struct kube_client *kc)
     }
     uv_timer_stop(&kc->disc_timer);
     uv_close((uv_handle_t *)&kc->disc_timer, on_disc_timer_closed);
+    kc->health_call = NULL; /* cancelled with every call above */
+    uv_timer_stop(&kc->health_timer);
+    uv_close((uv_handle_t *)&kc->health_timer, on_health_timer_closed);
     kube__auth_fini(&kc->a);
     for (size_t i = 0; i < kc->n_namespaces; i++)
         free(kc->namespaces[i]);

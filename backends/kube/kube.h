@@ -3,7 +3,9 @@
  * cluster serves), keeps one informer per resource following client-go's reflector (paginated
  * LIST of 500, then WATCH from the list's resourceVersion with bookmarks, re-watch from the
  * last version seen, relist from scratch after 410 Gone, backoff 0.8 s .. 30 s with jitter,
- * Retry-After honoured) and hands every object to the caller's sink (struct kube_sink). It
+ * Retry-After honoured) and hands every object to the caller's sink (struct kube_sink). A
+ * quiet cluster is asked GET /version after 2 s of silence, so that a hung server reads as
+ * unreachable within seconds (kube_health.c). It
  * also does the few reads and writes the console needs: generic GET/LIST, a Secret value on
  * demand, server-side apply, delete, and two patches.
  *
@@ -99,11 +101,14 @@ struct kube_sink_res {
 
 struct kube_sink {
     const struct kube_sink_res *res; /* KUBE_RES__COUNT entries, borrowed; NULL: count only */
-    /* Every HTTP answer (true) and every request that could not reach the server (false:
-     * connection, DNS, TLS, timeout). May be NULL. */
+    /* true: contact, a successful answer just now (a 2xx, or bytes of a 2xx stream): the
+     * caller may date its last contact by it. false: a request got no answer at all
+     * (connection, DNS, TLS, timeout), or, watching, the health probe failed (nothing
+     * succeeded for a while and GET /version did not either). HTTP errors alone report
+     * nothing. May be NULL. */
     void (*reachable)(bool reachable, void *arg);
-    /* The cluster's error was re-evaluated: discovery's, else the first failing informer's;
-     * NULL when healthy. msg borrowed for the call. May be NULL. */
+    /* The cluster's error was re-evaluated: why it is unreachable, else discovery's, else the
+     * first failing informer's; NULL when healthy. msg borrowed for the call. May be NULL. */
     void (*error)(const char *msg, void *arg);
     void *arg;
 };
@@ -171,8 +176,10 @@ const char *kube_res_name(enum kube_res r);
 typedef void kube_resp_cb(int status, long code, json_t *body, const struct pxerr *err,
                           void *arg);
 
-/* GET path ("/api/v1/namespaces/pxc/pods/x"). reqp (may be NULL) gets the request for
- * kube_req_cancel. Returns <0 without calling cb only for bad arguments. */
+/* GET path ("/api/v1/namespaces/pxc/pods/x"), sent as is (no dot segment is resolved): a
+ * path built from names must come from kube_kind_path, or encode them itself. reqp (may be
+ * NULL) gets the request for kube_req_cancel. Returns <0 without calling cb only for bad
+ * arguments. */
 int kube_get(struct kube_client *kc, const char *path, kube_resp_cb *cb, void *arg,
              struct kube_req **reqp, struct pxerr *err) PXC_MUST_CHECK;
 /* LIST path following every continue token; body is one object {"kind": "<X>List",
@@ -182,12 +189,21 @@ int kube_list(struct kube_client *kc, const char *path, kube_resp_cb *cb, void *
 /* No callback runs after this; req is invalid. */
 void kube_req_cancel(struct kube_req *req);
 
-/* The collection path of a kind as users type it for `pxcmesh get` ("pods", "po", "pod",
- * "ns", "svc", "se", "serviceentry", "pxc", "dr", "pa", "sts", "nodes", "secrets" is refused)
- * in namespace ns (NULL: all namespaces). Needs discovery for the Istio versions. Appends to
- * out; PXE_NOTFOUND with the known kinds listed when unknown. */
+/* The path of a kind as users type it for `pxcmesh get` ("pods", "po", "pod", "ns", "svc",
+ * "se", "serviceentry", "pxc", "dr", "pa", "sts", "nodes", "secrets" is refused) in namespace
+ * ns (NULL: all namespaces): the collection, or with name the object. Needs discovery for the
+ * Istio versions. Appends to out; PXE_NOTFOUND with the known kinds listed when unknown;
+ * PXE_INVAL when name or ns is not a valid name (kube_name_check). */
 int kube_kind_path(const struct kube_client *kc, const char *kind, const char *ns,
-                   struct strbuf *out, struct pxerr *err) PXC_MUST_CHECK;
+                   const char *name, struct strbuf *out, struct pxerr *err) PXC_MUST_CHECK;
+
+/* Names go into request paths, so they are checked first: 0, or PXE_INVAL with err saying
+ * what is wrong and where, the value quoted safely, e.g.
+ *   invalid name "../secrets/x": '.' at position 1; a name is lower-case letters, digits,
+ *   '-' and '.', each part between dots starting and ending with a letter or digit (DNS-1123)
+ * name: a DNS-1123 subdomain (at most 253); ns: a DNS-1123 label (at most 63). Any thread. */
+int kube_name_check(const char *name, struct pxerr *err) PXC_MUST_CHECK;
+int kube_name_check_ns(const char *ns, struct pxerr *err) PXC_MUST_CHECK;
 
 /* ---- secrets, on demand only ---- */
 

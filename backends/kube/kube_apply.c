@@ -114,6 +114,8 @@ kube_label_namespace(struct kube_client *kc, const char *ns, const char *key, co
         return rc;
     if (ns == NULL || key == NULL || !key[0])
         return pxerr_set(err, PXE_INVAL, "label namespace: namespace and key are required");
+    if (kube_name_check_ns(ns, err) < 0)
+        return PXE_INVAL;
     json_t *patch = json_pack("{s:{s:{s:o}}}", "metadata", "labels", key,
                               value ? json_string(value) : json_null());
     char *body = json_dumps(patch, JSON_COMPACT);
@@ -121,7 +123,7 @@ kube_label_namespace(struct kube_client *kc, const char *ns, const char *key, co
     struct strbuf p;
     strbuf_init(&p);
     strbuf_append(&p, "/api/v1/namespaces/");
-    kube__urlenc(&p, ns);
+    kube__name_append(&p, ns);
     add_flags(&p, flags, false);
     snprintf(what, sizeof what, "namespace %s", ns);
     rc = kube__json_request(kc, "PATCH", p.s, "application/merge-patch+json", body, strlen(body),
@@ -143,6 +145,8 @@ kube_restart_statefulset(struct kube_client *kc, const char *ns, const char *nam
         return rc;
     if (ns == NULL || name == NULL)
         return pxerr_set(err, PXE_INVAL, "restart statefulset: namespace and name are required");
+    if (kube_name_check_ns(ns, err) < 0 || kube_name_check(name, err) < 0)
+        return PXE_INVAL;
     char now[40];
     clock_fmt_rfc3339(clock_wall_ms(), now, sizeof now);
     json_t *patch = json_pack("{s:{s:{s:{s:{s:s}}}}}", "spec", "template", "metadata",
@@ -152,9 +156,9 @@ kube_restart_statefulset(struct kube_client *kc, const char *ns, const char *nam
     struct strbuf p;
     strbuf_init(&p);
     strbuf_append(&p, "/apis/apps/v1/namespaces/");
-    kube__urlenc(&p, ns);
+    kube__name_append(&p, ns);
     strbuf_append(&p, "/statefulsets/");
-    kube__urlenc(&p, name);
+    kube__name_append(&p, name);
     add_flags(&p, flags, false);
     snprintf(what, sizeof what, "statefulset %s", name);
     rc = kube__json_request(kc, "PATCH", p.s, "application/strategic-merge-patch+json", body,

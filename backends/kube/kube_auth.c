@@ -8,10 +8,11 @@
  *
  * It deliberately does not decide when to retry: kube_call.c retries a request once. */
 #include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
+#include "log.h"
 #include "xmalloc.h"
 #include "kube/kube_internal.h"
 
@@ -132,37 +133,63 @@ kube__auth_tls(const struct kube_client *kc, const struct kcfg_cred *cred,
     }
 }
 
+/* Re-read after a 401, on the loop: kubectl re-reads the same way. It stays here rather
+ * than on a worker because file_read opens without waiting (a FIFO is refused, not waited
+ * on), refuses anything but a regular file, and reads at most KUBE_TOKEN_MAX bytes from
+ * the page cache, which is a bounded step like any other on the loop. The token is trimmed
+ * as kcfg_resolve trims it: owned (xfree_secret), NULL when the file is missing, unreadable
+ * (logged) or empty; <0 in *rc with err filled when it holds what no header may. */
+#define KUBE_TOKEN_MAX (64u << 10)
 static char *
-read_token_file(const char *path)
+read_token_file(const char *path, int *rc, struct pxerr *err)
 {
-    /* A token file is a few hundred bytes; kubectl re-reads it the same way. */
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
+    *rc = 0;
+    char *buf = NULL;
+    size_t n = 0;
+    struct pxerr e = {0};
+    if (file_read_secret(path, KUBE_TOKEN_MAX, &buf, &n, &e) != 0) {
+        log_warn("token file: %s", e.msg);
         return NULL;
-    char buf[8192];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    while (n > 0 && isspace((unsigned char)buf[n - 1]))
-        n--;
-    buf[n] = '\0';
-    char *t = n ? xstrdup(buf) : NULL;
-    explicit_bzero(buf, sizeof buf);
+    }
+    size_t s = 0, len = n;
+    while (s < len && isspace((unsigned char)buf[s]))
+        s++;
+    while (len > s && isspace((unsigned char)buf[len - 1]))
+        len--;
+    struct pxerr te;
+    char *t = NULL;
+    if (memchr(buf + s, '\0', len - s) != NULL)
+        *rc = pxerr_set(err, PXE_AUTH, "token file %s (read again after a 401) holds a NUL byte; "
+                        "refusing to send it", path);
+    else if (len > s) {
+        t = xstrndup(buf + s, len - s);
+        if (kcfg_token_check(t, &te) < 0) {
+            *rc = pxerr_set(err, PXE_AUTH, "token file %s (read again after a 401): the token %s; "
+                            "refusing to send it", path, te.msg);
+            xfree_secret(t);
+            t = NULL;
+        }
+    }
+    file_free_secret(buf, n);
     return t;
 }
 
-bool
-kube__auth_renew(struct kube_client *kc)
+int
+kube__auth_renew(struct kube_client *kc, struct pxerr *err)
 {
     if (kc->a.exec) {
         kcfg_cred_invalidate(kc->creds, kc->a.exec, kc->a.server);
-        return true;
+        return 1;
     }
     if (kc->a.token_file == NULL)
-        return false;
-    char *t = read_token_file(kc->a.token_file);
+        return 0;
+    int rc;
+    char *t = read_token_file(kc->a.token_file, &rc, err);
+    if (rc < 0)
+        return rc;
     if (t) {
         xfree_secret(kc->a.token);
         kc->a.token = t;
     }
-    return true;
+    return 1;
 }

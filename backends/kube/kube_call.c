@@ -1,9 +1,10 @@
 /* kube_call: the authenticated request under every API request of the client (informers,
  * discovery, one-shot reads, writes, logs). A call is an http request plus what it needs to
  * be sent again: it waits for an exec credential when the plugin is still running, and after
- * a 401 it is retried once with a renewed credential (kube_auth.c). Every answer and every
- * transport failure is reported to the sink as the cluster's reachability, and a failed
- * answer becomes words that say what, where and what to do (kube__http_error).
+ * a 401 it is retried once with a renewed credential (kube_auth.c). What each answer says
+ * about the server goes to kube_health.c (a 2xx is contact, no answer at all is
+ * unreachable), and a failed answer becomes words that say what, where and what to do
+ * (kube__http_error).
  *
  * It deliberately does not retry anything else: informers have their backoff, and writes are
  * never retried. */
@@ -18,11 +19,12 @@ struct kube_call {
     struct kube_client *kc;
     char *method, *path, *ctype, *body;
     size_t body_len;
-    int timeout_ms, idle_s;
+    int timeout_ms, connect_timeout_ms, idle_s;
     kube_call_data_fn *on_data;
     kube_call_done_fn *on_done;
     void *arg;
     bool http1;
+    bool secret;
     struct http_req *req; /* NULL while waiting for a credential */
     bool retried;         /* already retried after a 401 */
     bool in_done;
@@ -102,17 +104,23 @@ kube__http_error(const struct kube_client *kc, const struct http_result *res, co
     }
 }
 
-/* A response (any HTTP code) or a transport failure: the cluster's reachability. */
+/* What an answer says about the server (kube_health.c): a 2xx is contact (a stream's is
+ * its bytes, counted as they arrive: a watch that ends at once without any is not); no
+ * answer at all is unreachable. An HTTP error, or a stream cut or gone quiet after its
+ * headers, says nothing either way: the health probe decides. */
 static void
-note_seen(struct kube_client *kc, const struct http_result *res)
+note_answer(struct kube_call *call, const struct http_result *res)
 {
-    if (kc->sink.reachable == NULL)
-        return;
-    if (res->status == 0 || res->code != 0) /* an HTTP answer: the server is there */
-        kc->sink.reachable(true, kc->sink.arg);
-    else if (res->status == PXE_CONN || res->status == PXE_TIMEOUT ||
-             res->status == PXE_DNS || res->status == PXE_TLS)
-        kc->sink.reachable(false, kc->sink.arg);
+    struct kube_client *kc = call->kc;
+    if (res->status == 0 && res->code >= 200 && res->code < 300) {
+        if (call->on_data == NULL)
+            kube__contact(kc);
+    } else if (res->code == 0 && (res->status == PXE_CONN || res->status == PXE_TIMEOUT ||
+                                  res->status == PXE_DNS || res->status == PXE_TLS)) {
+        struct pxerr e;
+        pxerr_set(&e, res->status, "cannot reach the API server: %s", res->err->msg);
+        kube__unreachable(kc, &e);
+    }
 }
 
 /* ------------------------------------------------------------------ calls */
@@ -167,6 +175,8 @@ on_call_data(struct http_req *req, const char *data, size_t len, void *arg)
 {
     struct kube_call *call = arg;
     (void)req;
+    if (len > 0)
+        kube__contact(call->kc);
     return call->on_data(call, data, len, call->arg);
 }
 
@@ -195,13 +205,21 @@ on_call_done(struct http_req *req, const struct http_result *res, void *arg)
     struct kube_client *kc = call->kc;
     (void)req;
     call->req = NULL;
-    if (res->status == 0 && res->code == 401 && !call->retried && kube__auth_renew(kc)) {
+    if (res->status == 0 && res->code == 401 && !call->retried) {
         /* The credential may have rotated: try once more with the renewed one. */
-        call->retried = true;
-        call_send_or_fail(call);
-        return;
+        struct pxerr e;
+        int rc = kube__auth_renew(kc, &e);
+        if (rc < 0) { /* the new token cannot be sent: that is the error, not the 401 */
+            fail_call(call, &e);
+            return;
+        }
+        if (rc > 0) {
+            call->retried = true;
+            call_send_or_fail(call);
+            return;
+        }
     }
-    note_seen(kc, res);
+    note_answer(call, res);
     call->in_done = true;
     call->on_done(call, res, call->arg);
     call_unlink_free(call);
@@ -255,9 +273,11 @@ call_send(struct kube_call *call, struct pxerr *err)
         .body_len = call->body_len,
         .tls = &t,
         .timeout_ms = call->timeout_ms,
+        .connect_timeout_ms = call->connect_timeout_ms,
         .idle_timeout_s = call->idle_s,
         .on_data = call->on_data ? on_call_data : NULL,
         .http1 = call->http1,
+        .secret = call->secret,
         .on_done = on_call_done,
         .arg = call,
     };
@@ -282,9 +302,11 @@ kube__call(struct kube_client *kc, const struct kube_call_opts *o, struct kube_c
     call->body = o->body ? kube__dupn(o->body, o->body_len) : NULL;
     call->body_len = o->body_len;
     call->timeout_ms = o->timeout_ms ? o->timeout_ms : kc->timeout_ms;
+    call->connect_timeout_ms = o->connect_timeout_ms;
     call->idle_s = o->idle_timeout_s;
     call->on_data = o->on_data;
     call->http1 = o->http1;
+    call->secret = o->secret;
     call->on_done = o->on_done;
     call->arg = o->arg;
     call->next = kc->calls;

@@ -66,6 +66,7 @@ static void
 disc_failed(struct kube_client *kc, const struct http_result *res, const struct pxerr *e)
 {
     snprintf(kc->disc_err, sizeof kc->disc_err, "%s", e->msg);
+    kc->disc_throttled = e->code == PXE_THROTTLED;
     kube__update_error(kc);
     log_warn("cluster %s: %s", kc->name, e->msg);
     kc->n_errors++;
@@ -157,6 +158,14 @@ kube__disc_start(struct kube_client *kc)
 {
     kc->disc_step = DISC_STEP_VERSION;
     disc_next(kc);
+}
+
+void
+kube__disc_kick(struct kube_client *kc)
+{
+    if (!kc->disc_done && !kc->disc_throttled && kc->disc_call == NULL &&
+        uv_is_active((uv_handle_t *)&kc->disc_timer))
+        uv_timer_start(&kc->disc_timer, on_disc_timer, 0, 0);
 }
 
 const char *

@@ -199,6 +199,9 @@ kube_exec_start(struct kube_client *kc, const struct kube_exec_opts *o, struct k
         return pxerr_set(err, PXE_INVAL,
                          "kube_exec_start: namespace, pod, a command and "
                          "on_exit are needed");
+    /* Names go into the path: checked first, as every other request checks them. */
+    if (kube_name_check_ns(o->ns, err) < 0 || kube_name_check(o->pod, err) < 0)
+        return PXE_INVAL;
     if (kc->freeing)
         return pxerr_set(err, PXE_CANCELLED, "cluster %s: client stopped", kc->name);
     struct kube_exec *ex = xcalloc(1, sizeof *ex);
@@ -221,9 +224,9 @@ kube_exec_start(struct kube_client *kc, const struct kube_exec_opts *o, struct k
     strbuf_init(&cmd);
     strbuf_init(&path);
     strbuf_append(&path, "/api/v1/namespaces/");
-    kube__urlenc(&path, o->ns);
+    kube__name_append(&path, o->ns);
     strbuf_append(&path, "/pods/");
-    kube__urlenc(&path, o->pod);
+    kube__name_append(&path, o->pod);
     strbuf_append(&path, "/exec?");
     for (size_t i = 0; o->argv[i]; i++) {
         strbuf_append(&path, "command=");

@@ -159,7 +159,33 @@ kube__inf_fail(struct kube_inf *inf, const struct pxerr *e, int retry_after_s)
     }
     inf_first_done(inf, false);
     uint32_t d = backoff_next(&inf->bo, clock_mono_ms(), retry_after_s);
+    inf->throttled = retry_after_s > 0;
     uv_timer_start(&inf->retry, on_retry, d, 0);
+}
+
+void
+kube__inf_kick(struct kube_client *kc, uint64_t down_ms, uint64_t up_ms)
+{
+    for (size_t i = 0; i < kc->informers.n; i++) {
+        struct kube_inf *inf = kc->informers.items[i];
+        if (inf->call != NULL) {
+            /* Alive if a byte came since the outage began (or we paused it ourselves), or
+             * started since the server answered again. */
+            if (inf->data_ms >= down_ms || inf->list_paused || inf->call_ms >= up_ms)
+                continue;
+            kube__call_cancel(inf->call);
+            inf->call = NULL;
+            if (inf->watching)
+                inf->watching = false;
+            else
+                kube__inf_list_abandon(inf);
+            inf->need_relist = true;
+        } else if (!uv_is_active((uv_handle_t *)&inf->retry) || inf->throttled) {
+            continue;
+        }
+        /* Jittered, so that the clusters' informers do not all ask in the same instant. */
+        uv_timer_start(&inf->retry, on_retry, backoff_rand_range(&inf->bo, 0, 500), 0);
+    }
 }
 
 /* ------------------------------------------------------------------ relist */
@@ -294,6 +320,7 @@ on_watch_data(struct kube_call *call, const char *data, size_t len, void *arg)
 {
     struct kube_inf *inf = arg;
     (void)call;
+    inf->data_ms = clock_mono_ms();
     struct pxerr e;
     int rc = kube_watch_dec_feed(&inf->dec, data, len, on_watch_event, inf, &e);
     if (rc < 0 && !inf->gone && !inf->watch_failed) {
@@ -313,6 +340,7 @@ on_watch_done(struct kube_call *call, const struct http_result *res, void *arg)
     struct kube_client *kc = inf->kc;
     (void)call;
     inf->call = NULL;
+    inf->watching = false;
     uint64_t now = clock_mono_ms();
     log_debug("cluster %s: watch of %s ended after %llu ms, %zu events, HTTP %ld, %s", kc->name,
               kube__inf_what(inf), (unsigned long long)(now - inf->watch_start_ms),
@@ -338,11 +366,15 @@ on_watch_done(struct kube_call *call, const struct http_result *res, void *arg)
                      (res->status == 0 || res->status == PXE_TIMEOUT || res->status == PXE_CONN);
     if (stream_ok) {
         /* The server ended the watch (timeoutSeconds) or it went quiet: watch again from the
-         * last version. A stream that ends at once without events is a failing server. */
+         * last version. A stream that ends at once without events is a failing server, and
+         * typically one shutting down: a server that comes back in its place may count
+         * resource versions afresh, and a watch from ours would wait for events that never
+         * come (while its bookmarks look healthy). Relist before watching again. */
         if (inf->watch_events == 0 && now - inf->watch_start_ms < 1000) {
             struct pxerr e;
             pxerr_set(&e, PXE_HTTP, "watch of %s on %s ended at once without events",
                       kube__inf_what(inf), kc->a.server);
+            inf->need_relist = true;
             kube__inf_fail(inf, &e, -1);
             return;
         }
@@ -355,9 +387,7 @@ on_watch_done(struct kube_call *call, const struct http_result *res, void *arg)
     }
     struct pxerr e;
     kube__http_error(kc, res, "watch", kube__inf_what(inf), inf->ns, &e);
-    if (res->status != 0 && res->code == 0)
-        kube__inf_mark_outage(kc);
-    kube__inf_fail(inf, &e, res->retry_after_s);
+    kube__inf_fail(inf, &e, res->retry_after_s); /* no answer at all: kube__unreachable */
 }
 
 static void
@@ -376,7 +406,8 @@ inf_watch(struct kube_inf *inf)
     }
     kube__inf_add_selector(&p, inf);
     kube_watch_dec_reset(&inf->dec);
-    inf->watch_start_ms = clock_mono_ms();
+    inf->watch_start_ms = inf->call_ms = clock_mono_ms();
+    inf->data_ms = 0;
     inf->watch_events = 0;
     inf->gone = inf->watch_failed = false;
     kc->n_watches++;
@@ -391,6 +422,7 @@ inf_watch(struct kube_inf *inf)
     struct pxerr e;
     int rc = kube__call(kc, &o, &inf->call, &e);
     strbuf_fini(&p);
+    inf->watching = rc == 0;
     if (rc < 0 && !kc->freeing)
         kube__inf_fail(inf, &e, -1);
 }
@@ -451,8 +483,13 @@ add_namespaced(struct kube_client *kc, enum kube_res res, const char *prefix, co
         return;
     }
     for (size_t i = 0; i < kc->n_namespaces; i++) {
-        snprintf(path, sizeof path, "%s/namespaces/%s/%s", prefix, kc->namespaces[i], plural);
-        add_informer(kc, res, kc->namespaces[i], path, NULL);
+        struct strbuf p; /* the namespaces were checked by kube_client_new */
+        strbuf_init(&p);
+        strbuf_appendf(&p, "%s/namespaces/", prefix);
+        kube__name_append(&p, kc->namespaces[i]);
+        strbuf_appendf(&p, "/%s", plural);
+        add_informer(kc, res, kc->namespaces[i], p.s, NULL);
+        strbuf_fini(&p);
     }
 }
 

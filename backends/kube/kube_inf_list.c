@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 #include "xmalloc.h"
 #include "kube/kube_internal.h"
@@ -311,6 +312,7 @@ on_list_data(struct kube_call *call, const char *data, size_t len, void *arg)
 {
     struct kube_inf *inf = arg;
     (void)call;
+    inf->data_ms = clock_mono_ms();
     if (inf->job != NULL && inf->batch != NULL && inf->batch->items.len >= LIST_BATCH_BYTES) {
         /* The worker is behind the network: hold the transfer rather than the page. */
         inf->list_paused = true;
@@ -356,9 +358,7 @@ on_list_done(struct kube_call *call, const struct http_result *res, void *arg)
             kube__inf_list(inf); /* the continue token expired mid-list: start over, now */
             return;
         }
-        if (res->status != 0 && res->code == 0)
-            kube__inf_mark_outage(kc);
-        kube__inf_fail(inf, &e, res->retry_after_s);
+        kube__inf_fail(inf, &e, res->retry_after_s); /* no answer at all: kube__unreachable */
         return;
     }
     const char *meta;
@@ -401,6 +401,8 @@ kube__inf_list(struct kube_inf *inf)
     kube__inf_add_selector(&p, inf);
     kube_list_dec_reset(&inf->ldec);
     inf->lerr.code = 0;
+    inf->call_ms = clock_mono_ms();
+    inf->data_ms = 0;
     struct kube_call_opts o = {
         .path = p.s, .on_data = on_list_data, .http1 = true, .on_done = on_list_done, .arg = inf};
     struct pxerr e;

@@ -5,14 +5,18 @@
  *   kube_auth.c      credentials: the copy of the kubeconfig target, bearer token (token
  *                    file re-read after a 401), client certificate, exec-plugin credentials
  *   kube_call.c      the authenticated request under every API request, the retry after a
- *                    401, error wording, reachability
+ *                    401, error wording
+ *   kube_health.c    contact (a successful answer), reachability, the bounded probe that
+ *                    notices a hung server, the kick after an outage
  *   kube_disc.c      discovery: /version, /apis, which group versions the cluster serves
  *   kube_inf.c       informers: set-up, WATCH with bookmarks, relist after 410, backoff,
  *                    the key set and the relist diff
  *   kube_inf_list.c  the informers' LIST: pages streamed, cut into batches, decoded on a
  *                    libuv worker, committed on the loop
  *   kube_req.c       one-shot requests: GET, paginated LIST, a Secret value
+ *   kube_secret.c    one key of a Secret found in the response's bytes, nothing else copied
  *   kube_kind.c      kind -> resource path
+ *   kube_name.c      names and namespaces checked, path segments encoded
  *   kube_apply.c     writes; kube_list.c, kube_watch.c: the LIST and watch stream decoders
  *   kube_ws.c        WebSocket streams (connect subresources); kube_pf.c, kube_relay.c,
  *                    kube_exec.c on top of it; kube_logs.c streams pods/log
@@ -105,6 +109,19 @@ int kube__list_split(const char *s, size_t n, kube_list_item_fn *fn, void *arg, 
 
 #define KUBE_LIST_ONCE_MAX_429 3 /* list-once modes: throttled retries that say when */
 
+/* Watch mode: nothing succeeded for IDLE -> GET /version with TIMEOUT; while it fails, again
+ * every DOWN. A stopped or hung server reads as unreachable IDLE + TIMEOUT after the last
+ * answer at worst. */
+#define KUBE_HEALTH_IDLE_MS 2000
+#define KUBE_HEALTH_TIMEOUT_MS 3000
+#define KUBE_HEALTH_DOWN_MS 2000
+
+enum kube_health {
+    KUBE_HEALTH_UNKNOWN, /* no answer yet */
+    KUBE_HEALTH_UP,      /* the last word was a successful answer */
+    KUBE_HEALTH_DOWN,    /* unreachable, or the probe failed */
+};
+
 /* What the client keeps of the kcfg_target: copied, secrets zeroed on free (kube_auth.c). */
 struct kube_auth {
     char *server; /* without trailing slashes */
@@ -167,8 +184,12 @@ struct kube_inf {
     bool gone;            /* watch said 410 */
     bool need_relist;
     bool watch_failed;    /* ERROR event or decoder failure: retry with backoff */
+    bool watching;        /* call is a watch (else a list) */
+    bool throttled;       /* the retry waits out a Retry-After: not kicked early */
     int n_429;
     uint64_t watch_start_ms;
+    uint64_t call_ms;     /* mono ms the current call started */
+    uint64_t data_ms;     /* mono ms of its last byte, 0 none yet */
     size_t watch_events;
     char err[256];        /* "" healthy */
     struct pxerr werr;    /* watch stream failure (set inside the data callback) */
@@ -196,11 +217,23 @@ struct kube_client {
     int disc_step;
     bool disc_done, disc_failed;
     int disc_429;         /* throttled discovery retries (list-once modes) */
+    bool disc_throttled;  /* the retry waits out a Retry-After */
     bool disc_first_failed; /* watching: discovery failed once (the first sync is reported) */
     struct kube_call *disc_call;
     uv_timer_t disc_timer;
     struct backoff disc_bo;
     char disc_err[256];
+
+    /* health (kube_health.c) */
+    uv_timer_t health_timer;
+    struct kube_call *health_call; /* the probe in flight */
+    enum kube_health health;
+    uint64_t contact_ms;        /* mono ms of the last successful answer */
+    uint64_t down_ms;           /* mono ms it went down, 0: not down */
+    uint64_t probe_done_ms;     /* mono ms the last probe ended */
+    uint64_t recovered_from_ms; /* answers again after being down since then: kick pending */
+    uint64_t recovered_ms;      /* mono ms it answered again */
+    char health_err[256];       /* why it is down, "" not down */
 
     struct vec informers; /* owned struct kube_inf * (freed when their timer closed) */
     struct kube_call *calls;
@@ -220,8 +253,8 @@ struct kube_client {
 /* Keep o (embedded in its owner) on kc until kube__disown; drop is called if kc goes first. */
 void kube__own(struct kube_client *kc, struct kube_owned *o, void (*drop)(struct kube_owned *));
 void kube__disown(struct kube_client *kc, struct kube_owned *o);
-/* The sink's error hook with the cluster's error now: discovery's, else the first failing
- * informer's, else none. */
+/* The sink's error hook with the cluster's error now: why the server is down, else
+ * discovery's, else the first failing informer's, else none. */
 void kube__update_error(struct kube_client *kc);
 /* Report the first sync if it is over (once). */
 void kube__maybe_synced(struct kube_client *kc);
@@ -240,9 +273,19 @@ int kube__auth_cred(struct kube_client *kc, const struct kcfg_cred **cred, struc
 /* The TLS and authentication options of a request (borrowed from kc and cred). */
 void kube__auth_tls(const struct kube_client *kc, const struct kcfg_cred *cred,
                     struct http_tls_auth *t);
-/* After a 401: drop the cached exec credential or re-read the token file. Returns false when
- * there is nothing to renew (a retry would get the same answer). */
-bool kube__auth_renew(struct kube_client *kc);
+/* After a 401: drop the cached exec credential or re-read the token file. Returns 1 (retry),
+ * 0 when there is nothing to renew (a retry would get the same answer), or <0 with err
+ * filled when the file now holds a token that cannot be sent (a control character). */
+int kube__auth_renew(struct kube_client *kc, struct pxerr *err);
+
+/* kube_health.c */
+/* A successful answer (a 2xx, or bytes of a 2xx stream): reachable, and dated. */
+void kube__contact(struct kube_client *kc);
+/* A request could not reach the server at all (connection, DNS, TLS, timeout before an
+ * answer): unreachable now, e says why; every informer relists at its next start. */
+void kube__unreachable(struct kube_client *kc, const struct pxerr *e);
+/* Watch mode: start watching over the server's health (the probe timer). */
+void kube__health_start(struct kube_client *kc);
 
 /* kube_call.c */
 typedef void kube_call_done_fn(struct kube_call *call, const struct http_result *res, void *arg);
@@ -255,7 +298,9 @@ struct kube_call_opts {
     const char *body;         /* copied */
     size_t body_len;
     int timeout_ms;           /* 0: the client's request timeout */
+    int connect_timeout_ms;   /* 0: the transport's default */
     int idle_timeout_s;
+    bool secret;              /* the answer holds secrets (http_req_opts.secret) */
     kube_call_data_fn *on_data; /* streaming (watch), NULL: buffered */
     bool http1;               /* HTTP/1.1 only (http_req_opts.http1) */
     kube_call_done_fn *on_done;
@@ -292,6 +337,8 @@ void kube__ws_abort_all(struct kube_client *kc);
 
 /* kube_disc.c */
 void kube__disc_start(struct kube_client *kc);
+/* The server answers again: a discovery waiting for its retry goes now. */
+void kube__disc_kick(struct kube_client *kc);
 
 /* kube_inf.c */
 /* One informer per wanted resource that discovery found served; each starts listing. */
@@ -303,6 +350,10 @@ const char *kube__inf_what(const struct kube_inf *inf);
 void kube__inf_fail(struct kube_inf *inf, const struct pxerr *e, int retry_after_s);
 /* The server could not be reached: every informer relists at its next start. */
 void kube__inf_mark_outage(struct kube_client *kc);
+/* The server answers again (since up_ms) after being down since down_ms: informers waiting
+ * for a retry go now (unless a Retry-After holds them), and calls started before up_ms that
+ * got no byte since down_ms (they may sit on a dead connection) start over. */
+void kube__inf_kick(struct kube_client *kc, uint64_t down_ms, uint64_t up_ms);
 /* Remember key in inf->keys, and in set too when set is a list's seen set. */
 void kube__inf_key_put(struct kube_inf *inf, struct hmap *set, const char *key);
 /* The last page of a list is committed: remove what it no longer had, then watch from rv. */
@@ -330,9 +381,25 @@ int kube__json_request(struct kube_client *kc, const char *method, const char *p
                        const char *verb, const char *what, const char *ns, kube_resp_cb *cb,
                        void *arg, struct kube_req **reqp, struct pxerr *err) PXC_MUST_CHECK;
 
+/* kube_name.c */
+/* Any kind's name as a path segment: not "." or "..", no '/', '%' or control character. */
+int kube__name_check_segment(const char *name, struct pxerr *err) PXC_MUST_CHECK;
+/* Append seg (a name, a namespace) to a path, percent-encoded. */
+void kube__name_append(struct strbuf *out, const char *seg);
+
+/* kube_secret.c */
+/* data[key] of the Secret in body (n bytes, borrowed), base64-decoded, found by a structural
+ * scan: nothing else of the body is copied. 0 with *val owned (NUL-terminated, *val_len bytes;
+ * the caller zeroes and frees it); PXE_NOTFOUND when there is no such key, the other key
+ * names appended to keys; PXE_PARSE when the body or the value is malformed (err says how;
+ * never quoting a value). */
+int kube__secret_value(const char *body, size_t n, const char *key, char **val, size_t *val_len,
+                       struct strbuf *keys, struct pxerr *err) PXC_MUST_CHECK;
+
 /* kube_kind.c */
 /* Resource path of (apiVersion, kind): "/apis/apps/v1/namespaces/ns/statefulsets". Appends
- * to out; PXE_NOTFOUND for a kind it does not know. name may be NULL. */
+ * to out; name may be NULL. PXE_INVAL when ns or name is not valid (kube_name_check; any
+ * path segment for a kind not in the table). */
 int kube__kind_to_path(const struct kube_client *kc, const char *api_version, const char *kind,
                        const char *ns, const char *name, struct strbuf *out,
                        struct pxerr *err) PXC_MUST_CHECK;

@@ -81,13 +81,51 @@ append_rest(struct strbuf *out, const char *ns, const char *plural, const char *
 {
     if (ns) {
         strbuf_append(out, "/namespaces/");
-        kube__urlenc(out, ns);
+        kube__name_append(out, ns);
     }
-    strbuf_appendf(out, "/%s", plural);
+    strbuf_appendc(out, '/');
+    kube__name_append(out, plural);
     if (name) {
         strbuf_appendc(out, '/');
-        kube__urlenc(out, name);
+        kube__name_append(out, name);
     }
+}
+
+/* ns and name fit in a path: DNS-1123 for the kinds of the table, the path-segment rule for
+ * others (a ClusterRole may be "system:controller:x"). */
+static int
+check_names(const struct kind_def *k, const char *ns, const char *name, struct pxerr *err)
+{
+    if (ns && ns[0] && kube_name_check_ns(ns, err) < 0)
+        return PXE_INVAL;
+    if (name == NULL)
+        return 0;
+    return k ? kube_name_check(name, err) : kube__name_check_segment(name, err);
+}
+
+/* "v1" or "group/version", group a DNS-1123 subdomain, version a label: it goes into the path
+ * as is (its '/' is the path's). */
+static int
+check_group_version(const char *gv, struct pxerr *err)
+{
+    const char *slash = strchr(gv, '/');
+    char group[256];
+    struct pxerr e;
+    if (slash && (size_t)(slash - gv) < sizeof group) {
+        memcpy(group, gv, (size_t)(slash - gv));
+        group[slash - gv] = '\0';
+        if (kube_name_check(group, &e) == 0 && kube_name_check_ns(slash + 1, &e) == 0)
+            return 0;
+    } else if (slash == NULL && kube_name_check_ns(gv, &e) == 0) {
+        return 0;
+    }
+    char q[96];
+    size_t k = 0;
+    for (const unsigned char *c = (const unsigned char *)gv; *c && k + 1 < sizeof q && k < 80; c++)
+        q[k++] = *c >= 0x20 && *c < 0x7f ? (char)*c : '?';
+    q[k] = '\0';
+    return pxerr_set(err, PXE_INVAL, "apiVersion \"%s\" is not a version (v1) or group/version "
+                     "(apps/v1)", q);
 }
 
 int
@@ -121,13 +159,17 @@ kube__kind_to_path(const struct kube_client *kc, const char *api_version, const 
     }
     if (namespaced && (ns == NULL || !ns[0]) && name != NULL)
         return pxerr_set(err, PXE_INVAL, "%s %s: metadata.namespace is required", kind, name);
+    if (check_names(k, namespaced ? ns : NULL, name, err) < 0)
+        return PXE_INVAL;
+    if (check_group_version(api_version, err) < 0)
+        return PXE_INVAL;
     append_prefix(out, api_version);
     append_rest(out, namespaced ? ns : NULL, plural, name);
     return 0;
 }
 
 int
-kube_kind_path(const struct kube_client *kc, const char *kind, const char *ns,
+kube_kind_path(const struct kube_client *kc, const char *kind, const char *ns, const char *name,
                struct strbuf *out, struct pxerr *err)
 {
     if (kind && (strcasecmp(kind, "secret") == 0 || strcasecmp(kind, "secrets") == 0))
@@ -165,7 +207,9 @@ kube_kind_path(const struct kube_client *kc, const char *kind, const char *ns,
     } else {
         snprintf(gv, sizeof gv, "%s", k->version);
     }
+    if (check_names(k, k->namespaced ? ns : NULL, name, err) < 0)
+        return PXE_INVAL;
     append_prefix(out, gv);
-    append_rest(out, k->namespaced ? ns : NULL, k->plural, NULL);
+    append_rest(out, k->namespaced ? ns : NULL, k->plural, name);
     return 0;
 }

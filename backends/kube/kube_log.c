@@ -43,12 +43,14 @@ kube_pod_log(struct kube_client *kc, const char *ns, const char *name, const cha
 {
     if (ns == NULL || name == NULL || cb == NULL)
         return pxerr_set(err, PXE_INVAL, "kube_pod_log: namespace and pod name needed");
+    if (kube_name_check_ns(ns, err) < 0 || kube_name_check(name, err) < 0)
+        return PXE_INVAL;
     struct strbuf path;
     strbuf_init(&path);
     strbuf_append(&path, "/api/v1/namespaces/");
-    kube__urlenc(&path, ns);
+    kube__name_append(&path, ns);
     strbuf_append(&path, "/pods/");
-    kube__urlenc(&path, name);
+    kube__name_append(&path, name);
     strbuf_append(&path, "/log");
     char sep = '?';
     if (container != NULL) {

@@ -118,12 +118,15 @@ kube_logs_start(struct kube_client *kc, const struct kube_logs_opts *o, struct k
         return pxerr_set(err, PXE_INVAL,
                          "kube_logs_start: namespace, pod, on_line and on_end "
                          "are needed");
+    /* Names go into the path: checked first, as every other request checks them. */
+    if (kube_name_check_ns(o->ns, err) < 0 || kube_name_check(o->pod, err) < 0)
+        return PXE_INVAL;
     struct strbuf path;
     strbuf_init(&path);
     strbuf_append(&path, "/api/v1/namespaces/");
-    kube__urlenc(&path, o->ns);
+    kube__name_append(&path, o->ns);
     strbuf_append(&path, "/pods/");
-    kube__urlenc(&path, o->pod);
+    kube__name_append(&path, o->pod);
     strbuf_append(&path, "/log");
     char sep = '?';
     if (o->container != NULL) {

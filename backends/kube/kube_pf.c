@@ -145,6 +145,9 @@ kube_pf_open(struct kube_client *kc, const struct kube_pf_opts *o, struct kube_p
         return pxerr_set(err, PXE_INVAL,
                          "kube_pf_open: namespace, pod, port 1-65535, on_data "
                          "and on_end are needed");
+    /* Names go into the path: checked first, as every other request checks them. */
+    if (kube_name_check_ns(o->ns, err) < 0 || kube_name_check(o->pod, err) < 0)
+        return PXE_INVAL;
     struct kube_pf *pf = xcalloc(1, sizeof *pf);
     pf->kc = kc;
     pf->dx.port = o->port;
@@ -159,9 +162,9 @@ kube_pf_open(struct kube_client *kc, const struct kube_pf_opts *o, struct kube_p
     struct strbuf path;
     strbuf_init(&path);
     strbuf_append(&path, "/api/v1/namespaces/");
-    kube__urlenc(&path, o->ns);
+    kube__name_append(&path, o->ns);
     strbuf_append(&path, "/pods/");
-    kube__urlenc(&path, o->pod);
+    kube__name_append(&path, o->pod);
     strbuf_appendf(&path, "/portforward?ports=%d", o->port);
     static const char *const protos[] = {"v4.channel.k8s.io", NULL};
     struct kube_ws_opts wo = {

@@ -338,6 +338,8 @@ kube_relay_start(struct kube_client *kc, const struct kube_relay_opts *o, struct
     if (o->ns == NULL || o->pod == NULL || o->port < 1 || o->port > 65535 || o->local_port < 0 ||
         o->local_port > 65535)
         return pxerr_set(err, PXE_INVAL, "kube_relay: namespace, pod and a port are needed");
+    if (kube_name_check_ns(o->ns, err) < 0 || kube_name_check(o->pod, err) < 0)
+        return PXE_INVAL;
     struct kube_relay *r = xcalloc(1, sizeof *r);
     r->kc = kc;
     r->life = kc->life;

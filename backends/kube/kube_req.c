@@ -1,8 +1,9 @@
 /* kube_req: the client's one-shot requests. kube_get hands over the decoded answer,
  * kube_list follows every continue token and hands over one list of all pages, and
- * kube_secret_get reads one key of one Secret on demand (never watched): the decoded value
- * lives only for the callback and is zeroed right after it, and the Secret's data strings
- * are zeroed before the JSON is freed. The writes (kube_apply.c) go through the same
+ * kube_secret_get reads one key of one Secret on demand (never watched): only that key is
+ * taken out of the answer (kube_secret.c; no JSON tree holds the others), its decoded value
+ * lives only for the callback and is zeroed right after it, and the transport zeroes the
+ * answer. The writes (kube_apply.c) go through the same
  * request. A request can be cancelled until its callback runs; afterwards no callback runs.
  *
  * It deliberately does not retry: the caller shows the error and decides. */
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base64.h"
 #include "xmalloc.h"
 #include "kube/kube_internal.h"
 
@@ -92,48 +92,31 @@ req_new(struct kube_client *kc, const char *verb, const char *what, const char *
     return r;
 }
 
-/* Zero every string value under data (a Secret's), before the JSON is freed. */
+/* The Secret's answer: only the wanted key is decoded (kube_secret.c), handed over and
+ * zeroed; the body is never parsed into a tree. */
 static void
-zero_strings(json_t *o)
+deliver_secret(struct kube_req *r, const struct http_result *res)
 {
-    const char *k;
-    json_t *v;
-    json_object_foreach(o, k, v) {
-        if (json_is_string(v))
-            explicit_bzero((char *)json_string_value(v), json_string_length(v));
-    }
-}
-
-static void
-deliver_secret(struct kube_req *r, json_t *body)
-{
-    json_t *data = json_object_get(body, "data");
-    json_t *v = json_object_get(data, r->secret_key);
-    struct pxerr e;
-    if (!json_is_string(v)) {
-        char keys[160] = "";
-        size_t k = 0;
-        const char *name;
-        json_t *x;
-        json_object_foreach(data, name, x) {
-            k += (size_t)snprintf(keys + k, k < sizeof keys ? sizeof keys - k : 0, "%s%s",
-                                  k ? ", " : "", name);
-            if (k >= sizeof keys)
-                break;
-        }
-        pxerr_set(&e, PXE_NOTFOUND, "secret %s/%s has no key '%s' (keys: %s)",
-                  r->ns ? r->ns : "", r->what + 7, r->secret_key, keys[0] ? keys : "none");
+    struct pxerr e = {0};
+    const char *ns = r->ns ? r->ns : "";
+    const char *name = r->what + 7; /* "secret NAME" */
+    if (res->status != 0 || res->code < 200 || res->code >= 300) {
+        kube__http_error(r->kc, res, r->verb, r->what, r->ns, &e);
         r->scb(e.code, NULL, 0, &e, r->arg);
         return;
     }
-    /* The API server sends Secret data as padded standard base64; padding is not insisted
-     * on, so a hand-made Secret of a fake server reads too. */
-    char *val;
+    char *val = NULL;
     size_t len = 0;
-    if (base64_decode(json_string_value(v), json_string_length(v), BASE64_NOPAD, &val, &len) !=
-        0) {
-        pxerr_set(&e, PXE_PARSE, "secret %s/%s: key '%s' is not valid base64", r->ns ? r->ns : "",
-                  r->what + 7, r->secret_key);
+    struct strbuf keys;
+    strbuf_init(&keys);
+    int rc = kube__secret_value(res->body, res->body_len, r->secret_key, &val, &len, &keys, &e);
+    if (rc == PXE_NOTFOUND)
+        pxerr_set(&e, PXE_NOTFOUND, "secret %s/%s has no key '%s' (keys: %s)", ns, name,
+                  r->secret_key, keys.len ? keys.s : "none");
+    else if (rc != 0)
+        pxerr_set(&e, rc, "secret %s/%s from %s: %s", ns, name, r->kc->a.server, e.msg);
+    strbuf_fini(&keys);
+    if (rc != 0) {
         r->scb(e.code, NULL, 0, &e, r->arg);
         return;
     }
@@ -190,6 +173,11 @@ on_req_page(struct kube_call *call, const struct http_result *res, void *arg)
     (void)call;
     r->call = NULL;
     r->in_cb = true;
+    if (r->scb) {
+        deliver_secret(r, res);
+        req_free(r);
+        return;
+    }
     json_t *body = NULL;
     if (res->body_len > 0)
         body = json_loadb(res->body, res->body_len, 0, NULL);
@@ -208,13 +196,6 @@ on_req_page(struct kube_call *call, const struct http_result *res, void *arg)
             r->in_cb = false;
             return;
         }
-    } else if (r->scb) {
-        if (ok)
-            deliver_secret(r, body);
-        else
-            r->scb(e.code, NULL, 0, &e, r->arg);
-        if (body)
-            zero_strings(json_object_get(body, "data"));
     } else {
         r->cb(ok ? 0 : e.code, res->code, body, ok ? NULL : &e, r->arg);
     }
@@ -281,6 +262,8 @@ kube_secret_get(struct kube_client *kc, const char *ns, const char *name, const 
 {
     if (cb == NULL || ns == NULL || name == NULL || key == NULL)
         return pxerr_set(err, PXE_INVAL, "kube: secret request needs namespace, name, key, cb");
+    if (kube_name_check_ns(ns, err) < 0 || kube_name_check(name, err) < 0)
+        return PXE_INVAL;
     char *what = xasprintf("secret %s", name);
     struct kube_req *r = req_new(kc, "get", what, ns, NULL, arg);
     free(what);
@@ -289,10 +272,10 @@ kube_secret_get(struct kube_client *kc, const char *ns, const char *name, const 
     struct strbuf p;
     strbuf_init(&p);
     strbuf_append(&p, "/api/v1/namespaces/");
-    kube__urlenc(&p, ns);
+    kube__name_append(&p, ns);
     strbuf_append(&p, "/secrets/");
-    kube__urlenc(&p, name);
-    struct kube_call_opts o = {.path = p.s, .on_done = on_req_page, .arg = r};
+    kube__name_append(&p, name);
+    struct kube_call_opts o = {.path = p.s, .secret = true, .on_done = on_req_page, .arg = r};
     int rc = kube__call(kc, &o, &r->call, err);
     strbuf_fini(&p);
     if (rc < 0) {

@@ -296,7 +296,14 @@ refused(struct kube_ws *ws)
 {
     const char *body = ws->in.s + ws->head.head_len;
     size_t blen = ws->in.len - ws->head.head_len;
-    if (ws->head.code == 401 && !ws->retried && ws->kc != NULL && kube__auth_renew(ws->kc)) {
+    int renew = 0;
+    struct pxerr re;
+    if (ws->head.code == 401 && !ws->retried && ws->kc != NULL &&
+        (renew = kube__auth_renew(ws->kc, &re)) < 0) {
+        kube__ws_end(ws, renew, &re); /* the new token cannot be sent: that is the error */
+        return;
+    }
+    if (renew > 0) {
         /* The credential may have rotated: once more with the renewed one, as kube_call.c. */
         ws->retried = true;
         conn_drop(ws);
@@ -490,6 +497,14 @@ ws_connect(struct kube_ws *ws)
     }
     struct http_tls_auth t;
     kube__auth_tls(kc, cred, &t);
+    /* The token goes into our own request line by line: the same last check as http.c's (a
+     * CR or LF would start a header of the token's choosing). */
+    struct pxerr te;
+    if (t.bearer_token != NULL && kcfg_token_check(t.bearer_token, &te) < 0) {
+        kube__ws_fail(ws, PXE_AUTH, "%s: the bearer token %s; refusing to send it", ws->url,
+                      te.msg);
+        return;
+    }
     char host[256];
     const char *prefix;
     server_parts(kc->a.server, host, sizeof host, &prefix);

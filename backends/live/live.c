@@ -42,6 +42,7 @@ struct live {
     struct vec clusters; /* owned struct live_cluster * */
     bool synced_reported;
     bool stopped;
+    uv_timer_t report_timer; /* reports the first complete sync from the loop */
     int refresh_s; /* #07: config refreshSeconds for the MySQL pollers */
 };
 
@@ -56,21 +57,45 @@ lc_free(void *p)
     free(lc);
 }
 
+/* Whether every cluster's first sync is done; *bad counts the failed ones. */
+static bool
+all_synced(const struct live *lv, int *bad)
+{
+    *bad = 0;
+    for (size_t i = 0; i < lv->clusters.n; i++) {
+        const struct live_cluster *lc = lv->clusters.items[i];
+        if (!lc->synced || (lc->mp != NULL && !lc->mysql_done))
+            return false;
+        if (lc->failed)
+            (*bad)++;
+    }
+    return true;
+}
+
+static void
+on_report_timer(uv_timer_t *t)
+{
+    struct live *lv = t->data;
+    int bad;
+    if (lv->synced_reported || lv->stopped || !all_synced(lv, &bad))
+        return;
+    lv->synced_reported = true;
+    lv->opts.on_synced(lv, bad, lv->opts.arg);
+}
+
+/* The report is made from a timer, never from the call that completed the sync: that call
+ * may be live_start itself (no cluster resolved; a MySQL round with nothing to read ends at
+ * once), and a caller's on_synced that calls uv_stop() before its uv_run() would leave the
+ * stop for the run that closes the handles, which then closes none of them ("libuv
+ * handles left open at exit"). */
 static void
 check_synced(struct live *lv)
 {
-    if (lv->synced_reported || lv->opts.on_synced == NULL)
+    int bad;
+    if (lv->synced_reported || lv->opts.on_synced == NULL || lv->stopped || !all_synced(lv, &bad))
         return;
-    int bad = 0;
-    for (size_t i = 0; i < lv->clusters.n; i++) {
-        struct live_cluster *lc = lv->clusters.items[i];
-        if (!lc->synced || (lc->mp != NULL && !lc->mysql_done))
-            return;
-        if (lc->failed)
-            bad++;
-    }
-    lv->synced_reported = true;
-    lv->opts.on_synced(lv, bad, lv->opts.arg);
+    if (!uv_is_active((uv_handle_t *)&lv->report_timer))
+        uv_timer_start(&lv->report_timer, on_report_timer, 0, 0);
 }
 
 static void
@@ -223,6 +248,8 @@ live_start_opts(uv_loop_t *loop, struct model *m, const struct config *cfg,
     }
     lv->http = http_new(loop);
     lv->creds = kcfg_cred_cache_new(loop);
+    uv_timer_init(loop, &lv->report_timer);
+    lv->report_timer.data = lv;
     vec_init(&lv->clusters, lc_free);
     lv->refresh_s = cfg->refresh_s;
     for (size_t i = 0; i < cfg->n_clusters; i++) {
@@ -301,6 +328,7 @@ live_stop(struct live *lv)
     if (lv == NULL || lv->stopped)
         return;
     lv->stopped = true;
+    uv_timer_stop(&lv->report_timer);
     for (size_t i = 0; i < lv->clusters.n; i++) {
         struct live_cluster *lc = lv->clusters.items[i];
         mysql_poll_free(lc->mp);
@@ -308,6 +336,12 @@ live_stop(struct live *lv)
         kube_client_free(lc->kc);
         lc->kc = NULL;
     }
+}
+
+static void
+on_report_timer_closed(uv_handle_t *h)
+{
+    free(h->data);
 }
 
 void
@@ -321,5 +355,5 @@ live_free(struct live *lv)
     http_free(lv->http);
     kcfg_free(lv->kcfg);
     free(lv->kubeconfig);
-    free(lv);
+    uv_close((uv_handle_t *)&lv->report_timer, on_report_timer_closed); /* frees lv */
 }

@@ -23,7 +23,8 @@ struct live; /* opaque */
 struct mysql_poll;
 
 /* Every cluster's first sync is done (ok or failed); n_unreachable counts the clusters that
- * could not be reached or resolved. Called once. */
+ * could not be reached or resolved. Called once, always from the loop on its own turn (never
+ * from inside live_start or another callback, even when no cluster could be resolved). */
 typedef void live_synced_cb(struct live *lv, int n_unreachable, void *arg);
 
 struct live_opts {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "xmalloc.h"
+#include "codec/yamlout.h"
 #include "manifest/crdreg.h"
 
 static int
@@ -61,6 +62,48 @@ check_port(const char *opt, int p, struct pxerr *err)
 {
     if (p < 1 || p > 65535)
         return pxerr_set(err, PXE_INVAL, "%s %d is not a TCP port (1-65535)", opt, p);
+    return 0;
+}
+
+/* An endpoint address for resolution: STATIC takes IP addresses only (Envoy connects to
+ * them as given; a name there is silently never resolved), DNS takes host names too. */
+static int
+check_endpoint(const char *addr, bool dns, struct pxerr *err)
+{
+    int rc = check_host("--endpoint", addr, err);
+    if (rc != 0)
+        return rc;
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, addr, &a4) == 1 || inet_pton(AF_INET6, addr, &a6) == 1)
+        return 0;
+    bool numeric = strspn(addr, "0123456789.") == strlen(addr);
+    if (numeric)
+        return pxerr_set(err, PXE_INVAL,
+                         "--endpoint '%s' is not an IPv4 address (four numbers 0-255, "
+                         "dot-separated)",
+                         addr);
+    if (!dns)
+        return pxerr_set(err, PXE_INVAL,
+                         "--endpoint '%s' is not an IP address: the endpoints of a STATIC "
+                         "ServiceEntry are IPv4 or IPv6 addresses; for a host name use "
+                         "--resolution DNS",
+                         addr);
+    /* A host name: dot-separated labels of letters, digits and '-', 1-63 each. */
+    for (const char *p = addr; *p;) {
+        size_t n = strcspn(p, ".");
+        bool ok = n >= 1 && n <= 63 && p[0] != '-' && p[n - 1] != '-';
+        for (size_t i = 0; ok && i < n; i++)
+            ok = isalnum((unsigned char)p[i]) || p[i] == '-';
+        if (!ok)
+            return pxerr_set(err, PXE_INVAL,
+                             "--endpoint '%s' is neither an IP address nor a host name "
+                             "(labels of letters, digits and '-', 1-63 characters)",
+                             addr);
+        p += n;
+        if (*p == '.')
+            p++;
+    }
     return 0;
 }
 
@@ -163,6 +206,15 @@ mf_serviceentry(const struct mf_serviceentry_opts *o, json_t *docs, struct pxerr
     int port = o->port ? o->port : 3306;
     if ((rc = check_port("--port", port, err)) != 0)
         return rc;
+    const char *resolution = o->resolution != NULL ? o->resolution : "STATIC";
+    if (strcmp(resolution, "STATIC") != 0 && strcmp(resolution, "DNS") != 0)
+        return pxerr_set(err, PXE_INVAL,
+                         "--resolution '%s': use STATIC (endpoints are IP addresses) or DNS "
+                         "(endpoints are host names)",
+                         resolution);
+    for (int i = 0; i < o->n_endpoints; i++)
+        if ((rc = check_endpoint(o->endpoints[i].address, resolution[0] == 'D', err)) != 0)
+            return rc;
     if (o->n_endpoints == 0)
         return pxerr_set(err, PXE_USAGE,
                          "at least one --endpoint ADDR[:PORT] is needed (a STATIC ServiceEntry "
@@ -199,16 +251,10 @@ mf_serviceentry(const struct mf_serviceentry_opts *o, json_t *docs, struct pxerr
                         json_pack("[{s:i, s:s, s:s}]", "number", port, "name", "tcp-mysql",
                                   "protocol", "TCP"));
     json_object_set_new(spec, "location", json_string("MESH_INTERNAL"));
-    json_object_set_new(spec, "resolution", json_string("STATIC"));
+    json_object_set_new(spec, "resolution", json_string(resolution));
     json_t *eps = json_array();
     for (int i = 0; i < o->n_endpoints; i++) {
         const struct mf_endpoint *e = &o->endpoints[i];
-        if ((rc = check_host("--endpoint", e->address, err)) != 0) {
-            json_decref(eps);
-            json_decref(spec);
-            json_decref(se);
-            return rc;
-        }
         json_t *ep = json_pack("{s:s}", "address", e->address);
         if (e->port != 0 && e->port != port)
             json_object_set_new(ep, "ports", json_pack("{s:i}", "tcp-mysql", e->port));
@@ -393,20 +439,41 @@ mf_remote_secret(const struct mf_remote_secret_opts *o, json_t *docs, struct pxe
         return pxerr_set(err, PXE_USAGE,
                          "a token of the remote istio-reader-service-account is needed "
                          "(--token-file FILE)");
+    /* A bearer token is one line of printable ASCII (RFC 6750 b64token); a CR or LF would
+     * also add lines to the kubeconfig below (and headers to a request). */
+    for (const char *t = o->token; *t; t++)
+        if ((unsigned char)*t <= 0x20 || (unsigned char)*t >= 0x7f)
+            return pxerr_set(err, PXE_INVAL,
+                             "the token holds %s (byte 0x%02x at offset %zu): a bearer token is "
+                             "one line of printable characters; check --token-file",
+                             *t == '\n' || *t == '\r' ? "a line break"
+                             : *t == ' '                ? "a space"
+                                                        : "a character a token cannot hold",
+                             (unsigned char)*t, (size_t)(t - o->token));
+    for (const char *t = o->server; *t; t++)
+        if ((unsigned char)*t <= 0x20 || (unsigned char)*t == 0x7f)
+            return pxerr_set(err, PXE_INVAL,
+                             "--server: the URL holds a space or control character (byte 0x%02x "
+                             "at offset %zu)",
+                             (unsigned char)*t, (size_t)(t - o->server));
+    /* The kubeconfig goes through the YAML writer, which quotes what needs quoting. */
+    json_t *cluster = json_object();
+    if (o->ca_data != NULL)
+        json_object_set_new(cluster, "certificate-authority-data", json_string(o->ca_data));
+    else
+        json_object_set_new(cluster, "insecure-skip-tls-verify", json_true());
+    json_object_set_new(cluster, "server", json_string(o->server));
+    json_t *kcfg = json_pack("{s:s, s:s, s:[{s:o, s:s}], s:[{s:{s:s, s:s}, s:s}], s:s, "
+                             "s:[{s:s, s:{s:s}}]}",
+                             "apiVersion", "v1", "kind", "Config", "clusters", "cluster", cluster,
+                             "name", o->cluster_name, "contexts", "context", "cluster",
+                             o->cluster_name, "user", o->cluster_name, "name", o->cluster_name,
+                             "current-context", o->cluster_name, "users", "name",
+                             o->cluster_name, "user", "token", o->token);
     struct strbuf kc;
     strbuf_init(&kc);
-    strbuf_appendf(&kc,
-                   "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n");
-    if (o->ca_data != NULL)
-        strbuf_appendf(&kc, "    certificate-authority-data: %s\n", o->ca_data);
-    else
-        strbuf_append(&kc, "    insecure-skip-tls-verify: true\n");
-    strbuf_appendf(&kc,
-                   "    server: %s\n  name: %s\ncontexts:\n- context:\n    cluster: %s\n"
-                   "    user: %s\n  name: %s\ncurrent-context: %s\nusers:\n- name: %s\n"
-                   "  user:\n    token: %s\n",
-                   o->server, o->cluster_name, o->cluster_name, o->cluster_name, o->cluster_name,
-                   o->cluster_name, o->cluster_name, o->token);
+    yamlout_yaml(kcfg, &kc);
+    json_decref(kcfg);
     char name[128];
     snprintf(name, sizeof name, "istio-remote-secret-%s", o->cluster_name);
     json_t *md = metadata(name, "istio-system");

@@ -40,6 +40,8 @@ struct mf_serviceentry_opts {
     int port;                   /* 0: 3306 */
     int n_endpoints;
     struct mf_endpoint endpoints[MF_MAX_ENDPOINTS];
+    const char *resolution;     /* NULL or "STATIC": endpoints are IP addresses; "DNS":
+                                   host names (or addresses) the sidecar resolves */
     bool mtls;                  /* also a DestinationRule with ISTIO_MUTUAL */
     const char *peer_auth;      /* NULL, "STRICT" or "PERMISSIVE": a PeerAuthentication */
 };
@@ -84,7 +86,8 @@ struct mf_remote_secret_opts {
     const char *cluster_name; /* the remote cluster's name as the mesh knows it */
     const char *server;       /* remote API server URL */
     const char *ca_data;      /* base64 PEM, or NULL with insecure */
-    const char *token;        /* istio-reader-service-account token */
+    const char *token;        /* istio-reader-service-account token: printable ASCII, no
+                                 space (a bearer token); anything else is refused */
 };
 
 enum mf_dialect { MF_MYSQL8, MF_MYSQL57, MF_MARIADB };

@@ -954,12 +954,19 @@ kobj_istiod_version(json_t *obj, char *buf, size_t n)
         const char *img = str_or_empty(c, "image");
         if (strcmp(str_or_empty(c, "name"), "discovery") != 0 && i > 0)
             continue;
+        /* name[:tag][@digest]: the tag is after the last ':' of the last path element,
+         * before any digest (whose "sha256:" has a ':' of its own). */
         const char *at = strchr(img, '@');
-        const char *slash = strrchr(img, '/');
-        const char *colon = strrchr(img, ':');
-        if (colon && (slash == NULL || colon > slash) && (at == NULL || colon < at)) {
-            size_t len = at ? (size_t)(at - colon - 1) : strlen(colon + 1);
-            snprintf(buf, n, "%.*s", (int)len, colon + 1);
+        size_t end = at ? (size_t)(at - img) : strlen(img);
+        const char *colon = NULL;
+        for (size_t k = 0; k < end; k++) {
+            if (img[k] == '/')
+                colon = NULL; /* a registry's port is not a tag */
+            else if (img[k] == ':')
+                colon = img + k;
+        }
+        if (colon != NULL && colon + 1 < img + end) {
+            snprintf(buf, n, "%.*s", (int)(img + end - colon - 1), colon + 1);
             return;
         }
     }

@@ -98,6 +98,14 @@ channel_free(void *p)
 }
 
 static void
+server_free(void *p)
+{
+    struct m_server *s = p;
+    free(s->name);
+    free(s);
+}
+
+static void
 cluster_free(void *p)
 {
     struct m_cluster *c = p;
@@ -107,6 +115,7 @@ cluster_free(void *p)
     vec_fini(&c->sentries);
     vec_fini(&c->channels);
     vec_fini(&c->nodes);
+    vec_fini(&c->servers);
     hmap_fini(&c->pod_idx);
     free(c->name);
     free(c->context);
@@ -115,14 +124,29 @@ cluster_free(void *p)
 }
 
 static void
-finding_free(void *p)
+fix_fini(struct m_fix *x)
+{
+    char **strs[] = {&x->command, &x->what,   &x->where,  &x->warning, &x->cluster,
+                     &x->ns,      &x->name,   &x->object, &x->server,  &x->channel,
+                     &x->host,    &x->remote, &x->address};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+        free(*strs[i]);
+        *strs[i] = NULL;
+    }
+}
+
+void
+model_finding_free(void *p)
 {
     struct m_finding *f = p;
+    if (f == NULL)
+        return;
     free(f->code);
     free(f->cluster);
     free(f->object);
     free(f->message);
     free(f->hint);
+    fix_fini(&f->fix);
     free(f);
 }
 
@@ -131,12 +155,13 @@ model_new(void)
 {
     struct model *m = xcalloc(1, sizeof *m);
     vec_init(&m->clusters, cluster_free);
-    vec_init(&m->findings, finding_free);
+    vec_init(&m->findings, model_finding_free);
     vec_init(&m->probes, free); /* struct m_probe owns no pointers */
     m->events = xcalloc(MODEL_MAX_EVENTS, sizeof *m->events);
     intern_init(&m->strings);
     m->dirty = DIRTY_ALL;
     m->pods_seq = 1;
+    m->findings_seq = 1;
     return m;
 }
 
@@ -162,8 +187,13 @@ model_touch(struct model *m, unsigned bits)
     m->seq++;
     if (bits & (DIRTY_PODS | DIRTY_NAMESPACES | DIRTY_GALERA | DIRTY_CLUSTERS))
         m->pods_seq++;
+    if (bits & DIRTY_FINDINGS)
+        m->findings_seq++;
+    unsigned outer = m->touched; /* a hook may touch the model in turn */
+    m->touched = bits;
     if (m->on_dirty != NULL)
         m->on_dirty(m, m->on_dirty_arg);
+    m->touched = outer;
 }
 
 void
@@ -198,6 +228,7 @@ model_cluster_add(struct model *m, const char *name, const char *context, const 
     vec_init(&c->sentries, sentry_free);
     vec_init(&c->channels, channel_free);
     vec_init(&c->nodes, node_free);
+    vec_init(&c->servers, server_free);
     hmap_init(&c->pod_idx);
     vec_push(&m->clusters, c);
     model_touch(m, DIRTY_ALL);
@@ -527,6 +558,45 @@ model_channel_lag_at(const struct m_channel *ch, int i)
     return ch->lag_hist[(ch->lag_head + i) % LAG_HISTORY];
 }
 
+/* ---- MySQL servers ---- */
+
+struct m_server *
+model_server_find(struct m_cluster *c, const char *name)
+{
+    for (size_t i = 0; i < c->servers.n; i++) {
+        struct m_server *s = c->servers.items[i];
+        if (strcmp(s->name, name) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+struct m_server *
+model_server_upsert(struct model *m, struct m_cluster *c, const char *name)
+{
+    (void)m;
+    struct m_server *s = model_server_find(c, name);
+    if (s == NULL) {
+        s = xcalloc(1, sizeof *s);
+        s->name = xstrdup(name);
+        vec_push(&c->servers, s);
+    }
+    return s;
+}
+
+void
+model_server_remove(struct model *m, struct m_cluster *c, const char *name)
+{
+    for (size_t i = 0; i < c->servers.n; i++) {
+        struct m_server *s = c->servers.items[i];
+        if (strcmp(s->name, name) == 0) {
+            vec_remove(&c->servers, i);
+            model_touch(m, DIRTY_SERVERS);
+            return;
+        }
+    }
+}
+
 /* ---- findings and events ---- */
 
 void
@@ -539,8 +609,8 @@ model_findings_clear(struct model *m)
 }
 
 struct m_finding *
-model_finding_add(struct model *m, enum finding_severity sev, const char *code,
-                  const char *cluster, const char *object, const char *message, const char *hint)
+model_finding_new(enum finding_severity sev, const char *code, const char *cluster,
+                  const char *object, const char *message, const char *hint)
 {
     struct m_finding *f = xcalloc(1, sizeof *f);
     f->severity = sev;
@@ -550,9 +620,85 @@ model_finding_add(struct model *m, enum finding_severity sev, const char *code,
     f->message = xstrdup(message ? message : "");
     f->hint = xstrdup(hint ? hint : "");
     f->cause = -1;
+    f->fix.command = xstrdup("");
+    f->fix.what = xstrdup("");
+    f->fix.where = xstrdup("");
+    f->fix.warning = xstrdup("");
+    return f;
+}
+
+struct m_finding *
+model_finding_add(struct model *m, enum finding_severity sev, const char *code, const char *cluster,
+                  const char *object, const char *message, const char *hint)
+{
+    struct m_finding *f = model_finding_new(sev, code, cluster, object, message, hint);
     vec_push(&m->findings, f);
     model_touch(m, DIRTY_FINDINGS);
     return f;
+}
+
+static bool
+str_eq(const char *a, const char *b)
+{
+    return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
+}
+
+bool
+model_finding_equal(const struct m_finding *a, const struct m_finding *b)
+{
+    const struct m_fix *x = &a->fix, *y = &b->fix;
+    return a->severity == b->severity && a->cause == b->cause && a->since_ms == b->since_ms &&
+           str_eq(a->code, b->code) && str_eq(a->cluster, b->cluster) &&
+           str_eq(a->object, b->object) && str_eq(a->message, b->message) &&
+           str_eq(a->hint, b->hint) && x->kind == y->kind && str_eq(x->command, y->command) &&
+           str_eq(x->what, y->what) && str_eq(x->where, y->where) &&
+           str_eq(x->warning, y->warning) && str_eq(x->cluster, y->cluster) &&
+           str_eq(x->ns, y->ns) && str_eq(x->name, y->name) && str_eq(x->object, y->object) &&
+           str_eq(x->server, y->server) && str_eq(x->channel, y->channel) &&
+           str_eq(x->host, y->host) && str_eq(x->remote, y->remote) &&
+           str_eq(x->address, y->address);
+}
+
+bool
+model_findings_replace(struct model *m, struct vec *set)
+{
+    bool same = set->n == m->findings.n;
+    for (size_t i = 0; same && i < set->n; i++)
+        same = model_finding_equal(set->items[i], m->findings.items[i]);
+    if (same) {
+        vec_clear(set);
+        return false;
+    }
+    vec_clear(&m->findings);
+    for (size_t i = 0; i < set->n; i++)
+        vec_push(&m->findings, set->items[i]);
+    set->n = 0; /* handed over: the items are the model's now */
+    model_touch(m, DIRTY_FINDINGS);
+    return true;
+}
+
+void
+model_fix_set(char **field, const char *value)
+{
+    free(*field);
+    *field = value != NULL ? xstrdup(value) : NULL;
+}
+
+const char *const model_fix_kind_names[FIX__COUNT] = {
+    [FIX_NONE] = "none",
+    [FIX_COMMAND] = "command",
+    [FIX_LABEL_NAMESPACE] = "label-namespace",
+    [FIX_RESTART_STS] = "restart-statefulset",
+    [FIX_APPLY_SENTRY] = "apply-serviceentry",
+    [FIX_START_CHANNEL] = "start-channel",
+    [FIX_REPOINT_SOURCE] = "repoint-source",
+    [FIX_SOURCE_PASSWORD] = "source-password",
+};
+
+const char *
+model_fix_kind_name(enum fix_kind k)
+{
+    return (unsigned)k < FIX__COUNT ? model_fix_kind_names[k] : "none";
 }
 
 void

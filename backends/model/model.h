@@ -31,6 +31,7 @@ enum {
     DIRTY_GALERA = 1u << 8,
     DIRTY_PROBES = 1u << 9, /* the probe results (model_probe.h) */
     DIRTY_NODES = 1u << 10,
+    DIRTY_SERVERS = 1u << 11, /* a MySQL server's read succeeded after failing, or failed */
     DIRTY_ALL = 0xffffu,
 };
 
@@ -66,9 +67,12 @@ struct m_galera {
     double fc_paused;     /* wsrep_flow_control_paused, 0..1 */
     int recv_queue;       /* wsrep_local_recv_queue */
     int send_queue;       /* wsrep_local_send_queue */
-    int64_t updated_ms;   /* wall ms of the read */
+    int64_t updated_ms;   /* wall ms of the last good read: what the fields above are as of */
     const char *error;    /* interned: the last read error, NULL none. A pointer, not a
                              buffer: every one of 20,000 pods carries this struct. */
+    int64_t as_of_ms;     /* wall ms of the newest read, good or failed; 0 none */
+    bool seen;            /* a read was made, good (known) or failed (error): the snapshot
+                             writes the object, with the last good state, instead of null */
 };
 
 struct m_pod {
@@ -93,10 +97,6 @@ struct m_pod {
                              * injects them), 1 "true" (label: opts in) */
     bool rev_label;       /* pod label istio.io/rev set: opts in where ns has no label */
     signed char read_only; /* the server's @@read_only: 0 unknown, 1 off, 2 on */
-    const char *route;    /* how its MySQL server is reached (mysql_route.h): static
-                             "direct", "pod-ip", "port-forward"; NULL unknown */
-    const char *route_error; /* interned: why that route fails now, in words (an RBAC
-                                refusal of pods/portforward, the pod gone), NULL none */
     struct m_galera galera;
     size_t slot;          /* private: index in cluster->pods (swap-remove) */
 };
@@ -182,7 +182,9 @@ struct m_channel {
     bool auto_position;
     int retry_count;
     int64_t state_since_ms; /* wall ms when io/sql last changed */
-    int64_t updated_ms;     /* wall ms of the read */
+    int64_t updated_ms;     /* wall ms of the last good read, 0: never read (a channel the
+                               PXC CR declares on a server that could not be read) */
+    int64_t as_of_ms;       /* wall ms of the newest read of its server, good or failed */
     char error[160];        /* the read itself failed (server unreachable), "" none */
     signed char gtid_mode;  /* 0 unknown, 1 off (file/position), 2 on (auto-position/GTID) */
     /* Lag history ring: lag_hist[(lag_head + i) % LAG_HISTORY] oldest first. */
@@ -195,7 +197,7 @@ struct m_channel {
                                  reconnects, 0 while the SQL thread waits */
     int64_t last_heartbeat_ms;/* MySQL 8 p_s LAST_HEARTBEAT_TIMESTAMP, 0 unknown */
     const char *dialect;      /* static sqlq_dialect_name(): "mariadb", "mysql", ... */
-    const char *route;        /* static: how its server is reached, as m_pod.route */
+    const char *route;        /* static: how its server is reached, as m_server.route */
     int n_failover;           /* MySQL 8 asynchronous connection failover sources */
     struct m_failover_source {
         char host[256]; /* a DNS name: up to 255 bytes, as replstat reads it */
@@ -205,7 +207,53 @@ struct m_channel {
     } failover[8];
 };
 
+/* One MySQL server a poller reads, and how its reads go: every server that could not be
+ * read is a fact the doctor reports, whatever else it hides. */
+struct m_server {
+    char *name; /* owned: the config's name, or the pod's (discover) */
+    char host[256];
+    int port;
+    int64_t updated_ms;     /* wall ms of the last good read, 0 never */
+    int64_t as_of_ms;       /* wall ms of the newest read, good or failed, 0 none yet */
+    int64_t error_since_ms; /* wall ms of the first failed read of this failure, 0 none */
+    char error[256];        /* the newest read's failure in words, "" none */
+    bool hung;              /* that failure was a timeout: it accepts and does not answer */
+    int n_channels;         /* channels in its last good read */
+    const char *route;      /* how it is reached (mysql_route.h): static "direct", "pod-ip",
+                               "port-forward"; NULL unknown */
+    const char *route_error; /* interned: why that route fails now, in words (an RBAC refusal
+                                of pods/portforward, the pod gone), NULL none */
+};
+
 enum finding_severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
+
+/* A finding's fix as data. The kinds after FIX_COMMAND are the ones pxcmesh runs itself
+ * (the console's fix key, `pxcmesh doctor --fix`); FIX_COMMAND is a command for the
+ * operator to run; FIX_NONE is advice in words (hint) with no single command. */
+enum fix_kind {
+    FIX_NONE,
+    FIX_COMMAND,
+    FIX_LABEL_NAMESPACE, /* cluster, ns: label istio-injection=enabled */
+    FIX_RESTART_STS,     /* cluster, ns, name: rollout restart the StatefulSet */
+    FIX_APPLY_SENTRY,    /* cluster, ns, name (the remote PXC), object, remote, address (VIP,
+                            NULL derived): the ServiceEntry from remote's nodes, applied */
+    FIX_START_CHANNEL,   /* cluster, server, channel: START REPLICA */
+    FIX_REPOINT_SOURCE,  /* cluster, server, channel, host: STOP, CHANGE SOURCE host, START */
+    FIX_SOURCE_PASSWORD, /* cluster, server, channel, remote, ns, name (its PXC Secret):
+                            STOP, CHANGE SOURCE password from the Secret's key replication,
+                            START */
+    FIX__COUNT
+};
+
+struct m_fix {
+    enum fix_kind kind;
+    char *command; /* owned: the exact command, runnable as printed; "" none */
+    char *what;    /* owned: the change in one line, "" none */
+    char *where;   /* owned: "cluster cluster-a, server pxc-cluster-pxc-0", "" none */
+    char *warning; /* owned: what the fix risks (skipping drifts the data), "" none */
+    /* The action's arguments, owned, NULL when the kind does not use them. */
+    char *cluster, *ns, *name, *object, *server, *channel, *host, *remote, *address;
+};
 
 struct m_finding {
     enum finding_severity severity;
@@ -213,8 +261,10 @@ struct m_finding {
     char *cluster; /* owned */
     char *object;  /* owned: "channel/cluster_b_source", "namespace/pxc" */
     char *message; /* owned */
-    char *hint;    /* owned */
+    char *hint;    /* owned: what to do, in words */
     int cause;     /* index of the finding this one is caused by, -1 none */
+    int64_t since_ms; /* wall ms since when it holds (its onset, else first seen), 0 unknown */
+    struct m_fix fix;
 };
 
 struct m_event {
@@ -241,6 +291,7 @@ struct m_cluster {
     struct vec sentries;   /* owned struct m_sentry * */
     struct vec channels;   /* owned struct m_channel * */
     struct vec nodes;      /* owned struct m_node * */
+    struct vec servers;    /* owned struct m_server *: the MySQL servers polled, in order */
     struct hmap pod_idx;   /* private: "ns/name" -> struct m_pod * */
     uint64_t pod_names_gen; /* read-only: bumped when a pod is added or removed (not when
                                one changes), for caches of lookups by name */
@@ -264,6 +315,10 @@ struct model {
     struct vec probes;     /* owned struct m_probe *: the console's probe results, in the
                               order first run (model_probe.h); not part of a snapshot */
     uint64_t probe_next_id; /* private: model_probe_upsert */
+    uint64_t findings_seq;  /* bumped with DIRTY_FINDINGS: views marking what findings name
+                               refill by it. Starts at 1. */
+    unsigned touched;       /* read-only: the bits of the model_touch now calling the dirty
+                               hook (so that a hook can ignore what it made itself) */
     /* private: model_set_dirty_cb */
     void (*on_dirty)(struct model *m, void *arg);
     void *on_dirty_arg;
@@ -316,14 +371,34 @@ void model_channel_push_lag(struct m_channel *ch, double lag_s);
 /* Sample i of the history, oldest first; i < ch->lag_len. */
 float model_channel_lag_at(const struct m_channel *ch, int i);
 
+/* MySQL servers, keyed by name. upsert does not touch (a read changes a server every
+ * refresh; the poller touches DIRTY_SERVERS when the state the operator sees changes). */
+struct m_server *model_server_upsert(struct model *m, struct m_cluster *c, const char *name);
+struct m_server *model_server_find(struct m_cluster *c, const char *name);
+void model_server_remove(struct model *m, struct m_cluster *c, const char *name);
+
 /* Replace one string field (owned char *) only when it changed; returns true if it did. */
 bool model_set_str(char **field, const char *value);
 
-/* Findings: replaced as a whole set by the doctor. Takes f. */
+/* Findings: replaced as a whole set by the doctor. */
 void model_findings_clear(struct model *m);
 struct m_finding *model_finding_add(struct model *m, enum finding_severity sev, const char *code,
                                     const char *cluster, const char *object, const char *message,
                                     const char *hint);
+/* A finding outside the model (owned: model_finding_free), for a set being built. */
+struct m_finding *model_finding_new(enum finding_severity sev, const char *code,
+                                    const char *cluster, const char *object, const char *message,
+                                    const char *hint);
+void model_finding_free(void *f); /* a vec free function; NULL does nothing */
+/* Take the findings of set (a vec of struct m_finding * owned by it, emptied) as the model's,
+ * unless they equal the model's (same order, every field): then they are dropped and nothing
+ * is touched. Returns true when the model's findings changed (DIRTY_FINDINGS). */
+bool model_findings_replace(struct model *m, struct vec *set);
+bool model_finding_equal(const struct m_finding *a, const struct m_finding *b);
+/* Set one of a fix's owned strings (field is &f->fix.command, ...); NULL clears to NULL. */
+void model_fix_set(char **field, const char *value);
+const char *model_fix_kind_name(enum fix_kind k);          /* "label-namespace", ..., "none" */
+extern const char *const model_fix_kind_names[FIX__COUNT]; /* the same words, by kind */
 
 /* Events: appended, the oldest dropped past MODEL_MAX_EVENTS. i = 0 is the newest. */
 void model_event(struct model *m, const char *cluster, int level, const char *fmt, ...)

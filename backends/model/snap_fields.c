@@ -74,9 +74,15 @@ static const char *const severity_names[] = {
 static const struct snap_enum severity_enum = {severity_names, N_OF(severity_names),
                                                "info, warning or error"};
 
+static const struct snap_enum fix_enum = {
+    model_fix_kind_names, FIX__COUNT,
+    "none, command, label-namespace, restart-statefulset, apply-serviceentry, start-channel, "
+    "repoint-source or source-password"};
+
 _Static_assert(sizeof(enum sidecar_state) == sizeof(int) &&
                    sizeof(enum thread_state) == sizeof(int) &&
-                   sizeof(enum finding_severity) == sizeof(int),
+                   sizeof(enum finding_severity) == sizeof(int) &&
+                   sizeof(enum fix_kind) == sizeof(int),
                "T_ENUM stores an int");
 
 /* ------------------------------------------------------------------ order of arrays */
@@ -114,6 +120,12 @@ cmp_sentry(const void *a, const void *b)
 {
     const struct m_sentry *x = a, *y = b;
     return cmp_ns_name(x->ns, x->name, y->ns, y->name);
+}
+
+static int
+cmp_server(const void *a, const void *b)
+{
+    return strcmp(((const struct m_server *)a)->name, ((const struct m_server *)b)->name);
 }
 
 static int
@@ -198,6 +210,8 @@ galera_close(struct snap_rd *rd, void *parent, void *obj, const struct snap_pos 
     struct m_galera *g = obj;
     if (g->error != NULL && g->error[0] == '\0')
         g->error = NULL; /* the model says "no error" with NULL */
+    /* An object with only an error (the server never answered) has no state to show. */
+    g->known = (g->state != NULL && g->state[0] != '\0') || g->updated_ms != 0;
     return 0;
 }
 
@@ -212,6 +226,7 @@ static const struct snap_field galera_fields[] = {
     INT("sendQueue", m_galera, send_queue, 0, 0, 1 << 30, 0),
     TIME("updatedAt", m_galera, updated_ms),
     INTERNED("error", m_galera, error, "", 0),
+    TIME("asOf", m_galera, as_of_ms),
 };
 static const struct snap_kind galera_kind = {KIND("galera", m_galera, galera_fields),
                                              .close = galera_close};
@@ -250,10 +265,8 @@ static const struct snap_field pod_fields[] = {
     INT("restarts", m_pod, restarts, 0, 0, 1 << 30, 0),
     TIME("createdAt", m_pod, created_ms),
     TRI("readOnly", m_pod, read_only),
-    INTERNED("route", m_pod, route, NULL, F_W_NULL_PTR),
-    INTERNED("routeError", m_pod, route_error, NULL, F_W_NULL_PTR),
     OBJ("galera", offsetof(struct m_pod, galera), F_NULL | F_KNOWN, galera_kind,
-        offsetof(struct m_galera, known)),
+        offsetof(struct m_galera, seen)),
 };
 static const struct snap_kind pod_kind = {KIND("pod", m_pod, pod_fields), .open = pod_open,
                                           .close = pod_close};
@@ -455,6 +468,7 @@ static const struct snap_field channel_fields[] = {
     TIME("stateSince", m_channel, state_since_ms),
     TIME("updatedAt", m_channel, updated_ms),
     BUF("error", m_channel, error, F_NULL | F_CUT),
+    TIME("asOf", m_channel, as_of_ms),
     TRI("gtid", m_channel, gtid_mode),
     INTERNED("lagSource", m_channel, lag_source, NULL, F_W_NULL_PTR),
     BOOL("lagUnreliable", m_channel, lag_unreliable),
@@ -488,6 +502,35 @@ static const struct snap_field node_fields[] = {
     BUF("externalIP", m_node, external_ip, F_NULL),
 };
 static const struct snap_kind node_kind = {KIND("node", m_node, node_fields), .open = node_open};
+
+/* ------------------------------------------------------------------ MySQL servers */
+
+static int
+server_open(struct snap_rd *rd, void *parent, const void *stage, const struct snap_pos *pos,
+            void **obj)
+{
+    const char *name = ((const struct m_server *)stage)->name;
+    if (model_server_find(parent, name) != NULL)
+        return snap__fail(rd, "MySQL server \"%s\" listed twice", name);
+    *obj = model_server_upsert(snap__model(rd), parent, name);
+    return 0;
+}
+
+static const struct snap_field server_fields[] = {
+    KEY("name", m_server, name),
+    BUF("host", m_server, host, F_NULL),
+    INT("port", m_server, port, F_NULL, 0, 65535, 3306),
+    TIME("updatedAt", m_server, updated_ms),
+    TIME("asOf", m_server, as_of_ms),
+    TIME("errorSince", m_server, error_since_ms),
+    BUF("error", m_server, error, F_NULL | F_CUT),
+    BOOL("hung", m_server, hung),
+    INT("channels", m_server, n_channels, 0, 0, 1 << 20, 0),
+    INTERNED("route", m_server, route, NULL, F_W_NULL_PTR),
+    INTERNED("routeError", m_server, route_error, NULL, F_W_NULL_PTR),
+};
+static const struct snap_kind server_kind = {KIND("mysqlServer", m_server, server_fields),
+                                             .open = server_open};
 
 /* ------------------------------------------------------------------ clusters */
 
@@ -527,6 +570,7 @@ static const struct snap_field cluster_fields[] = {
     LIST("serviceEntries", m_cluster, sentries, F_NULL, sentry_kind, cmp_sentry),
     LIST("channels", m_cluster, channels, F_NULL, channel_kind, cmp_channel),
     LIST("nodes", m_cluster, nodes, F_NULL, node_kind, cmp_node),
+    LIST("mysqlServers", m_cluster, servers, F_NULL, server_kind, cmp_server),
 };
 static const struct snap_kind cluster_kind = {KIND("cluster", m_cluster, cluster_fields),
                                               .open = cluster_open};
@@ -578,6 +622,15 @@ finding_close(struct snap_rd *rd, void *parent, void *obj, const struct snap_pos
     return 0;
 }
 
+static const struct snap_field fix_fields[] = {
+    ENUM("action", m_fix, kind, F_NULL, fix_enum, "none"),
+    OWNED("command", m_fix, command),
+    OWNED("what", m_fix, what),
+    OWNED("where", m_fix, where),
+    OWNED("warning", m_fix, warning),
+};
+static const struct snap_kind fix_kind = {KIND("fix", m_fix, fix_fields)};
+
 static const struct snap_field finding_fields[] = {
     ENUM("severity", m_finding, severity, F_REQ, severity_enum, NULL),
     STR("code", m_finding, code, F_REQ, NULL),
@@ -586,6 +639,8 @@ static const struct snap_field finding_fields[] = {
     OWNED("message", m_finding, message),
     OWNED("hint", m_finding, hint),
     CUSTOM("cause", F_NULL, cause),
+    TIME("since", m_finding, since_ms),
+    OBJ("fix", offsetof(struct m_finding, fix), F_NULL, fix_kind, 0),
 };
 static const struct snap_kind finding_kind = {KIND("finding", m_finding, finding_fields),
                                               .open = finding_open, .close = finding_close};

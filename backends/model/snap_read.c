@@ -17,18 +17,17 @@
  * never existed. */
 #include "model/snap.h"
 
-#include <errno.h>
 #include <stdalign.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <jansson.h>
 
 #include "codec/jscan.h"
 #include "clock.h"
+#include "file.h"
 #include "xmalloc.h"
 #include "model/snap_internal.h"
 
@@ -866,32 +865,14 @@ snap_load_buf(const char *buf, size_t len, const char *name, struct model *m, st
 int
 snap_load_file(const char *path, struct model *m, struct pxerr *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return pxerr_set(err, PXE_IO, "%s: cannot open snapshot: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return pxerr_set(err, PXE_IO,
-                         "%s: not a regular file; give a snapshot written by "
-                         "`pxcmesh status --json`",
-                         path);
+    char *buf = NULL;
+    size_t n = 0;
+    int rc = file_read(path, SNAP_MAX_FILE, &buf, &n, err);
+    if (rc != 0) {
+        pxerr_prefix(err, "snapshot ");
+        return rc;
     }
-    if ((unsigned long long)st.st_size > SNAP_MAX_FILE) {
-        fclose(f);
-        return pxerr_set(err, PXE_IO, "%s: %lld bytes is larger than the %u MB a snapshot may be",
-                         path, (long long)st.st_size, SNAP_MAX_FILE >> 20);
-    }
-    size_t n = (size_t)st.st_size;
-    char *buf = xmalloc(n + 1);
-    size_t got = fread(buf, 1, n, f);
-    int rerr = ferror(f);
-    fclose(f);
-    if (rerr || got != n) {
-        free(buf);
-        return pxerr_set(err, PXE_IO, "%s: read failed after %zu of %zu bytes", path, got, n);
-    }
-    int rc = snap_load_buf(buf, n, path, m, err);
+    rc = snap_load_buf(buf, n, path, m, err);
     free(buf);
     return rc;
 }

@@ -86,6 +86,8 @@ galera_to_model(struct model *m, const struct galera_status *g, int64_t wall_ms,
 {
     struct m_galera n = *out;
     n.known = true;
+    n.seen = true;
+    n.as_of_ms = wall_ms;
     n.state = intern_str(&m->strings, g->state);
     n.status = intern_str(&m->strings, g->status);
     n.cluster_size = g->cluster_size;

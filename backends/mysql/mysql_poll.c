@@ -12,6 +12,7 @@
 #include "log.h"
 #include "strbuf.h"
 #include "xmalloc.h"
+#include "config/config_optread.h"
 #include "mysql/mysql_poll_internal.h"
 #include "mysql/mysql_route.h"
 #include "mysql/mysqlc.h"
@@ -32,9 +33,11 @@ struct cred {
     struct pw_from from;
     char *password; /* secret, NULL: not known yet */
     bool fetching;
-    uint64_t failed_ms;   /* mono ms of the last failed Secret read, 0 none: it is retried
-                             only after CRED_RETRY_MS, not at once from cred_ready */
+    uint64_t failed_ms;   /* mono ms of the last failed Secret or option file read, 0 none:
+                             it is retried only after CRED_RETRY_MS, not at once from
+                             cred_ready */
     struct kube_req *req; /* Secret read in flight */
+    struct config_optread *optreq; /* option file read in flight (on a worker) */
     char error[512];      /* why it is not known, "" */
 };
 
@@ -45,7 +48,8 @@ struct action_req {
     void *arg;
 };
 
-/* An action waiting for the action user's password (Secret read in flight): owned copies. */
+/* An action waiting for the action user's password (a Secret or option file read in
+ * flight): owned copies. */
 struct pend_action {
     struct pend_action *next;
     char *server;
@@ -105,6 +109,8 @@ cred_fini(struct cred *c)
     if (c->req)
         kube_req_cancel(c->req);
     c->req = NULL;
+    config_optread_cancel(c->optreq);
+    c->optreq = NULL;
     free(c->user);
     free(c->from.ns);
     free(c->from.name);
@@ -142,8 +148,9 @@ role_name(int role)
 static void on_secret(int status, const char *value, size_t len, const struct pxerr *err,
                       void *arg);
 
-/* Make the password of role known, synchronously for env and option files. Returns 0 when
- * it is known; PXE_* with cred->error otherwise (a Secret read may then be in flight). */
+/* Make the password of role known, synchronously from the environment. Returns 0 when it
+ * is known; PXE_* with cred->error otherwise (a Secret or option file read may then be in
+ * flight; its answer comes to on_secret). */
 static int
 cred_resolve(struct mysql_poll *p, int role)
 {
@@ -164,21 +171,22 @@ cred_resolve(struct mysql_poll *p, int role)
         break;
     }
     case CONFIG_PW_OPTION_FILE: {
-        char *pw = NULL;
-        int rc = config_read_option_file(c->from.file, c->from.group, NULL, &pw, NULL, NULL, &e);
+        /* Read on a worker: a file read on the loop could stall the console. */
+        if (c->fetching)
+            return PXE_NOTFOUND;
+        if (c->failed_ms != 0 && clock_mono_ms() - c->failed_ms < CRED_RETRY_MS)
+            return PXE_NOTFOUND; /* c->error still says why */
+        int rc = config_optread_start(p->loop, c->from.file, c->from.group, on_secret, c,
+                                      &c->optreq, &e);
         if (rc < 0) {
             snprintf(c->error, sizeof c->error, "%s user '%s': %s", role_name(role), c->user,
                      e.msg);
             return rc;
         }
-        if (pw == NULL) {
-            snprintf(c->error, sizeof c->error,
-                     "%s user '%s': %s has no password= in [%s] or [client]", role_name(role),
-                     c->user, c->from.file, c->from.group ? c->from.group : "client");
-            return PXE_NOTFOUND;
-        }
-        c->password = pw;
-        break;
+        c->fetching = true;
+        snprintf(c->error, sizeof c->error, "%s user '%s': reading the password from %s",
+                 role_name(role), c->user, c->from.file);
+        return PXE_NOTFOUND;
     }
     case CONFIG_PW_SECRET: {
         if (c->fetching)
@@ -238,6 +246,7 @@ on_secret(int status, const char *value, size_t len, const struct pxerr *err, vo
     struct cred *c = arg;
     c->fetching = false;
     c->req = NULL;
+    c->optreq = NULL;
     if (status != 0) {
         c->failed_ms = clock_mono_ms();
         snprintf(c->error, sizeof c->error, "%s user '%s': %s", role_name(c->role), c->user,
@@ -384,9 +393,21 @@ discover(struct mysql_poll *p)
     }
     for (size_t i = p->servers.n; i-- > 0;) {
         struct mp_server *s = p->servers.items[i];
-        if (!s->seen && !s->in_flight)
+        if (!s->seen && !s->in_flight) {
+            model_server_remove(p->m, c, s->name);
             vec_remove(&p->servers, i);
+        }
     }
+}
+
+/* Answers that came before their pods were listed land on them now. */
+static void
+place_all(struct mysql_poll *p)
+{
+    struct mp_apply ap = apply_to(p);
+    struct m_cluster *c = cluster_of(p);
+    for (size_t i = 0; i < p->servers.n; i++)
+        mysql_poll__place(&ap, c, p->servers.items[i]);
 }
 
 /* ------------------------------------------------------------------ rounds */
@@ -396,6 +417,9 @@ round_done(struct mysql_poll *p)
 {
     p->round_open = false;
     p->round++;
+    struct mp_apply ap = apply_to(p);
+    place_all(p);
+    mysql_poll__hidden_channels(&ap, cluster_of(p), &p->servers);
     if (p->o.on_round)
         p->o.on_round(p, p->round, p->o.arg);
 }
@@ -425,7 +449,8 @@ on_status_done(struct mysqlc_conn *conn, struct mysqlc_result *res, void *arg)
         snprintf(res->err.msg, sizeof res->err.msg, "%s: %s", s->name, why);
     struct mp_apply ap = apply_to(p);
     mysql_poll__apply_status(&ap, cluster_of(p), s, res);
-    mysql_route_mark(p->m, cluster_of(p), s->pod_ns, s->name, s->route,
+    mysql_poll__apply_server(&ap, cluster_of(p), s, res);
+    mysql_route_mark(p->m, cluster_of(p), s->name, s->route,
                      res->status != 0 ? why : NULL);
     if (res->status == 0) {
         s->dialect_known = true;
@@ -442,7 +467,7 @@ on_status_done(struct mysqlc_conn *conn, struct mysqlc_result *res, void *arg)
 }
 
 /* Start the status read of s. False when it could not start: the failure is applied, or
- * s->waiting_cred is set while its password is being read from a Secret. */
+ * s->waiting_cred is set while its password is being read (a Secret, an option file). */
 static bool
 read_server(struct mysql_poll *p, struct mp_server *s)
 {
@@ -467,7 +492,8 @@ read_server(struct mysql_poll *p, struct mp_server *s)
         r.wall_ms = clock_wall_ms();
         struct mp_apply ap = apply_to(p);
         mysql_poll__apply_failure(&ap, cluster_of(p), s, &r);
-        mysql_route_mark(p->m, cluster_of(p), s->pod_ns, s->name, s->route, NULL);
+        mysql_poll__apply_server(&ap, cluster_of(p), s, &r);
+        mysql_route_mark(p->m, cluster_of(p), s->name, s->route, NULL);
         s->status = r.status;
         s->read_once = true;
         snprintf(s->msg, sizeof s->msg, "%s", r.err.msg);
@@ -484,6 +510,7 @@ start_round(struct mysql_poll *p)
         return;
     if (p->mode != CONFIG_MYSQL_DIRECT)
         discover(p);
+    place_all(p);
     p->round_open = true;
     p->outstanding = 0;
     p->error[0] = '\0';
@@ -688,6 +715,13 @@ mysql_poll_kick(struct mysql_poll *p)
 {
     if (p->closing)
         return;
+    /* A kick follows the Kubernetes sync: answers that came before it land on the pods
+     * now, even while a hung server holds the round open. */
+    place_all(p);
+    if (p->round_open) {
+        struct mp_apply ap = apply_to(p);
+        mysql_poll__hidden_channels(&ap, cluster_of(p), &p->servers);
+    }
     if (p->o.once) {
         start_round(p);
         return;
@@ -774,7 +808,7 @@ action_start(struct mysql_poll *p, const char *server, const struct sqlq_action 
     struct mysqlc_conn *conn = server_conn(p, s, ROLE_ACTION, err);
     if (conn == NULL) {
         if (p->cred[ROLE_ACTION].fetching) {
-            /* the action user's password is on its way from a Secret: run it then */
+            /* the action user's password is on its way (Secret, option file): run it then */
             struct pend_action *pa = xcalloc(1, sizeof *pa);
             pa->server = xstrdup(server);
             pa->a = *a;
@@ -846,7 +880,7 @@ run_pending(struct mysql_poll *p, int status)
     }
 }
 
-/* A Secret read finished (password known, or c->error says why not). */
+/* A Secret or option file read finished (password known, or c->error says why not). */
 static void
 cred_ready(struct mysql_poll *p, int role)
 {

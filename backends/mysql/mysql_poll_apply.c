@@ -123,7 +123,9 @@ static void
 apply_channel(const struct mp_apply *ap, struct m_cluster *c, struct mp_server *s,
               const struct replstat_channel *rc, const struct mysqlc_result *res)
 {
-    bool is_new = model_channel_find(c, s->name, rc->name) == NULL;
+    /* One kept unread for its CR (updated_ms 0) is new too: its first read says started. */
+    const struct m_channel *known = model_channel_find(c, s->name, rc->name);
+    bool is_new = known == NULL || known->updated_ms == 0;
     struct m_channel *ch = model_channel_upsert(ap->m, c, s->name, rc->name);
     enum thread_state io0 = ch->io, sql0 = ch->sql;
     int ioe0 = ch->last_io_errno, sqle0 = ch->last_sql_errno;
@@ -194,9 +196,26 @@ apply_channel(const struct mp_apply *ap, struct m_cluster *c, struct mp_server *
     if (io0 != ch->io || sql0 != ch->sql || is_new)
         ch->state_since_ms = res->wall_ms;
     ch->updated_ms = res->wall_ms;
+    ch->as_of_ms = res->wall_ms;
     ch->error[0] = '\0';
     channel_events(ap, ch, is_new, io0, sql0, ioe0, sqle0);
     model_touch(ap->m, DIRTY_CHANNELS);
+}
+
+/* The failure of s's newest read on its pod: the last good state stays, with the error
+ * and when it was seen. */
+static void
+fail_on_pod(const struct mp_apply *ap, struct m_pod *pod, const char *msg, int64_t wall_ms)
+{
+    /* Touch only on a new error: the same failure every round would redraw every pod of
+     * the cluster each refresh (1% of a core idle with 2 x 10,000 pods). */
+    const char *e = intern_strn(&ap->m->strings, msg, strnlen(msg, 159));
+    pod->galera.as_of_ms = wall_ms;
+    if (e != pod->galera.error || !pod->galera.seen) { /* interned: equal text, equal pointer */
+        pod->galera.error = e;
+        pod->galera.seen = true;
+        model_touch(ap->m, DIRTY_GALERA | DIRTY_PODS);
+    }
 }
 
 void
@@ -211,21 +230,131 @@ mysql_poll__apply_failure(const struct mp_apply *ap, struct m_cluster *c, struct
         snprintf(ch->error, sizeof ch->error, "%.159s", res->err.msg);
         ch->lag_s = -1;
         ch->lag_source = NULL;
+        ch->as_of_ms = res->wall_ms;
         model_channel_push_lag(ch, -1);
         model_touch(ap->m, DIRTY_CHANNELS);
     }
+    s->fail_ms = res->wall_ms;
     struct m_pod *pod = server_pod(c, s);
-    if (pod != NULL) {
-        /* Touch only on a new error: the same failure every round would redraw every pod
-         * of the cluster each refresh (1% of a core idle with 2 x 10,000 pods). */
-        const char *msg = intern_strn(&ap->m->strings, res->err.msg, strnlen(res->err.msg, 159));
-        if (msg != pod->galera.error) { /* interned: equal text, equal pointer */
-            pod->galera.error = msg;
-            model_touch(ap->m, DIRTY_GALERA | DIRTY_PODS);
-        }
-    }
+    s->fail_unplaced = pod == NULL;
+    if (pod != NULL)
+        fail_on_pod(ap, pod, res->err.msg, res->wall_ms);
     if (changed)
         model_event(ap->m, ap->cluster, 2, "mysql %s: %s", s->name, res->err.msg);
+}
+
+void
+mysql_poll__place(const struct mp_apply *ap, struct m_cluster *c, struct mp_server *s)
+{
+    if (!s->g_unplaced && !s->fail_unplaced)
+        return;
+    struct m_pod *pod = server_pod(c, s);
+    if (pod == NULL)
+        return;
+    if (s->g_unplaced && galera_to_model(ap->m, &s->galera_last, s->galera_ms, &pod->galera))
+        model_touch(ap->m, DIRTY_GALERA | DIRTY_PODS);
+    if (s->fail_unplaced && s->fail_ms >= s->galera_ms)
+        fail_on_pod(ap, pod, s->msg, s->fail_ms);
+    s->g_unplaced = s->fail_unplaced = false;
+}
+
+void
+mysql_poll__apply_server(const struct mp_apply *ap, struct m_cluster *c, const struct mp_server *s,
+                         const struct mysqlc_result *res)
+{
+    struct m_server *ms = model_server_upsert(ap->m, c, s->name);
+    snprintf(ms->host, sizeof ms->host, "%s", s->host);
+    ms->port = s->port;
+    ms->as_of_ms = res->wall_ms;
+    bool shown = false;
+    if (res->status == 0) {
+        shown = ms->error[0] != '\0';
+        ms->updated_ms = res->wall_ms;
+        ms->error[0] = '\0';
+        ms->error_since_ms = 0;
+        ms->hung = false;
+        int n = 0;
+        for (size_t i = 0; i < c->channels.n; i++)
+            n += strcmp(((struct m_channel *)c->channels.items[i])->server, s->name) == 0;
+        shown = shown || n != ms->n_channels;
+        ms->n_channels = n;
+    } else {
+        bool hung = res->status == PXE_TIMEOUT;
+        if (ms->error[0] == '\0')
+            ms->error_since_ms = res->wall_ms;
+        shown = strncmp(ms->error, res->err.msg, sizeof ms->error - 1) != 0 || ms->hung != hung;
+        snprintf(ms->error, sizeof ms->error, "%s", res->err.msg);
+        ms->hung = hung;
+    }
+    if (shown)
+        model_touch(ap->m, DIRTY_SERVERS);
+}
+
+/* The server the operator labelled to run x's replica channels (percona.com/replicationPod),
+ * among servers, or NULL. */
+static const struct mp_server *
+replication_server(struct m_cluster *c, const struct m_pxc *x, const struct vec *servers)
+{
+    for (size_t i = 0; i < c->pods.n; i++) {
+        const struct m_pod *p = c->pods.items[i];
+        if (!p->replication_pod || p->ns != x->ns || p->instance == NULL ||
+            strcmp(p->instance, x->name) != 0)
+            continue;
+        for (size_t k = 0; k < servers->n; k++) {
+            const struct mp_server *s = servers->items[k];
+            if (strcmp(s->name, p->name) == 0 || (p->ip[0] && strcmp(s->host, p->ip) == 0))
+                return s;
+        }
+    }
+    return NULL;
+}
+
+static bool
+runs_elsewhere(const struct m_cluster *c, const char *name, const char *server)
+{
+    for (size_t j = 0; j < c->channels.n; j++) {
+        const struct m_channel *ch = c->channels.items[j];
+        if (strcmp(ch->name, name) == 0 && strcmp(ch->server, server) != 0)
+            return true;
+    }
+    return false;
+}
+
+void
+mysql_poll__hidden_channels(const struct mp_apply *ap, struct m_cluster *c,
+                            const struct vec *servers)
+{
+    for (size_t i = 0; i < c->pxcs.n; i++) {
+        const struct m_pxc *x = c->pxcs.items[i];
+        const struct mp_server *s = replication_server(c, x, servers);
+        if (s == NULL || !s->read_once || s->status == 0)
+            continue;
+        for (size_t k = 0; k < x->channels.n; k++) {
+            const struct m_pxc_channel *pc = x->channels.items[k];
+            if (pc->is_source)
+                continue;
+            struct m_channel *ch = model_channel_find(c, s->name, pc->name);
+            if (ch != NULL && ch->updated_ms != 0)
+                continue; /* read before: apply_failure keeps its last good state */
+            if (ch == NULL) {
+                if (runs_elsewhere(c, pc->name, s->name))
+                    continue;
+                ch = model_channel_upsert(ap->m, c, s->name, pc->name);
+                ch->io = ch->sql = THR_UNKNOWN;
+                if (pc->n_sources > 0) {
+                    model_set_str(&ch->source_host, pc->sources[0].host);
+                    ch->source_port = pc->sources[0].port;
+                }
+            }
+            char e[sizeof ch->error];
+            snprintf(e, sizeof e, "not read: %.140s", s->msg);
+            if (strcmp(e, ch->error) != 0) {
+                snprintf(ch->error, sizeof ch->error, "%s", e);
+                model_touch(ap->m, DIRTY_CHANNELS);
+            }
+            ch->as_of_ms = s->fail_ms;
+        }
+    }
 }
 
 void
@@ -263,31 +392,45 @@ mysql_poll__apply_status(const struct mp_apply *ap, struct m_cluster *c, struct 
         for (size_t k = 0; k < chans.n && !present; k++)
             present = strcmp(((struct replstat_channel *)chans.items[k])->name, ch->name) == 0;
         if (!present) {
-            chan_event(ap, 1, ch, "removed from the server");
+            if (ch->updated_ms != 0) /* not one kept unread for its CR */
+                chan_event(ap, 1, ch, "removed from the server");
             model_channel_remove(ap->m, c, s->name, ch->name);
         }
     }
     vec_fini(&chans);
     struct m_pod *pod = server_pod(c, s);
-    if (pod != NULL && res->wsrep != NULL) {
+    s->fail_unplaced = false;
+    if (res->wsrep != NULL) {
         struct galera_status g;
         if (galera_parse(res->wsrep, &g, &e) == 0) {
-            const char *old = pod->galera.known ? pod->galera.state : NULL;
-            if (galera_to_model(ap->m, &g, res->wall_ms, &pod->galera)) {
-                model_touch(ap->m, DIRTY_GALERA | DIRTY_PODS);
-                if (old != NULL && old != pod->galera.state) {
-                    char sum[128];
-                    galera_summary(&g, sum, sizeof sum);
-                    model_event(ap->m, ap->cluster, strcmp(g.state, "Synced") ? 1 : 0,
-                                "galera %s: %s", s->name, sum);
+            if (pod == NULL) {
+                /* The pods are not listed yet (direct mode reads before the Kubernetes
+                 * sync): kept until the pod is known, never dropped. */
+                s->galera_last = g;
+                s->galera_ms = res->wall_ms;
+                s->g_unplaced = true;
+            } else {
+                s->g_unplaced = false;
+                const char *old = pod->galera.known ? pod->galera.state : NULL;
+                if (galera_to_model(ap->m, &g, res->wall_ms, &pod->galera)) {
+                    model_touch(ap->m, DIRTY_GALERA | DIRTY_PODS);
+                    if (old != NULL && old != pod->galera.state) {
+                        char sum[128];
+                        galera_summary(&g, sum, sizeof sum);
+                        model_event(ap->m, ap->cluster, strcmp(g.state, "Synced") ? 1 : 0,
+                                    "galera %s: %s", s->name, sum);
+                    }
                 }
             }
-        } else {
+        } else if (pod != NULL) {
             pod->galera.error = intern_strn(&ap->m->strings, e.msg, strnlen(e.msg, 159));
+            pod->galera.seen = true;
+            pod->galera.as_of_ms = res->wall_ms;
             model_touch(ap->m, DIRTY_GALERA);
         }
     } else if (pod != NULL && pod->galera.error != NULL) {
         pod->galera.error = NULL;
+        pod->galera.as_of_ms = res->wall_ms;
         model_touch(ap->m, DIRTY_GALERA);
     }
     if (res->note[0])

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "model/model.h"
+#include "mysql/galera.h"
 #include "mysql/mysql_poll.h"
 #include "mysql/mysqlc.h"
 #include "mysql/sqlq.h"
@@ -21,7 +22,7 @@ struct mp_server {
     struct mysqlc_conn *conn;  /* status user */
     struct mysqlc_conn *aconn; /* action user, made on first action */
     bool in_flight;
-    bool waiting_cred; /* counted in the round, waiting for its password (Secret) */
+    bool waiting_cred; /* counted in the round, waiting for its password (a read) */
     bool waiting_route; /* counted in the round, its route being decided (mysql_route.h) */
     const char *route; /* static: MYSQL_ROUTE_* it is read through */
     bool seen;         /* discover: still a PXC pod */
@@ -33,6 +34,13 @@ struct mp_server {
     char msg[256];
     const char *pod_ns;    /* interned: namespace of the pod named like the server */
     uint64_t pod_miss_gen; /* no such pod at this pod_names_gen (+1; 0: never looked) */
+    /* An answer that found no pod to land on (it came before the Kubernetes side listed
+     * the pods): kept, and placed as soon as the pod is known. */
+    bool g_unplaced;    /* galera_last waits for the pod */
+    bool fail_unplaced; /* the last failure (msg, status) waits for the pod */
+    struct galera_status galera_last;
+    int64_t galera_ms; /* wall ms of galera_last */
+    int64_t fail_ms;   /* wall ms of the last failed read */
 };
 
 /* The poller as the apply side sees it: where answers go and how they are named. */
@@ -54,5 +62,21 @@ void mysql_poll__apply_status(const struct mp_apply *ap, struct m_cluster *c, st
  * read's; the caller updates them after). */
 void mysql_poll__apply_failure(const struct mp_apply *ap, struct m_cluster *c, struct mp_server *s,
                                const struct mysqlc_result *res);
+
+/* The read of s ended (res borrowed): its record in the model (struct m_server), touched
+ * (DIRTY_SERVERS) only when what the operator sees changed. */
+void mysql_poll__apply_server(const struct mp_apply *ap, struct m_cluster *c,
+                              const struct mp_server *s, const struct mysqlc_result *res);
+
+/* Answers of s that came before its pod was known: placed on the pod now if it is. */
+void mysql_poll__place(const struct mp_apply *ap, struct m_cluster *c, struct mp_server *s);
+
+/* A round ended: each channel that a PXC CR of c declares on its replica side and that no
+ * server was read to have, while the server the operator labelled for it
+ * (percona.com/replicationPod) could not be read, is kept in the model unread (threads
+ * unknown, updated_ms 0, that server's error), so that the server's failure never makes
+ * the channel vanish. servers: the poller's struct mp_server *, borrowed. */
+void mysql_poll__hidden_channels(const struct mp_apply *ap, struct m_cluster *c,
+                                 const struct vec *servers);
 
 #endif

@@ -320,17 +320,17 @@ mysql_route_relay_port(const struct mysql_route *r, const char *name)
 }
 
 void
-mysql_route_mark(struct model *m, struct m_cluster *c, const char *pod_ns, const char *server,
-                 const char *route, const char *err)
+mysql_route_mark(struct model *m, struct m_cluster *c, const char *server, const char *route,
+                 const char *err)
 {
     unsigned dirty = 0;
-    struct m_pod *pod = pod_ns != NULL ? model_pod_find(c, pod_ns, server) : NULL;
-    if (pod != NULL) {
+    struct m_server *ms = model_server_find(c, server);
+    if (ms != NULL) {
         const char *e = err != NULL && err[0] ? intern_str(&m->strings, err) : NULL;
-        if (pod->route != route || pod->route_error != e) {
-            pod->route = route;
-            pod->route_error = e;
-            dirty |= DIRTY_PODS;
+        if (ms->route != route || ms->route_error != e) {
+            ms->route = route;
+            ms->route_error = e;
+            dirty |= DIRTY_SERVERS;
         }
     }
     for (size_t i = 0; i < c->channels.n; i++) {

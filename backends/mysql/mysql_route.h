@@ -79,9 +79,10 @@ void mysql_route_sweep(struct mysql_route *r);
 /* The relay's local port for pod name, 0 none (tests, the bench). */
 int mysql_route_relay_port(const struct mysql_route *r, const char *name);
 
-/* Show route (static, NULL unknown) and err (NULL none) on the server's pod (ns/server, when
- * the model has it) and on every channel of server; touches the model only on a change. */
-void mysql_route_mark(struct model *m, struct m_cluster *c, const char *pod_ns, const char *server,
-                      const char *route, const char *err);
+/* Show route (static, NULL unknown) and err (NULL or "": none) on the model's MySQL server
+ * named server (when the model has it) and on every channel of server; touches the model
+ * only on a change. */
+void mysql_route_mark(struct model *m, struct m_cluster *c, const char *server, const char *route,
+                      const char *err);
 
 #endif

@@ -184,10 +184,14 @@ static void
 on_poll_timer(uv_timer_t *t)
 {
     struct probe_pod *p = t->data;
-    char path[256];
-    snprintf(path, sizeof path, "/api/v1/namespaces/%s/pods/%s", p->ns, p->name);
+    struct strbuf path; /* names checked and encoded by the client's kind table */
+    strbuf_init(&path);
     struct pxerr err;
-    if (kube_get(p->kc, path, on_pod, p, &p->req, &err) != 0) {
+    int rc = kube_kind_path(p->kc, "pods", p->ns, p->name, &path, &err);
+    if (rc == 0)
+        rc = kube_get(p->kc, path.s, on_pod, p, &p->req, &err);
+    strbuf_fini(&path);
+    if (rc != 0) {
         snprintf(p->r.summary, sizeof p->r.summary, "cannot read the probe pod");
         snprintf(p->r.detail, sizeof p->r.detail, "%s", err.msg);
         finish(p, PROBE_FAIL);

@@ -4,9 +4,11 @@
 # Everything the lab knows about itself lives in files under $LAB_DIR, so that `status`,
 # `fault` and `down` work from any shell, and a crashed lab can be found and cleaned:
 #   lab.env       PREFIX and the lab's identity (no secrets)
-#   secrets.env   the generated passwords and API token (mode 600)
+#   secrets.env   the generated passwords and API token
 #   run/*.pid     one pid file per process the lab started
 #   log/          logs of dnsmasq, kubesim, the DNS sync loop and labctl itself
+# Every file is mode 600 from its creation (labctl's umask); secrets never go into a
+# program's arguments, which `ps` shows to everyone: they travel in files and on stdin.
 # Addresses: cluster A's node N is $PREFIX.10.N, cluster B's $PREFIX.20.N, the DNS server
 # $PREFIX.53.1, the API servers $PREFIX.10.100 and $PREFIX.20.100. Loopback only.
 

@@ -191,10 +191,11 @@ dns_sync_sidecars() {
     local c body n mode
     for c in "${LAB_CLUSTERS[@]}"; do
         body=$(kube_api "$c" GET "/api/v1/namespaces/$LAB_NS/pods?labelSelector=app.kubernetes.io%2Fcomponent%3Dpxc") || continue
-        while read -r name mode ready restarts waiting; do
+        while read -r name mode ready restarts waiting uid; do
             for n in "${LAB_NODES[@]}"; do
                 [[ $name == "$(pod_name "$c" "$n")" ]] || continue
                 dns_node_mode "$c" "$n" "$mode"
+                kubelet_pod_seen "$c" "$n" "$uid"
                 # readiness only once the lab is up (during `up` the servers are still coming)
                 [[ $(cat "$LAB_DIR/state" 2>/dev/null) == ready ]] || continue
                 local want
@@ -213,7 +214,7 @@ dns_sync_sidecars() {
             [(.status.conditions // [])[] | select(.type == "Ready") | .status][0] // "Unknown") \(
             [(.status.containerStatuses // [])[] | select(.name == "pxc") | .restartCount][0] // 0) \(
             if [(.status.containerStatuses // [])[] | select(.name == "pxc") | .state.waiting // empty] | length > 0
-            then "yes" else "no" end)"' <<<"$body")
+            then "yes" else "no" end) \(.metadata.uid // "")"' <<<"$body")
     done
 }
 

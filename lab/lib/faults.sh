@@ -30,6 +30,13 @@ faults (pxcmesh lab fault NAME [ARGS]):
   label-namespace          label it again
   restart-pods CLUSTER     kubectl rollout restart statefulset pxc-cluster-pxc (pods are
                            re-created, with sidecars only if the namespace is labelled)
+  stop-channel             STOP SLAVE on the channel, as an operator would (undo: fix-channel)
+  wrong-endpoint           point cluster-a's ServiceEntry at an address that is no node of
+                           cluster-b (undo: apply-serviceentry)
+  change-repl-password     rotate the replication user's password on cluster-b and in its
+                           Secret; the channel keeps the old one (IO error 1045)
+  restore-repl-password    the lab's replication password again everywhere, and in the
+                           channel
 EOF
 }
 
@@ -60,7 +67,8 @@ lab_fault() {
         fault_restart_pods "$c"
         ;;
     break-channel | fix-channel | wrong-host | stop-source | remove-sidecar | \
-        delete-serviceentry | apply-serviceentry | unlabel-namespace | label-namespace)
+        delete-serviceentry | apply-serviceentry | unlabel-namespace | label-namespace | \
+        stop-channel | wrong-endpoint | change-repl-password | restore-repl-password)
         (($# == 0)) || usage_die "$FAULT takes no arguments"
         "fault_${FAULT//-/_}"
         ;;
@@ -291,4 +299,102 @@ fault_restart_pods() {
     sleep 1
     [[ $c == a ]] && kc a label pod "$(pod_name a 1)" -n "$LAB_NS" percona.com/replicationPod=true --overwrite >/dev/null 2>&1
     say "pods of $(cluster_name "$c") re-created: $(kc "$c" get pods -n "$LAB_NS" -o jsonpath='{range .items[*]}{.metadata.name}=[{.spec.containers[*].name}] {end}')"
+}
+
+fault_stop_channel() {
+    node_alive a 1 || die "cluster-a/1 (the replica) is not running"
+    sql a 1 "STOP SLAVE '$LAB_CHANNEL'" || die "STOP SLAVE '$LAB_CHANNEL' failed on cluster-a/1"
+    say "channel $LAB_CHANNEL stopped on cluster-a/1: IO $(channel_field a Slave_IO_Running), SQL $(channel_field a Slave_SQL_Running)"
+    say "undo: pxcmesh lab fault fix-channel"
+}
+
+# The seed's ServiceEntry with one endpoint that is no node of cluster-b: the mesh DNS then
+# answers that address, where nothing listens.
+fault_wrong_endpoint() {
+    local f=$LAB_DIR/kubesim/a/serviceentry-wrong.json bad=$PREFIX.99.9
+    jq -n --arg a "$bad" '{spec: {endpoints: [{address: $a}]}}' >"$f"
+    kc a patch serviceentry pxc-cluster-cluster-b -n "$LAB_NS" --type=merge --patch-file "$f" >/dev/null ||
+        die "could not patch ServiceEntry pxc-cluster-cluster-b in cluster-a (is it there? apply-serviceentry)"
+    say "ServiceEntry pxc-cluster-cluster-b in cluster-a now has the endpoint $bad, no node of cluster-b"
+    say "undo: pxcmesh lab fault apply-serviceentry"
+}
+
+# Cluster-b's Secret gets the replication user's new password (through a file, never on a
+# command line), as an operator rotating it would write it.
+repl_secret_set() {
+    local f=$LAB_DIR/kubesim/b/secret-patch.json rc
+    (
+        umask 077
+        jq -n --arg v "$(printf %s "$1" | base64 -w0)" '{data: {replication: $v}}' >"$f"
+    )
+    kc b patch secret "$LAB_PXC-secrets" -n "$LAB_NS" --type=merge --patch-file "$f" >/dev/null
+    rc=$?
+    rm -f "$f"
+    return $rc
+}
+
+# ALTER USER on a running node of cluster-b (Galera replicates it to the others), through
+# stdin: never on a command line.
+repl_password_on_b() {
+    local n
+    for n in "${LAB_NODES[@]}"; do
+        node_alive b "$n" || continue
+        printf "ALTER USER 'replication'@'%%' IDENTIFIED BY '%s';\n" "$1" | sql_sock b "$n" && return 0
+    done
+    return 1
+}
+
+fault_change_repl_password() {
+    node_alive a 1 || die "cluster-a/1 (the replica) is not running"
+    local pw
+    pw=$(gen_password)
+    repl_password_on_b "$pw" || die "could not change the replication password on cluster-b"
+    repl_secret_set "$pw" || die "could not update Secret $LAB_PXC-secrets in cluster-b"
+    # The channel keeps its connection until it reconnects: make it reconnect now.
+    SQL_TIMEOUT=10 sql a 1 "STOP SLAVE '$LAB_CHANNEL' IO_THREAD; START SLAVE '$LAB_CHANNEL' IO_THREAD" 2>/dev/null || true
+    wait_until 30 "the channel's IO thread to fail" channel_io_failed || true
+    say "replication password of cluster-b rotated (server and Secret $LAB_PXC-secrets); the channel still has the old one: IO error $(channel_field a Last_IO_Errno)"
+    say "undo: pxcmesh lab fault restore-repl-password"
+}
+
+fault_restore_repl_password() {
+    repl_password_on_b "$PW_REPLICATION" || die "could not set the replication password on cluster-b"
+    repl_secret_set "$PW_REPLICATION" || die "could not update Secret $LAB_PXC-secrets in cluster-b"
+    node_alive a 1 || die "cluster-a/1 (the replica) is not running"
+    sql_sock a 1 <<EOF || die "could not set the channel's password"
+STOP SLAVE '$LAB_CHANNEL';
+CHANGE MASTER '$LAB_CHANNEL' TO MASTER_PASSWORD='$PW_REPLICATION';
+START SLAVE '$LAB_CHANNEL';
+EOF
+    wait_until 30 "channel $LAB_CHANNEL to run" channel_running || warn "channel $LAB_CHANNEL is not running yet"
+    say "replication password restored on cluster-b, in its Secret and in the channel"
+}
+
+# The kubelet's part when a pod is re-created (deleted, restarted): its container starts
+# afresh, so a server that is down or hung starts again (a hung one is killed first). A
+# running server is left alone, as the lab's restarts of healthy pods always were. Called
+# by the sync loop with each PXC pod's uid; the start runs in the background so that the
+# loop goes on.
+kubelet_pod_seen() {
+    local c=$1 n=$2 uid=$3 f old pid
+    f=$LAB_DIR/run/pod-$c$n.uid
+    old=$(cat "$f" 2>/dev/null)
+    [[ $old == "$uid" ]] && return 0
+    printf '%s\n' "$uid" >"$f"
+    [[ -n $old && $(cat "$LAB_DIR/state" 2>/dev/null) == ready ]] || return 0
+    [[ $(node_pod_want "$c" "$n") == ready ]] && return 0
+    [[ -e $LAB_DIR/run/starting-$c$n ]] && return 0
+    printf '%s kubelet: pod %s of %s re-created: restarting its server\n' "$(date -u +%FT%TZ)" \
+        "$(pod_name "$c" "$n")" "$(cluster_name "$c")" >>"$LAB_DIR/log/dns-sync.log"
+    : >"$LAB_DIR/run/starting-$c$n"
+    (
+        if pid=$(pid_of "$(node_pidfile "$c" "$n")"); then
+            kill -KILL "$pid"
+            kill -CONT "$pid" 2>/dev/null
+            wait_until 10 "pid $pid to exit" pid_gone "$pid"
+            rm -f "$(node_pidfile "$c" "$n")"
+        fi
+        fault_start_node "$c" "$n"
+        rm -f "$LAB_DIR/run/starting-$c$n"
+    ) </dev/null >>"$LAB_DIR/log/dns-sync.log" 2>&1 9>&- &
 }

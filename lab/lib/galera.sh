@@ -80,7 +80,6 @@ node_start() {
     d=$(node_dir "$c" "$n")
     mkdir -p "$d/data"
     [[ -f $d/my.cnf ]] || node_cnf "$c" "$n" >"$d/my.cnf"
-    chmod 600 "$d/my.cnf"
     local args=(--defaults-file="$d/my.cnf")
     if [[ $mode == new ]]; then
         args+=(--wsrep-new-cluster)
@@ -160,24 +159,32 @@ galera_init_template() {
         }
 }
 
+# mysql_native_password's hash of a password (the password goes to openssl on stdin).
+native_hash() {
+    printf '*%s' "$(printf '%s' "$1" | openssl sha1 -binary | openssl sha1 -r | cut -d' ' -f1 | tr a-f A-F)"
+}
+
 # The accounts the PXC operator creates, with the lab's generated passwords. Run on node 1;
-# Galera replicates them to the other nodes.
+# Galera replicates them to the other nodes. The statements carry the passwords' hashes
+# only: they are written as they are to the binary log and Galera's cache, and the binary
+# log is readable through SHOW BINLOG EVENTS by any account with BINLOG MONITOR (monitor,
+# proxyadmin), which must not learn root's password from it.
 galera_create_users() {
     local c=$1
     sql_sock "$c" 1 <<EOF
-CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY '$PW_ROOT';
+CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY PASSWORD '$(native_hash "$PW_ROOT")';
 GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;
-CREATE USER IF NOT EXISTS 'operator'@'%' IDENTIFIED BY '$PW_OPERATOR';
+CREATE USER IF NOT EXISTS 'operator'@'%' IDENTIFIED BY PASSWORD '$(native_hash "$PW_OPERATOR")';
 GRANT ALL PRIVILEGES ON *.* TO 'operator'@'%' WITH GRANT OPTION;
-CREATE USER IF NOT EXISTS 'monitor'@'%' IDENTIFIED BY '$PW_MONITOR';
+CREATE USER IF NOT EXISTS 'monitor'@'%' IDENTIFIED BY PASSWORD '$(native_hash "$PW_MONITOR")';
 GRANT PROCESS, REPLICATION CLIENT, SLAVE MONITOR ON *.* TO 'monitor'@'%';
 GRANT SELECT ON lab.* TO 'monitor'@'%';
 GRANT SELECT ON percona.* TO 'monitor'@'%';
-CREATE USER IF NOT EXISTS 'replication'@'%' IDENTIFIED BY '$PW_REPLICATION';
+CREATE USER IF NOT EXISTS 'replication'@'%' IDENTIFIED BY PASSWORD '$(native_hash "$PW_REPLICATION")';
 GRANT REPLICATION SLAVE ON *.* TO 'replication'@'%';
-CREATE USER IF NOT EXISTS 'xtrabackup'@'localhost' IDENTIFIED BY '$PW_XTRABACKUP';
+CREATE USER IF NOT EXISTS 'xtrabackup'@'localhost' IDENTIFIED BY PASSWORD '$(native_hash "$PW_XTRABACKUP")';
 GRANT ALL PRIVILEGES ON *.* TO 'xtrabackup'@'localhost';
-CREATE USER IF NOT EXISTS 'proxyadmin'@'%' IDENTIFIED BY '$PW_PROXYADMIN';
+CREATE USER IF NOT EXISTS 'proxyadmin'@'%' IDENTIFIED BY PASSWORD '$(native_hash "$PW_PROXYADMIN")';
 GRANT PROCESS, REPLICATION CLIENT ON *.* TO 'proxyadmin'@'%';
 EOF
 }
@@ -193,11 +200,8 @@ galera_write_option_files() {
             root) pw=$PW_ROOT ;;
             replication) pw=$PW_REPLICATION ;;
             esac
-            (
-                umask 077
-                printf '# %s on %s (pxcmesh lab)\n[client]\nuser=%s\npassword=%s\nhost=%s\nport=3306\n' \
-                    "$u" "$(cluster_name "$c")" "$u" "$pw" "$(node_ip "$c" 1)" >"$LAB_DIR/$c-$u.cnf"
-            )
+            printf '# %s on %s (pxcmesh lab)\n[client]\nuser=%s\npassword=%s\nhost=%s\nport=3306\n' \
+                "$u" "$(cluster_name "$c")" "$u" "$pw" "$(node_ip "$c" 1)" >"$LAB_DIR/$c-$u.cnf"
         done
     done
 }

@@ -150,10 +150,7 @@ kube_reader_token() {
     local f=$LAB_DIR/kubesim/reader-token
     if [[ ! -s $f ]]; then
         mkdir -p "$LAB_DIR/kubesim"
-        (
-            umask 077
-            gen_password >"$f"
-        )
+        gen_password >"$f"
     fi
     cat "$f"
 }
@@ -181,13 +178,10 @@ kube_start() {
 
 kube_up() {
     KUBESIM=$(kube_find_kubesim) || die "kubesim not found: build it (cmake --build BUILD --target kubesim) or set PXC_KUBESIM=/path/to/kubesim"
-    # The sync loop's bearer token, in a file (mode 600) rather than on a command line that
-    # `ps` shows; kubectl and the console use the client certificate of the kubeconfig.
-    (
-        umask 077
-        printf '%s,pxcmesh-lab\n%s,istio-reader-service-account,readonly\n' "$KUBE_TOKEN" \
-            "$(kube_reader_token)" >"$LAB_DIR/kubesim/tokens"
-    )
+    # The sync loop's bearer token, in a file rather than on a command line that `ps`
+    # shows; kubectl and the console use the client certificate of the kubeconfig.
+    printf '%s,pxcmesh-lab\n%s,istio-reader-service-account,readonly\n' "$KUBE_TOKEN" \
+        "$(kube_reader_token)" >"$LAB_DIR/kubesim/tokens"
     local c
     for c in "${LAB_CLUSTERS[@]}"; do
         kube_start "$c"
@@ -208,7 +202,6 @@ kube_merge_kubeconfig() {
     KUBECONFIG="$LAB_DIR/kubesim/a/kubeconfig:$LAB_DIR/kubesim/b/kubeconfig" \
         kubectl config view --flatten >"$LAB_DIR/kubeconfig.new" ||
         die "could not merge the kubeconfigs written by kubesim"
-    chmod 600 "$LAB_DIR/kubeconfig.new"
     mv "$LAB_DIR/kubeconfig.new" "$LAB_DIR/kubeconfig"
     kubectl --kubeconfig "$LAB_DIR/kubeconfig" config use-context cluster-a >/dev/null
     for c in "${LAB_CLUSTERS[@]}"; do
@@ -234,15 +227,18 @@ kube_all_alive() {
 }
 
 # kube_api C METHOD PATH [BODY [CONTENT-TYPE]]: one request to cluster C's API server;
-# prints the body; fails on a transport error or an HTTP status >= 400.
+# prints the body; fails on a transport error or an HTTP status >= 400. The bearer token
+# goes to curl as a config line on its stdin (a here-string, never an argument): the sync
+# loop makes several requests a second, and every argument is in `ps` for anyone.
 kube_api() {
     local c=$1 method=$2 path=$3 body=${4:-} ctype=${5:-application/json}
     local ca=$LAB_DIR/kubesim/$c/ca.crt
     local cacert=(--cacert "$ca")
     [[ -s $ca ]] || cacert=(--cacert /dev/null -k) # before ca.crt is extracted (readiness)
-    local args=(-sS --fail --max-time 5 "${cacert[@]}" -H "Authorization: Bearer $KUBE_TOKEN" -X "$method")
+    local args=(-sS --fail --max-time 5 "${cacert[@]}" -X "$method")
     [[ -n $body ]] && args+=(-H "Content-Type: $ctype" --data-binary "$body")
-    curl "${args[@]}" "https://$(api_ip "$c"):6443$path"
+    curl -K - "${args[@]}" "https://$(api_ip "$c"):6443$path" \
+        <<<"header = \"Authorization: Bearer $KUBE_TOKEN\""
 }
 
 # kubectl against the lab, for cluster C.

@@ -4,7 +4,7 @@
 # that names it:
 #   1. a widget that includes a backend header and calls model_touch;
 #   2. a widget that reaches a backend header by a relative path;
-#   3. a backend that includes curses;
+#   3. a backend that includes curses, and the Kubernetes client that includes the model;
 #   4. a widget test that calls a backend function through a prototype of its own (no
 #      include at all): it fails to link, since a widget test links pxwidgets alone.
 set -euo pipefail
@@ -71,6 +71,13 @@ copy_tree "$t3"
 printf '%s\n' '#include <curses.h>' >>"$t3/backends/model/model.c"
 configure "$t3"
 expect_fail "$t3" pxbackends 'curses\.h>, which backends/ must not use' 'a backend including <curses.h>'
+
+# 3b. The Kubernetes client reaches into the model.
+t5=$work/kube-model
+copy_tree "$t5"
+printf '%s\n' '#include "model/model.h"' >>"$t5/backends/kube/kube.c"
+configure "$t5"
+expect_fail "$t5" pxbackends 'never sees the model' 'the Kubernetes client including "model/model.h"'
 
 # 4. A widget test calling a backend function without any include: the link fails.
 t4=$work/widget-link

@@ -37,7 +37,7 @@ YAML
 # st NAME: run status --json for context NAME; sets RC and OUT.
 st() {
     RC=0
-    OUT=$(HOME="$KT_DIR" XDG_CONFIG_HOME="$KT_DIR/xdg" "$PXCMESH" status --json --timeout 15 \
+    OUT=$(HOME="$KT_DIR" XDG_CONFIG_HOME="$KT_DIR/xdg" "$PXCMESH" status --json --no-mysql --timeout 15 \
         --kubeconfig "$KT_DIR/kc-$1" --context "$1" 2>"$KT_DIR/err-$1") || RC=$?
 }
 ok_case() {
@@ -140,3 +140,18 @@ err_case readonly "^forbidden: cannot list pods \\(403 from $S\\)"
 # ... and the rest of what that identity may read is still there.
 [[ $(echo "$OUT" | jq -r '.clusters[0].serviceEntries | length') == 1 ]] || fail "readonly: SEs missing"
 pass "a 403 on one resource leaves the others listed"
+
+# A token with a line break would inject a header line: refused, saying where it came from,
+# also when the token file gets it while the client runs (it is read again after a 401; the
+# kubeconfig's token and a file read when resolving are tested in test_kcfg).
+printf 'nope\n' >"$KT_DIR/rot-token"
+kc rotfile "tokenFile: $KT_DIR/rot-token"
+HOME="$KT_DIR" XDG_CONFIG_HOME="$KT_DIR/xdg" "$PXCMESH" status --follow 30 \
+    --kubeconfig "$KT_DIR/kc-rotfile" --context rotfile >"$KT_DIR/rot.jsonl" 2>/dev/null &
+KT_PIDS+=("$!")
+rot_err() { tail -n 1 "$KT_DIR/rot.jsonl" | jq -e ".clusters[0].error | test(\"$1\")" >/dev/null; }
+wait_for 15 rot_err "unauthorized" || fail "rotfile: no 401 first: $(tail -n 1 "$KT_DIR/rot.jsonl")"
+printf 'admintok\r\nX-Injected: 1\n' >"$KT_DIR/rot-token"
+wait_for 15 rot_err "token file $KT_DIR/rot-token \\\\(read again after a 401\\\\): the token holds a line break" ||
+    fail "rotfile: a CRLF token read after a 401 was not refused: $(tail -n 1 "$KT_DIR/rot.jsonl")"
+pass "a token with a line break written to the token file is refused when read again"

@@ -12,7 +12,7 @@ ksim_start B 2 "$KT_DIR/seed-b" --insecure-http
 
 st() {
     RC=0
-    OUT=$(px status --json --timeout "${1:-15}" --context A --context B 2>"$KT_DIR/err") || RC=$?
+    OUT=$(px status --json --no-mysql --timeout "${1:-15}" --context A --context B 2>"$KT_DIR/err") || RC=$?
 }
 errB() { echo "$OUT" | jq -r '.clusters[] | select(.name=="B") | .error'; }
 a_ok() { [[ $(echo "$OUT" | jq -r '.clusters[] | select(.name=="A") | (.reachable and .error == null and (.pods | length) >= 3)') == true ]]; }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # test_kube_status: `pxcmesh status --json --context A --context B` against two kubesims
 # prints both clusters with pods, sidecar state (injected / disabled / missing after the
-# namespace was labelled), ServiceEntries, PXC and Istio; exit 0. With B stopped: exit 1,
-# B unreachable with the reason in words, A still complete. `get` works through the client.
+# namespace was labelled), ServiceEntries, PXC and Istio; exit 0 (--no-mysql: the seed's
+# PXC pod has no MySQL, which without it is a server that cannot be read: exit 1). With B
+# stopped: exit 1, B unreachable with the reason in words, A still complete. `get` works
+# through the client.
 source "$(dirname "$0")/kube_common.sh"
 
 kt_seed "$KT_DIR/seed-a" a enabled
@@ -16,7 +18,7 @@ ksim_curl A PATCH /api/v1/namespaces/legacy -H 'Content-Type: application/merge-
 
 out="$KT_DIR/status.json"
 rc=0
-px status --json --context A --context B >"$out" 2>"$KT_DIR/status.err" || rc=$?
+px status --json --no-mysql --context A --context B >"$out" 2>"$KT_DIR/status.err" || rc=$?
 [[ $rc == 0 ]] || { cat "$KT_DIR/status.err" "$out" >&2; fail "status exited $rc, want 0"; }
 
 q() { jq -r "$1" "$out"; }
@@ -48,7 +50,18 @@ echo "$se" | jq -e '[.endpoints[].address] == ["127.0.20.1","127.0.20.2"]' >/dev
 [[ $(q "$B | .pxcClusters[0].size") == 3 ]] || fail "B PXC size"
 pass "status --json with two clusters"
 
-px status --context A --context B >"$KT_DIR/table.txt" || fail "table status failed"
+# The PXC pods' MySQL is read too: nothing listens at the seed's pod IP, so status is blind
+# there and says so, exit 1.
+rc=0
+px status --json --timeout 15 --context A --context B >"$KT_DIR/blind.json" 2>"$KT_DIR/blind.err" || rc=$?
+[[ $rc == 1 ]] || fail "status with unreadable MySQL servers exited $rc, want 1"
+grep -q "A: pxc-cluster-pxc-0 ($KT_NET.250:3306): connect" "$KT_DIR/blind.err" ||
+    fail "stderr does not name the server: $(cat "$KT_DIR/blind.err")"
+[[ $(jq -r '.clusters[0].mysqlServers[0].error' "$KT_DIR/blind.json") == *connect* ]] ||
+    fail "the snapshot does not list the unreadable server"
+pass "an unreadable MySQL server: exit 1, named"
+
+px status --no-mysql --context A --context B >"$KT_DIR/table.txt" || fail "table status failed"
 grep -q 'missing sidecar: legacy/old-app (restart needed)' "$KT_DIR/table.txt" || fail "table"
 grep -q 'serviceentry pxc/pxc-cluster-b: hosts pxc-cluster.cluster-b.global' "$KT_DIR/table.txt" ||
     fail "table SE"
@@ -61,6 +74,16 @@ px get se pxc-cluster-b -n pxc -o json --context A | jq -e '.spec.hosts[0] == "p
     fail "get se NAME -o json"
 rc=0; px get secrets --context A 2>"$KT_DIR/get.err" || rc=$?
 [[ $rc == 2 ]] && grep -q 'does not show secrets' "$KT_DIR/get.err" || fail "get secrets must be refused"
+# A name goes into the request path: what is not a name is refused before anything is sent
+# (curl used to resolve "..", and this printed the Secret with every key).
+for bad in '../secrets/pxc-secrets' '%2e%2e/secrets/pxc-secrets' 'pxc/secrets' 'pxc secrets' '..'; do
+    rc=0
+    got=$(px get configmaps "$bad" -n pxc -o json --context A 2>"$KT_DIR/get.err") || rc=$?
+    [[ $rc == 2 && -z $got ]] && grep -q "invalid name" "$KT_DIR/get.err" ||
+        fail "get configmaps '$bad': exit $rc, $(cat "$KT_DIR/get.err") $got"
+done
+rc=0; px get pods -n '../kube-system' --context A >/dev/null 2>"$KT_DIR/get.err" || rc=$?
+[[ $rc == 2 ]] && grep -q 'invalid namespace' "$KT_DIR/get.err" || fail "get -n ../x: exit $rc"
 pass "get"
 
 # A config file naming the cluster and its namespaces: one informer per namespace, istiod
@@ -77,7 +100,7 @@ clusters:
     pxcCluster: some-other-cr
 YAML
 rc=0
-HOME="$KT_DIR" "$PXCMESH" status --json --config "$KT_DIR/pxcmesh.yaml" >"$out" 2>"$KT_DIR/status.err" || rc=$?
+HOME="$KT_DIR" "$PXCMESH" status --json --no-mysql --config "$KT_DIR/pxcmesh.yaml" >"$out" 2>"$KT_DIR/status.err" || rc=$?
 [[ $rc == 0 ]] || { cat "$KT_DIR/status.err" >&2; fail "status --config exited $rc"; }
 [[ $(q '.clusters[0].name') == east ]] || fail "config: display name"
 [[ $(q '[.clusters[0].pods[].namespace] | unique | join(",")') == "legacy,pxc" ]] ||

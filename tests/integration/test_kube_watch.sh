@@ -71,7 +71,7 @@ pass "garbage on the watch stream survived"
 
 # A 500 for a while: the error shows in words, then clears by itself.
 ksim_fault A '{"status":500,"count":-1,"drop_watches":true}'
-wait_for 8 line_matches '.clusters[0].error | test("server error: cannot (watch|list) .*\\(500 from http")' ||
+wait_for 8 line_matches '.clusters[0].error | test("server error: cannot (watch|list|get) .*\\(500 from http")' ||
     fail "500 not reported in words: $(last)"
 ksim_fault A '{"clear":true}'
 wait_for 20 line_matches '.clusters[0].error == ""' || fail "500 did not clear: $(last)"

@@ -40,7 +40,8 @@ wait_re '│pxc-cluster-pxc-0 +Running +Synced 3 .*│pxc-cluster-pxc-0 +Running
     fail "break-channel: $(cat "$TUI_TMP/fault.out")"
 wait_for "cluster_b_source (SQL No, error 1062)─╳─ cluster-a" 10
 has "Channels ✗1"
-screen | grep -q '│cluster_b_source .*Yes/No' || fail "channel row not Yes/No"
+# marked as soon as the live doctor names it (CH_SQL_ERROR)
+wait_re '│✗ cluster_b_source .*Yes/No' 5
 # The channels view names the error in words.
 keys 2
 wait_re 'cluster-a .*cluster_b_source .*Yes +No .*Could not execute' 5

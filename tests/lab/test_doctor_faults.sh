@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The probes issue's "done when": on each lab fault `pxcmesh doctor` names the cause with
-# the right code, and the fix its hint gives, applied, clears it. Runs against the shared
-# check lab and leaves it as it found it (each fault is undone, also on failure).
+# the right code, and the fix it prints, run verbatim in a shell, clears it. Runs against the
+# shared check lab and leaves it as it found it (each fault is undone, also on failure).
 set -euo pipefail
 : "${PXCMESH:?}" "${PXC_LAB_DIR:?}"
 DIR=$PXC_LAB_DIR
 CFG=$DIR/pxcmesh.yaml
 export KUBECONFIG=$DIR/kubeconfig
+# The printed commands say `pxcmesh`: this build's.
+PATH=$(dirname "$PXCMESH"):$PATH
 T=$(mktemp -d)
 restore() {
     "$PXCMESH" lab fault label-namespace --dir "$DIR" >/dev/null 2>&1 || true
@@ -31,6 +33,14 @@ poll() { # seconds cmd...
     until "$@"; do ((SECONDS < end)) || return 1; sleep 1; done
 }
 hint() { jq -r --arg c "$1" '[.findings[] | select(.code == $c)][0].hint' "$T/doc.json"; }
+# The printed fix of CODE on CLUSTER, and running it verbatim.
+fixcmd() { jq -r --arg c "$1" --arg k "$2" '[.findings[] | select(.code == $c and .cluster == $k)][0].fix.command' "$T/doc.json"; }
+run_fix() {
+    local cmd
+    cmd=$(fixcmd "$1" "$2")
+    [[ -n $cmd && $cmd != null ]] || fail "$1 on $2 has no command"
+    bash -c "$cmd" </dev/null >"$T/fix.out" 2>&1 || fail "$1 on $2: '$cmd' failed: $(tail -3 "$T/fix.out")"
+}
 channel_ok() {
     "$PXCMESH" channel status --json --config "$CFG" >"$T/ch.json" 2>/dev/null &&
         jq -e '.channels | any(.name == "cluster_b_source" and .ioRunning == "Yes" and .sqlRunning == "Yes")' "$T/ch.json" >/dev/null
@@ -42,23 +52,27 @@ jq -e '[.findings[] | select(.severity == "error")] | length == 0' "$T/doc.json"
     fail "the healthy lab has error findings"
 ok "healthy lab: no error finding"
 
-# 1. Namespace unlabelled -> NS_NOT_INJECTED; the hint's label clears it.
+# 1. Namespace unlabelled -> NS_NOT_INJECTED in each cluster, each with its own kubectl
+#    line (--context); both, run as printed, clear it.
 "$PXCMESH" lab fault unlabel-namespace --dir "$DIR" >/dev/null
 poll 20 has NS_NOT_INJECTED cluster-a || fail "unlabel-namespace: no NS_NOT_INJECTED"
-hint NS_NOT_INJECTED | grep -q "kubectl label namespace pxc istio-injection=enabled" || fail "hint: $(hint NS_NOT_INJECTED)"
-ok "unlabelled namespace: NS_NOT_INJECTED"
-kubectl --context cluster-a label namespace pxc istio-injection=enabled --overwrite >/dev/null
-kubectl --context cluster-b label namespace pxc istio-injection=enabled --overwrite >/dev/null
+[[ $(fixcmd NS_NOT_INJECTED cluster-a) == "kubectl --kubeconfig $DIR/kubeconfig --context cluster-a label namespace pxc istio-injection=enabled --overwrite" ]] ||
+    fail "fix: $(fixcmd NS_NOT_INJECTED cluster-a)"
+[[ $(fixcmd NS_NOT_INJECTED cluster-b) == *"--context cluster-b label namespace pxc"* ]] ||
+    fail "fix: $(fixcmd NS_NOT_INJECTED cluster-b)"
+ok "unlabelled namespace: NS_NOT_INJECTED, one kubectl line per cluster"
+run_fix NS_NOT_INJECTED cluster-a
+run_fix NS_NOT_INJECTED cluster-b
 poll 20 lacks NS_NOT_INJECTED cluster-a || fail "label did not clear NS_NOT_INJECTED"
-ok "labelling the namespace clears it"
+ok "the printed labels clear it"
 
 # 2. Sidecar removed -> POD_NO_SIDECAR; the hint's rollout restart clears it.
 "$PXCMESH" lab fault remove-sidecar --dir "$DIR" >/dev/null
 poll 20 has POD_NO_SIDECAR cluster-a || fail "remove-sidecar: no POD_NO_SIDECAR"
-cmd=$(hint POD_NO_SIDECAR)
-[[ $cmd == "kubectl rollout restart statefulset pxc-cluster-pxc -n pxc" ]] || fail "hint: $cmd"
+cmd=$(fixcmd POD_NO_SIDECAR cluster-a)
+[[ $cmd == "kubectl --kubeconfig $DIR/kubeconfig --context cluster-a rollout restart statefulset pxc-cluster-pxc -n pxc" ]] || fail "fix: $cmd"
 ok "sidecar removed: POD_NO_SIDECAR with '$cmd'"
-kubectl --context cluster-a rollout restart statefulset pxc-cluster-pxc -n pxc >/dev/null
+run_fix POD_NO_SIDECAR cluster-a
 kubectl --context cluster-a label pod pxc-cluster-pxc-0 -n pxc percona.com/replicationPod=true --overwrite >/dev/null 2>&1 || true
 poll 30 lacks POD_NO_SIDECAR cluster-a || fail "restart did not clear POD_NO_SIDECAR"
 ok "the restart clears it"
@@ -74,13 +88,13 @@ poll 30 has CH_IO_ERROR cluster-a && {
         fail "CH_IO_ERROR does not point at SE_MISSING"
     ok "the channel's IO error (2005) is chained to SE_MISSING"
 }
-hint SE_MISSING | grep -q "pxcmesh generate serviceentry --name pxc-cluster --namespace pxc --remote-cluster cluster-b --endpoints-from-cluster cluster-b" ||
-    fail "hint: $(hint SE_MISSING)"
-"$PXCMESH" --config "$CFG" generate serviceentry --name pxc-cluster --namespace pxc --remote-cluster cluster-b \
-    --endpoints-from-cluster cluster-b >"$T/se.yaml" || fail "generate from the hint failed"
-"$PXCMESH" --config "$CFG" apply -f "$T/se.yaml" --cluster cluster-a --yes >/dev/null || fail "apply from the hint failed"
+[[ $(fixcmd SE_MISSING cluster-a) == "pxcmesh generate serviceentry --name pxc-cluster --namespace pxc --remote-cluster cluster-b --endpoints-from-cluster cluster-b --config $CFG | pxcmesh apply -f - --config $CFG --cluster cluster-a --yes" ]] ||
+    fail "fix: $(fixcmd SE_MISSING cluster-a)"
+run_fix SE_MISSING cluster-a
 poll 30 lacks SE_MISSING cluster-a || fail "the generated ServiceEntry did not clear SE_MISSING"
-ok "generate | apply clears it"
+ok "the printed generate | apply clears it"
+"$PXCMESH" --config "$CFG" generate serviceentry --name pxc-cluster --namespace pxc --remote-cluster cluster-b \
+    --endpoints-from-cluster cluster-b >"$T/se.yaml" || fail "generate failed"
 poll 60 channel_ok || fail "the channel did not recover with the generated ServiceEntry"
 ok "the channel runs through the generated ServiceEntry"
 
@@ -116,4 +130,23 @@ ok "source node down: GALERA_SIZE"
 poll 120 lacks GALERA_SIZE cluster-b || fail "starting the node did not clear GALERA_SIZE"
 ok "starting the node clears it"
 poll 60 channel_ok || fail "the channel is not running at the end"
+
+# 7. Wrong source host -> CH_SOURCE_UNKNOWN; `doctor --fix` previews the statements in the
+#    dialect (--dry-run changes nothing), then runs them (--yes) and the channel is back.
+"$PXCMESH" lab fault wrong-host --dir "$DIR" >/dev/null
+poll 30 has CH_SOURCE_UNKNOWN cluster-a || fail "wrong-host: no CH_SOURCE_UNKNOWN"
+lacks SE_MISSING cluster-a || fail "SE_MISSING claimed for the unknown cluster-x"
+ok "wrong source host: CH_SOURCE_UNKNOWN"
+"$PXCMESH" doctor --config "$CFG" --fix CH_SOURCE_UNKNOWN --dry-run >"$T/fix.out" 2>&1 ||
+    fail "doctor --fix --dry-run: $(cat "$T/fix.out")"
+grep -q "CHANGE MASTER 'cluster_b_source' TO MASTER_HOST='pxc-cluster.cluster-b.global'" "$T/fix.out" &&
+    grep -q "not run (--dry-run)" "$T/fix.out" || fail "dry run: $(cat "$T/fix.out")"
+has CH_SOURCE_UNKNOWN cluster-a || fail "--dry-run changed something"
+ok "doctor --fix --dry-run shows the statements and changes nothing"
+"$PXCMESH" doctor --config "$CFG" --fix CH_SOURCE_UNKNOWN --yes >"$T/fix.out" 2>&1 ||
+    fail "doctor --fix --yes: $(cat "$T/fix.out")"
+grep -q "  done" "$T/fix.out" || fail "doctor --fix: $(cat "$T/fix.out")"
+poll 30 lacks CH_SOURCE_UNKNOWN cluster-a || fail "doctor --fix did not clear CH_SOURCE_UNKNOWN"
+poll 60 channel_ok || fail "the channel is not running after doctor --fix"
+ok "doctor --fix --yes repoints the channel"
 echo "all ok"

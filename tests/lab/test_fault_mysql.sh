@@ -21,9 +21,10 @@ tui_start 160 45 --config "$CFG"
 wait_re '^│pxc-cluster-pxc-1 +Running +Synced 3' 30
 wait_re 'cluster_b_source \(lag [0-9.]+s\)' 30
 
-# --- a hung server: its row goes red with the time of its last good read and the timeout
+# --- a hung server: its row goes red with the time of its last good read and the timeout,
+# marked by the doctor's finding (GALERA_NODE_HUNG)
 lab hang-node cluster-a 2
-wait_re '^│pxc-cluster-pxc-1 .*✗ Synced at [0-9]{2}:[0-9]{2}:[0-9]{2}; [a-zA-Z ]+: no answ' 20
+wait_re '^│✗ pxc-cluster-pxc-1 .*✗ Synced at [0-9]{2}:[0-9]{2}:[0-9]{2}; [a-zA-Z ]+: no an' 20
 ok "hung pxc-cluster-pxc-1: $(screen | grep -o '✗ Synced at [^│]*' | head -1 | sed 's/ *$//')"
 # the others stay live: node 1's row, and the channel (it lives on node 1) is not stale
 screen | grep -qE '^│pxc-cluster-pxc-0 +Running +Synced [23] ' || fail "node 1's row is not live"
@@ -49,7 +50,7 @@ ok "node 2 read again after SIGCONT"
 
 # --- a killed node: connection refused, then it comes back
 lab kill-node cluster-a 3
-wait_re '^│pxc-cluster-pxc-2 .*✗ [A-Za-z]+ at [0-9:]{8}; connect: cannot' 20
+wait_re '^│▲ pxc-cluster-pxc-2 .*✗ [A-Za-z]+ at [0-9:]{8}; connect: cannot' 20
 ok "killed pxc-cluster-pxc-2: $(screen | grep -o '✗ [A-Za-z]* at [^│]*' | head -1 | sed 's/ *$//')"
 screen | grep -qE '^│pxc-cluster-pxc-0 +Running +Synced [23] ' || fail "node 1's row is not live"
 lab start-node cluster-a 3
@@ -65,7 +66,7 @@ sed "s|$DIR/b-monitor.cnf|$bad|" "$CFG" >"$TUI_TMP/bad.yaml"
 grep -q "$bad" "$TUI_TMP/bad.yaml" || fail "could not point cluster-b at the wrong password"
 TUI_ENV=""
 tui_start 160 45 --config "$TUI_TMP/bad.yaml"
-wait_re '^│pxc-cluster-pxc-0 +Running +Synced 3 .*│pxc-cluster-pxc-0 +Running +✗ no status: connect: access denied' 30
+wait_re '^│pxc-cluster-pxc-0 +Running +Synced 3 .*│✗ pxc-cluster-pxc-0 +Running +✗ no status: connect: access denied' 30
 ok "wrong password: $(screen | grep -o '✗ no status: [^│]*' | head -1 | sed 's/ *$//')"
 screen | grep -qE 'cluster_b_source \(lag [0-9.]+s\)' || fail "cluster-a's channel is not live"
 keys q

@@ -37,7 +37,7 @@ export KUBECONFIG=$DIR/kubeconfig # current context cluster-a, as the seed's kub
 # ---- what a laptop sees: pod IPs that answer nothing ----
 ip=$(kubectl get pod pxc-cluster-pxc-0 -n pxc -o jsonpath='{.status.podIP}')
 [[ $ip == "$PREFIX.11.1" ]] && ok "pod IP $ip (private)" || fail "pod IP $ip, expected $PREFIX.11.1"
-if mariadb --no-defaults -h "$ip" -u monitor "-p$PW_MONITOR" --connect-timeout=2 -e 'select 1' >/dev/null 2>&1; then
+if mariadb --defaults-file="$DIR/a-monitor.cnf" -h "$ip" --connect-timeout=2 -e 'select 1' >/dev/null 2>&1; then
     fail "MySQL answered on the pod IP $ip"
 else
     ok "nothing answers on the pod IP"
@@ -76,7 +76,7 @@ grep -q 'istio-injection=enabled' <<<"$out" && ok "kubectl get namespace pxc --s
 # client's prompt, the statement to its "MariaDB [" prompt.
 cat >"$T/drive_terminal.py" <<'PY'
 import os, pty, select, sys, time
-pw, cmd = sys.argv[1], sys.argv[2:]
+pw, cmd = os.environ.pop("PXC_TEST_PW"), sys.argv[1:]
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(cmd[0], cmd)
@@ -101,7 +101,8 @@ for marker, send in steps:
         os.write(fd, send.encode())
 sys.stdout.write(out.decode(errors="replace").replace(pw, "<password>"))
 PY
-out=$(python3 "$T/drive_terminal.py" "$PW_ROOT" kubectl exec -it pxc-cluster-pxc-0 -n pxc -c pxc -- mysql -uroot -p 2>&1)
+# (the password in the environment: an argument would show in ps)
+out=$(PXC_TEST_PW=$PW_ROOT python3 "$T/drive_terminal.py" kubectl exec -it pxc-cluster-pxc-0 -n pxc -c pxc -- mysql -uroot -p 2>&1)
 grep -q 'Slave_IO_Running: Yes' <<<"$out" && ok "kubectl exec -it ... -c pxc -- mysql -uroot -p (with a terminal)" ||
     fail "mysql -uroot -p in the pod: $out"
 

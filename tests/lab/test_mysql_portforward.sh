@@ -9,7 +9,7 @@
 #   - a forwarded pod's server killed: its row says why (the dial refused, in the pod), and
 #     back again it is Synced without restarting the console;
 #   - a kubeconfig user without create on pods/portforward (kubesim's read-only
-#     certificate): every pod's routeError names the RBAC rule, `pxcmesh status` too.
+#     certificate): every server's routeError names the RBAC rule, `pxcmesh status` too.
 # The lab goes back to the direct pod network at the end, whatever happens.
 . "$(dirname "$0")/../tui/lib.sh"
 : "${PXC_LAB_DIR:?run through ctest (PXC_LAB_DIR is set by tests/CMakeLists.txt)}"
@@ -41,15 +41,17 @@ echo "ok: private pod network, a config without a mysql section"
 status_ok() {
     "$PXCMESH" --config "$CFG" status --json >"$TUI_TMP/status.json" 2>"$TUI_TMP/status.err" || return 1
     jq -e '[.clusters[] | .pods[] | select(.component == "pxc")] as $p
-           | ($p | length) == 6
-             and ($p | all(.route == "port-forward" and .routeError == null
-                           and .galera.state == "Synced" and .galera.clusterSize == 3))
+           | [.clusters[] | .mysqlServers[]] as $s
+           | ($p | length) == 6 and ($s | length) == 6
+             and ($s | all(.route == "port-forward" and .routeError == null and .error == ""
+                           and .host == "127.0.0.1"))
+             and ($p | all(.galera.state == "Synced" and .galera.clusterSize == 3))
              and ([.clusters[] | .channels[] | select(.name == "cluster_b_source")] | length == 1
                   and .[0].ioRunning == "Yes" and .[0].sqlRunning == "Yes"
                   and .[0].route == "port-forward")' "$TUI_TMP/status.json" >/dev/null
 }
 for i in $(seq 60); do status_ok && break; sleep 1; done
-status_ok || fail "status --json through port-forward: $(jq -c '.clusters[] | {name, pods: [.pods[] | select(.component=="pxc") | {name, route, routeError, galera}], channels}' "$TUI_TMP/status.json" 2>&1 | head -c 2000)"
+status_ok || fail "status --json through port-forward: $(jq -c '.clusters[] | {name, servers: .mysqlServers, pods: [.pods[] | select(.component=="pxc") | {name, galera}], channels}' "$TUI_TMP/status.json" 2>&1 | head -c 2000)"
 echo "ok: status --json: both clusters' Galera state and the channel, every server through port-forward"
 
 # the console
@@ -83,10 +85,11 @@ echo "ok: channel detail names the route; stop and start through port-forward"
     fail "kill-node: $(cat "$TUI_TMP/kill.out")"
 wait_re '│pxc-cluster-pxc-2 +[^ ]+ +✗ ' 30
 "$PXCMESH" --config "$CFG" status --json >"$TUI_TMP/down.json" 2>/dev/null
-jq -e '.clusters[] | select(.name == "cluster-b") | .pods[] | select(.name == "pxc-cluster-pxc-2")
-       | .route == "port-forward" and (.routeError | test("^port-forward to pod pxc/pxc-cluster-pxc-2 port 3306 failed \\(the pod.s side\\): dial tcp4 .*connection refused$"))' \
+jq -e '.clusters[] | select(.name == "cluster-b") | .mysqlServers[] | select(.name == "pxc-cluster-pxc-2")
+       | .route == "port-forward" and (.routeError | test("^port-forward to pod pxc/pxc-cluster-pxc-2 port 3306 failed \\(the pod.s side\\): dial tcp4 .*connection refused$"))
+         and (.error | test("^pxc-cluster-pxc-2: port-forward to pod pxc/pxc-cluster-pxc-2 port 3306 failed"))' \
     "$TUI_TMP/down.json" >/dev/null ||
-    fail "the killed server's error: $(jq -c '.clusters[] | select(.name == "cluster-b") | .pods[] | select(.name == "pxc-cluster-pxc-2")' "$TUI_TMP/down.json")"
+    fail "the killed server's error: $(jq -c '.clusters[] | select(.name == "cluster-b") | .mysqlServers[] | select(.name == "pxc-cluster-pxc-2")' "$TUI_TMP/down.json")"
 "$PXCMESH" lab fault start-node cluster-b 3 --dir "$DIR" >"$TUI_TMP/start.out" 2>&1 ||
     fail "start-node: $(cat "$TUI_TMP/start.out")"
 wait_re 'MySQL via port-forward 3.* MySQL via port-forward 3' 10
@@ -104,12 +107,12 @@ for c in a b; do
         --client-key="$DIR/kubesim/$c/state/readonly.key" >/dev/null
 done
 "$PXCMESH" --kubeconfig "$TUI_TMP/ro.kc" --config "$CFG" status --json >"$TUI_TMP/ro.json" 2>&1
-jq -e '[.clusters[] | .pods[] | select(.component == "pxc")] | length == 6 and
+jq -e '[.clusters[] | .mysqlServers[]] | length == 6 and
        all(.route == "port-forward" and .routeError == "forbidden: cannot create pods/portforward in namespace pxc (the RBAC verb '"'"'create'"'"' on '"'"'pods/portforward'"'"' is needed)")' \
     "$TUI_TMP/ro.json" >/dev/null ||
-    fail "routeError for a user without pods/portforward: $(jq -c '[.clusters[] | .pods[] | {name, route, routeError}]' "$TUI_TMP/ro.json" 2>&1 | head -c 1500)"
+    fail "routeError for a user without pods/portforward: $(jq -c '[.clusters[] | .mysqlServers[]]' "$TUI_TMP/ro.json" 2>&1 | head -c 1500)"
 "$PXCMESH" --kubeconfig "$TUI_TMP/ro.kc" --config "$CFG" status >"$TUI_TMP/ro.txt" 2>&1
-grep -qF "mysql pxc/pxc-cluster-pxc-0: via port-forward: forbidden: cannot create pods/portforward in namespace pxc (the RBAC verb 'create' on 'pods/portforward' is needed)" "$TUI_TMP/ro.txt" ||
+grep -qE "^  mysql pxc-cluster-pxc-0 \(127\.0\.0\.1:[0-9]+\) via port-forward: pxc-cluster-pxc-0: forbidden: cannot create pods/portforward in namespace pxc \(the RBAC verb 'create' on 'pods/portforward' is needed\)$" "$TUI_TMP/ro.txt" ||
     fail "pxcmesh status for that user: $(cat "$TUI_TMP/ro.txt")"
 echo "ok: a user without create on pods/portforward: the RBAC rule on every server (routeError, status)"
 echo ok

@@ -1,7 +1,8 @@
 # test_cli: the command line outside the console: --help, --version, an unknown option
 # (one line and the usage, exit 2), an unknown command, a malformed or missing replay
-# (refused before curses starts, with the loader's line:col, exit 1), and docs/keys.md
-# equal to `pxcmesh keys --markdown`.
+# (refused before curses starts, with the loader's line:col, exit 1), status and doctor on a
+# --replay snapshot (other verbs refuse --replay), and docs/keys.md equal to
+# `pxcmesh keys --markdown`.
 set -u
 : "${PXCMESH:?}" "${PXC_FIXTURES:?}"
 SRC=${PXC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -53,6 +54,27 @@ grep -q "missing.json" "$T/err" || fail "missing replay message: $(cat "$T/err")
 "$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" </dev/null >"$T/out" 2>"$T/err"
 [[ $? -eq 1 ]] || fail "no terminal: exit not 1"
 grep -q "needs a terminal" "$T/err" || fail "no terminal: $(cat "$T/err")"
+
+# status and doctor with --replay read the snapshot and contact nothing (no config, no
+# kubeconfig here: a live status would fail); status prints it as the file has it. Other
+# verbs refuse --replay, naming the ones that read it.
+( export HOME=$T KUBECONFIG= XDG_CONFIG_HOME=$T
+  "$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" status >"$T/out" 2>"$T/err" ||
+      fail "status --replay: exit $?: $(cat "$T/err")"
+  grep -q '^CLUSTER cluster-a (context k3d-cluster-a' "$T/out" || fail "status --replay: $(head -3 "$T/out")"
+  [[ -s $T/err ]] && fail "status --replay wrote to stderr: $(cat "$T/err")"
+  "$PXCMESH" status --json --replay "$PXC_FIXTURES/snapshot-healthy.json" >"$T/out" ||
+      fail "status --json --replay: exit $?"
+  diff -u "$PXC_FIXTURES/snapshot-healthy.json" "$T/out" || fail "status --json --replay differs from the file"
+  "$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" doctor >"$T/out" 2>"$T/err"
+  [[ $? -le 1 && ! -s $T/err ]] || fail "doctor --replay: $(cat "$T/err")"
+  "$PXCMESH" --replay "$T/missing.json" status 2>"$T/err"
+  [[ $? -eq 1 ]] && grep -q "missing.json" "$T/err" || fail "status --replay missing: $(cat "$T/err")"
+  "$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" channel status >"$T/out" 2>"$T/err"
+  [[ $? -eq 2 && ! -s $T/out ]] || fail "channel status --replay: not a usage error"
+  grep -q "^pxcmesh: --replay FILE is read by the console and by status and doctor; 'channel' works on the live clusters" "$T/err" ||
+      fail "channel status --replay: $(cat "$T/err")"
+) || exit 1
 
 # docs/keys.md is generated from the key table.
 "$PXCMESH" keys --markdown >"$T/keys.md" || fail "keys --markdown exit $?"

@@ -40,7 +40,13 @@ row=$(screen | grep -n 'pxc-cluster-pxc-2 .*✗ missing' | head -1 | cut -d: -f1
 first=$(screen | grep -n '│NAME .*PHASE' | head -1 | cut -d: -f1)
 [[ -n $row && -n $first && $row -eq $((first + 1)) ]] || fail "missing sidecar not first ($row, $first)"
 has "Channels ✗1"
-has "Error connect"
+has "Error conn"
+# The rows the doctor's findings name are marked, and each cluster counts its findings.
+has "│✗ pxc-cluster-pxc-2"
+has "│✗ cluster_b_source"
+has "│✗ cluster_a_source"
+screen | grep -qE '^cluster-a ● API ok  ✗ 2 findings +cluster-b ● API ok  ✗ 2 findings' ||
+    fail "findings not counted by the cluster names"
 # Enter on a section that is not Channels shows the whole row in the status bar.
 keys Enter
 wait_for "pxc-cluster  ready  3/3"

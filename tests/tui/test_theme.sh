@@ -40,6 +40,26 @@ keys Enter
 wait_for "broken.theme:3: unknown element 'tabel.header'"
 settle
 [[ $(colours) == "$after" ]] || fail "colours changed after a broken theme"
+# A file that is not a theme (a password file): the error names the file and the line, never
+# what the line says.
+printf 'root:$6$SECRETHASH$x:19000:0:99999:7:::\n' >"$THEMES/shadow"
+keys :
+typed "theme $THEMES/shadow"
+keys Enter
+wait_for "shadow:1: not a theme line"
+hasnt "SECRETHASH"
+# A FIFO nobody writes: refused at once, and the console keeps answering (the file is read
+# on a worker, never on the loop).
+mkfifo "$THEMES/fifo.theme"
+keys :
+typed "theme fifo"
+keys Enter
+wait_for "not a regular file (a FIFO); give a file" 5
+keys '?'
+wait_for "pxcmesh keys" 5
+keys Escape
+wait_gone "pxcmesh keys" 5
+[[ $(colours) == "$after" ]] || fail "colours changed after a refused theme"
 # Back to the default.
 keys :
 typed "theme default"

@@ -53,9 +53,14 @@ l_err=$(screen | grep -n '│error ' | head -1 | cut -d: -f1)
 l_warn=$(screen | grep -n '│warning ' | head -1 | cut -d: -f1)
 [[ -n $l_err && -n $l_warn && $l_err -lt $l_warn ]] || fail "findings not errors first"
 has "POD_NO_SIDECAR"
-wait_for "fix: kubectl rollout restart statefulset pxc-cluster-pxc -n pxc"
+wait_for "fix: kubectl --context k3d-cluster-a rollout restart statefulset pxc-cluster-pxc -n pxc"
+has "rollout restart statefulset pxc-cluster-pxc in namespace pxc (cluster cluster-a)"
 keys G
-wait_for "fix: add spec.addresses with a virtual IP"
+wait_for "fix: pxcmesh generate serviceentry --name pxc-cluster --namespace pxc --remote-cluster cluster-a"
+has "add spec.addresses with a virtual IP"
+# A replay acts on nothing: the fix key copies the command instead.
+keys f
+wait_for "replay: copied to the clipboard: pxcmesh generate serviceentry"
 keys /
 typed "1062"
 keys Enter

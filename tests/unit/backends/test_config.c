@@ -1,5 +1,6 @@
 /* test_config: the pxcmesh config file (good files, defaults, every bad case with its exact
- * FILE:LINE message), the docs' examples, --context configs, and the option-file reader. */
+ * FILE:LINE message), the docs' examples, --context configs, and the option-file reader
+ * (which refuses FIFOs and devices at once, without reading them). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,12 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pwd.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <uv.h>
 
 #include "xmalloc.h"
 #include "config/config.h"
+#include "config/config_optread.h"
 
 static char FX[512];  /* tests/fixtures/config */
 static char SRC[256]; /* source dir */
@@ -321,6 +326,17 @@ test_bad_configs(void **state)
          ":1: missing clusters: give at least one cluster {name, context}"},
         {"# nothing\n", PXE_SCHEMA, ": the file is empty; it needs at least a clusters: list"},
         {"- a\n- b\n", PXE_SCHEMA, ":1: expected a mapping at the top, got a list"},
+        /* Not a config at all (a password file, a secrets file): the line, never its text. */
+        {"root:$6$saltSECRET$hashSECRET:19000:0:99999:7:::\n", PXE_SCHEMA,
+         ":1: an unknown key, not quoted (known: readonly, theme, refreshSeconds, "
+         "lagWarnSeconds, lagCritSeconds, kubeconfig, clusters); is it the right file?"},
+        {"user: bob\nhunter2SECRET: x\n", PXE_SCHEMA,
+         ":1: an unknown key, not quoted (known: readonly, theme, refreshSeconds, "
+         "lagWarnSeconds, lagCritSeconds, kubeconfig, clusters); is it the right file?"},
+        /* A config (it has a known key): an unknown one is named. */
+        {"readonly: true\nfoo: 1\nclusters: [{name: a}]\n", PXE_SCHEMA,
+         ":2: foo: unknown key (known: readonly, theme, refreshSeconds, lagWarnSeconds, "
+         "lagCritSeconds, kubeconfig, clusters)"},
         {"clusters:\n  - name: a\n   context: b\n", PXE_PARSE,
          ":3:4: did not find expected '-' indicator (while parsing a block collection at line 2)"},
     };
@@ -446,13 +462,153 @@ test_option_file(void **state)
     assert_string_equal(err.msg, "/nonexistent/.my.cnf: No such file or directory");
 }
 
+static uint64_t
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A FIFO (no writer) and /dev/zero as the config file, as an option file and as an option
+ * file's !include: each refused at once with what it is, never read (a FIFO used to block
+ * the reader forever, /dev/zero to fill memory). */
+static void
+test_not_regular_files(void **state)
+{
+    (void)state;
+    char fifo[128], inc[128], want[300];
+    snprintf(fifo, sizeof fifo, "%s/fifo", TMP);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    struct pxerr err = {0};
+    struct config *c = NULL;
+    char *pw = NULL;
+
+    uint64_t t0 = now_ms();
+    assert_int_equal(config_load(fifo, &c, &err), PXE_INVAL);
+    snprintf(want, sizeof want, "%s: not a regular file (a FIFO); give a file", fifo);
+    assert_string_equal(err.msg, want);
+    assert_int_equal(config_load("/dev/zero", &c, &err), PXE_INVAL);
+    assert_string_equal(err.msg, "/dev/zero: not a regular file (a character device); give a file");
+
+    assert_int_equal(config_read_option_file(fifo, NULL, NULL, &pw, NULL, NULL, &err), PXE_INVAL);
+    assert_string_equal(err.msg, want);
+    assert_int_equal(config_read_option_file("/dev/zero", NULL, NULL, &pw, NULL, NULL, &err),
+                     PXE_INVAL);
+    assert_string_equal(err.msg, "/dev/zero: not a regular file (a character device); give a file");
+    /* Through an !include of a good file. */
+    snprintf(inc, sizeof inc, "%s/inc.cnf", TMP);
+    FILE *f = fopen(inc, "w");
+    fprintf(f, "[client]\nuser = x\n!include %s\n", fifo);
+    fclose(f);
+    assert_int_equal(config_read_option_file(inc, NULL, NULL, &pw, NULL, NULL, &err), PXE_INVAL);
+    assert_string_equal(err.msg, want);
+    assert_null(pw);
+    assert_true(now_ms() - t0 < 2000);
+
+    /* Larger than an option file may be (1 MiB): refused with the limit. */
+    f = fopen(inc, "w");
+    fputs("[client]\n", f);
+    for (int i = 0; i < 120000; i++)
+        fputs("# padding\n", f);
+    fclose(f);
+    assert_int_equal(config_read_option_file(inc, NULL, NULL, &pw, NULL, NULL, &err), PXE_TOOBIG);
+    snprintf(want, sizeof want,
+             "%s: larger than the 1 MiB this file may have; is it the right "
+             "file?",
+             inc);
+    assert_string_equal(err.msg, want);
+    /* An unknown directive is named, the rest of its line is not echoed. */
+    f = fopen(inc, "w");
+    fputs("[client]\n!secret hunter2 and more\n", f);
+    fclose(f);
+    assert_int_equal(config_read_option_file(inc, NULL, NULL, &pw, NULL, NULL, &err), PXE_PARSE);
+    snprintf(want, sizeof want,
+             "%s:2: unknown directive '!secret' (use !include or "
+             "!includedir)",
+             inc);
+    assert_string_equal(err.msg, want);
+    unlink(inc);
+    unlink(fifo);
+}
+
+struct optread_obs {
+    int calls, status;
+    char pw[64], msg[300];
+    uv_thread_t thread;
+};
+
+static void
+on_optread(int status, const char *password, size_t len, const struct pxerr *err, void *arg)
+{
+    struct optread_obs *o = arg;
+    o->calls++;
+    o->status = status;
+    o->thread = uv_thread_self();
+    snprintf(o->pw, sizeof o->pw, "%.*s", (int)len, password ? password : "");
+    snprintf(o->msg, sizeof o->msg, "%s", err ? err->msg : "");
+}
+
+/* An option file's password read on a worker: the answer comes only from the loop (never
+ * from inside start), on the loop's thread; a cancelled read never calls back. */
+static void
+test_optread_async(void **state)
+{
+    (void)state;
+    char path[600], fifo[128], want[300];
+    snprintf(path, sizeof path, "%s/my.cnf", FX);
+    uv_loop_t loop;
+    assert_int_equal(uv_loop_init(&loop), 0);
+    struct pxerr err = {0};
+    struct config_optread *r = NULL;
+    struct optread_obs o = {0};
+    assert_int_equal(config_optread_start(&loop, path, "pxcmesh", on_optread, &o, &r, &err), 0);
+    assert_int_equal(o.calls, 0);
+    assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(o.calls, 1);
+    assert_int_equal(o.status, 0);
+    assert_string_equal(o.pw, "s3cr#t's");
+    uv_thread_t self = uv_thread_self();
+    assert_true(uv_thread_equal(&o.thread, &self));
+
+    /* Errors arrive the same way: a FIFO, a file without a password. */
+    snprintf(fifo, sizeof fifo, "%s/fifo", TMP);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    memset(&o, 0, sizeof o);
+    assert_int_equal(config_optread_start(&loop, fifo, NULL, on_optread, &o, &r, &err), 0);
+    assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(o.calls, 1);
+    assert_int_equal(o.status, PXE_INVAL);
+    snprintf(want, sizeof want, "%s: not a regular file (a FIFO); give a file", fifo);
+    assert_string_equal(o.msg, want);
+    unlink(fifo);
+    const char *nopw = write_tmp("[client]\nuser = x\n");
+    memset(&o, 0, sizeof o);
+    assert_int_equal(config_optread_start(&loop, nopw, "pxcmesh", on_optread, &o, &r, &err), 0);
+    assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(o.status, PXE_NOTFOUND);
+    snprintf(want, sizeof want, "%s has no password= in [pxcmesh] or [client]", nopw);
+    assert_string_equal(o.msg, want);
+
+    /* Cancelled at once, and cancelled while on a worker: no callback either way. */
+    memset(&o, 0, sizeof o);
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(config_optread_start(&loop, path, NULL, on_optread, &o, &r, &err), 0);
+        config_optread_cancel(r);
+    }
+    assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(o.calls, 0);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_lab_file),    cmocka_unit_test(test_example_in_docs),
-        cmocka_unit_test(test_bad_configs), cmocka_unit_test(test_from_contexts_and_default_path),
-        cmocka_unit_test(test_option_file),
+        cmocka_unit_test(test_lab_file),      cmocka_unit_test(test_example_in_docs),
+        cmocka_unit_test(test_bad_configs),   cmocka_unit_test(test_from_contexts_and_default_path),
+        cmocka_unit_test(test_option_file),   cmocka_unit_test(test_not_regular_files),
+        cmocka_unit_test(test_optread_async),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -527,6 +527,17 @@ test_auth_and_body(void **state)
     assert_string_equal(s.last_auth, "Basic YWRtaW46cHc=");
     assert_string_equal(s.last_method, "PATCH");
     assert_string_equal(s.last_body, body);
+    /* A token with a line break would inject a header: refused before anything is sent. */
+    struct http_tls_auth evil = {.bearer_token = "tok\r\nX-Injected: 1"};
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/ok", s.port);
+    struct pxerr err = {0};
+    struct http_req_opts o = {.url = url, .tls = &evil, .on_done = on_done, .arg = &r};
+    assert_int_equal(http_start(h, &o, NULL, &err), PXE_AUTH);
+    assert_non_null(strstr(err.msg, "/ok: the bearer token holds a control character (byte "
+                                    "0x0d); refusing to send it"));
+    assert_int_equal((int)http_active(h), 0);
+    assert_int_equal(r.n_done, 2);
     finish(&loop, &s, h);
 }
 

@@ -378,6 +378,69 @@ test_auth_errors(void **state)
     kcfg_free(k);
 }
 
+/* A bearer token goes into a header line as it is: a CR or LF in it, from the kubeconfig or
+ * a token file, is refused with where it came from (a captured request once carried a header
+ * injected this way). */
+static void
+test_token_control_chars(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pxc-kcfg-tok-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char kc[256], evil[256], ok[256];
+    snprintf(kc, sizeof kc, "%s/config", dir);
+    snprintf(evil, sizeof evil, "%s/evil-token", dir);
+    snprintf(ok, sizeof ok, "%s/ok-token", dir);
+    FILE *f = fopen(evil, "w");
+    assert_non_null(f);
+    fputs("tok\nX-Injected: 1\n", f);
+    fclose(f);
+    f = fopen(ok, "w");
+    assert_non_null(f);
+    fputs("  tok-ok\r\n", f); /* surrounding white space is trimmed, as before */
+    fclose(f);
+    f = fopen(kc, "w");
+    assert_non_null(f);
+    fprintf(f, "apiVersion: v1\nkind: Config\n"
+               "clusters:\n- name: c\n  cluster: {server: https://127.0.0.1:6443}\n"
+               "users:\n"
+               "- name: inline\n  user: {token: \"tok\\r\\nX-Injected: 1\"}\n"
+               "- name: file\n  user: {tokenFile: %s}\n"
+               "- name: ok\n  user: {tokenFile: %s}\n"
+               "- name: tab\n  user: {token: \"tok\\tx\"}\n"
+               "contexts:\n"
+               "- name: inline\n  context: {cluster: c, user: inline}\n"
+               "- name: file\n  context: {cluster: c, user: file}\n"
+               "- name: ok\n  context: {cluster: c, user: ok}\n"
+               "- name: tab\n  context: {cluster: c, user: tab}\n",
+            evil, ok);
+    fclose(f);
+    struct kcfg *k = load_ok(kc);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "%s:8: users[0].user.token: the token holds a line break (byte 0x0d at position 4); "
+             "a bearer token is one line of printable text; refusing to send it", kc);
+    resolve_err(k, "inline", PXE_AUTH, want);
+    snprintf(want, sizeof want,
+             "%s:10: users[1].user.tokenFile: %s: the token in this file holds a line break (byte "
+             "0x0a at position 4); a bearer token is one line of printable text; refusing to "
+             "send it", kc, evil);
+    resolve_err(k, "file", PXE_AUTH, want);
+    snprintf(want, sizeof want,
+             "%s:14: users[3].user.token: the token holds a control character (byte 0x09 at "
+             "position 4); a bearer token is one line of printable text; refusing to send it",
+             kc);
+    resolve_err(k, "tab", PXE_AUTH, want);
+    struct kcfg_target *t = resolve_ok(k, "ok");
+    assert_string_equal(t->token, "tok-ok");
+    kcfg_target_free(t);
+    kcfg_free(k);
+    unlink(kc);
+    unlink(evil);
+    unlink(ok);
+    rmdir(dir);
+}
+
 static void
 bad_file(const char *name, int code, const char *fmt_tail)
 {
@@ -412,6 +475,62 @@ test_bad_files(void **state)
     struct pxerr err = {0};
     assert_int_equal(kcfg_load(NULL, &k, &err), PXE_SCHEMA);
     unsetenv("KUBECONFIG");
+}
+
+/* A FIFO (no writer) or /dev/zero as the kubeconfig or as a file it names (tokenFile,
+ * certificate-authority, client-key): refused at once, naming the file and what it is. */
+static void
+test_not_regular_files(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pxc-kcfg-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *fifo = xasprintf("%s/fifo", dir), *kc = xasprintf("%s/kc.yaml", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    uint64_t t0 = clock_mono_ms();
+    struct kcfg *k = NULL;
+    struct pxerr err = {0};
+    assert_int_equal(kcfg_load(fifo, &k, &err), PXE_INVAL);
+    char want[1024];
+    snprintf(want, sizeof want, "%s: not a regular file (a FIFO); give a file", fifo);
+    assert_string_equal(err.msg, want);
+
+    FILE *f = fopen(kc, "w");
+    fprintf(f, "apiVersion: v1\nkind: Config\n"
+               "clusters:\n"
+               "- name: c\n  cluster: {server: 'https://127.0.0.1:1'}\n"
+               "- name: zero-ca\n  cluster: {server: 'https://127.0.0.1:1', "
+               "certificate-authority: /dev/zero}\n"
+               "users:\n"
+               "- name: fifo-token\n  user: {tokenFile: fifo}\n"
+               "- name: fifo-key\n  user: {client-certificate: fifo, client-key: fifo}\n"
+               "contexts:\n"
+               "- name: fifo-token\n  context: {cluster: c, user: fifo-token}\n"
+               "- name: fifo-key\n  context: {cluster: c, user: fifo-key}\n"
+               "- name: zero-ca\n  context: {cluster: zero-ca, user: fifo-token}\n");
+    fclose(f);
+    k = load_ok(kc);
+    snprintf(want, sizeof want,
+             "%s:10: users[0].user.tokenFile: %s: not a regular file (a FIFO); give a file", kc,
+             fifo);
+    resolve_err(k, "fifo-token", PXE_INVAL, want);
+    snprintf(want, sizeof want,
+             "%s:12: users[1].user.client-certificate: %s: not a regular file (a FIFO); give a "
+             "file",
+             kc, fifo);
+    resolve_err(k, "fifo-key", PXE_INVAL, want);
+    snprintf(want, sizeof want,
+             "%s:7: clusters[1].cluster.certificate-authority: /dev/zero: not a regular file (a "
+             "character device); give a file",
+             kc);
+    resolve_err(k, "zero-ca", PXE_INVAL, want);
+    kcfg_free(k);
+    assert_true(clock_mono_ms() - t0 < 2000);
+    unlink(kc);
+    unlink(fifo);
+    rmdir(dir);
+    free(kc);
+    free(fifo);
 }
 
 /* -------------------------------------------------------- exec plugins */
@@ -558,6 +677,15 @@ test_exec_errors(void **state)
     assert_int_equal(kcfg_exec_run_sync(&echo, NULL, &c, &err), PXE_PARSE);
     assert_string_equal(err.msg, "exec plugin '/bin/echo': returned neither a token nor a client "
                                  "certificate");
+    assert_null(c);
+    /* A token with a line break would inject a header line: refused, naming the plugin. */
+    echo.args = (char *[]){"{\"kind\":\"ExecCredential\",\"apiVersion\":"
+                           "\"client.authentication.k8s.io/v1\",\"status\":"
+                           "{\"token\":\"tok\\r\\nX-Injected: 1\"}}"};
+    assert_int_equal(kcfg_exec_run_sync(&echo, NULL, &c, &err), PXE_AUTH);
+    assert_string_equal(err.msg, "exec plugin '/bin/echo': the token it returned (status.token) "
+                                 "holds a line break (byte 0x0d at position 4); a bearer token "
+                                 "is one line of printable text; refusing to send it");
     assert_null(c);
 
     uint64_t t0 = clock_mono_ms();
@@ -762,7 +890,9 @@ main(void)
         cmocka_unit_test(test_context_errors),
         cmocka_unit_test(test_auth_modes),
         cmocka_unit_test(test_auth_errors),
+        cmocka_unit_test(test_token_control_chars),
         cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_not_regular_files),
         cmocka_unit_test(test_exec_v1_token),
         cmocka_unit_test(test_exec_v1beta1_and_cert),
         cmocka_unit_test(test_exec_errors),

@@ -465,6 +465,19 @@ test_pod_fields(void **state)
     json_decref(native);
 }
 
+/* A creationTimestamp before 1970 is a time too (negative epoch ms), not an error. */
+static void
+test_pod_created_before_1970(void **state)
+{
+    struct fx *f = *state;
+    json_t *o = pxc_pod("pxc-cluster-pxc-9", "10.42.0.19", 0);
+    json_object_set_new(json_object_get(o, "metadata"), "creationTimestamp",
+                        json_string("1969-12-31T23:59:59Z"));
+    struct m_pod *p = apply_pod(f, o);
+    assert_int_equal(p->created_ms, -1000);
+    json_decref(o);
+}
+
 static void
 test_pod_errors_are_transactional(void **state)
 {
@@ -834,6 +847,11 @@ test_istiod_version(void **state)
         {"{\"spec\":{\"containers\":[{\"name\":\"init\",\"image\":\"a/b\"},"
          "{\"name\":\"other\",\"image\":\"a/c:9\"},"
          "{\"name\":\"discovery\",\"image\":\"istio/pilot:1.21.1\"}]}}", "1.21.1"},
+        /* a tag pinned by digest: the tag, not the digest's "sha256:..." */
+        {"{\"spec\":{\"containers\":[{\"name\":\"discovery\",\"image\":"
+         "\"docker.io/istio/pilot:1.22.3@sha256:0123abcd\"}]}}", "1.22.3"},
+        {"{\"spec\":{\"containers\":[{\"name\":\"discovery\",\"image\":"
+         "\"reg:5000/istio/pilot:1.23.0@sha256:0123abcd\"}]}}", "1.23.0"},
         /* no tag: the operator's label, else the revision */
         {"{\"metadata\":{\"labels\":{\"operator.istio.io/version\":\"1.20.0\",\"istio.io/rev\":"
          "\"canary\"}},\"spec\":{\"containers\":[{\"name\":\"discovery\",\"image\":"
@@ -882,6 +900,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_pod_before_label_needs_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recompute_sidecars, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pod_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pod_created_before_1970, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pod_errors_are_transactional, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pod_parse_commit_split, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_pods, setup, teardown),

@@ -25,6 +25,7 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "base64.h"
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "kube/http.h"
@@ -61,6 +62,50 @@ write_file(const char *path, const char *text)
     fclose(f);
 }
 
+/* ---- a Secret whose values the test process never holds but in its stack ---- */
+
+static const char *const wide_keys[] = {"monitor", "root", "xtrabackup", "operator"};
+#define N_WIDE (sizeof wide_keys / sizeof wide_keys[0])
+
+/* The value of a key of the Secret "pxc-wide", made at run time into out (a stack buffer of
+ * the caller): no copy of it exists in the binary, and the test's heap never holds one. */
+static void
+wide_value(const char *key, char *out, size_t n)
+{
+    snprintf(out, n, "pxc-%s-%08x-v4lue", key, (unsigned)getpid() * 2654435761u);
+}
+
+/* Its base64, as the API server sends it, into out (stack); the heap copy is zeroed. */
+static void
+wide_value_b64(const char *key, char *out, size_t n)
+{
+    char v[64];
+    wide_value(key, v, sizeof v);
+    char *b = base64_encode(v, strlen(v), 0);
+    snprintf(out, n, "%s", b);
+    xfree_secret(b);
+    explicit_bzero(v, sizeof v);
+}
+
+/* Seed the Secret with write(2) from the stack (stdio would leave a copy in its heap buffer). */
+static void
+write_wide_secret(const char *path)
+{
+    char doc[1024], b64[96];
+    int k = snprintf(doc, sizeof doc, "apiVersion: v1\nkind: Secret\n"
+                                      "metadata: {name: pxc-wide, namespace: pxc}\ndata:\n");
+    for (size_t i = 0; i < N_WIDE; i++) {
+        wide_value_b64(wide_keys[i], b64, sizeof b64);
+        k += snprintf(doc + k, sizeof doc - (size_t)k, "  %s: %s\n", wide_keys[i], b64);
+    }
+    explicit_bzero(b64, sizeof b64);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, doc, (size_t)k), k);
+    close(fd);
+    explicit_bzero(doc, sizeof doc);
+}
+
 static int
 setup(void **state)
 {
@@ -77,6 +122,8 @@ setup(void **state)
     mkdir(seed, 0700);
     snprintf(seed, sizeof seed, "%s/seed/objects.yaml", e->dir);
     write_file(seed, seed_yaml);
+    snprintf(seed, sizeof seed, "%s/seed/wide-secret.yaml", e->dir);
+    write_wide_secret(seed);
     snprintf(seed, sizeof seed, "%s/seed", e->dir);
     snprintf(kc, sizeof kc, "%s/kubeconfig", e->dir);
     snprintf(out, sizeof out, "%s/ksim.out", e->dir);
@@ -419,18 +466,190 @@ test_list_and_cancel(void **state)
     assert_true(json_array_size(json_object_get(r.body, "items")) >= 2);
     struct strbuf p;
     strbuf_init(&p);
-    assert_int_equal(kube_kind_path(g.kc, "se", "pxc", &p, &err), 0);
+    assert_int_equal(kube_kind_path(g.kc, "se", "pxc", NULL, &p, &err), 0);
     assert_string_equal(p.s, "/apis/networking.istio.io/v1/namespaces/pxc/serviceentries");
     strbuf_reset(&p);
-    assert_int_equal(kube_kind_path(g.kc, "nodes", "pxc", &p, &err), 0);
+    assert_int_equal(kube_kind_path(g.kc, "nodes", "pxc", NULL, &p, &err), 0);
     assert_string_equal(p.s, "/api/v1/nodes");
-    assert_int_equal(kube_kind_path(g.kc, "secrets", NULL, &p, &err), PXE_UNSUPPORTED);
-    assert_int_equal(kube_kind_path(g.kc, "bogus", NULL, &p, &err), PXE_NOTFOUND);
+    assert_int_equal(kube_kind_path(g.kc, "secrets", NULL, NULL, &p, &err), PXE_UNSUPPORTED);
+    assert_int_equal(kube_kind_path(g.kc, "bogus", NULL, NULL, &p, &err), PXE_NOTFOUND);
     assert_non_null(strstr(err.msg, "unknown kind 'bogus'; known: pods, namespaces"));
     strbuf_fini(&p);
     resp_fini(&r);
     rig_stop(&g);
     assert_int_equal(c.n, 0); /* cancelled: never called */
+}
+
+/* Names go into paths: what is not a name is refused before anything is sent, and a path is
+ * sent as built (curl resolves no dot segment). */
+static void
+test_names_in_paths(void **state)
+{
+    struct pxerr err = {0};
+    static const char *const good[] = {"pxc-secrets", "a", "pxc-cluster.cluster-b.global",
+                                       "0abc-9"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        assert_int_equal(kube_name_check(good[i], &err), 0);
+    static const char *const bad[] = {"..", ".", "../secrets/pxc-secrets", "%2e%2e", "a/b",
+                                      "with space", "", "Upper", "-a", "a-", "a..b", ".a",
+                                      "a\r\nb", "a%2Fb"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(kube_name_check(bad[i], &err), PXE_INVAL);
+    char longname[300];
+    memset(longname, 'a', 254);
+    longname[254] = '\0';
+    assert_int_equal(kube_name_check(longname, &err), PXE_INVAL);
+    assert_int_equal(kube_name_check("../secrets/x", &err), PXE_INVAL);
+    assert_string_equal(err.msg, "invalid name \"../secrets/x\": '.' at position 1; a name is "
+                                 "lower-case letters, digits, '-' and '.', each part between "
+                                 "dots starting and ending with a letter or digit (DNS-1123)");
+    assert_int_equal(kube_name_check("x\x1b[2Jy", &err), PXE_INVAL);
+    assert_non_null(strstr(err.msg, "\"x\\x1b[2Jy\": byte 0x1b at position 2"));
+    assert_int_equal(kube_name_check_ns("pxc", &err), 0);
+    assert_int_equal(kube_name_check_ns("a.b", &err), PXE_INVAL);
+    assert_int_equal(kube_name_check_ns("with space", &err), PXE_INVAL);
+
+    struct rig g;
+    rig_start(&g, *state, KUBE_MODE_DISCOVER, false);
+    struct strbuf p;
+    strbuf_init(&p);
+    assert_int_equal(kube_kind_path(g.kc, "cm", "pxc", "pxc-config", &p, &err), 0);
+    assert_string_equal(p.s, "/api/v1/namespaces/pxc/configmaps/pxc-config");
+    strbuf_reset(&p);
+    assert_int_equal(kube_kind_path(g.kc, "cm", "pxc", "../secrets/pxc-secrets", &p, &err),
+                     PXE_INVAL);
+    assert_int_equal(kube_kind_path(g.kc, "cm", "../pxc", NULL, &p, &err), PXE_INVAL);
+    assert_int_equal((int)p.len, 0);
+    strbuf_fini(&p);
+    struct resp r = {0};
+    assert_int_equal(kube_secret_get(g.kc, "pxc", "..", "monitor", on_secret, &r, NULL, &err),
+                     PXE_INVAL);
+    assert_int_equal(kube_secret_get(g.kc, "../pxc", "x", "monitor", on_secret, &r, NULL, &err),
+                     PXE_INVAL);
+    assert_int_equal(kube_delete(g.kc, "v1", "Pod", "pxc", "a/../b", 0, on_resp, &r, NULL, &err),
+                     PXE_INVAL);
+    assert_int_equal(kube_delete(g.kc, "v1/../../api", "Pod", "pxc", "a", 0, on_resp, &r, NULL,
+                                 &err), PXE_INVAL);
+    assert_int_equal(kube_restart_statefulset(g.kc, "pxc", "x y", 0, on_resp, &r, NULL, &err),
+                     PXE_INVAL);
+    assert_int_equal(kube_label_namespace(g.kc, "p/x", "a", "b", 0, on_resp, &r, NULL, &err),
+                     PXE_INVAL);
+    json_t *se = sentry();
+    json_object_set_new(json_object_get(se, "metadata"), "name", json_string("%2e%2e"));
+    assert_int_equal(kube_apply(g.kc, se, KUBE_DRY_RUN, on_resp, &r, NULL, &err), PXE_INVAL);
+    json_decref(se);
+    /* A kind outside the table keeps Kubernetes' path-segment rule: ':' passes, '/' not. */
+    assert_int_equal(kube_delete(g.kc, "rbac.authorization.k8s.io/v1", "ClusterRole", NULL,
+                                 "system:x/../y", KUBE_DRY_RUN, on_resp, &r, NULL, &err),
+                     PXE_INVAL);
+    assert_int_equal(r.n, 0); /* nothing was sent */
+    /* A raw path is sent as is: the dot segments do not turn a ConfigMap into the Secret. */
+    assert_int_equal(kube_get(g.kc, "/api/v1/namespaces/pxc/configmaps/../secrets/pxc-secrets",
+                              on_resp, &r, NULL, &err), 0);
+    wait_resp(&g, &r, 1);
+    assert_int_equal(r.status, PXE_NOTFOUND);
+    assert_null(strstr(r.err, "bW9uaXRvci1wYXNz"));
+    resp_fini(&r);
+    rig_stop(&g);
+}
+
+/* How many times needle (len bytes, on the caller's stack) occurs in the process's writable
+ * memory, the main thread's stack aside. Read through /proc/self/mem into a stack buffer, so
+ * that neither the scan nor ASan's checks see or make another copy. Mappings over 1 GB
+ * (ASan's shadow) are skipped. */
+static int
+count_in_memory(const char *needle, size_t len)
+{
+    FILE *maps = fopen("/proc/self/maps", "r");
+    int mem = open("/proc/self/mem", O_RDONLY);
+    assert_non_null(maps);
+    assert_true(mem >= 0);
+    char line[512], buf[65536];
+    int found = 0;
+    while (fgets(line, sizeof line, maps)) {
+        unsigned long lo, hi;
+        char perms[8];
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r' ||
+            perms[1] != 'w' || strstr(line, "[stack]") || strstr(line, "[v") ||
+            hi - lo > (1ul << 30))
+            continue;
+        /* Chunks overlap by len - 1 bytes, so that a copy across two chunks is found. */
+        for (unsigned long at = lo; at < hi;) {
+            size_t want = hi - at < sizeof buf ? hi - at : sizeof buf;
+            ssize_t got = pread(mem, buf, want, (off_t)at);
+            if (got <= 0)
+                break;
+            for (const char *p = buf; (p = memmem(p, (size_t)got - (size_t)(p - buf), needle,
+                                                  len)) != NULL;
+                 p++)
+                found++;
+            if ((size_t)got < len || at + (unsigned long)got >= hi)
+                break;
+            at += (unsigned long)got - (len - 1);
+        }
+    }
+    explicit_bzero(buf, sizeof buf);
+    fclose(maps);
+    close(mem);
+    return found;
+}
+
+struct wide_read {
+    int n, status;
+    bool value_ok; /* the callback got monitor's value (compared, not copied) */
+};
+
+static void
+on_wide_secret(int status, const char *value, size_t len, const struct pxerr *err, void *arg)
+{
+    struct wide_read *w = arg;
+    (void)err;
+    char want[64];
+    wide_value("monitor", want, sizeof want);
+    w->n++;
+    w->status = status;
+    w->value_ok = value && len == strlen(want) && memcmp(value, want, len) == 0;
+    explicit_bzero(want, sizeof want);
+}
+
+/* Only the key asked for is taken from a Secret, and zeroed after its callback: once the
+ * read is done, no value of the Secret (plain or base64) is anywhere in this process. */
+static void
+test_secret_memory(void **state)
+{
+    struct rig g;
+    rig_start(&g, *state, KUBE_MODE_DISCOVER, true);
+    char needle[96];
+    /* The scan itself works: a value put on the heap is found. */
+    wide_value("root", needle, sizeof needle);
+    char *planted = xstrdup(needle);
+    assert_true(count_in_memory(needle, strlen(needle)) >= 1);
+    xfree_secret(planted);
+    assert_int_equal(count_in_memory(needle, strlen(needle)), 0);
+
+    struct wide_read w = {0};
+    struct pxerr err = {0};
+    assert_int_equal(kube_secret_get(g.kc, "pxc", "pxc-wide", "monitor", on_wide_secret, &w,
+                                     NULL, &err), 0);
+    while (w.n == 0)
+        assert_true(uv_run(&g.loop, UV_RUN_ONCE) != 0 || w.n > 0);
+    assert_int_equal(w.status, 0);
+    assert_true(w.value_ok);
+    char left[256] = "";
+    size_t k = 0;
+    for (size_t i = 0; i < N_WIDE; i++) {
+        wide_value(wide_keys[i], needle, sizeof needle);
+        int plain = count_in_memory(needle, strlen(needle));
+        wide_value_b64(wide_keys[i], needle, sizeof needle);
+        int b64 = count_in_memory(needle, strlen(needle));
+        if (plain || b64)
+            k += (size_t)snprintf(left + k, sizeof left - k, " %s (%d plain, %d base64)",
+                                  wide_keys[i], plain, b64);
+    }
+    explicit_bzero(needle, sizeof needle);
+    if (k)
+        fail_msg("copies of the Secret's values left in memory:%s", left);
+    rig_stop(&g);
 }
 
 /* ---- the sink contract, with a sink that counts ---- */
@@ -613,7 +832,8 @@ main(void)
         cmocka_unit_test(test_list_once), cmocka_unit_test(test_secret),
         cmocka_unit_test(test_writes),    cmocka_unit_test(test_readonly),
         cmocka_unit_test(test_list_and_cancel), cmocka_unit_test(test_live),
-        cmocka_unit_test(test_sink_contract),
+        cmocka_unit_test(test_sink_contract), cmocka_unit_test(test_names_in_paths),
+        cmocka_unit_test(test_secret_memory),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

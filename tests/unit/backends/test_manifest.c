@@ -17,6 +17,7 @@
 #include "manifest/manifest.h"
 #include "manifest/schema.h"
 #include "codec/yamldocs.h"
+#include "codec/yamlu.h"
 #include "codec/yamlout.h"
 
 static struct crdreg *reg;
@@ -186,6 +187,39 @@ test_serviceentry_errors(void **state)
     o.address = "240.240.0.300";
     assert_int_equal(mf_serviceentry(&o, docs, &err), PXE_INVAL);
     assert_string_equal(err.msg, "--address '240.240.0.300' is not an IPv4 address");
+    o.address = NULL;
+    /* STATIC endpoints are IP literals; names need DNS resolution. */
+    o.endpoints[0].address = "999.1.1.1";
+    assert_int_equal(mf_serviceentry(&o, docs, &err), PXE_INVAL);
+    assert_string_equal(err.msg, "--endpoint '999.1.1.1' is not an IPv4 address (four numbers "
+                                 "0-255, dot-separated)");
+    o.endpoints[0].address = "foo.example.com";
+    assert_int_equal(mf_serviceentry(&o, docs, &err), PXE_INVAL);
+    assert_string_equal(err.msg, "--endpoint 'foo.example.com' is not an IP address: the "
+                                 "endpoints of a STATIC ServiceEntry are IPv4 or IPv6 addresses; "
+                                 "for a host name use --resolution DNS");
+    o.resolution = "dns";
+    assert_int_equal(mf_serviceentry(&o, docs, &err), PXE_INVAL);
+    assert_non_null(strstr(err.msg, "--resolution 'dns': use STATIC"));
+    o.resolution = "DNS";
+    o.endpoints[0].address = "999.1.1.1";
+    assert_int_equal(mf_serviceentry(&o, docs, &err), PXE_INVAL);
+    o.endpoints[0].address = "-foo.example.com";
+    assert_int_equal(mf_serviceentry(&o, docs, &err), PXE_INVAL);
+    assert_non_null(strstr(err.msg, "is neither an IP address nor a host name"));
+    assert_int_equal(json_array_size(docs), 0);
+    o.endpoints[0].address = "foo.example.com";
+    assert_int_equal(mf_serviceentry(&o, docs, &err), 0);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_array_get(docs, 0), "spec"), "resolution")),
+                        "DNS");
+    assert_int_equal(mf_validate(reg, docs, &err), 0);
+    json_array_clear(docs);
+    o.resolution = NULL;
+    o.endpoints[0].address = "fd00::1";
+    assert_int_equal(mf_serviceentry(&o, docs, &err), 0);
+    json_array_clear(docs);
+    o.endpoints[0].address = "10.0.0.1";
     assert_int_equal(json_array_size(docs), 0);
     json_decref(docs);
 
@@ -251,6 +285,30 @@ test_multicluster_and_secret(void **state)
     assert_int_equal(mf_remote_secret(&r, docs, &err), 0);
     check_docs("remote-secret", docs);
     json_decref(docs);
+
+    /* A token with a line break is refused; one YAML would misread is quoted. */
+    docs = json_array();
+    r.token = "abc\ncurrent-context: evil";
+    assert_int_equal(mf_remote_secret(&r, docs, &err), PXE_INVAL);
+    assert_string_equal(err.msg, "the token holds a line break (byte 0x0a at offset 3): a bearer "
+                                 "token is one line of printable characters; check --token-file");
+    assert_null(strstr(err.msg, "evil"));
+    r.token = "*tok: #x";
+    assert_int_equal(mf_remote_secret(&r, docs, &err), PXE_INVAL);
+    assert_non_null(strstr(err.msg, "the token holds a space"));
+    r.token = "*tok:#x'\"";
+    assert_int_equal(mf_remote_secret(&r, docs, &err), 0);
+    const char *kc = json_string_value(
+        json_object_get(json_object_get(json_array_get(docs, 0), "stringData"), "cluster-b"));
+    struct yamlu_doc *y = NULL;
+    assert_int_equal(yamlu_load_buf("kubeconfig", kc, strlen(kc), &y, &err), 0);
+    json_t *user = json_object_get(json_array_get(json_object_get(y->root, "users"), 0), "user");
+    assert_string_equal(json_string_value(json_object_get(user, "token")), "*tok:#x'\"");
+    assert_string_equal(json_string_value(json_object_get(y->root, "current-context")),
+                        "cluster-b");
+    yamlu_free(y);
+    json_decref(docs);
+    r.token = "eyJhbGciOiJSUzI1NiJ9.test";
 
     docs = json_array();
     r.server = "http://insecure";

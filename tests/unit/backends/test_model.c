@@ -254,6 +254,48 @@ test_channels_and_lag_ring(void **state)
     assert_int_equal(c->channels.n, 1);
 }
 
+static unsigned seen_touched;
+static void
+note_touched(struct model *m, void *arg)
+{
+    (void)arg;
+    seen_touched = m->touched;
+}
+
+/* A set equal to the model's findings is not news; a different one replaces them, and the
+ * dirty hook learns which bits changed. */
+static void
+test_findings_replace(void **state)
+{
+    struct model *m = *state;
+    struct vec set;
+    vec_init(&set, model_finding_free);
+    vec_push(&set, model_finding_new(SEV_ERROR, "A", "c", "o", "msg", "h"));
+    model_set_dirty_cb(m, note_touched, NULL);
+    assert_true(model_findings_replace(m, &set));
+    assert_int_equal(seen_touched, DIRTY_FINDINGS);
+    assert_int_equal(set.n, 0);
+    assert_int_equal(m->findings.n, 1);
+    uint64_t seq = m->seq;
+    struct m_finding *f = model_finding_new(SEV_ERROR, "A", "c", "o", "msg", "h");
+    vec_push(&set, f);
+    assert_false(model_findings_replace(m, &set));
+    assert_int_equal(m->seq, seq);
+    f = model_finding_new(SEV_ERROR, "A", "c", "o", "msg", "h");
+    f->fix.kind = FIX_COMMAND;
+    model_fix_set(&f->fix.command, "kubectl --context c delete pod p -n ns");
+    vec_push(&set, f);
+    assert_true(model_findings_replace(m, &set));
+    assert_string_equal(((struct m_finding *)m->findings.items[0])->fix.command,
+                        "kubectl --context c delete pod p -n ns");
+    model_touch(m, DIRTY_PODS | DIRTY_GALERA);
+    assert_int_equal(seen_touched, DIRTY_PODS | DIRTY_GALERA);
+    assert_int_equal(m->touched, 0);
+    model_set_dirty_cb(m, NULL, NULL);
+    vec_fini(&set);
+    assert_string_equal(model_fix_kind_name(FIX_REPOINT_SOURCE), "repoint-source");
+}
+
 static void
 test_findings_and_events(void **state)
 {
@@ -341,6 +383,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_ns_name_collections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_channels_and_lag_ring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_findings_and_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_findings_replace, setup, teardown),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

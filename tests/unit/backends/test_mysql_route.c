@@ -228,21 +228,21 @@ test_mark(void **state)
     (void)state;
     struct model *m = model_new();
     struct m_cluster *c = model_cluster_add(m, "K", "K", "");
-    struct m_pod *pod = model_pod_upsert(m, c, "pxc", "p0");
+    struct m_server *srv = model_server_upsert(m, c, "p0");
     struct m_channel *ch = model_channel_upsert(m, c, "p0", "chan");
     struct m_channel *other = model_channel_upsert(m, c, "p1", "chan");
-    mysql_route_mark(m, c, pod->ns, "p0", MYSQL_ROUTE_PORT_FORWARD, "forbidden: x");
-    assert_string_equal(pod->route, "port-forward");
-    assert_string_equal(pod->route_error, "forbidden: x");
+    mysql_route_mark(m, c, "p0", MYSQL_ROUTE_PORT_FORWARD, "forbidden: x");
+    assert_string_equal(srv->route, "port-forward");
+    assert_string_equal(srv->route_error, "forbidden: x");
     assert_string_equal(ch->route, "port-forward");
     assert_null(other->route);
     uint64_t seq = m->seq;
-    mysql_route_mark(m, c, pod->ns, "p0", MYSQL_ROUTE_PORT_FORWARD, "forbidden: x");
+    mysql_route_mark(m, c, "p0", MYSQL_ROUTE_PORT_FORWARD, "forbidden: x");
     assert_int_equal(m->seq, seq); /* nothing changed: nothing redrawn */
-    mysql_route_mark(m, c, pod->ns, "p0", MYSQL_ROUTE_PORT_FORWARD, "");
-    assert_null(pod->route_error);
+    mysql_route_mark(m, c, "p0", MYSQL_ROUTE_PORT_FORWARD, "");
+    assert_null(srv->route_error);
     assert_true(m->seq > seq);
-    mysql_route_mark(m, c, NULL, "p1", MYSQL_ROUTE_DIRECT, NULL); /* no pod: channels only */
+    mysql_route_mark(m, c, "p1", MYSQL_ROUTE_DIRECT, NULL); /* no server yet: channels only */
     assert_string_equal(other->route, "direct");
     model_free(m);
 }

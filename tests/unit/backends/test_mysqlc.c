@@ -677,9 +677,15 @@ test_poller(void **state)
     rec_fini(&rq);
     mysqlc_hub_close(h);
 
-    /* a config as config_load would give it: direct servers, passwords from the environment */
+    /* a config as config_load would give it: direct servers, the status user's password from
+     * the environment, the action user's from an option file (read on a worker) */
     setenv("PXC_TEST_MON_PW", MONITOR_PW, 1);
-    setenv("PXC_TEST_OP_PW", "op-pw", 1);
+    char optfile[] = "/tmp/pxc-test-my.cnf.XXXXXX";
+    int ofd = mkstemp(optfile);
+    assert_true(ofd >= 0);
+    static const char optcnf[] = "[client]\nuser = ignored\n[pxcmesh]\npassword = op-pw\n";
+    assert_int_equal(write(ofd, optcnf, sizeof optcnf - 1), (ssize_t)(sizeof optcnf - 1));
+    close(ofd);
     struct config_server servers[2] = {
         {.name = "s1", .host = fx->s[0].ip, .port = fx->s[0].port},
         {.name = "s2", .host = fx->s[1].ip, .port = fx->s[1].port},
@@ -693,7 +699,9 @@ test_poller(void **state)
                   .user = "monitor",
                   .password_from = {.kind = CONFIG_PW_ENV, .env = "PXC_TEST_MON_PW"},
                   .action_user = "operator",
-                  .action_password_from = {.kind = CONFIG_PW_ENV, .env = "PXC_TEST_OP_PW"},
+                  .action_password_from = {.kind = CONFIG_PW_OPTION_FILE,
+                                           .option_file = optfile,
+                                           .option_group = "pxcmesh"},
                   .connect_timeout_s = 2,
                   .read_timeout_s = 2,
                   .write_timeout_s = 2,
@@ -833,7 +841,32 @@ test_poller(void **state)
     assert_string_equal(mysql_poll_error(p), "status user 'monitor': environment variable "
                                              "PXC_TEST_MON_PW is not set (passwordFrom.env)");
     mysql_poll_free(p);
-    unsetenv("PXC_TEST_OP_PW");
+
+    /* an option file that is a FIFO: refused (never waited on), the error says which */
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "%s.fifo", optfile);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    cc.mysql.password_from =
+        (struct config_pw_from){.kind = CONFIG_PW_OPTION_FILE, .option_file = fifo};
+    struct poll_obs o3 = {0};
+    struct mysql_poll_opts po3 = {.on_round = on_poll_round, .arg = &o3, .once = true};
+    assert_int_equal(mysql_poll_start(&loop, m, &cfg, &cc, &po3, &p, &err), 0);
+    run_until(&loop, &o3.rounds, 1, 10000);
+    char want[200];
+    snprintf(want, sizeof want,
+             "s1: status user 'monitor': %s: not a regular file (a FIFO); give a file", fifo);
+    const char *msg = NULL;
+    assert_true(mysql_poll_server_status(p, 0, &msg) != 0);
+    assert_string_equal(msg, want);
+    mysql_poll_free(p);
+    /* freed while the read is on its worker: no callback comes, the loop closes clean */
+    cc.mysql.password_from.option_file = optfile;
+    cc.mysql.password_from.option_group = "pxcmesh";
+    assert_int_equal(mysql_poll_start(&loop, m, &cfg, &cc, &po3, &p, &err), 0);
+    mysql_poll_kick(p);
+    mysql_poll_free(p);
+    unlink(fifo);
+    unlink(optfile);
 
     assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
     assert_int_equal(uv_loop_close(&loop), 0);

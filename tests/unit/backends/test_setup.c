@@ -116,7 +116,7 @@ test_lab_without_label_and_serviceentry(void **state)
     setup_evaluate(m, &p, &plan);
     const struct setup_step *ns = find(&plan, "ns-replica");
     assert_int_equal(ns->state, SETUP_MISSING);
-    assert_int_equal(ns->fix, FIX_LABEL_NAMESPACE);
+    assert_int_equal(ns->fix, SETUP_FIX_LABEL_NAMESPACE);
     assert_string_equal(ns->fix_cluster, "cluster-a");
     assert_string_equal(ns->fix_target, "pxc");
     assert_int_equal(find(&plan, "sidecars-replica")->state, SETUP_BLOCKED);
@@ -126,7 +126,7 @@ test_lab_without_label_and_serviceentry(void **state)
     /* The ServiceEntry fix points at cluster B's node addresses and validates. */
     const struct setup_step *se = find(&plan, "serviceentry");
     assert_int_equal(se->state, SETUP_MISSING);
-    assert_int_equal(se->fix, FIX_APPLY);
+    assert_int_equal(se->fix, SETUP_FIX_APPLY);
     json_t *spec = json_object_get(json_array_get(se->fix_docs, 0), "spec");
     assert_int_equal(json_array_size(json_object_get(spec, "endpoints")), 3);
     assert_string_equal(json_string_value(json_object_get(
@@ -149,7 +149,7 @@ test_lab_without_label_and_serviceentry(void **state)
     }
     setup_evaluate(m, &p, &plan);
     const struct setup_step *sc = find(&plan, "sidecars-replica");
-    assert_int_equal(sc->fix, FIX_RESTART_STS);
+    assert_int_equal(sc->fix, SETUP_FIX_RESTART_STS);
     assert_string_equal(sc->fix_target, "pxc/pxc-cluster-pxc");
     /* DNS waits for the ServiceEntry; the channel step has its SQL ready. */
     assert_int_equal(find(&plan, "dns-mesh")->state, SETUP_BLOCKED);
@@ -173,7 +173,7 @@ test_channel_fixes(void **state)
     setup_evaluate(m, &p, &plan);
     const struct setup_step *ch = find(&plan, "channel");
     assert_int_equal(ch->state, SETUP_MISSING);
-    assert_int_equal(ch->fix, FIX_SQL);
+    assert_int_equal(ch->fix, SETUP_FIX_SQL);
     assert_non_null(strstr(ch->fix_sql, "CHANGE MASTER 'cluster_b_source' TO"));
     assert_non_null(strstr(ch->fix_sql, "MASTER_HOST='pxc-cluster.cluster-b.global'"));
     setup_plan_fini(&plan);
@@ -182,7 +182,7 @@ test_channel_fixes(void **state)
     c->io = c->sql = THR_NO;
     setup_evaluate(m, &p, &plan);
     ch = find(&plan, "channel");
-    assert_int_equal(ch->fix, FIX_START_CHANNEL);
+    assert_int_equal(ch->fix, SETUP_FIX_START_CHANNEL);
     assert_non_null(strstr(ch->fix_text, "START channel cluster_b_source"));
     setup_plan_fini(&plan);
 
@@ -191,7 +191,7 @@ test_channel_fixes(void **state)
     setup_evaluate(m, &p, &plan);
     const struct setup_step *dns = find(&plan, "dns-mesh");
     assert_int_equal(dns->state, SETUP_UNKNOWN);
-    assert_int_equal(dns->fix, FIX_PROBE);
+    assert_int_equal(dns->fix, SETUP_FIX_PROBE);
     setup_plan_fini(&plan);
     model_free(m);
 }
@@ -233,7 +233,7 @@ test_serviceentry_rule(void **state)
     se = find(&plan, "serviceentry");
     assert_int_equal(se->state, SETUP_MISSING);
     assert_non_null(strstr(se->detail, "lists 2 of cluster-b's 3 node addresses and 1 other"));
-    assert_int_equal(se->fix, FIX_APPLY);
+    assert_int_equal(se->fix, SETUP_FIX_APPLY);
     setup_plan_fini(&plan);
     model_free(m);
 }

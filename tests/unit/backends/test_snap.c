@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -189,7 +190,14 @@ test_broken_loads(void **state)
     assert_int_equal(f->severity, SEV_ERROR);
     assert_string_equal(f->code, "CH_IO_ERROR");
     assert_string_equal(f->object, "channel/cluster_b_source");
-    assert_int_equal(f->cause, -1);
+    assert_int_equal(f->cause, 0); /* the pod without a sidecar: no mesh DNS for it */
+    assert_int_equal(f->fix.kind, FIX_NONE);
+    f = m->findings.items[0];
+    assert_int_equal(f->fix.kind, FIX_RESTART_STS);
+    assert_string_equal(f->fix.command,
+                        "kubectl --context k3d-cluster-a rollout restart statefulset "
+                        "pxc-cluster-pxc -n pxc");
+    assert_true(f->since_ms > 0);
     f = m->findings.items[1];
     assert_int_equal(f->severity, SEV_WARNING);
     assert_string_equal(f->code, "SE_NO_ADDRESSES");
@@ -323,6 +331,78 @@ test_live_model_round_trip(void **state)
 
 /* ---- refusals ---- */
 
+/* Blind is not healthy, in the snapshot too: a pod whose server never answered keeps its
+ * error (not galera: null), one that answered before keeps its last good state with the
+ * error and when; the servers and each finding's since and fix go through as they were. */
+static void
+test_blind_state_round_trip(void **state)
+{
+    (void)state;
+    struct model *m = model_new();
+    struct m_cluster *c = model_cluster_add(m, "a", "a", "");
+    struct m_pod *never = model_pod_upsert(m, c, "pxc", "p0");
+    never->galera.seen = true;
+    never->galera.error = intern_str(&m->strings, "connect: no answer within 3 s");
+    never->galera.as_of_ms = 1764057610000;
+    struct m_pod *stale = model_pod_upsert(m, c, "pxc", "p1");
+    stale->galera.known = stale->galera.seen = true;
+    stale->galera.state = intern_str(&m->strings, "Synced");
+    stale->galera.status = intern_str(&m->strings, "Primary");
+    stale->galera.cluster_size = 3;
+    stale->galera.updated_ms = 1764057600000;
+    stale->galera.as_of_ms = 1764057610000;
+    stale->galera.error = intern_str(&m->strings, "connect: cannot connect");
+    struct m_server *sv = model_server_upsert(m, c, "p0");
+    snprintf(sv->host, sizeof sv->host, "127.0.10.1");
+    sv->port = 3306;
+    sv->hung = true;
+    sv->error_since_ms = 1764057605000;
+    sv->as_of_ms = 1764057610000;
+    snprintf(sv->error, sizeof sv->error, "p0 (127.0.10.1:3306): connect: no answer within 3 s");
+    struct m_channel *ch = model_channel_upsert(m, c, "p0", "ch");
+    snprintf(ch->error, sizeof ch->error, "not read: connect: no answer within 3 s");
+    ch->as_of_ms = 1764057610000;
+    struct m_finding *f =
+        model_finding_add(m, SEV_ERROR, "GALERA_NODE_HUNG", "a", "pod/pxc/p0", "m", "h");
+    f->since_ms = 1764057605000;
+    f->fix.kind = FIX_COMMAND;
+    model_fix_set(&f->fix.command, "kubectl --context a delete pod p0 -n pxc");
+    model_fix_set(&f->fix.warning, "w");
+    m->generated_ms = 1764057620000;
+
+    char *out = write_model(m);
+    assert_non_null(strstr(out, "\"error\": \"connect: no answer within 3 s\",\n"
+                                "            \"asOf\": \"2025-11-25T08:00:10Z\""));
+    assert_non_null(strstr(out, "\"hung\": true"));
+    assert_non_null(strstr(out, "\"action\": \"command\""));
+    struct model *m2 = model_new();
+    struct pxerr err = {0};
+    if (snap_load_buf(out, strlen(out), "blind", m2, &err) != 0)
+        fail_msg("%s\n%s", err.msg, out);
+    char *out2 = write_model(m2);
+    assert_string_equal(out, out2);
+    struct m_cluster *c2 = m2->clusters.items[0];
+    struct m_pod *p0 = model_pod_find(c2, "pxc", "p0"), *p1 = model_pod_find(c2, "pxc", "p1");
+    assert_false(p0->galera.known); /* an error, no state */
+    assert_true(p0->galera.seen);
+    assert_string_equal(p0->galera.error, "connect: no answer within 3 s");
+    assert_true(p1->galera.known);
+    assert_string_equal(p1->galera.state, "Synced");
+    assert_string_equal(p1->galera.error, "connect: cannot connect");
+    struct m_server *sv2 = model_server_find(c2, "p0");
+    assert_non_null(sv2);
+    assert_true(sv2->hung);
+    assert_int_equal(sv2->error_since_ms, 1764057605000);
+    struct m_finding *f2 = m2->findings.items[0];
+    assert_int_equal(f2->since_ms, 1764057605000);
+    assert_int_equal(f2->fix.kind, FIX_COMMAND);
+    assert_string_equal(f2->fix.command, "kubectl --context a delete pod p0 -n pxc");
+    free(out);
+    free(out2);
+    model_free(m);
+    model_free(m2);
+}
+
 static void
 test_malformed_json_line_col(void **state)
 {
@@ -348,9 +428,16 @@ test_malformed_json_line_col(void **state)
     snprintf(want, sizeof want, "%s:3:14: unexpected token near '}'", path);
     assert_string_equal(err.msg, want);
     unlink(path);
-    assert_int_equal(snap_load_file(path, m, &err), PXE_IO);
-    snprintf(want, sizeof want, "%s: cannot open snapshot: No such file or directory", path);
+    assert_int_equal(snap_load_file(path, m, &err), PXE_NOTFOUND);
+    snprintf(want, sizeof want, "snapshot %s: No such file or directory", path);
     assert_string_equal(err.msg, want);
+    /* A FIFO without a writer is refused at once (fopen used to wait for one forever). */
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(snap_load_file(path, m, &err), PXE_INVAL);
+    snprintf(want, sizeof want, "snapshot %s: not a regular file (a FIFO); give a file", path);
+    assert_string_equal(err.msg, want);
+    unlink(path);
+    assert_int_equal(snap_load_file("/dev/zero", m, &err), PXE_INVAL);
     model_free(m);
 }
 
@@ -660,6 +747,35 @@ test_fast_and_tree_agree(void **state)
                 " [{\"name\": \"a\", \"pods\": [{\"namespace\": \"x\", \"name\": \"y\","
                 " \"name\": \"z\"}]}]}",
                 PXE_PARSE, "t.json:1:134: duplicate object key near '\"name\"'");
+}
+
+/* Times before 1970 are negative epoch ms: read (both roads) and written back as they were. */
+static void
+test_times_before_1970(void **state)
+{
+    (void)state;
+    static const char doc[] =
+        "{\"schemaVersion\": 1, \"generatedAt\": \"1969-12-31T23:59:59Z\", %s\"clusters\": [\n"
+        " {\"name\": \"a\", \"reachable\": true, \"pods\": [\n"
+        "  {\"namespace\": \"pxc\", \"name\": \"p0\", \"createdAt\": \"1969-07-20T20:17:40Z\"}\n"
+        " ]}]}\n";
+    for (int road = 0; road < 2; road++) {
+        char text[1024];
+        snprintf(text, sizeof text, doc, road ? "\"\\u0078\": 1, " : "");
+        struct model *m = model_new();
+        struct pxerr err = {0};
+        if (snap_load_buf(text, strlen(text), "old.json", m, &err) != 0)
+            fail_msg("road %d: %s", road, err.msg);
+        assert_int_equal(m->generated_ms, -1000);
+        struct m_cluster *c = m->clusters.items[0];
+        struct m_pod *p = c->pods.items[0];
+        assert_int_equal(p->created_ms, -14182940000LL);
+        char *out = write_model(m);
+        assert_non_null(strstr(out, "\"generatedAt\": \"1969-12-31T23:59:59Z\""));
+        assert_non_null(strstr(out, "\"createdAt\": \"1969-07-20T20:17:40Z\""));
+        free(out);
+        model_free(m);
+    }
 }
 
 static void
@@ -1050,6 +1166,8 @@ enum_model_name(const char *key, int v)
         return model_severity_name(v);
     if (strcmp(key, "ioRunning") == 0 || strcmp(key, "sqlRunning") == 0)
         return model_thread_name(v);
+    if (strcmp(key, "action") == 0)
+        return model_fix_kind_name(v);
     fail_msg("enum field %s: which model_*_name gives its words?", key);
     return NULL;
 }
@@ -1141,7 +1259,7 @@ test_doc_tables_are_the_field_tables(void **state)
     char path[1024];
     snprintf(path, sizeof path, "%s/docs/status-json.md", src ? src : PXC_SOURCE_DIR);
     char *doc = slurp(path, NULL);
-    assert_int_equal(check_doc_table(&snap__root, doc), 13);
+    assert_int_equal(check_doc_table(&snap__root, doc), 15);
     free(doc);
 }
 
@@ -1153,10 +1271,12 @@ main(void)
         cmocka_unit_test(test_broken_loads),
         cmocka_unit_test(test_examples_are_canonical),
         cmocka_unit_test(test_live_model_round_trip),
+        cmocka_unit_test(test_blind_state_round_trip),
         cmocka_unit_test(test_malformed_json_line_col),
         cmocka_unit_test(test_wrong_types_name_the_path),
         cmocka_unit_test(test_unknown_fields_ignored),
         cmocka_unit_test(test_fast_and_tree_agree),
+        cmocka_unit_test(test_times_before_1970),
         cmocka_unit_test(test_minimal_document),
         cmocka_unit_test(test_empty_model),
         cmocka_unit_test(test_transactional),

@@ -1,6 +1,7 @@
 /* test_base: the containers and helpers everything else stands on: strbuf, vec (stable
- * sort), hmap (delete, tombstones, growth), intern, clock (RFC 3339, ages), pxerr, sha1
- * (FIPS 180 vectors and the RFC 6455 handshake example). */
+ * sort), hmap (delete, tombstones, growth), intern, clock (RFC 3339, ages), pxerr, file
+ * (bounded reads that refuse FIFOs, devices and directories; streams for the command
+ * line's inputs), sha1 (FIPS 180 vectors and the RFC 6455 handshake example). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,12 +9,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "base64.h"
 #include "clock.h"
+#include "file.h"
 #include "hmap.h"
 #include "intern.h"
 #include "path.h"
@@ -323,6 +329,21 @@ test_rfc3339(void **state)
         {"2026-11-25T09:30:00+01:30", 0, 1795593600000LL},
         {"2026-11-25T06:00:00-02:00", 0, 1795593600000LL},
         {"2024-02-29T12:00:00Z", 0, 1709208000000LL},
+        /* Before 1970: negative epoch ms. 23:59:59 is -1 s, the value timegm() also uses
+         * to say it failed. */
+        {"1969-12-31T23:59:59Z", 0, -1000},
+        {"1969-12-31T23:59:59.500Z", 0, -500},
+        {"1969-07-20T20:17:40Z", 0, -14182940000LL},
+        {"1970-01-01T00:30:00+01:00", 0, -1800000},
+        {"1900-01-01T00:00:00Z", 0, -2208988800000LL},
+        {"0001-01-01T00:00:00Z", 0, -62135596800000LL}, /* Go's zero time */
+        {"2026-02-29T00:00:00Z", -1, 0},                /* not a leap year */
+        {"2026-13-01T00:00:00Z", -1, 0},
+        {"2026-11-25T24:00:00Z", -1, 0},
+        {"2026-11-25T08:60:00Z", -1, 0},
+        {"2026-11-25T08:00:00+24:00", -1, 0},
+        {"2026-1-25T08:00:00Z", -1, 0}, /* RFC 3339 fields are fixed width */
+        {" 2026-11-25T08:00:00Z", -1, 0},
         {"2026-11-25T08:00:00", -1, 0},      /* no zone */
         {"2026-11-25T08:00:00+0100", -1, 0}, /* offset without colon */
         {"2026-11-25T08:00:00+1:00", -1, 0}, /* short offset */
@@ -361,6 +382,17 @@ test_rfc3339(void **state)
     clock_fmt_rfc3339(1709208000000LL, buf, sizeof buf);
     assert_int_equal(clock_parse_rfc3339(buf, &back), 0);
     assert_int_equal(back, 1709208000000LL);
+    /* Before 1970 the second is the one the instant falls in (floor, not toward zero). */
+    clock_fmt_rfc3339(-500, buf, sizeof buf);
+    assert_string_equal(buf, "1969-12-31T23:59:59Z");
+    clock_fmt_rfc3339(-14182940000LL, buf, sizeof buf);
+    assert_string_equal(buf, "1969-07-20T20:17:40Z");
+    clock_fmt_rfc3339(-62135596800000LL, buf, sizeof buf);
+    assert_string_equal(buf, "0001-01-01T00:00:00Z");
+    assert_int_equal(clock_parse_rfc3339(buf, &back), 0);
+    assert_int_equal(back, -62135596800000LL);
+    clock_fmt_hms(-1000, buf, sizeof buf);
+    assert_string_equal(buf, "23:59:59");
 }
 
 static void
@@ -434,6 +466,227 @@ test_pxerr(void **state)
         assert_string_not_equal(pxerr_name(c), "PXE_UNKNOWN");
         assert_int_equal(strncmp(pxerr_name(c), "PXE_", 4), 0);
     }
+}
+
+/* ---- file ---- */
+
+static char *
+tmp_path(const char *dir, const char *name)
+{
+    return xasprintf("%s/%s", dir, name);
+}
+
+static void
+write_file(const char *path, const char *text, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, n, f), n);
+    fclose(f);
+}
+
+static void
+test_file_read(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pxc-test-file.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pxerr err = {0};
+    char *buf = NULL;
+    size_t len = 0;
+
+    /* A regular file, whole, NUL-terminated past its length. */
+    char *p = tmp_path(dir, "plain");
+    write_file(p, "a=1\nb=2\n", 8);
+    assert_int_equal(file_read(p, 8, &buf, &len, &err), 0);
+    assert_int_equal(len, 8);
+    assert_memory_equal(buf, "a=1\nb=2\n", 9);
+    free(buf);
+    /* One byte over the limit: refused, with the limit in words. */
+    buf = NULL;
+    assert_int_equal(file_read(p, 7, &buf, &len, &err), PXE_TOOBIG);
+    assert_null(buf);
+    char *want = xasprintf("%s: larger than the 7 bytes this file may have; is it the right "
+                           "file?",
+                           p);
+    assert_string_equal(err.msg, want);
+    free(want);
+    /* The secret variant reads the same. */
+    assert_int_equal(file_read_secret(p, 1024, &buf, &len, &err), 0);
+    assert_int_equal(len, 8);
+    assert_string_equal(buf, "a=1\nb=2\n");
+    file_free_secret(buf, len);
+    unlink(p);
+    free(p);
+
+    /* Empty. */
+    p = tmp_path(dir, "empty");
+    write_file(p, "", 0);
+    assert_int_equal(file_read(p, 10, &buf, &len, &err), 0);
+    assert_int_equal(len, 0);
+    assert_string_equal(buf, "");
+    free(buf);
+    unlink(p);
+    free(p);
+
+    /* Larger than the first guess (st_size) after growth: still whole. */
+    p = tmp_path(dir, "big");
+    char *big = xmalloc(100000);
+    memset(big, 'x', 100000);
+    write_file(p, big, 100000);
+    assert_int_equal(file_read_secret(p, 100000, &buf, &len, &err), 0);
+    assert_int_equal(len, 100000);
+    assert_memory_equal(buf, big, 100000);
+    file_free_secret(buf, len);
+    assert_int_equal(file_read(p, 64 * 1024, &buf, &len, &err), PXE_TOOBIG);
+    assert_non_null(strstr(err.msg, "larger than the 64 KiB"));
+    free(big);
+    unlink(p);
+    free(p);
+
+    /* Missing. */
+    p = tmp_path(dir, "missing");
+    assert_int_equal(file_read(p, 10, &buf, &len, &err), PXE_NOTFOUND);
+    assert_non_null(strstr(err.msg, "No such file"));
+    free(p);
+
+    /* A FIFO without a writer: refused at once (a blocking open would wait forever). */
+    p = tmp_path(dir, "fifo");
+    assert_int_equal(mkfifo(p, 0600), 0);
+    uint64_t t0 = clock_mono_ms();
+    assert_int_equal(file_read(p, 1 << 20, &buf, &len, &err), PXE_INVAL);
+    assert_true(clock_mono_ms() - t0 < 1000);
+    want = xasprintf("%s: not a regular file (a FIFO); give a file", p);
+    assert_string_equal(err.msg, want);
+    free(want);
+    unlink(p);
+    free(p);
+
+    /* A device that never ends, and a directory. */
+    assert_int_equal(file_read("/dev/zero", 1 << 20, &buf, &len, &err), PXE_INVAL);
+    assert_string_equal(err.msg, "/dev/zero: not a regular file (a character device); give a "
+                                 "file");
+    assert_int_equal(file_read_secret(dir, 1 << 20, &buf, &len, &err), PXE_INVAL);
+    want = xasprintf("%s: not a regular file (a directory); give a file", dir);
+    assert_string_equal(err.msg, want);
+    free(want);
+
+    /* procfs says size 0 and has more: read to EOF, the limit still holds. */
+    assert_int_equal(file_read("/proc/self/status", 1 << 20, &buf, &len, &err), 0);
+    assert_true(len > 0 && strstr(buf, "Name:") != NULL);
+    free(buf);
+    assert_int_equal(file_read("/proc/self/status", 16, &buf, &len, &err), PXE_TOOBIG);
+
+    char lim[32];
+    file_fmt_size(4u << 20, lim, sizeof lim);
+    assert_string_equal(lim, "4 MiB");
+    file_fmt_size(1000, lim, sizeof lim);
+    assert_string_equal(lim, "1000 bytes");
+    assert_int_equal(rmdir(dir), 0);
+}
+
+/* Write text into a new pipe and close its write end: *rd is the read end. */
+static void
+pipe_with(const char *text, int *rd)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    size_t n = strlen(text);
+    assert_int_equal(write(fds[1], text, n), (ssize_t)n);
+    close(fds[1]);
+    *rd = fds[0];
+}
+
+/* The command line's inputs: pipes and FIFOs are read to their end, with the same limit;
+ * directories and devices are refused by their kind in words that offer a pipe. */
+static void
+test_file_read_stream(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pxc-test-stream.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pxerr err = {0};
+    char *buf = NULL;
+    size_t len = 0;
+
+    /* A pipe by its /dev/fd name, as `--token-file <(...)` gives it. */
+    int rd;
+    pipe_with("piped.token\n", &rd);
+    char name[64];
+    snprintf(name, sizeof name, "/dev/fd/%d", rd);
+    assert_int_equal(file_read_stream(name, 1 << 20, &buf, &len, &err), 0);
+    assert_int_equal(len, 12);
+    assert_string_equal(buf, "piped.token\n");
+    file_free_secret(buf, len);
+    close(rd);
+    /* The regular-file reader refuses the same pipe. */
+    pipe_with("x", &rd);
+    snprintf(name, sizeof name, "/dev/fd/%d", rd);
+    assert_int_equal(file_read(name, 1 << 20, &buf, &len, &err), PXE_INVAL);
+    assert_non_null(strstr(err.msg, "not a regular file (a FIFO); give a file"));
+    close(rd);
+
+    /* A descriptor (stdin for `-f -`): exactly the limit is read, one byte more refused. */
+    pipe_with("0123456789", &rd);
+    assert_int_equal(file_read_fd(rd, "<stdin>", 10, &buf, &len, &err), 0);
+    assert_int_equal(len, 10);
+    assert_string_equal(buf, "0123456789");
+    file_free_secret(buf, len);
+    close(rd);
+    pipe_with("0123456789", &rd);
+    buf = NULL;
+    assert_int_equal(file_read_fd(rd, "<stdin>", 9, &buf, &len, &err), PXE_TOOBIG);
+    assert_null(buf);
+    assert_string_equal(err.msg, "<stdin>: is larger than 9 bytes; is it the right file?");
+    close(rd);
+
+    /* A FIFO waits for its writer, as cat would, and is read whole. */
+    char *p = tmp_path(dir, "fifo");
+    assert_int_equal(mkfifo(p, 0600), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(p, O_WRONLY);
+        _exit(fd >= 0 && write(fd, "apiVersion: v1\n", 15) == 15 ? 0 : 1);
+    }
+    assert_int_equal(file_read_stream(p, 1 << 20, &buf, &len, &err), 0);
+    assert_string_equal(buf, "apiVersion: v1\n");
+    file_free_secret(buf, len);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    unlink(p);
+    free(p);
+
+    /* A regular file, and one over the limit. */
+    p = tmp_path(dir, "m.yaml");
+    write_file(p, "a: 1\n", 5);
+    assert_int_equal(file_read_stream(p, 5, &buf, &len, &err), 0);
+    assert_string_equal(buf, "a: 1\n");
+    file_free_secret(buf, len);
+    assert_int_equal(file_read_stream(p, 4, &buf, &len, &err), PXE_TOOBIG);
+    char *want = xasprintf("%s: is larger than 4 bytes; is it the right file?", p);
+    assert_string_equal(err.msg, want);
+    free(want);
+    unlink(p);
+    free(p);
+
+    /* Directories and devices, never opened. */
+    assert_int_equal(file_read_stream(dir, 1 << 20, &buf, &len, &err), PXE_INVAL);
+    want = xasprintf("%s: is a directory; give a file", dir);
+    assert_string_equal(err.msg, want);
+    free(want);
+    assert_int_equal(file_read_stream("/dev/zero", 1 << 20, &buf, &len, &err), PXE_INVAL);
+    assert_string_equal(err.msg, "/dev/zero: is a character device, not a file; give a file or "
+                                 "a pipe");
+    assert_int_equal(file_read_stream("/dev/null", 1 << 20, &buf, &len, &err), PXE_INVAL);
+    assert_int_equal(file_read_stream("/nonexistent/m.yaml", 1, &buf, &len, &err), PXE_NOTFOUND);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    assert_true(dfd >= 0);
+    assert_int_equal(file_read_fd(dfd, "<stdin>", 1 << 20, &buf, &len, &err), PXE_INVAL);
+    assert_string_equal(err.msg, "<stdin>: is a directory; give a file");
+    close(dfd);
+    assert_int_equal(rmdir(dir), 0);
 }
 
 /* RFC 4648 section 10's test vectors, both alphabets, padding optional, and the refusals. */
@@ -560,6 +813,8 @@ main(void)
         cmocka_unit_test(test_base64),
         cmocka_unit_test(test_sha1),
         cmocka_unit_test(test_path_home),
+        cmocka_unit_test(test_file_read),
+        cmocka_unit_test(test_file_read_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,7 +53,15 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
     {"tabel.header = bold\n",
      "bad.theme:1: unknown element 'tabel.header' (did you mean 'table.header'?)"},
-    {"xyzzy = bold\n", "bad.theme:1: unknown element 'xyzzy' (docs/themes.md lists the elements)"},
+    {"table.row = bold\nxyzzy = bold\n",
+     "bad.theme:2: unknown element 'xyzzy' (docs/themes.md lists the elements)"},
+    /* Before any good line the file may be anything (":theme /etc/shadow"): no quoting. */
+    {"xyzzy = bold\n", "bad.theme:1: not a theme line: no element of that name before '=' "
+                       "(docs/themes.md lists the elements)"},
+    {"root:$6$saltsalt$hashhashhash:19000:0:99999:7:::\n",
+     "bad.theme:1: not a theme line: expected 'ELEMENT = STYLE' or 'palette NAME=COLOUR ...'"},
+    {"c2VjcmV0LXRva2VuLXZhbHVl==\n", "bad.theme:1: not a theme line: no element of that name "
+                                     "before '=' (docs/themes.md lists the elements)"},
     {"\n# comment\ntable.header = fg=rde\n",
      "bad.theme:3: unknown colour 'rde' (did you mean 'red'?)"},
     {"table.header = fg=accent\n",
@@ -82,8 +90,7 @@ static const struct bad_case bad_cases[] = {
     {"table.row = bold\ntable.row = dim\n",
      "bad.theme:2: element 'table.row' set twice (first on line 1)"},
     {"table.header bold\n",
-     "bad.theme:1: expected 'ELEMENT = STYLE' or 'palette NAME=COLOUR ...', got 'table.header "
-     "bold'"},
+     "bad.theme:1: not a theme line: expected 'ELEMENT = STYLE' or 'palette NAME=COLOUR ...'"},
     {"= bold\n", "bad.theme:1: missing element name before '='"},
     {"palette\n", "bad.theme:1: empty palette line (expected 'palette NAME=COLOUR ...')"},
     {"palette accent\n", "bad.theme:1: palette entry 'accent' is not NAME=COLOUR"},
@@ -389,9 +396,20 @@ test_find_and_list(void **state)
     assert_string_equal(err.msg, msg);
     assert_null(t);
     unlink(path);
-    assert_int_equal(theme_parse_file(path, &t, &err), PXE_IO);
-    snprintf(msg, sizeof msg, "%s: cannot open theme file: No such file or directory", path);
+    assert_int_equal(theme_parse_file(path, &t, &err), PXE_NOTFOUND);
+    snprintf(msg, sizeof msg, "theme %s: No such file or directory", path);
     assert_string_equal(err.msg, msg);
+    /* A FIFO (no writer) and a device: refused at once, never read. */
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(theme_find(path, found, sizeof found, &err), 0);
+    assert_int_equal(theme_parse_file(path, &t, &err), PXE_INVAL);
+    snprintf(msg, sizeof msg, "theme %s: not a regular file (a FIFO); give a file", path);
+    assert_string_equal(err.msg, msg);
+    unlink(path);
+    assert_int_equal(theme_parse_file("/dev/zero", &t, &err), PXE_INVAL);
+    assert_string_equal(err.msg,
+                        "theme /dev/zero: not a regular file (a character device); give a file");
+    assert_null(t);
 
     snprintf(path, sizeof path, "%s/custom.theme", dir);
     unlink(path);
