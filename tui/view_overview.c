@@ -983,7 +983,7 @@ const struct view_ops view_overview_ops = {
     .name = "overview",
     .title = "Overview",
     .interest = DIRTY_CLUSTERS | DIRTY_PODS | DIRTY_PXC | DIRTY_SENTRIES | DIRTY_CHANNELS |
-                DIRTY_GALERA | DIRTY_NAMESPACES,
+                DIRTY_GALERA | DIRTY_NAMESPACES | DIRTY_SERVERS, /* servers: the route line */
     .key = KA_VIEW_OVERVIEW,
     .ticks = true, /* "3s ago" per cluster */
     .scope = KS_OVERVIEW,
