@@ -445,8 +445,15 @@ on_status_done(struct mysqlc_conn *conn, struct mysqlc_result *res, void *arg)
      * lost. */
     char why[256] = "";
     if (res->status != 0 && p->route != NULL &&
-        mysql_route_explain(p->route, s->name, why, sizeof why))
-        snprintf(res->err.msg, sizeof res->err.msg, "%s: %s", s->name, why);
+        mysql_route_explain(p->route, s->name, why, sizeof why)) {
+        /* Both routes tried are named: "port-forward failed" alone hides that the pod IP
+         * was tried first. */
+        char ip[128];
+        if (mysql_route_passed_over(p->route, s->name, ip, sizeof ip))
+            snprintf(res->err.msg, sizeof res->err.msg, "%s: %s, and %s", s->name, ip, why);
+        else
+            snprintf(res->err.msg, sizeof res->err.msg, "%s: %s", s->name, why);
+    }
     struct mp_apply ap = apply_to(p);
     mysql_poll__apply_status(&ap, cluster_of(p), s, res);
     mysql_poll__apply_server(&ap, cluster_of(p), s, res);

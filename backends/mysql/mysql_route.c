@@ -34,7 +34,8 @@ struct rentry {
     struct kube_relay *relay; /* port-forward, NULL none */
     char host[64];
     int hport;
-    bool seen; /* picked since the last sweep */
+    char ip_why[64]; /* why the pod IP was passed over (auto), "" when it was not */
+    bool seen;       /* picked since the last sweep */
 };
 
 struct probe {
@@ -92,6 +93,7 @@ probe_done(struct probe *p, bool ok, const char *why)
         return; /* the pod went away meanwhile */
     e->probe = NULL;
     struct mysql_route *r = e->r;
+    snprintf(e->ip_why, sizeof e->ip_why, "%s", ok ? "" : why);
     if (ok) {
         e->route = MYSQL_ROUTE_POD_IP;
         snprintf(e->host, sizeof e->host, "%s", e->ip);
@@ -297,6 +299,16 @@ mysql_route_explain(const struct mysql_route *r, const char *name, char *buf, si
     if (msg[0] == '\0')
         return false;
     snprintf(buf, n, "%s", msg);
+    return true;
+}
+
+bool
+mysql_route_passed_over(const struct mysql_route *r, const char *name, char *buf, size_t n)
+{
+    const struct rentry *e = entry_find(r, name);
+    if (e == NULL || e->ip_why[0] == '\0')
+        return false;
+    snprintf(buf, n, "the pod IP %s:%d: %s", e->ip, e->port, e->ip_why);
     return true;
 }
 

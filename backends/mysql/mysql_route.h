@@ -74,6 +74,9 @@ void mysql_route_result(struct mysql_route *r, const char *name, int status);
  * none delivered since: copied into buf (n bytes) and true; false when the route has nothing
  * to say (use the MySQL client's own error). */
 bool mysql_route_explain(const struct mysql_route *r, const char *name, char *buf, size_t n);
+/* Why auto passed over the pod IP of pod name ("the pod IP 10.0.0.5:3306: connection
+ * refused"): copied into buf and true; false when it did not. */
+bool mysql_route_passed_over(const struct mysql_route *r, const char *name, char *buf, size_t n);
 /* Forget the pods not picked since the previous sweep (their relays close). */
 void mysql_route_sweep(struct mysql_route *r);
 /* The relay's local port for pod name, 0 none (tests, the bench). */
