@@ -190,7 +190,7 @@ bench_size() {
     done
     local ffr
     ffr=$(printf '%s\n' "${ff_replay[@]}" | grep -E '^[0-9]+$' | stats_median)
-    record "$(name_for first_frame_replay)" "$ffr" ms "< 150" "$(cmp "$ffr" 150 lt)" null \
+    record "$(name_for first_frame_replay)" "$ffr" ms "< 100" "$(cmp "$ffr" 100 lt)" null \
         "replay of the $npods-pod snapshot (runs: ${ff_replay[*]})"
 
     # --- live console
@@ -206,7 +206,7 @@ bench_size() {
     sf=$(trace_get "$TRACE" synced_frame)
     record "$(name_for first_frame)" "$ff" ms "< 150" "$(cmp "$ff" 150 lt)" null \
         "live: first frame showing both clusters answering"
-    record "$(name_for synced_frame)" "$sf" ms "" null null \
+    record "$(name_for synced_frame)" "$sf" ms "< 2000" "$(cmp "$sf" 2000 lt)" null \
         "live: first frame with all $((2 * N)) pods listed (LIST of 2 x $N pods)"
     cpu_settle "$cpid" 1500 60
     sleep 2
@@ -282,7 +282,7 @@ bench_size() {
     met=$(cmp "$hwm_mb" 40 lt)
     record "$(name_for rss_peak)" "$hwm_mb" MB "< 40" "$met" "$k_hwm" \
         "console VmHWM (at sync: $(awk -v k="$hwm_sync" 'BEGIN { printf "%.1f", k / 1024 }') MB); kubectl x2 VmHWM"
-    record "$(name_for idle_cpu)" "$cpu_pct" "%" "< 0.3" "$(cmp "$cpu_pct" 0.3 lt)" "$k_idle" \
+    record "$(name_for idle_cpu)" "$cpu_pct" "%" "< 0.2" "$(cmp "$cpu_pct" 0.2 lt)" "$k_idle" \
         "$((c1 - c0)) ticks in ${secs} s of one core; $mchanges model changes meanwhile"
     local tps pps
     tps=$(awk -v b="$tbytes" -v s="$secs" 'BEGIN { printf "%.1f", b / s }')
@@ -399,7 +399,7 @@ bench_size() {
         tr1=$(tail -n1 "$d/follow.jsonl" | jq -r .t_ms)
         relist=$((tr1 - tr0))
     fi
-    record "$(name_for relist_after_restart)" "$relist" ms "" null null \
+    record "$(name_for relist_after_restart)" "$relist" ms "< 3000" "$(cmp "$relist" 3000 lt)" null \
         "kubesim A back on its port -> its $want pods listed again (includes reconnect backoff)"
     kill "$fpid" 2>/dev/null
     wait "$fpid" 2>/dev/null
