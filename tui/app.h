@@ -96,6 +96,10 @@ const struct config *app_cfg(const struct app *a);
 /* The app's instance of a registered view (borrowed for the app's life), or NULL. */
 struct view *app_view(struct app *a, const struct view_ops *ops);
 
+/* A view's own state changed outside a key (a stream it follows brought lines): mark it
+ * dirty and arm the frame timer, so that it is drawn within a frame when shown. */
+void app_view_changed(struct app *a, struct view *v);
+
 /* Open the help overlay / ask the app to quit at the end of this turn. */
 void app_open_help(struct app *a);
 void app_quit(struct app *a);

@@ -165,6 +165,22 @@ static const struct keymap_row keymap_table[] = {
     {KS_SETUP, 'J', KA_PANE_DOWN, "Scroll the step's fix pane down", 0},
     {KS_SETUP, 'K', KA_PANE_UP, "Scroll the step's fix pane up", 0},
 
+    /* logs pane: a pod's container log, followed; l opens it where a row names a pod (the
+     * Overview's l moves between columns, so there it is L) */
+    {KS_OVERVIEW, 'L', KA_LOGS, "Show the log of the selected pod (Pods section), following it", 0},
+    {KS_INJECTION, 'l', KA_LOGS, "Show the log of the selected pod, following it", KEY_HINT},
+    {KS_FINDINGS, 'l', KA_LOGS,
+     "Show the log of the pod the selected finding names (a channel: the pod that runs it)",
+     KEY_HINT},
+    {KS_LOGS, KM_ESC, KA_BACK, "Back to the view the log was opened from (the stream stops)",
+     KEY_HINT},
+    {KS_LOGS, 'f', KA_FOLLOW,
+     "Follow new lines on or off (scrolling up pauses it, G or End follows again)", KEY_HINT},
+    {KS_LOGS, 'c', KA_CONTAINER,
+     "Show the log of the pod's next container (pxc, istio-proxy...; Tab too)", KEY_HINT},
+    {KS_LOGS, 'r', KA_RECONNECT,
+     "Reconnect after the stream ended or failed, from the time it stopped", KEY_HINT},
+
     /* help overlay */
     {KS_HELP, KM_ESC, KA_BACK, "Close the help", KEY_HINT},
     {KS_HELP, 'q', KA_BACK, "Close the help", KEY_ALIAS},

@@ -35,6 +35,7 @@
     XX(INJECTION, "injection", "Injection view")                                                   \
     XX(PROBES, "probes", "Probes view")                                                            \
     XX(SETUP, "setup", "Guided set-up view")                                                       \
+    XX(LOGS, "logs", "Logs pane")                                                                  \
     XX(HELP, "help", "Help overlay")                                                               \
     XX(PROMPT, "prompt", "Command line and filter prompt")
 
@@ -98,6 +99,10 @@ enum keymap_scope {
     XX(PAGE_NEXT, "next page")                                                                     \
     XX(CHANNEL_START, "start")                                                                     \
     XX(CHANNEL_STOP, "stop")                                                                       \
+    XX(LOGS, "logs")                                                                               \
+    XX(FOLLOW, "follow")                                                                           \
+    XX(CONTAINER, "container")                                                                     \
+    XX(RECONNECT, "reconnect")                                                                     \
     XX(PROMPT_RUN, "run")                                                                          \
     XX(PROMPT_CANCEL, "cancel")                                                                    \
     XX(PROMPT_COMPLETE, "complete")                                                                \

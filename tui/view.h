@@ -89,5 +89,13 @@ extern const struct view_ops view_setup_ops;
 extern const struct view_ops view_chdetail_ops;
 void view_chdetail_open(struct app *a, const char *cluster, const char *server,
                         const char *channel, const struct view_ops *back);
+/* A pod's container log, followed (view_logs.c). view_logs_open_ref shows the log of what
+ * (kind, id) names in cluster: kind "pod" with id "NS/NAME", "server" with id "SERVER" or
+ * "SERVER/CHANNEL" (the pod that runs that MySQL server), "channel" with id "NAME" (the
+ * pod running the channel); a NULL id or another kind flashes why there is nothing to show.
+ * Strings copied; Esc there shows back. Returns R_* bits. */
+extern const struct view_ops view_logs_ops;
+unsigned view_logs_open_ref(struct app *a, const char *cluster, const char *kind, const char *id,
+                            const struct view_ops *back);
 
 #endif

@@ -5,9 +5,7 @@
  * Channels, problems first. Tab moves the focus through the sections of the columns shown;
  * the focused section's table takes the table keys.
  *
- * It only reads the model. What counts as a problem here is a display rule (a missing
- * sidecar, a stopped thread, a lag over the warning threshold), not a diagnosis: the
- * doctor's findings are a later view. */
+ * It only reads the model; a problem here is a display rule, the diagnosis is the doctor's. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -901,6 +899,10 @@ ov_action(struct view *v, enum key_action act)
         free(server);
         return R_REDRAW | R_HINTS;
     }
+    case KA_LOGS: /* the Pods section's selected pod (row id NS/NAME) */
+        return view_logs_open_ref(v->app, ((struct ov_col *)o->cols.items[o->focus_col])->cluster,
+                                  "pod", o->focus_sec == SEC_PODS ? tbl_selected_id(t) : NULL,
+                                  &view_overview_ops);
     case KA_PROBE_CHANNEL: { /* the selected channel, else the column's first */
         struct ov_col *oc = o->cols.items[o->focus_col];
         struct tbl *ct = oc->t[SEC_CHAN];
