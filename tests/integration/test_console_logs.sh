@@ -3,9 +3,10 @@
 # for the admin, a token user refused pods/log). From the Injection view, l on a PXC pod
 # shows its pxc container's log (the default), terminal escapes in it removed rather than
 # sent to the terminal; a line appended to the log arrives while following; c shows the
-# istio-proxy container; / filters the lines; deleting the pod ends the stream and the pane
-# says so, and r says the pod is gone; Esc returns to the Injection view. The token user
-# gets the RBAC verb in words. Under ASan the console exits clean.
+# istio-proxy container; / filters the lines; Esc returns to the Injection view; l on a
+# finding naming the pod opens it too; deleting the pod ends the stream and the pane says
+# so, and r says the pod is gone. The token user gets the RBAC verb in words. Under ASan
+# the console exits clean.
 source "$(dirname "$0")/kube_common.sh"
 
 mkdir -p "$KT_DIR/seed"
@@ -108,6 +109,23 @@ keys Escape # clears the filter first
 wait_for "2026-01-01T10:00:00.000000Z     info    Envoy proxy is ready" # tabs expanded
 pass "/ filters the lines, Esc clears the filter"
 
+keys Escape
+wait_view Injection
+pass "Esc returns to the view the log was opened from"
+
+# From a finding that names the pod (its MySQL server does not answer): the same log.
+keys 4
+wait_view Findings
+wait_for "pod/pxc/pxc-cluster-pxc-0" 30
+keys /
+typed "pod/pxc/pxc-cluster-pxc-0"
+keys Enter
+keys l
+wait_view Logs
+wait_for "containers: [pxc] istio-proxy"
+wait_for "followed-line-$$"
+pass "l on a finding naming the pod"
+
 # The pod deleted: the server ends the stream; r reads the pod again and finds it gone.
 "${K[@]}" delete pod pxc-cluster-pxc-0 --wait=false >/dev/null
 wait_for "the server ended the stream" 15
@@ -118,7 +136,7 @@ wait_for "pod pxc/pxc-cluster-pxc-0 is gone" 15
 pass "a stream ended by the server is said so; r finds the pod gone"
 
 keys Escape
-wait_view Injection
+wait_view Findings
 keys q
 wait_exit 0 20
 tui_stop
