@@ -1,0 +1,73 @@
+# test_overview_space: the Overview uses the space it has. At 200x50 every pod row shows
+# its IP, READY, RESTARTS and AGE, a long pod name is shown past the column's usual
+# maximum (the other columns whole, so nothing else needs the room), a pod that is not
+# ready reads "NotReady" whole, and the lines the columns leave empty show the doctor's
+# findings (errors first) and the newest events. At 80x24 nothing of that costs the
+# columns a cell: the pod columns are the ones shown before (NAME, GALERA, SIDECAR) and
+# no pane is drawn below. Snapshots are copies of the fixtures (jq), so the screens are
+# deterministic.
+. "$(dirname "$0")/lib.sh"
+command -v jq >/dev/null || fail "jq is needed (apt-get install -y jq)"
+
+# pxc-cluster-pxc-1 of cluster-a is running but not ready, with 3 restarts.
+# Outside TUI_TMP, which tui_stop empties.
+SNAPDIR=$(mktemp -d "${TMPDIR:-/tmp}/pxcsnap.XXXXXX")
+trap 'rm -rf "$SNAPDIR"; tui_cleanup' EXIT
+snap=$SNAPDIR/notready.json
+jq '(.clusters[] | select(.name == "cluster-a") | .pods[] | select(.name == "pxc-cluster-pxc-1"))
+        |= (.ready = false | .restarts = 3)' \
+    "$PXC_FIXTURES/snapshot-broken.json" >"$snap" || fail "jq"
+
+# ---- 200x50
+tui_start 200 50 --replay "$PXC_FIXTURES/snapshot-healthy.json"
+wait_for "REPLAY"
+settle
+screen | grep -qE '│NAME +PHASE +GALERA +SIDECAR +IP +READY +RESTARTS +AGE│' ||
+    fail "200x50: the pod columns IP, READY, RESTARTS, AGE"
+screen | grep -qE '│pxc-cluster-pxc-0 +Running +Synced 3 +✓ injected +10\.42\.0\.10 +yes +0 +23h│' ||
+    fail "200x50: a pod row with its IP, readiness, restarts and age"
+# Longer than the column's usual 24 cells: the others are whole, so it gets the room.
+has "│percona-xtradb-cluster-operator-7d9f8"
+# The empty lines below: no findings in this snapshot, its one event.
+has "─ Findings (0) "
+has "no findings: the doctor sees nothing wrong"
+has "─ Newest events (1) "
+screen | grep -qE '│09:15:00 cluster-a channel cluster_b_source on pxc-cluster-pxc-0: IO Yes, SQL Yes' ||
+    fail "200x50: the newest event below the columns"
+keys q
+wait_exit 0
+
+tui_stop
+tui_start 200 50 --replay "$snap"
+wait_for "REPLAY"
+settle
+# Not ready: said whole, never "NotRea…"; its restarts count.
+screen | grep -qE '│▲? ?pxc-cluster-pxc-1 +NotReady +Synced 3 +✓ injected +10\.42\.1\.11 +no +3 ' ||
+    fail "200x50: the not-ready pod's row"
+hasnt "NotRea…"
+# The findings, errors first, and the newest events, side by side.
+has "─ Findings (4) "
+first=$(screen | grep -oE '│(error|warning) +cluster-[ab] [A-Z_]+' | head -1)
+[[ $first == "│error   cluster-a POD_NO_SIDECAR" ]] || fail "200x50: first finding is '$first'"
+screen | grep -qE '│warning cluster-b SE_NO_ADDRESSES serviceentry/pxc/pxc-cluster-cluster-a' ||
+    fail "200x50: the warning below the errors"
+screen | grep -qE 'Findings \(4\).*Newest events \(3\)' || fail "200x50: the panes side by side"
+has "07:55:01 cluster-a channel cluster_b_source on pxc-cluster-pxc-2: IO Connecting, error 2005"
+keys q
+wait_exit 0
+
+# ---- 80x24: as before: three pod columns, nothing below the columns.
+tui_stop
+tui_start 80 24 --replay "$snap"
+wait_for "REPLAY"
+settle
+screen | grep -qE '^│NAME +GALERA +SIDECAR +│ +│NAME +GALERA +SIDECAR +│$' ||
+    fail "80x24: the pod columns changed"
+screen | grep -qE '^│✗ pxc-cluster-px… Synced 3 ✗ missing │' || fail "80x24: the first pod row"
+hasnt "IP"
+hasnt "Findings ("
+hasnt "Newest events"
+screen | grep -qE '^└─+┘  └─+┘$' || fail "80x24: the last line is not the columns' frame"
+keys q
+wait_exit 0
+echo ok
