@@ -79,17 +79,14 @@ act__report(struct act_ctx *cx, enum act_level lv, const char *fmt, ...)
 bool
 act__refuse_write(struct act_ctx *cx, const char *what)
 {
-    if (cx->model->replay) {
-        act__report(cx, ACT_WARN, "replay: %s is not possible on a snapshot (actions are hidden)",
-                    what);
-        return true;
-    }
-    if (cx->readonly) {
-        act__report(cx, ACT_WARN, "read-only mode: %s refused (start without --readonly to act)",
-                    what);
-        return true;
-    }
-    return false;
+    if (!cx->model->replay && !cx->readonly)
+        return false;
+    const char *why = cx->readonly_why != NULL && cx->readonly_why[0] != '\0'
+                          ? cx->readonly_why
+                      : cx->model->replay ? "started with --replay"
+                                          : "started with --readonly";
+    act__report(cx, ACT_WARN, "read-only: %s is not allowed (%s)", what, why);
+    return true;
 }
 
 bool

@@ -101,6 +101,8 @@ struct act_ctx {
     struct model *model; /* borrowed */
     struct live *live;   /* borrowed; NULL in a replay */
     bool readonly;       /* --readonly or the config's (a replay refuses writes too) */
+    const char *readonly_why; /* borrowed static: "started with --readonly"..., for refusals;
+                                 NULL: said generically */
     /* Tell the operator: a transient message with a level (the status bar). */
     void (*report)(void *host, enum act_level lv, const char *msg);
     /* Ask the operator q (copied); answer(arg) runs later with the answer. One question

@@ -53,6 +53,7 @@ enum keymap_scope {
     XX(CMDLINE, "command")                                                                         \
     XX(BACK, "back")                                                                               \
     XX(REDRAW, "redraw")                                                                           \
+    XX(REFRESH, "refresh")                                                                         \
     XX(FOCUS_NEXT, "next pane")                                                                    \
     XX(FOCUS_PREV, "prev pane")                                                                    \
     XX(VIEW_OVERVIEW, "overview")                                                                  \
@@ -65,6 +66,7 @@ enum keymap_scope {
     XX(VIEW_SETUP, "setup")                                                                        \
     XX(DELETE, "delete")                                                                           \
     XX(COPY_YAML, "copy yaml")                                                                     \
+    XX(DESCRIBE, "describe")                                                                       \
     XX(MANIFEST, "manifest")                                                                       \
     XX(APPLY, "apply")                                                                             \
     XX(LABEL_NS, "label ns")                                                                       \
@@ -123,6 +125,19 @@ struct keymap_row {
     const char *description; /* one line, sentence case, no final period */
     unsigned flags;          /* KEY_* */
 };
+
+/* A key kept free in every scope for a feature not built yet (k9s habits: `l` opens the
+ * selected pod's logs). No row may bind it; pressed, the console says what it is kept for
+ * instead of "no action here". */
+struct keymap_reserved {
+    int key;
+    const char *feature; /* "logs" */
+    const char *message; /* what the status bar says when it is pressed */
+};
+size_t keymap_reserved_count(void);
+const struct keymap_reserved *keymap_reserved_at(size_t i); /* borrowed static, or NULL */
+/* The reservation of key, or NULL. */
+const struct keymap_reserved *keymap_reserved_find(int key);
 
 /* The table: borrowed, static. */
 size_t keymap_count(void);

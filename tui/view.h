@@ -84,6 +84,9 @@ extern const struct view_ops view_sentries_ops;
 extern const struct view_ops view_injection_ops;
 extern const struct view_ops view_probes_ops;
 extern const struct view_ops view_setup_ops;
+/* Show the Overview with the section named section ("pxc", "pods", "serviceentries",
+ * "channels") focused in the focused cluster's column (the `:pods` command). */
+void view_overview_focus(struct app *a, const char *section);
 /* One channel's full status, lag graph and history. view_chdetail_open shows it for
  * (cluster, server, channel) (strings copied); Esc there shows back (static ops). */
 extern const struct view_ops view_chdetail_ops;

@@ -633,6 +633,22 @@ ov_mouse(struct view *v, int y, int x, int wheel_dy)
     return R_NONE;
 }
 
+void
+view_overview_focus(struct app *a, const char *section)
+{
+    static const char *const names[SEC__COUNT] = {"pxc", "pods", "serviceentries", "channels"};
+    struct ov_view *o = (struct ov_view *)app_view(a, &view_overview_ops);
+    if (o == NULL)
+        return;
+    for (int s = 0; s < SEC__COUNT; s++)
+        if (strcmp(names[s], section) == 0)
+            o->focus_sec = s;
+    o->v.dirty = true;
+    struct pxerr err = {0};
+    if (app_show_view(a, view_overview_ops.name, &err) < 0)
+        app_flash(a, APP_ERROR, "%s", err.msg);
+}
+
 static struct view *
 ov_create(struct app *a)
 {

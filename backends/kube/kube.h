@@ -150,6 +150,14 @@ void kube_client_start(struct kube_client *kc);
  * the loop before uv_loop_close. NULL does nothing. */
 void kube_client_free(struct kube_client *kc);
 
+/* Re-read now (the console's Ctrl-R): every informer that is watching stops and LISTs
+ * again (what the list no longer has is removed, as after a 410), one waiting out a
+ * failure retries at once (unless the server asked to wait: 429 Retry-After), and a
+ * pending discovery retry runs. Returns how many informers are re-listing (a LIST
+ * already running counts), 0 outside KUBE_MODE_WATCH. Loop thread; callbacks follow on
+ * later turns. */
+int kube_client_relist(struct kube_client *kc);
+
 const char *kube_client_name(const struct kube_client *kc);
 /* The API server URL requests go to, without trailing slashes. Borrowed until free. */
 const char *kube_client_server(const struct kube_client *kc);

@@ -64,9 +64,14 @@ wait_re '│NAME[↑^] '
 keys S
 wait_re '│NAME[↓v] '
 
-# A key with no action here says so.
+# A key with no action here says so; a write key says that it is read-only, and why; a
+# reserved key what it is kept for.
+keys Z
+wait_for "Z: no action here (press ? for the keys)"
 keys x
-wait_for "x: no action here (press ? for the keys)"
+wait_for "read-only: stop (x) is not allowed (started with --replay)"
+keys l
+wait_for "logs: not available yet (l is kept for the selected pod's logs)"
 keys q
 wait_exit 0
 echo ok

@@ -93,6 +93,31 @@ test_dangerous_hidden_readonly(void **state)
     assert_true(keymap_visible(&fake, false));
 }
 
+/* A reserved key (l: the logs pane to come) is bound in no scope, is found, and is
+ * listed in the Markdown with what it is kept for. */
+static void
+test_reserved(void **state)
+{
+    assert_true(keymap_reserved_count() >= 1);
+    const struct keymap_reserved *rs = keymap_reserved_find('l');
+    assert_non_null(rs);
+    assert_string_equal(rs->feature, "logs");
+    assert_non_null(strstr(rs->message, "not available yet"));
+    assert_null(keymap_reserved_find('q'));
+    assert_null(keymap_reserved_at(keymap_reserved_count()));
+    for (size_t k = 0; k < keymap_reserved_count(); k++)
+        for (size_t i = 0; i < keymap_count(); i++)
+            if (keymap_at(i)->key == keymap_reserved_at(k)->key)
+                fail_msg("reserved key %c bound in scope %s (row %zu)", keymap_at(i)->key,
+                         keymap_scope_name(keymap_at(i)->scope), i);
+    struct strbuf sb;
+    strbuf_init(&sb);
+    keymap_markdown(&sb);
+    assert_non_null(strstr(sb.s, "## Reserved"));
+    assert_non_null(strstr(sb.s, "| l | logs |"));
+    strbuf_fini(&sb);
+}
+
 static void
 test_key_names(void **state)
 {
@@ -154,6 +179,7 @@ main(void)
         cmocka_unit_test(test_every_row_described),
         cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_dangerous_hidden_readonly),
+        cmocka_unit_test(test_reserved),
         cmocka_unit_test(test_key_names),
         cmocka_unit_test(test_hints_and_markdown),
     };
