@@ -813,6 +813,12 @@ mysql_poll_action(struct mysql_poll *p, const char *server, const struct sqlq_ac
     return action_start(p, server, a, cb, arg, err);
 }
 
+const char *
+mysql_poll_action_user(const struct mysql_poll *p)
+{
+    return p->cred[ROLE_ACTION].user;
+}
+
 int
 mysql_poll_render(const struct mysql_poll *p, const char *server, const struct sqlq_action *a,
                   struct strbuf *masked, struct pxerr *err)

@@ -65,6 +65,10 @@ const char *mysql_poll_server_name(const struct mysql_poll *p, int i);
 /* The last read of server i: 0, or its PXE_* with msg (borrowed) in words. */
 int mysql_poll_server_status(const struct mysql_poll *p, int i, const char **msg);
 
+/* The MySQL user channel actions run as (the config's actionUser, default "operator"),
+ * for confirmations. Borrowed until mysql_poll_free. */
+const char *mysql_poll_action_user(const struct mysql_poll *p);
+
 /* Result of an action: status 0 or PXE_*; sql_masked (borrowed, may be "") is what ran,
  * with the password masked; err (borrowed) says what went wrong. */
 typedef void mysql_poll_action_cb(int status, const char *server, const char *sql_masked,
