@@ -106,6 +106,22 @@ static const struct keymap_row keymap_table[] = {
     {KS_CHDETAIL, 'y', KA_COPY_YAML,
      "Write this channel's status as YAML to a file (asks the path)", KEY_HINT},
 
+    /* describe: d on a row of the Overview, Channels, ServiceEntries, Injection, detail */
+    {KS_DESCRIBE, KM_ESC, KA_BACK, "Back to the view the object was described from", KEY_HINT},
+    {KS_DESCRIBE, 'j', KA_DOWN, "Scroll down", 0},
+    {KS_DESCRIBE, FN(KEY_DOWN), KA_DOWN, "Scroll down", KEY_ALIAS},
+    {KS_DESCRIBE, 'k', KA_UP, "Scroll up", 0},
+    {KS_DESCRIBE, FN(KEY_UP), KA_UP, "Scroll up", KEY_ALIAS},
+    {KS_DESCRIBE, FN(KEY_NPAGE), KA_PAGE_DOWN, "Scroll one page down", 0},
+    {KS_DESCRIBE, ' ', KA_PAGE_DOWN, "Scroll one page down", KEY_ALIAS},
+    {KS_DESCRIBE, KM_CTRL('f'), KA_PAGE_DOWN, "Scroll one page down", KEY_ALIAS},
+    {KS_DESCRIBE, FN(KEY_PPAGE), KA_PAGE_UP, "Scroll one page up", 0},
+    {KS_DESCRIBE, KM_CTRL('b'), KA_PAGE_UP, "Scroll one page up", KEY_ALIAS},
+    {KS_DESCRIBE, 'g', KA_TOP, "Go to the first line", 0},
+    {KS_DESCRIBE, FN(KEY_HOME), KA_TOP, "Go to the first line", KEY_ALIAS},
+    {KS_DESCRIBE, 'G', KA_BOTTOM, "Go to the last line (the events)", 0},
+    {KS_DESCRIBE, FN(KEY_END), KA_BOTTOM, "Go to the last line (the events)", KEY_ALIAS},
+
     /* per-channel probes: the probe pod is a write, so it confirms */
     {KS_CHANNELS, 'p', KA_PROBE_CHANNEL,
      "Probe every source of the selected channel (DNS and TCP, from its namespace in the mesh)",

@@ -29,6 +29,7 @@
     XX(OVERVIEW, "overview", "Overview (start screen)")                                            \
     XX(CHANNELS, "channels", "Channels view")                                                      \
     XX(CHDETAIL, "detail", "Channel detail view")                                                  \
+    XX(DESCRIBE, "describe", "Describe view (d on a row)")                                         \
     XX(EVENTS, "events", "Events view")                                                            \
     XX(FINDINGS, "findings", "Findings view")                                                      \
     XX(SENTRIES, "sentries", "ServiceEntries view")                                                \

@@ -10,7 +10,8 @@ const struct view_ops *const view_registry[] = {
     &view_events_ops,   &view_findings_ops,
     &view_sentries_ops, &view_injection_ops,
     &view_probes_ops,   &view_setup_ops,
-    &view_chdetail_ops, NULL,
+    &view_chdetail_ops, &view_describe_ops,
+    NULL,
 };
 
 const struct view_ops *

@@ -93,4 +93,18 @@ extern const struct view_ops view_chdetail_ops;
 void view_chdetail_open(struct app *a, const char *cluster, const char *server,
                         const char *channel, const struct view_ops *back);
 
+/* What `d` describes (k9s's describe); strings borrowed for the call (copied). */
+struct describe_target {
+    const char *kind;    /* "pod", "pxc", "serviceentry", "namespace", "channel" */
+    const char *cluster; /* the cluster's name */
+    const char *ns;      /* the object's namespace; NULL for a namespace */
+    const char *name;    /* the object's name; a channel's ("" MySQL's default) */
+    const char *server;  /* a channel: the server running it; else NULL */
+};
+/* The object as YAML (the model's, then the API server's when live) with its events, in
+ * a scrollable pane; Esc shows back. */
+extern const struct view_ops view_describe_ops;
+void view_describe_open(struct app *a, const struct describe_target *t,
+                        const struct view_ops *back);
+
 #endif

@@ -518,6 +518,30 @@ ov_show_focus(struct ov_view *o)
         o->page_first = o->focus_col - o->per_page + 1;
 }
 
+/* d: the selected row of the focused section (ids "ns/name", channels "server/name"). */
+static unsigned
+ov_describe(struct ov_view *o)
+{
+    static const char *const kinds[SEC__COUNT] = {"pxc", "pod", "serviceentry", "channel"};
+    struct ov_col *oc = o->cols.items[o->focus_col];
+    const char *id = tbl_selected_id(oc->t[o->focus_sec]);
+    const char *slash = id != NULL ? strchr(id, '/') : NULL;
+    if (slash == NULL) {
+        app_flash(o->v.app, APP_INFO, "nothing selected to describe in %s's %s", oc->cluster,
+                  sec_titles[o->focus_sec]);
+        return R_NONE;
+    }
+    char *first = xstrndup(id, (size_t)(slash - id));
+    struct describe_target t = {kinds[o->focus_sec], oc->cluster, first, slash + 1, NULL};
+    if (o->focus_sec == SEC_CHAN) {
+        t.ns = NULL;
+        t.server = first;
+    }
+    view_describe_open(o->v.app, &t, &view_overview_ops);
+    free(first);
+    return R_REDRAW | R_HINTS;
+}
+
 static unsigned
 ov_action(struct view *v, enum key_action act)
 {
@@ -573,6 +597,23 @@ ov_action(struct view *v, enum key_action act)
         view_chdetail_open(v->app, oc->cluster, server, slash + 1, &view_overview_ops);
         free(server);
         return R_REDRAW | R_HINTS;
+    }
+    case KA_DESCRIBE:
+        return ov_describe(o);
+    case KA_CHANNEL_START:
+    case KA_CHANNEL_STOP: { /* the selected channel of the Channels section */
+        struct ov_col *oc = o->cols.items[o->focus_col];
+        const char *id = o->focus_sec == SEC_CHAN ? tbl_selected_id(oc->t[SEC_CHAN]) : NULL;
+        const char *slash = id != NULL ? strchr(id, '/') : NULL;
+        if (slash == NULL) {
+            app_flash(v->app, APP_INFO, "select a channel first (Tab to a Channels section)");
+            return R_NONE;
+        }
+        char *server = xstrndup(id, (size_t)(slash - id));
+        app_act(v->app, act == KA_CHANNEL_START ? ACT_CHANNEL_START : ACT_CHANNEL_STOP,
+                &(struct act_args){.cluster = oc->cluster, .server = server, .name = slash + 1});
+        free(server);
+        return R_REDRAW;
     }
     case KA_PROBE_CHANNEL: { /* the selected channel, else the column's first */
         struct ov_col *oc = o->cols.items[o->focus_col];

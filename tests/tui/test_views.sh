@@ -64,7 +64,8 @@ wait_for "replay: copied to the clipboard: pxcmesh generate serviceentry"
 keys /
 typed "1062"
 keys Enter
-wait_for "CH_SQL_ERROR"
+wait_for "1/1 of 4" # the filter is applied (the keys may still be in flight before)
+has "CH_SQL_ERROR"
 hasnt "POD_NO_SIDECAR"
 keys 1
 wait_for "─ ▶ PXC"

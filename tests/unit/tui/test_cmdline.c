@@ -151,7 +151,7 @@ test_complete(void **state)
     assert_int_equal(c.n, n_views);
     for (size_t i = 1; i < c.n; i++)
         assert_true(strcmp(c.items[i - 1], c.items[i]) < 0);
-    assert_non_null(strstr(s, "channels,detail,events,findings"));
+    assert_non_null(strstr(s, "channels,describe,detail,events,findings"));
     free(s);
     vec_fini(&c);
 
