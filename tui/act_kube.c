@@ -156,7 +156,7 @@ act__start_restart(struct act_ctx *cx, const struct act_def *def, const struct a
                    "Strategic merge patch of statefulset %s/%s, field manager " KUBE_FIELD_MANAGER
                    ":\n"
                    "  spec:\n    template:\n      metadata:\n        annotations:\n"
-                   "+         kubectl.kubernetes.io/restartedAt: <the time of Yes, RFC 3339>\n"
+                   "+         kubectl.kubernetes.io/restartedAt: <now, when you answer yes>\n"
                    "Each PXC node leaves and rejoins Galera; a channel on a restarted pod stops "
                    "until its pod is back.",
                    args->cluster, args->name, args->ns, args->ns, args->name);

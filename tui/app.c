@@ -86,10 +86,8 @@ app_refresh(struct app *a)
     if (n == 0)
         app_flash(a, APP_WARN, "refresh: no cluster can be read (see the header for why)");
     else
-        app_flash(a, APP_INFO,
-                  "refreshing: %d cluster%s listed again (%d resource%s) and their MySQL "
-                  "servers read",
-                  n, n == 1 ? "" : "s", n_lists, n_lists == 1 ? "" : "s");
+        app_flash(a, APP_INFO, "refresh: listing %d resource%s of %d cluster%s again; MySQL read",
+                  n_lists, n_lists == 1 ? "" : "s", n, n == 1 ? "" : "s");
 }
 
 int64_t

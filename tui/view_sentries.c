@@ -241,10 +241,7 @@ se_fill(struct se_view *sv)
                 clock_fmt_age(now - se->changed_ms, age, sizeof age);
             tbl_cell_num(sv->t, age, (double)(now - se->changed_ms), TH_STATE_MUTED);
         }
-    }
-    /* The ServiceEntries a cluster lacks (doctor/mesh.h): A creates them. */
-    for (size_t i = 0; i < m->clusters.n; i++) {
-        const struct m_cluster *c = m->clusters.items[i];
+        /* The ServiceEntries it lacks (doctor/mesh.h), next to its own: A creates them. */
         struct mesh_missing mm[SE_MISSING_MAX];
         int n = mesh_missing(m, c, mm, SE_MISSING_MAX);
         for (int k = 0; k < n && k < SE_MISSING_MAX; k++) {
