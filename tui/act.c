@@ -82,8 +82,7 @@ act__refuse_write(struct act_ctx *cx, const char *what)
 {
     if (!cx->model->replay && !cx->readonly)
         return false;
-    const char *why = cx->readonly_why != NULL && cx->readonly_why[0] != '\0'
-                          ? cx->readonly_why
+    const char *why = cx->readonly_why != NULL && cx->readonly_why[0] != '\0' ? cx->readonly_why
                       : cx->model->replay ? "started with --replay"
                                           : "started with --readonly";
     act__report(cx, ACT_WARN, "read-only: %s is not allowed (%s)", what, why);

@@ -311,8 +311,8 @@ act__start_create_channel(struct act_ctx *cx, const struct act_def *def,
              "Cluster %s, server %s: point channel %s at %s:3306 with the replication user "
              "(password from Secret %s/%s in %s), then START it:",
              p->cluster, p->server, p->channel, p->host, p->ns, p->secret, p->source);
-    snprintf(l2, sizeof l2, "Runs as MySQL user '%s' (the action user):",
-             mysql_poll_action_user(mp));
+    snprintf(l2, sizeof l2,
+             "Runs as MySQL user '%s' (the action user):", mysql_poll_action_user(mp));
     const char *lines[ACT_DIALOG_MAX_LINES];
     size_t n = 0;
     lines[n++] = l1;

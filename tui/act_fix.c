@@ -165,8 +165,7 @@ job_start(struct act_ctx *cx, const struct act_def *def, const struct m_fix *fx)
  * SE_MISSING, made from the view's names and run by the same fix runner (the mesh rule's
  * endpoints, the generator, the apply pipeline's dry run and diff). */
 unsigned
-act__start_create_sentry(struct act_ctx *cx, const struct act_def *def,
-                         const struct act_args *args)
+act__start_create_sentry(struct act_ctx *cx, const struct act_def *def, const struct act_args *args)
 {
     char what[512], where[200], objname[300], cmd[1200];
     snprintf(objname, sizeof objname, "%s-%s", args->pxc, args->source);

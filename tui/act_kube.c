@@ -1,11 +1,11 @@
 /* act_kube: the console's Kubernetes writes: label a namespace for injection, restart a
  * statefulset, delete a ServiceEntry, and apply manifests. Each write asks first, naming
  * the object, the cluster, the effect, the change as a diff and the field manager (a
- * delete: the channels it cuts off and the object that goes); the apply asks only once its preview is done
- * (validation against the CRDs, the live objects read, a server dry run: the question
- * shows the diff, Secret values masked), through the same apply_plan `pxcmesh apply`
- * runs: nothing is applied unless every object passed, and an apply the server refuses
- * midway is reported object by object. */
+ * delete: the channels it cuts off and the object that goes); the apply asks only once its preview
+ * is done (validation against the CRDs, the live objects read, a server dry run: the question shows
+ * the diff, Secret values masked), through the same apply_plan `pxcmesh apply` runs: nothing is
+ * applied unless every object passed, and an apply the server refuses midway is reported object by
+ * object. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,8 +111,9 @@ injection_label(struct act_ctx *cx, const char *cluster, const char *ns)
     struct m_namespace *n = c != NULL ? model_ns_find(c, ns) : NULL;
     if (n == NULL)
         return "?";
-    return n->injection == INJ_ENABLED ? "enabled" : n->injection == INJ_DISABLED ? "disabled"
-                                                                                  : NULL;
+    return n->injection == INJ_ENABLED    ? "enabled"
+           : n->injection == INJ_DISABLED ? "disabled"
+                                          : NULL;
 }
 
 unsigned

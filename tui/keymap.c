@@ -18,8 +18,7 @@ static const struct keymap_row keymap_table[] = {
     /* global */
     {KS_GLOBAL, 'q', KA_QUIT, "Quit pxcmesh (the terminal is restored)", KEY_HINT},
     {KS_GLOBAL, '?', KA_HELP, "Show this help, generated from the key table", KEY_HINT},
-    {KS_GLOBAL, ':', KA_CMDLINE,
-     "Open the command line (:view NAME, :se, :pods... and :help)",
+    {KS_GLOBAL, ':', KA_CMDLINE, "Open the command line (:view NAME, :se, :pods... and :help)",
      KEY_HINT},
     {KS_GLOBAL, KM_ESC, KA_BACK,
      "Back out: clear the filter, close the overlay, go to the overview", 0},
@@ -37,8 +36,8 @@ static const struct keymap_row keymap_table[] = {
     {KS_GLOBAL, '8', KA_VIEW_SETUP,
      "Show the guided set-up of replication from one cluster to another", 0},
     {KS_GLOBAL, KM_CTRL('l'), KA_REDRAW, "Repaint the whole screen", 0},
-    {KS_GLOBAL, KM_CTRL('r'), KA_REFRESH, "Refresh now: list the objects and read the servers again",
-     0},
+    {KS_GLOBAL, KM_CTRL('r'), KA_REFRESH,
+     "Refresh now: list the objects and read the servers again", 0},
 
     /* the focused table */
     {KS_TABLE, 'j', KA_DOWN, "Select the next row", 0},
@@ -84,8 +83,8 @@ static const struct keymap_row keymap_table[] = {
     {KS_CHANNELS, 'x', KA_CHANNEL_STOP,
      "Stop the selected channel (STOP REPLICA) with the action user, after confirming the SQL",
      KEY_DANGEROUS | KEY_HINT},
-    {KS_CHANNELS, 'd', KA_DESCRIBE, "Describe the selected channel: its status as YAML and its events",
-     0},
+    {KS_CHANNELS, 'd', KA_DESCRIBE,
+     "Describe the selected channel: its status as YAML and its events", 0},
 
     /* channel detail: entered with Enter on a channel row */
     {KS_CHANNELS, KM_ENTER, KA_ENTER,
@@ -163,8 +162,8 @@ static const struct keymap_row keymap_table[] = {
     {KS_INJECTION, 'R', KA_RESTART_STS,
      "Restart the PXC statefulset of the selected row so its pods get sidecars, after confirming",
      KEY_DANGEROUS | KEY_HINT},
-    {KS_INJECTION, 'd', KA_DESCRIBE, "Describe the selected namespace or pod: its YAML and its events",
-     0},
+    {KS_INJECTION, 'd', KA_DESCRIBE,
+     "Describe the selected namespace or pod: its YAML and its events", 0},
 
     /* Findings view: the fix runs (it confirms first, naming the change) or is copied */
     {KS_FINDINGS, 'f', KA_FIX,

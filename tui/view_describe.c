@@ -37,17 +37,17 @@ struct dv_view {
     struct view v; /* first */
     int y0, x0, h, w;
     struct textv *text;
-    char kind[16];                /* "pod", "pxc", "serviceentry", "namespace", "channel" */
+    char kind[16];                      /* "pod", "pxc", "serviceentry", "namespace", "channel" */
     char *cluster, *ns, *name, *server; /* owned; ns NULL for a namespace, server a channel's */
-    const struct view_ops *back;  /* borrowed static */
+    const struct view_ops *back;        /* borrowed static */
     /* The live object: one GET per open. */
-    struct kube_req *req;         /* in flight, NULL none */
-    struct kube_client *req_kc;   /* its client: cancelled only while the cluster has it */
-    json_t *live_obj;             /* owned: the server's object, NULL none (yet) */
-    char live_err[300];           /* why the GET failed, "" none */
-    int64_t live_ms;              /* wall ms of the answer */
-    uint64_t shown_seq;           /* model seq the text shows */
-    bool shown_live;              /* the text shows live_obj / live_err */
+    struct kube_req *req;       /* in flight, NULL none */
+    struct kube_client *req_kc; /* its client: cancelled only while the cluster has it */
+    json_t *live_obj;           /* owned: the server's object, NULL none (yet) */
+    char live_err[300];         /* why the GET failed, "" none */
+    int64_t live_ms;            /* wall ms of the answer */
+    uint64_t shown_seq;         /* model seq the text shows */
+    bool shown_live;            /* the text shows live_obj / live_err */
     bool filled;
 };
 
@@ -158,8 +158,8 @@ dv_fetch(struct dv_view *dv)
 static bool
 name_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
 }
 
 /* Does text name word as a whole name (not inside a longer one)? */
@@ -252,7 +252,10 @@ dv_fill(struct dv_view *dv)
         char tm[16];
         clock_fmt_hms(e->wall_ms, tm, sizeof tm);
         static const char *const lv[] = {"info ", "warn ", "error"};
-        snprintf(line, sizeof line, "%s %s ", tm, lv[e->level < 0 ? 0 : e->level > 2 ? 2 : e->level]);
+        snprintf(line, sizeof line, "%s %s ", tm,
+                 lv[e->level < 0   ? 0
+                    : e->level > 2 ? 2
+                                   : e->level]);
         enum th_elem el = e->level >= 2 ? TH_STATE_BAD : e->level == 1 ? TH_STATE_WARN : TH_TEXT;
         struct textv_span sp[2] = {{line, strlen(line), TH_STATE_MUTED},
                                    {e->what, strlen(e->what), el}};
@@ -289,8 +292,9 @@ dv_render(struct view *v)
     werase(v->win);
     if (dv->cluster == NULL) {
         textv_clear(dv->text);
-        textv_add_line(dv->text, "Nothing described yet: d on a pod, PXC, ServiceEntry, "
-                                 "namespace or channel row",
+        textv_add_line(dv->text,
+                       "Nothing described yet: d on a pod, PXC, ServiceEntry, "
+                       "namespace or channel row",
                        TH_STATE_MUTED);
     } else {
         dv_sync(v);

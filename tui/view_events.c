@@ -1,6 +1,6 @@
 /* view_events: one timeline across clusters of what changed (the model's event ring),
- * newest first (the title follows a sort), filterable. Ages tick once a second in live mode; a replay shows the ages
- * as they were at the snapshot's time. */
+ * newest first (the title follows a sort), filterable. Ages tick once a second in live mode; a
+ * replay shows the ages as they were at the snapshot's time. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -293,8 +293,7 @@ in_action(struct view *v, enum key_action act)
             return R_NONE;
         }
         struct describe_target t = {p != NULL ? "pod" : "namespace", c->name,
-                                    p != NULL ? p->ns : NULL, p != NULL ? p->name : ns->name,
-                                    NULL};
+                                    p != NULL ? p->ns : NULL, p != NULL ? p->name : ns->name, NULL};
         view_describe_open(a, &t, &view_injection_ops);
         return R_REDRAW | R_HINTS;
     }

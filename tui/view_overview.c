@@ -88,7 +88,6 @@ ov_sync_cols(struct ov_view *o, const struct model *m)
         o->page_first = n > 0 ? n - 1 : 0;
 }
 
-
 /* ------------------------------------------------------------------ topology */
 
 struct topo_line {

@@ -22,9 +22,9 @@ struct ov_col {
     char *cluster; /* owned: the cluster's name (columns follow clusters by name) */
     struct tbl *t[SEC__COUNT];
     int problems[SEC__COUNT];
-    uint64_t pods_seq; /* model->pods_seq its pod rows show, 0: never filled. A channel's
-                          lag sample every refresh must not rebuild 10,000 pod rows. */
-    uint64_t findings_seq; /* model->findings_seq its marks show */
+    uint64_t pods_seq;        /* model->pods_seq its pod rows show, 0: never filled. A channel's
+                                 lag sample every refresh must not rebuild 10,000 pod rows. */
+    uint64_t findings_seq;    /* model->findings_seq its marks show */
     int64_t pods_age_next_ms; /* the app's clock when a pod's AGE text next changes, 0:
                                  never (no pods); the pod rows are refilled then */
     int n_err, n_warn;        /* the doctor's findings on the cluster */
@@ -36,16 +36,15 @@ void view_overview__col_free(void *p);
 
 /* Fill one section's table of oc from cluster c, the rows the findings name (mk) marked
  * and ranked first. now_ms: the app's clock (pod ages). */
-void view_overview__fill_pxc(struct ov_col *oc, const struct m_cluster *c,
-                             const struct glyphs *g, const struct vutil_marks *mk);
-void view_overview__fill_pods(struct ov_col *oc, const struct m_cluster *c,
-                              const struct glyphs *g, const struct vutil_marks *mk,
-                              int64_t now_ms);
+void view_overview__fill_pxc(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g,
+                             const struct vutil_marks *mk);
+void view_overview__fill_pods(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g,
+                              const struct vutil_marks *mk, int64_t now_ms);
 void view_overview__fill_se(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g,
                             const struct vutil_marks *mk);
 /* Returns how many channels are shown stale (their ages move: the caller refills). */
-int view_overview__fill_chan(struct ov_col *oc, const struct m_cluster *c,
-                             const struct glyphs *g, struct app *a, const struct vutil_marks *mk);
+int view_overview__fill_chan(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g,
+                             struct app *a, const struct vutil_marks *mk);
 
 /* The panes below the columns, into tv (cleared first): the doctor's findings, errors
  * first, one line each; the newest events, newest first, at most max_lines. Return how many

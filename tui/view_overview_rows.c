@@ -32,8 +32,10 @@ static const struct tbl_col pxc_cols[] = {
  * and IP are never cut ("NotRea…", "10.42.…" say nothing): their minimum is their widest
  * usual value, so they hide instead. */
 static const struct tbl_col pod_cols[] = {
-    {"NAME", 12, 24, 1, TBL_LEFT, 0}, {"PHASE", 8, 0, 0, TBL_LEFT, 2},
-    {"GALERA", 8, 0, 0, TBL_LEFT, 1}, {"SIDECAR", 10, 0, 0, TBL_LEFT, 0},
+    {"NAME", 12, 24, 1, TBL_LEFT, 0},
+    {"PHASE", 8, 0, 0, TBL_LEFT, 2},
+    {"GALERA", 8, 0, 0, TBL_LEFT, 1},
+    {"SIDECAR", 10, 0, 0, TBL_LEFT, 0},
     {"IP", 15, 0, 0, TBL_LEFT, TBL_EXTRA + 2},
     {"READY", 5, 0, 0, TBL_LEFT, TBL_EXTRA},
     {"RESTARTS", 8, 0, 0, TBL_RIGHT, TBL_EXTRA + 3},
@@ -124,7 +126,7 @@ pxc_score(const struct m_pxc *x)
 
 void
 view_overview__fill_pxc(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g,
-            const struct vutil_marks *mk)
+                        const struct vutil_marks *mk)
 {
     struct tbl *t = oc->t[SEC_PXC];
     size_t n = c->pxcs.n;
@@ -169,10 +171,10 @@ view_overview__fill_pxc(struct ov_col *oc, const struct m_cluster *c, const stru
 static int64_t
 age_text_left_ms(int64_t age_ms)
 {
-    int64_t unit = age_ms < 120 * 1000LL            ? 1000
-                   : age_ms < 120 * 60 * 1000LL     ? 60 * 1000LL
-                   : age_ms < 48 * 3600 * 1000LL    ? 3600 * 1000LL
-                                                    : 86400 * 1000LL;
+    int64_t unit = age_ms < 120 * 1000LL         ? 1000
+                   : age_ms < 120 * 60 * 1000LL  ? 60 * 1000LL
+                   : age_ms < 48 * 3600 * 1000LL ? 3600 * 1000LL
+                                                 : 86400 * 1000LL;
     return unit - age_ms % unit;
 }
 
@@ -299,7 +301,7 @@ se_score(const struct m_sentry *se)
 
 void
 view_overview__fill_se(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g,
-           const struct vutil_marks *mk)
+                       const struct vutil_marks *mk)
 {
     struct tbl *t = oc->t[SEC_SE];
     size_t n = c->sentries.n;
@@ -340,8 +342,8 @@ view_overview__fill_se(struct ov_col *oc, const struct m_cluster *c, const struc
 /* Stale channels (last read older than 3 refresh intervals) show their age and grey out;
  * returns how many there are, so that sync refills while any are stale (ages move). */
 int
-view_overview__fill_chan(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g, struct app *a,
-             const struct vutil_marks *mk)
+view_overview__fill_chan(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g,
+                         struct app *a, const struct vutil_marks *mk)
 {
     struct tbl *t = oc->t[SEC_CHAN];
     size_t n = c->channels.n;
@@ -372,8 +374,11 @@ view_overview__fill_chan(struct ov_col *oc, const struct m_cluster *c, const str
         const char *nm = ch->name[0] ? ch->name : "(default)";
         name_cell(t, nm, TH_NONE, vutil_mark(mk, "channel", nm), g);
         bool ok = ch->io == THR_YES && ch->sql == THR_YES;
-        tbl_cellf(t, stale ? TH_STATE_MUTED : ok ? TH_STATE_OK : TH_STATE_BAD, "%s/%s",
-                  model_thread_name(ch->io), model_thread_name(ch->sql));
+        tbl_cellf(t,
+                  stale ? TH_STATE_MUTED
+                  : ok  ? TH_STATE_OK
+                        : TH_STATE_BAD,
+                  "%s/%s", model_thread_name(ch->io), model_thread_name(ch->sql));
         vutil_fmt_lag(ch->lag_s, buf, sizeof buf);
         enum th_elem le = vutil_lag_elem(ch->lag_s, &lag);
         tbl_cell_num(t, buf, ch->lag_s, stale ? TH_STATE_MUTED : le);
@@ -414,11 +419,12 @@ view_overview__fill_findings(struct textv *tv, const struct model *m, int64_t no
             char since[32] = "";
             if (f->since_ms > 0 && now_ms >= f->since_ms)
                 clock_fmt_age(now_ms - f->since_ms, since, sizeof since);
-            enum th_elem e = sev == SEV_ERROR ? TH_STATE_BAD : sev == SEV_WARNING ? TH_STATE_WARN
-                                                                                  : TH_TEXT;
+            enum th_elem e = sev == SEV_ERROR     ? TH_STATE_BAD
+                             : sev == SEV_WARNING ? TH_STATE_WARN
+                                                  : TH_TEXT;
             char head[160], tail[1024];
-            snprintf(head, sizeof head, "%-7s %s %s", model_severity_name(f->severity),
-                     f->cluster, f->code);
+            snprintf(head, sizeof head, "%-7s %s %s", model_severity_name(f->severity), f->cluster,
+                     f->code);
             snprintf(tail, sizeof tail, " %s%s%s%s: %s", f->object, since[0] ? " (" : "", since,
                      since[0] ? ")" : "", f->message);
             struct textv_span sp[2] = {{head, strlen(head), e}, {tail, strlen(tail), TH_TEXT}};

@@ -1,8 +1,8 @@
 /* view_sentries: the ServiceEntries of every cluster in one table, and a row for each one
  * a cluster lacks (doctor/mesh.h: another cluster's PXC host, or a channel's source host,
  * that nothing declares; A creates it through the fix runner, as the doctor's fix and the
- * set-up do), with the selected object as YAML (syntax coloured) below. The model keeps no JSON, so the YAML is
- * rendered from struct m_sentry: what the console knows of the object, in the order
+ * set-up do), with the selected object as YAML (syntax coloured) below. The model keeps no JSON, so
+ * the YAML is rendered from struct m_sentry: what the console knows of the object, in the order
  * kubectl shows it. `m` swaps the YAML for the diff against the corrected ServiceEntry
  * the generator makes for the selected host (manifest.h, endpoints by the rule of
  * doctor/mesh.h: the remote cluster's node addresses, as the seed's mkPXCServiceEntry);
@@ -338,9 +338,9 @@ se_fill_missing_pane(struct se_view *sv, const struct m_cluster *c, const struct
     strbuf_init(&y);
     char why[400] = "";
     if (se_missing_manifest(a, c, mm, &y, why, sizeof why)) {
-        snprintf(head, sizeof head,
-                 "# A creates it from %s's node addresses (server dry run, diff, confirm):",
-                 mm->remote);
+        snprintf(
+            head, sizeof head,
+            "# A creates it from %s's node addresses (server dry run, diff, confirm):", mm->remote);
         textv_add_line(sv->yaml, head, TH_YAML_COMMENT);
         struct textv_span sp[16];
         for (char *l = y.s, *nl; *l != '\0'; l = nl) {
@@ -506,8 +506,9 @@ se_action(struct view *v, enum key_action act)
         struct strbuf y;
         strbuf_init(&y);
         yamlout_yaml(o, &y);
-        app_act(a, ACT_DELETE_SENTRY,
-                &(struct act_args){.cluster = c->name, .ns = se->ns, .name = se->name, .text = y.s});
+        app_act(
+            a, ACT_DELETE_SENTRY,
+            &(struct act_args){.cluster = c->name, .ns = se->ns, .name = se->name, .text = y.s});
         strbuf_fini(&y);
         json_decref(o);
         return R_NONE;

@@ -108,9 +108,9 @@ void tbl_pos_text(const struct tbl *t, char *buf, size_t n);
 /* Pure: widths for `width` columns. natural[i]: the widest content; out_w[i] gets 0 for a
  * hidden column. Columns with the highest prio hide first until the minimums fit; prio 0
  * columns never hide (the last one is clipped). TBL_EXTRA columns then hide, highest
- * prio first, until the others fit at their natural width (capped at max_w). Remaining width grows columns toward their
- * natural width capped at max_w (lowest prio first), then past max_w to their whole
- * content, then flex columns share what is left: no column is cut while another is given
+ * prio first, until the others fit at their natural width (capped at max_w). Remaining width grows
+ * columns toward their natural width capped at max_w (lowest prio first), then past max_w to their
+ * whole content, then flex columns share what is left: no column is cut while another is given
  * spare width. Returns the number of columns shown. */
 size_t tbl_layout(const struct tbl_col *cols, size_t n, const int *natural, int width, int *out_w);
 /* tbl_layout with this table's natural widths (titles and all rows set); stores the result

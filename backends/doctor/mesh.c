@@ -201,8 +201,8 @@ local_ns(const struct m_cluster *c, const char *server, char *buf, size_t n)
 
 /* Add host (NAME.REMOTE.global) once; a channel (may be NULL) that uses it counts. */
 static int
-missing_add(const struct m_cluster *c, struct mesh_missing *out, int max, int n,
-            const char *name, const char *remote, const struct m_channel *user)
+missing_add(const struct m_cluster *c, struct mesh_missing *out, int max, int n, const char *name,
+            const char *remote, const struct m_channel *user)
 {
     char host[300];
     snprintf(host, sizeof host, "%s.%s.global", name, remote);
@@ -235,8 +235,7 @@ missing_cmp(const void *x, const void *y)
 }
 
 int
-mesh_missing(const struct model *m, const struct m_cluster *c, struct mesh_missing *out,
-             int max)
+mesh_missing(const struct model *m, const struct m_cluster *c, struct mesh_missing *out, int max)
 {
     int n = 0;
     for (size_t i = 0; i < m->clusters.n; i++) {

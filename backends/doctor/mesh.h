@@ -50,8 +50,9 @@ struct mesh_missing {
     int n_users;      /* channels of c that use the host as their source: they need it */
 };
 
-/* The ServiceEntries c lacks, up to max into out, by host; returns how many in all. One per PXC of every other cluster of m, plus every
- * NAME.X.global source host of c's channels where X is a cluster of m. */
+/* The ServiceEntries c lacks, up to max into out, by host; returns how many in all. One per PXC of
+ * every other cluster of m, plus every NAME.X.global source host of c's channels where X is a
+ * cluster of m. */
 int mesh_missing(const struct model *m, const struct m_cluster *c, struct mesh_missing *out,
                  int max);
 

@@ -227,7 +227,7 @@ test_users_and_missing(void **state)
     const struct m_channel *users[4];
     assert_int_equal(mesh_sentry_users(a, se, users, 4), 2); /* case-insensitive hosts */
     assert_string_equal(users[0]->name, "from_b");
-    assert_string_equal(users[1]->name, "from_c"); /* by its failover list */
+    assert_string_equal(users[1]->name, "from_c");           /* by its failover list */
     assert_int_equal(mesh_sentry_users(a, se, users, 1), 2); /* the total past max */
 
     struct mesh_missing mm[4];

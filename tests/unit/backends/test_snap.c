@@ -1246,9 +1246,9 @@ test_write_object(void **state)
         assert_non_null(got);
         json_t *want = NULL, *it;
         size_t k;
-        json_array_foreach(json_object_get(ca, cases[i].list), k, it)
-            if (strcmp(json_string_value(json_object_get(it, "name")), cases[i].name) == 0)
-                want = it;
+        json_array_foreach(json_object_get(ca, cases[i].list), k,
+                           it) if (strcmp(json_string_value(json_object_get(it, "name")),
+                                          cases[i].name) == 0) want = it;
         assert_non_null(want);
         if (!json_equal(got, want))
             fail_msg("%s %s differs from the snapshot's: %s", cases[i].list, cases[i].name, one.s);

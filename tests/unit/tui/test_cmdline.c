@@ -67,10 +67,12 @@ test_find(void **state)
                         "injection, namespaces, probes, setup)");
     /* k9s's resource names and aliases, exact before any prefix. */
     static const char *const alias[][2] = {
-        {"se", "serviceentries"}, {"serviceentry", "serviceentries"}, {"po", "pods"},
-        {"pod", "pods"},          {"ch", "channels"},                  {"ev", "events"},
-        {"fi", "findings"},       {"ns", "namespaces"},                {"pr", "probes"},
-        {"pxc", "pxc"},           {"ov", "overview"},                  {"inj", "injection"},
+        {"se", "serviceentries"}, {"serviceentry", "serviceentries"},
+        {"po", "pods"},           {"pod", "pods"},
+        {"ch", "channels"},       {"ev", "events"},
+        {"fi", "findings"},       {"ns", "namespaces"},
+        {"pr", "probes"},         {"pxc", "pxc"},
+        {"ov", "overview"},       {"inj", "injection"},
     };
     for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
         assert_string_equal(cmdline_find(alias[i][0], &err)->name, alias[i][1]);
