@@ -399,9 +399,11 @@ ov_sync(struct view *v)
 }
 
 /* The lines the columns leave empty (a tall terminal): the doctor's findings and the
- * newest events, side by side from 100 columns, else stacked. Nothing below 4 lines. */
+ * newest events, side by side from 100 columns, else stacked. Nothing below 4 lines.
+ * The boxes line up with the columns' frames: they span cells 0..right, and side by side
+ * the events start at cell split + 1 (a column's frame starts one cell past its slot). */
 static void
-ov_draw_recent(struct ov_view *o, int y, int h)
+ov_draw_recent(struct ov_view *o, int y, int h, int split, int right)
 {
     const struct app *a = o->v.app;
     const struct theme *th = app_theme(a);
@@ -415,11 +417,11 @@ ov_draw_recent(struct ov_view *o, int y, int h)
     snprintf(fd_title, sizeof fd_title, "Findings (%d)", n_fd);
     snprintf(ev_title, sizeof ev_title, "Newest events (%d)", m->ev_len);
     int iy, ix, ih, iw;
-    int fy = y, fx = 0, fh = h, fw = o->w, ey = y, ex = 0, eh = h, ew = o->w;
+    int fy = y, fx = 0, fh = h, fw = right + 1, ey = y, ex = 0, eh = h, ew = right + 1;
     if (o->w >= 100) {
-        fw = o->w / 2;
-        ex = fw + 1;
-        ew = o->w - ex;
+        fw = split - 1;
+        ex = split + 1;
+        ew = right + 1 - ex;
     } else {
         fh = (n_fd > 0 ? n_fd : 1) + 2;
         if (fh > h / 2)
@@ -480,7 +482,7 @@ ov_render(struct view *v)
         y++;
     }
     int cw = o->w / (nc > o->per_page ? o->per_page : shown);
-    int used = 0;
+    int used = 0, right = o->w - 1;
     for (int i = 0; i < shown; i++) {
         int ci = o->page_first + i;
         int x = i * cw;
@@ -489,8 +491,11 @@ ov_render(struct view *v)
                                ci, y, x + (i == 0 ? 0 : 1), w - (i == 0 ? 0 : 1), o->h - y);
         if (u > used)
             used = u;
+        right = x + w - 2; /* the last frame's right edge (frames are a cell short) */
     }
-    ov_draw_recent(o, y + used, o->h - (y + used));
+    /* Side by side, the split falls between two columns (the middle one), or halves one. */
+    int split = shown >= 2 ? (shown + 1) / 2 * cw : o->w / 2;
+    ov_draw_recent(o, y + used, o->h - (y + used), split, right);
 }
 
 static void

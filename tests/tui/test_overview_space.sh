@@ -8,6 +8,13 @@
 # deterministic.
 . "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || fail "jq is needed (apt-get install -y jq)"
+# cell_of TEXT CHAR: where CHAR first is in TEXT, counted in characters (one cell each here:
+# box drawing, ASCII names and the one-cell glyphs).
+cell_of() {
+    local LC_ALL=C.UTF-8
+    local pre=${1%%"$2"*}
+    echo "${#pre}"
+}
 
 # pxc-cluster-pxc-1 of cluster-a is running but not ready, with 3 restarts.
 # Outside TUI_TMP, which tui_stop empties.
@@ -52,6 +59,12 @@ first=$(screen | grep -oE '│(error|warning) +cluster-[ab] [A-Z_]+' | head -1)
 screen | grep -qE '│warning cluster-b SE_NO_ADDRESSES serviceentry/pxc/pxc-cluster-cluster-a' ||
     fail "200x50: the warning below the errors"
 screen | grep -qE 'Findings \(4\).*Newest events \(3\)' || fail "200x50: the panes side by side"
+# They line up with the columns' frames: same right edges, same gap between them.
+top=$(screen | grep -m1 '^┌─ ▶ PXC')
+bot=$(screen | grep -m1 '^┌─ Findings (')
+[[ $(cell_of "$top" ┐) == $(cell_of "$bot" ┐) ]] || fail "200x50: the findings' edge is not the column's"
+[[ $top == *"┐  ┌─ PXC"* && $bot == *"┐  ┌─ Newest events"* ]] || fail "200x50: the events do not start where the column does"
+[[ $(cell_of "$top┃" ┃) == $(cell_of "$bot┃" ┃) ]] || fail "200x50: the events' right edge is not the column's"
 has "07:55:01 cluster-a channel cluster_b_source on pxc-cluster-pxc-2: IO Connecting, error 2005"
 keys q
 wait_exit 0
