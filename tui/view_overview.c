@@ -398,6 +398,19 @@ ov_sync(struct view *v)
     }
 }
 
+/* One pane's lines, wrapped while they all fit (a finding's message is worth reading
+ * whole), else one a line, clipped, so that the most of them show. */
+static void
+ov_draw_pane(struct textv *tv, WINDOW *win, int y, int x, int h, int w, const struct theme *th,
+             const struct glyphs *g)
+{
+    textv_set_wrap(tv, true);
+    textv_set_size(tv, h, w);
+    if (textv_n_vlines(tv) > (size_t)h)
+        textv_set_wrap(tv, false);
+    textv_draw(tv, win, y, x, h, w, th, g);
+}
+
 /* The lines the columns leave empty (a tall terminal): the doctor's findings and the
  * newest events, side by side from 100 columns, else stacked. Nothing below 4 lines.
  * The boxes line up with the columns' frames: they span cells 0..right, and side by side
@@ -431,11 +444,11 @@ ov_draw_recent(struct ov_view *o, int y, int h, int split, int right)
     }
     frame_draw(o->v.win, fy, fx, fh, fw, fd_title, "press 4", false, th, g);
     frame_inner(fy, fx, fh, fw, &iy, &ix, &ih, &iw);
-    textv_draw(o->findings, o->v.win, iy, ix, ih, iw, th, g);
+    ov_draw_pane(o->findings, o->v.win, iy, ix, ih, iw, th, g);
     if (eh >= 3) {
         frame_draw(o->v.win, ey, ex, eh, ew, ev_title, "press 3", false, th, g);
         frame_inner(ey, ex, eh, ew, &iy, &ix, &ih, &iw);
-        textv_draw(o->events, o->v.win, iy, ix, ih, iw, th, g);
+        ov_draw_pane(o->events, o->v.win, iy, ix, ih, iw, th, g);
     }
 }
 
@@ -704,8 +717,6 @@ ov_create(struct app *a)
     vec_init(&o->cols, view_overview__col_free);
     o->findings = textv_new();
     o->events = textv_new();
-    textv_set_wrap(o->findings, false);
-    textv_set_wrap(o->events, false);
     return &o->v;
 }
 

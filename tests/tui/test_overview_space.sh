@@ -2,7 +2,8 @@
 # its IP, READY, RESTARTS and AGE, a long pod name is shown past the column's usual
 # maximum (the other columns whole, so nothing else needs the room), a pod that is not
 # ready reads "NotReady" whole, and the lines the columns leave empty show the doctor's
-# findings (errors first) and the newest events. At 80x24 nothing of that costs the
+# findings (errors first, their messages whole while they fit) and the newest events, in
+# boxes lined up with the columns' frames. At 80x24 nothing of that costs the
 # columns a cell: the pod columns are the ones shown before (NAME, GALERA, SIDECAR) and
 # no pane is drawn below. Snapshots are copies of the fixtures (jq), so the screens are
 # deterministic.
@@ -66,6 +67,21 @@ bot=$(screen | grep -m1 '^┌─ Findings (')
 [[ $top == *"┐  ┌─ PXC"* && $bot == *"┐  ┌─ Newest events"* ]] || fail "200x50: the events do not start where the column does"
 [[ $(cell_of "$top┃" ┃) == $(cell_of "$bot┃" ┃) ]] || fail "200x50: the events' right edge is not the column's"
 has "07:55:01 cluster-a channel cluster_b_source on pxc-cluster-pxc-2: IO Connecting, error 2005"
+# With the room, a finding's message is read whole (wrapped), not cut at the pane's edge.
+has "was created before the label"
+has "the source host name does not resolve"
+keys q
+wait_exit 0
+
+# ---- 200x38: the findings wrapped would not fit: one line each, all four shown.
+tui_stop
+tui_start 200 38 --replay "$snap"
+wait_for "REPLAY"
+settle
+has "─ Findings (4) "
+[[ $(screen | grep -cE '│(error|warning) +cluster-[ab] [A-Z_]+ ') == 4 ]] ||
+    fail "200x38: not one line a finding"
+hasnt "was created before the label"
 keys q
 wait_exit 0
 
