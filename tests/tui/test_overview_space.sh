@@ -5,10 +5,17 @@
 # findings (errors first, their messages whole while they fit) and the newest events, in
 # boxes lined up with the columns' frames. At 80x24 nothing of that costs the
 # columns a cell: the pod columns are the ones shown before (NAME, GALERA, SIDECAR) and
-# no pane is drawn below. Snapshots are copies of the fixtures (jq), so the screens are
-# deterministic.
+# no pane is drawn below; at 20 columns it says the size it needs, at 40 the panes stack.
+# Snapshots are copies of the fixtures (jq), so the screens are deterministic.
 . "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || fail "jq is needed (apt-get install -y jq)"
+# width_ok W: no line of the screen is wider than W characters.
+width_ok() {
+    local LC_ALL=C.UTF-8 l
+    while IFS= read -r l; do
+        ((${#l} <= $1)) || fail "a line wider than $1: '$l'"
+    done < <(screen)
+}
 # cell_of TEXT CHAR: where CHAR first is in TEXT, counted in characters (one cell each here:
 # box drawing, ASCII names and the one-cell glyphs).
 cell_of() {
@@ -42,6 +49,23 @@ has "no findings: the doctor sees nothing wrong"
 has "─ Newest events (1) "
 screen | grep -qE '│09:15:00 cluster-a channel cluster_b_source on pxc-cluster-pxc-0: IO Yes, SQL Yes' ||
     fail "200x50: the newest event below the columns"
+# 20 columns: too narrow for any layout, it says what it needs; 40 (the least): one column,
+# the three pod columns, the panes below stacked; back at 200x50 all of it is there again.
+resize 20 50
+wait_for "needs at least 40x10"
+resize 40 50
+wait_for "clusters 1-1 of 2"
+settle
+screen | grep -qE '^│NAME +GALERA +SIDECAR +│$' || fail "40x50: the pod columns"
+screen | grep -qE '^┌─ Findings \(0\) ─+ press 4 ─┐$' || fail "40x50: the findings below"
+screen | grep -qE '^┌─ Newest events \(1\) ─+ press 3 ─┐$' || fail "40x50: the events under them"
+width_ok 40
+resize 200 50
+wait_gone "clusters 1-1 of 2"
+settle
+screen | grep -qE '│NAME +PHASE +GALERA +SIDECAR +IP +READY +RESTARTS +AGE│' ||
+    fail "200x50 again: the pod columns IP, READY, RESTARTS, AGE"
+has "─ Newest events (1) "
 keys q
 wait_exit 0
 
