@@ -1,4 +1,4 @@
-# test_console_confirm: the console's live items of issue 19's list, on the lab, at 80x24
+# test_console_confirm: the console's confirmations and other live keys, on the lab, at 80x24
 # and at 200x50 (through the tmux harness of tests/tui):
 #   - stopping a channel (Channels view, the Overview's Channels section, the detail) asks
 #     with the exact statement in the server's dialect and the MySQL user that runs it;
