@@ -11,8 +11,9 @@
 
 /* In the order --help lists them: look, then act, then set up, then diagnose. */
 static const struct cmd_entry *const cmd_table[] = {
-    &cmd_status_entry, &cmd_get_entry,   &cmd_channel_entry, &cmd_lab_entry,  &cmd_generate_entry,
-    &cmd_apply_entry,  &cmd_probe_entry, &cmd_doctor_entry,  &cmd_keys_entry,
+    &cmd_status_entry,   &cmd_get_entry,      &cmd_logs_entry,  &cmd_channel_entry,
+    &cmd_lab_entry,      &cmd_generate_entry, &cmd_apply_entry, &cmd_exec_entry,
+    &cmd_portforward_entry, &cmd_probe_entry, &cmd_doctor_entry, &cmd_keys_entry,
 };
 
 const struct cmd_entry *

@@ -54,10 +54,13 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_apply_entry;
 extern const struct cmd_entry cmd_channel_entry;
 extern const struct cmd_entry cmd_doctor_entry;
+extern const struct cmd_entry cmd_exec_entry;
 extern const struct cmd_entry cmd_generate_entry;
 extern const struct cmd_entry cmd_get_entry;
 extern const struct cmd_entry cmd_keys_entry;
 extern const struct cmd_entry cmd_lab_entry;
+extern const struct cmd_entry cmd_logs_entry;
+extern const struct cmd_entry cmd_portforward_entry;
 extern const struct cmd_entry cmd_probe_entry;
 extern const struct cmd_entry cmd_status_entry;
 

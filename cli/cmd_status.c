@@ -189,7 +189,8 @@ print_table(const struct model *m, FILE *f)
         }
         for (size_t k = 0; k < c->servers.n; k++) {
             const struct m_server *s = c->servers.items[k];
-            fprintf(f, "  mysql %s (%s:%d): %s\n", s->name, s->host, s->port,
+            fprintf(f, "  mysql %s (%s:%d)%s%s: %s\n", s->name, s->host, s->port,
+                    s->route ? " via " : "", s->route ? s->route : "",
                     s->error[0] ? s->error : "read");
         }
         for (size_t k = 0; k < c->sentries.n; k++) {
