@@ -299,6 +299,9 @@ parse_bracket(struct parser *ps, struct path *p)
             }
             struct seg *sg = path_push(p, SEG_SLICE);
             sg->from = a, sg->has_from = has_a, sg->to = b, sg->has_to = has_b, sg->step = c;
+        } else if (has_a && ps->s < ps->end && *ps->s == ',') {
+            return fail(ps, "unions and names without quotes are not supported: write one "
+                            "expression per element");
         } else if (has_a) {
             path_push(p, SEG_INDEX)->index = a;
         } else if (*ps->s == ',' || isalpha((unsigned char)*ps->s)) {

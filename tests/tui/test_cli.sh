@@ -10,10 +10,13 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# --version is `pxcmesh version`: the version first, then the commit and the libraries.
 out=$("$PXCMESH" --version) || fail "--version exit $?"
-[[ $out == "pxcmesh 0.1.0" ]] || fail "--version printed '$out'"
+[[ $(head -1 <<<"$out") == "pxcmesh 0.1.0" ]] || fail "--version printed '$out'"
+grep -qE '^commit ([0-9a-f]{12}(-dirty)?|unknown)$' <<<"$out" || fail "--version: no commit: $out"
+grep -q '^libuv ' <<<"$out" || fail "--version: no libuv: $out"
 out=$("$PXCMESH" -V) || fail "-V exit $?"
-[[ $out == "pxcmesh 0.1.0" ]] || fail "-V printed '$out'"
+[[ $(head -1 <<<"$out") == "pxcmesh 0.1.0" ]] || fail "-V printed '$out'"
 
 out=$("$PXCMESH" --help) || fail "--help exit $?"
 grep -q '^usage: pxcmesh \[options\]' <<<"$out" || fail "--help has no usage: $out"

@@ -92,7 +92,7 @@ static const struct bad bads[] = {
     {"{range .items[*]}{.a}", "'range' without 'end'"},
     {"{end}", "'end' without 'range'"},
     {"{len(.items)}", "unexpected character"},
-    {"{.a['b}", "a quoted string is not closed"},
+    {"{.a['b}", "'{' is not closed by '}'"}, /* the quote takes the brace in */
     {"{}", "an empty {}"},
     {"{.items[?(x)]}", "a filter starts with @"},
 };
