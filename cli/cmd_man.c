@@ -123,7 +123,7 @@ print_man(FILE *f)
         if (c->outputs != 0 && c->outputs != OUTFMT_BIT(OUTFMT_TEXT)) {
             char have[160];
             outfmt_names(c->outputs, have, sizeof have);
-            fputs("Outputs: ", f);
+            fputs(".br\nOutputs: ", f);
             roff(have, f);
             fputs(".\n", f);
         }
