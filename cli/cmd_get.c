@@ -424,7 +424,7 @@ cmd_get_exec(const struct cmd_opts *opts, int argc, char **argv)
     if (rc != 0) {
         fprintf(stderr, "pxcmesh get: %s\n", err.msg);
         outfmt_fini(&of);
-        return rc == PXE_USAGE || rc == PXE_NOTFOUND ? 2 : 1;
+        return rc == PXE_USAGE ? 2 : 1;
     }
     uv_loop_t loop;
     uv_loop_init(&loop);

@@ -149,7 +149,7 @@ runfix_verb(const struct cmd_opts *opts, const struct runfix_req *rq)
     int rc = collect_once(&o, rq->timeout_s, COLLECT_KEEP | rq->collect_flags, &res, &err);
     if (rc != 0) {
         fprintf(stderr, "pxcmesh %s: %s\n", rq->verb, err.msg);
-        return rc == PXE_USAGE || rc == PXE_NOTFOUND ? 2 : 1;
+        return rc == PXE_USAGE ? 2 : 1;
     }
     int code = 0;
     struct m_finding *holder = NULL;
@@ -180,6 +180,7 @@ runfix_verb(const struct cmd_opts *opts, const struct runfix_req *rq)
     holder = model_finding_new(SEV_INFO, rq->verb, c->name, "", "", "");
     if ((code = rq->build(res.model, c, &holder->fix, rq->arg)) != 0)
         goto out;
+    printf("%s (%s)\n", holder->fix.what, holder->fix.where);
     struct crdreg *schemas = NULL;
     enum runfix_outcome r = runfix_one(&res, &holder->fix, rq->verb, "", rq->dry, rq->yes,
                                        &schemas);
