@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "config/config_select.h"
+#include "model/model.h"
 #include "strbuf.h"
 
 /* In the order --help lists them: look, then act, then set up, then diagnose, then the
@@ -203,4 +204,22 @@ cmd_confirm(const char *verb, const char *question, bool yes)
     bool ok = fgets(line, sizeof line, tty) != NULL && (line[0] == 'y' || line[0] == 'Y');
     fclose(tty);
     return ok;
+}
+
+int
+cmd_replay_select(struct model *m, const struct cmd_opts *opts, const char *verb)
+{
+    for (int k = 0; k < opts->n_clusters; k++)
+        if (model_cluster_find(m, opts->clusters[k]) == NULL)
+            return cmd_usage_error(verb, "--cluster %s: the snapshot has no such cluster",
+                                   opts->clusters[k]);
+    for (size_t i = m->clusters.n; opts->n_clusters > 0 && i-- > 0;) {
+        struct m_cluster *c = m->clusters.items[i];
+        bool keep = false;
+        for (int k = 0; k < opts->n_clusters; k++)
+            keep = keep || strcmp(c->name, opts->clusters[k]) == 0;
+        if (!keep)
+            model_cluster_remove(m, c);
+    }
+    return 0;
 }

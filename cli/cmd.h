@@ -125,6 +125,11 @@ int cmd_kube_config(const struct cmd_opts *opts, struct config **out,
  * clusters and how to choose one (--cluster NAME) was printed for verb. */
 const char *cmd_one_cluster(const struct config *cfg, const char *verb);
 
+struct model;
+/* --cluster NAME on a --replay snapshot (m, loaded): keep its clusters of those names. 0, or
+ * 2 after the usage error naming one the snapshot lacks. Main thread. */
+int cmd_replay_select(struct model *m, const struct cmd_opts *opts, const char *verb);
+
 /* Ask question on the terminal (/dev/tty: stdin may be a manifest), unless yes. False when
  * the operator did not answer y, or when there is no terminal to ask on: then stderr says
  * so and to pass --yes. Main thread; blocks on the operator. */

@@ -267,6 +267,10 @@ doctor_run_cmd(const struct cmd_opts *opts, int argc, char **argv, const struct 
             model_free(res.model);
             return 2;
         }
+        if (cmd_replay_select(res.model, opts, "doctor") != 0) {
+            model_free(res.model);
+            return 2;
+        }
     } else if (collect_once(opts, timeout_s, fix ? COLLECT_KEEP : 0, &res, &err) != 0) {
         fprintf(stderr, "pxcmesh doctor: %s\n", err.msg);
         return 2;

@@ -463,26 +463,6 @@ status_print(const struct model *m, const struct outfmt *of)
     return rc;
 }
 
-/* --cluster NAME on a snapshot: its clusters of those names. 0, or 2 after saying which
- * name it does not have. */
-static int
-replay_select(struct model *m, const struct cmd_opts *opts)
-{
-    for (int k = 0; k < opts->n_clusters; k++)
-        if (model_cluster_find(m, opts->clusters[k]) == NULL)
-            return cmd_usage_error("status", "--cluster %s: the snapshot has no such cluster",
-                                   opts->clusters[k]);
-    for (size_t i = m->clusters.n; opts->n_clusters > 0 && i-- > 0;) {
-        struct m_cluster *c = m->clusters.items[i];
-        bool keep = false;
-        for (int k = 0; k < opts->n_clusters; k++)
-            keep = keep || strcmp(c->name, opts->clusters[k]) == 0;
-        if (!keep)
-            model_cluster_remove(m, c);
-    }
-    return 0;
-}
-
 /* --replay: the snapshot as its file has it. Exit as a live status would have: 1 when it
  * records a cluster that was unreachable or had an error. */
 static int
@@ -495,7 +475,7 @@ status_replay(const struct cmd_opts *opts, const char *path, const struct outfmt
         model_free(m);
         return 1;
     }
-    int exit_code = replay_select(m, opts);
+    int exit_code = cmd_replay_select(m, opts, "status");
     if (exit_code != 0) {
         model_free(m);
         return exit_code;

@@ -71,6 +71,14 @@ grep -q "needs a terminal" "$T/err" || fail "no terminal: $(cat "$T/err")"
   diff -u "$PXC_FIXTURES/snapshot-healthy.json" "$T/out" || fail "status --json --replay differs from the file"
   "$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" doctor >"$T/out" 2>"$T/err"
   [[ $? -le 1 && ! -s $T/err ]] || fail "doctor --replay: $(cat "$T/err")"
+  # --cluster narrows a snapshot too; a name it lacks is a usage error.
+  out=$("$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" status -o name --cluster cluster-b) ||
+      fail "status --replay --cluster: exit $?"
+  [[ $out == cluster/cluster-b ]] || fail "status --replay --cluster: $out"
+  out=$("$PXCMESH" --replay "$PXC_FIXTURES/snapshot-broken.json" doctor -o name --cluster cluster-b)
+  [[ -n $out ]] && ! grep -qv '^finding/[A-Z_]*/cluster-b/' <<<"$out" || fail "doctor --replay --cluster: $out"
+  "$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" status --cluster nope 2>"$T/err"
+  [[ $? -eq 2 ]] && grep -q "the snapshot has no such cluster" "$T/err" || fail "--cluster nope: $(cat "$T/err")"
   "$PXCMESH" --replay "$T/missing.json" status 2>"$T/err"
   [[ $? -eq 1 ]] && grep -q "missing.json" "$T/err" || fail "status --replay missing: $(cat "$T/err")"
   "$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" channel status >"$T/out" 2>"$T/err"
