@@ -584,9 +584,8 @@ channel_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *
             return cmd_usage_error("channel", "unexpected argument '%s'", av[optind]);
     }
     if (r.verb == V_STATUS) {
-        if (r.server || io || sql || yes) {
-                        return cmd_usage_error("channel", "status takes no --server, --io, --sql or --yes");
-        }
+        if (r.server || io || sql || yes)
+            return cmd_usage_error("channel", "status takes no --server, --io, --sql or --yes");
     } else {
         if (r.channel == NULL)
             return cmd_usage_error("channel", "%s needs the channel NAME", sub);
@@ -597,9 +596,8 @@ channel_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *
         struct pxerr e = {0};
         if (sqlq_check_channel(r.channel, &e) < 0)
             return cmd_usage_error("channel", "%s", e.msg);
-        if (of->kind != OUTFMT_TEXT) {
-                        return cmd_usage_error("channel", "-o is for status; %s prints what it ran", sub);
-        }
+        if (of->kind != OUTFMT_TEXT)
+            return cmd_usage_error("channel", "-o is for status; %s prints what it ran", sub);
     }
 
     struct pxerr err = {0};
