@@ -71,6 +71,7 @@ struct cmd_entry {
     unsigned flags;
 #define CMD_HIDDEN 0x1u /* runnable but not listed in --help (maintenance) */
 #define CMD_REPLAY 0x2u /* reads the snapshot of --replay FILE; other verbs refuse it */
+#define CMD_TAKES_VERB 0x4u /* its word is a verb's name (help): the completion offers them */
     cmd_exec_cb *exec;
     const char *const *subs;     /* the words that may follow the verb ("status", "start"),
                                     NULL-terminated; NULL: none */
@@ -95,6 +96,7 @@ extern const struct cmd_entry cmd_lab_entry;
 extern const struct cmd_entry cmd_probe_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_completion_entry;
 extern const struct cmd_entry cmd_complete_entry;
 extern const struct cmd_entry cmd_man_entry;

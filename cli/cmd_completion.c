@@ -77,6 +77,21 @@ output_words(const struct cmd_entry *c, FILE *f)
     }
 }
 
+/* The verbs a user may name (not the hidden ones), separated by spaces. */
+static void
+verb_words(FILE *f)
+{
+    size_t n;
+    const struct cmd_entry *const *t = cmd_entries(&n);
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        if (t[i]->flags & CMD_HIDDEN)
+            continue;
+        fprintf(f, "%s%s", first ? "" : " ", t[i]->name);
+        first = false;
+    }
+}
+
 static void
 flag_words(const struct cmd_flag *fl, FILE *f)
 {
@@ -97,13 +112,7 @@ print_bash(FILE *f)
         fprintf(f, "%s%s%s%s", g == cmd_global_flags ? "" : " ", g->name, g->alias ? " " : "",
                 g->alias ? g->alias : "");
     fputs("'\n_pxcmesh_verbs='", f);
-    bool first = true;
-    for (size_t i = 0; i < n; i++) {
-        if (t[i]->flags & CMD_HIDDEN)
-            continue;
-        fprintf(f, "%s%s", first ? "" : " ", t[i]->name);
-        first = false;
-    }
+    verb_words(f);
     fputs("'\n\n# The words a verb takes: its subcommands and flags.\n_pxcmesh_words() {\n"
           "    case $1 in\n",
           f);
@@ -115,6 +124,8 @@ print_bash(FILE *f)
             fprintf(f, "%s%s", any ? " " : "", *s);
             any = true;
         }
+        if (c->flags & CMD_TAKES_VERB)
+            verb_words(f);
         flag_words(c->opts, f);
         fputs("';;\n", f);
     }
@@ -261,6 +272,11 @@ print_fish(FILE *f)
             fprintf(f, "complete -c pxcmesh -n '__fish_seen_subcommand_from %s' -a '", c->name);
             for (const char *const *s = c->subs; *s != NULL; s++)
                 fprintf(f, "%s%s", s == c->subs ? "" : " ", *s);
+            fputs("'\n", f);
+        }
+        if (c->flags & CMD_TAKES_VERB) {
+            fprintf(f, "complete -c pxcmesh -n '__fish_seen_subcommand_from %s' -a '", c->name);
+            verb_words(f);
             fputs("'\n", f);
         }
         for (const struct cmd_flag *fl = c->opts; fl != NULL && fl->name != NULL; fl++)

@@ -271,6 +271,8 @@ out=$(complete_words "$PXCMESH" st)
 [[ $out == status ]] || fail "completion of 'st': $out"
 out=$(complete_words "$PXCMESH" se)
 [[ $out == serviceentry ]] || fail "completion of 'se': $out"
+out=$(complete_words "$PXCMESH" help ch)
+[[ $out == channel ]] || fail "completion of 'help ch': $out"
 out=$(complete_words "$PXCMESH" --config "$CFG" status --cluster "")
 [[ $out == $'cluster-a\ncluster-b' ]] || fail "completion of --cluster: $out"
 out=$(complete_words "$PXCMESH" --config "$CFG" get pods --cluster cluster-)

@@ -1,5 +1,5 @@
-# test_cli: the command line outside the console: --help, --version, an unknown option
-# (one line and the usage, exit 2), an unknown command, a malformed or missing replay
+# test_cli: the command line outside the console: --help and help [COMMAND], --version, an
+# unknown option (one line and the usage, exit 2), an unknown command, a malformed or missing replay
 # (refused before curses starts, with the loader's line:col, exit 1), status and doctor on a
 # --replay snapshot (other verbs refuse --replay), and docs/keys.md equal to
 # `pxcmesh keys --markdown`.
@@ -23,6 +23,14 @@ grep -q '^usage: pxcmesh \[options\]' <<<"$out" || fail "--help has no usage: $o
 grep -q -- '--replay FILE' <<<"$out" || fail "--help lacks --replay"
 grep -q -- '--no-color' <<<"$out" || fail "--help lacks --no-color"
 "$PXCMESH" -h >/dev/null || fail "-h exit $?"
+# `help` is --help; `help COMMAND` is COMMAND --help; an unknown one is exit 2.
+[[ $("$PXCMESH" help) == "$out" ]] || fail "help is not --help"
+diff <("$PXCMESH" help channel) <("$PXCMESH" channel --help) >/dev/null || fail "help channel"
+grep -q '^usage: pxcmesh status ' <("$PXCMESH" help status) || fail "help status"
+grep -q '^  pxcmesh help \[COMMAND\]' <<<"$out" || fail "--help does not list help"
+"$PXCMESH" help frobnicate >/dev/null 2>"$T/err"
+[[ $? -eq 2 ]] || fail "help frobnicate: exit not 2"
+grep -q "unknown command 'frobnicate'" "$T/err" || fail "help frobnicate: $(cat "$T/err")"
 # Global options are accepted after the subcommand too.
 out=$("$PXCMESH" keys --ascii) || fail "keys --ascii exit $?"
 grep -q 'Quit pxcmesh' <<<"$out" || fail "keys output: $out"
