@@ -1,6 +1,6 @@
-/* cmd_probe: `pxcmesh probe dns|tcp|mysql TARGET [options]`, one probe on a private
- * loop, printed as a line (or JSON). Exit 0 when the probe succeeded, 1 when it failed
- * or timed out, 2 on usage errors. */
+/* cmd_probe: `pxcmesh probe dns|tcp|mysql|envoy TARGET [options]`, one probe on a private
+ * loop, here or from a pod in each cluster the line selects, printed as a table (or -o).
+ * Exit 0 when every probe succeeded, 1 when one failed or timed out, 2 on usage errors. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +59,9 @@ static const char probe_usage[] =
     "  --from-cluster C  run the probe from a short-lived pod in cluster C (namespace NS,\n"
     "                    default the cluster's first configured namespace, else pxc), through\n"
     "                    its sidecar, as `kubectl run ... nslookup` does; the pod is deleted\n"
-    "  --cluster C       (global, repeatable) the same from each cluster named, one row each\n";
+    "  --cluster C, --context C, --config FILE\n"
+    "                    (global) the same from each cluster they select, one row each;\n"
+    "                    without them (or --from-cluster) the probe runs here\n";
 
 struct probe_cli {
     struct probe_result r;
@@ -340,16 +342,29 @@ probe_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *of
     if (from != NULL && opts->n_clusters > 0)
         return cmd_usage_error("probe", "give --from-cluster C or --cluster C (one row per "
                                         "cluster), not both");
-    if (from != NULL || opts->n_clusters > 0) {
-        size_t n = from != NULL ? 1 : (size_t)opts->n_clusters;
+    /* A probe from a cluster creates a pod there (a write): it runs from clusters only when
+     * the line names them (--from-cluster, or a selection flag: each selected cluster, one
+     * row each), and here otherwise, not from whatever the default config holds. */
+    struct config *sel = NULL;
+    if (from == NULL && (opts->config != NULL || opts->n_contexts > 0 || opts->n_clusters > 0)) {
+        struct pxerr err = {0};
+        int rc = cmd_kube_config(opts, &sel, &err);
+        if (rc != 0) {
+            fprintf(stderr, "pxcmesh probe: %s\n", err.msg);
+            return rc == PXE_USAGE ? 2 : 1;
+        }
+    }
+    if (from != NULL || sel != NULL) {
+        size_t n = from != NULL ? 1 : sel->n_clusters;
         struct probe_row *rows = xcalloc(n, sizeof *rows);
         int code = 0;
         for (size_t i = 0; i < n; i++) {
-            rows[i].cluster = from != NULL ? from : opts->clusters[i];
+            rows[i].cluster = from != NULL ? from : sel->clusters[i].name;
             int rc = probe_from_cluster(opts, rows[i].cluster, ns, image, kind, target, &po,
                                         &rows[i].r);
             if (rc == 2) {
                 free(rows);
+                config_free(sel);
                 return 2;
             }
             if (rc != 0)
@@ -362,11 +377,13 @@ probe_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *of
         }
         print_results(rows, n, of);
         free(rows);
+        config_free(sel);
         return code;
     }
     if (strcmp(kind, "envoy") == 0)
         return cmd_usage_error("probe", "an envoy probe asks a sidecar's Envoy: run it from a "
-                                        "pod in a cluster with --from-cluster C");
+                                        "pod in a cluster with --from-cluster C (or from each "
+                                        "cluster of --cluster C, --context C, --config FILE)");
     uv_loop_t loop;
     uv_loop_init(&loop);
     struct probe_cli pc = {.calls = 0};

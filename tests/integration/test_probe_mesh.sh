@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # In-mesh probes end to end: pxcmesh creates a probe pod in kubesim, kubesim "runs" its
 # nslookup / nc / curl against a real dnsmasq and loopback ports, pxcmesh reads pods/log,
-# says what happened, and deletes the pod. Also the local probes against the same peers.
+# says what happened, and deletes the pod; from each cluster a --context or --config selects.
+# Also the local probes against the same peers.
 set -euo pipefail
 : "${PXCMESH:?}" "${PXC_BUILD_DIR:?}"
 KUBESIM=${PXC_KUBESIM:-$PXC_BUILD_DIR/lab/kubesim}
@@ -59,6 +60,18 @@ check 0 "Envoy knows outbound|3306||pxc-cluster.cluster-b.global (1 endpoint)" \
 check 1 "no cluster outbound|3306||pxc-cluster.cluster-c.global" \
   "${P[@]}" probe envoy pxc-cluster.cluster-c.global:3306 --from-cluster sim-a
 check 0 '"status": "ok"' "${P[@]}" probe dns pxc-cluster.cluster-b.global --from-cluster sim-a --json
+# A selection on the line (--context, --config, --cluster) runs it from each selected cluster,
+# a CLUSTER column naming it; envoy too, without --from-cluster.
+check 0 "^sim-a  *envoy  *pxc-cluster.cluster-b.global:3306  *ok " \
+  "${P[@]}" probe envoy pxc-cluster.cluster-b.global:3306
+printf 'kubeconfig: %s\nclusters:\n  - {name: mesh-a, context: sim-a}\n' "$T/kubeconfig" >"$T/config.yaml"
+check 0 "^mesh-a/probe/tcp/pxc-cluster.cluster-b.global:3306$" \
+  "$PXCMESH" --config "$T/config.yaml" probe tcp pxc-cluster.cluster-b.global:3306 -o name
+check 2 "--cluster nope: not in" \
+  "$PXCMESH" --config "$T/config.yaml" --cluster nope probe tcp pxc-cluster.cluster-b.global:3306
+# Without any, an envoy probe has nowhere to run: the error says how to give it one.
+check 2 "run it from a pod in a cluster with --from-cluster C" \
+  env HOME="$T" XDG_CONFIG_HOME="$T/xdg" "$PXCMESH" probe envoy pxc-cluster.cluster-b.global:3306
 # Every probe pod was deleted.
 left=$(kubectl --kubeconfig "$T/kubeconfig" --context sim-a get pods -n pxc -o name 2>/dev/null | grep -c pxcmesh-probe || true)
 [[ $left -eq 0 ]] || fail "$left probe pod(s) left behind"
