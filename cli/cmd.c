@@ -215,12 +215,27 @@ cmd_replay_select(struct model *m, const struct cmd_opts *opts, const char *verb
         if (model_cluster_find(m, opts->clusters[k]) == NULL)
             return cmd_usage_error(verb, "--cluster %s: the snapshot has no such cluster",
                                    opts->clusters[k]);
-    for (size_t i = m->clusters.n; opts->n_clusters > 0 && i-- > 0;) {
+    /* --context C keeps the snapshot's clusters of that kubeconfig context, as it keeps a
+     * config file's (config_select); with --cluster, a cluster must match one of each. */
+    for (int k = 0; k < opts->n_contexts; k++) {
+        bool any = false;
+        for (size_t i = 0; i < m->clusters.n && !any; i++) {
+            const struct m_cluster *c = m->clusters.items[i];
+            any = c->context != NULL && strcmp(c->context, opts->contexts[k]) == 0;
+        }
+        if (!any)
+            return cmd_usage_error(verb, "--context %s: no cluster of the snapshot uses that "
+                                   "context", opts->contexts[k]);
+    }
+    for (size_t i = m->clusters.n; i-- > 0;) {
         struct m_cluster *c = m->clusters.items[i];
-        bool keep = false;
+        bool by_name = opts->n_clusters == 0, by_context = opts->n_contexts == 0;
         for (int k = 0; k < opts->n_clusters; k++)
-            keep = keep || strcmp(c->name, opts->clusters[k]) == 0;
-        if (!keep)
+            by_name = by_name || strcmp(c->name, opts->clusters[k]) == 0;
+        for (int k = 0; k < opts->n_contexts; k++)
+            by_context = by_context ||
+                         (c->context != NULL && strcmp(c->context, opts->contexts[k]) == 0);
+        if (!by_name || !by_context)
             model_cluster_remove(m, c);
     }
     return 0;

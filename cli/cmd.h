@@ -128,8 +128,9 @@ int cmd_kube_config(const struct cmd_opts *opts, struct config **out,
 const char *cmd_one_cluster(const struct config *cfg, const char *verb);
 
 struct model;
-/* --cluster NAME on a --replay snapshot (m, loaded): keep its clusters of those names. 0, or
- * 2 after the usage error naming one the snapshot lacks. Main thread. */
+/* --cluster NAME and --context C on a --replay snapshot (m, loaded): keep its clusters of
+ * those names and contexts. 0, or 2 after the usage error naming one the snapshot lacks.
+ * Main thread. */
 int cmd_replay_select(struct model *m, const struct cmd_opts *opts, const char *verb);
 
 /* Ask question on the terminal (/dev/tty: stdin may be a manifest), unless yes. False when

@@ -1,8 +1,8 @@
 # test_cli: the command line outside the console: --help and help [COMMAND], --version, an
 # unknown option (one line and the usage, exit 2), an unknown command, a malformed or missing replay
 # (refused before curses starts, with the loader's line:col, exit 1), status and doctor on a
-# --replay snapshot (other verbs refuse --replay), and docs/keys.md equal to
-# `pxcmesh keys --markdown`.
+# --replay snapshot narrowed by --cluster and --context (other verbs refuse --replay), and
+# docs/keys.md equal to `pxcmesh keys --markdown`.
 set -u
 : "${PXCMESH:?}" "${PXC_FIXTURES:?}"
 SRC=${PXC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -85,6 +85,15 @@ grep -q "needs a terminal" "$T/err" || fail "no terminal: $(cat "$T/err")"
   [[ $out == cluster/cluster-b ]] || fail "status --replay --cluster: $out"
   out=$("$PXCMESH" --replay "$PXC_FIXTURES/snapshot-broken.json" doctor -o name --cluster cluster-b)
   [[ -n $out ]] && ! grep -qv '^finding/[A-Z_]*/cluster-b/' <<<"$out" || fail "doctor --replay --cluster: $out"
+  # --context keeps the snapshot's clusters of that kubeconfig context
+  out=$("$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" --context k3d-cluster-a status -o name) ||
+      fail "status --replay --context: exit $?"
+  [[ $out == cluster/cluster-a ]] || fail "status --replay --context: $out"
+  out=$("$PXCMESH" --replay "$PXC_FIXTURES/snapshot-broken.json" doctor -o name --context k3d-cluster-b)
+  [[ -n $out ]] && ! grep -qv '^finding/[A-Z_]*/cluster-b/' <<<"$out" || fail "doctor --replay --context: $out"
+  "$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" status --context nope 2>"$T/err"
+  [[ $? -eq 2 ]] && grep -q -- "--context nope: no cluster of the snapshot" "$T/err" ||
+      fail "status --replay --context nope: $(cat "$T/err")"
   "$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" status --cluster nope 2>"$T/err"
   [[ $? -eq 2 ]] && grep -q "the snapshot has no such cluster" "$T/err" || fail "--cluster nope: $(cat "$T/err")"
   "$PXCMESH" --replay "$T/missing.json" status 2>"$T/err"
