@@ -124,6 +124,11 @@ on_ready(struct live *lv, int n_bad, void *arg)
             one_done(o);
             continue;
         }
+        if (r->exit_code == 2) {
+            /* The kind was refused for a cluster already: it is the same for every one. */
+            one_done(o);
+            continue;
+        }
         struct strbuf path;
         strbuf_init(&path);
         int rc = kube_kind_path(kc, r->kind, r->ns, r->name, &path, &err);

@@ -145,6 +145,11 @@ yaml_is_json "$KT_DIR/get.json" || fail "get -o yaml is not the -o json document
 run 0 "get -o jsonpath" "${P[@]}" get pods -n pxc -o 'jsonpath={range .items[*]}{.metadata.annotations.pxcmesh\.io/cluster}{end}'
 run 0 "get -o jsonpath" "${P[@]}" get ns -o "jsonpath={.items[?(@.metadata.name=='pxc')].metadata.labels['istio-injection']}" --cluster cluster-a
 [[ $(cat "$T.out") == enabled ]] || fail "get jsonpath filter: $(cat "$T.out")"
+# A kind it does not know is a usage error, said once (not once per cluster).
+run 2 "get an unknown kind" "${P[@]}" get frobs
+[[ $(grep -c "unknown kind 'frobs'" "$T.err") == 1 ]] || fail "get frobs: $(cat "$T.err")"
+run 2 "get secrets" "${P[@]}" get secrets
+[[ $(grep -c "does not show secrets" "$T.err") == 1 ]] || fail "get secrets: $(cat "$T.err")"
 run 0 "get --context" px --context a get pods -n legacy -o 'jsonpath={.items[0].metadata.name}'
 [[ $(cat "$T.out") == old-app ]] || fail "get --context a: $(cat "$T.out")"
 
