@@ -166,6 +166,12 @@ run 1 "doctor -o yaml" "${P[@]}" doctor --timeout 20 -o yaml --cluster cluster-b
 python3 -c 'import sys,yaml; d = yaml.safe_load(open(sys.argv[1])); sys.exit(0 if all(f["cluster"] in ("cluster-b", "") for f in d["findings"]) else 1)' "$T.out" ||
     fail "doctor yaml --cluster cluster-b: $(head -c 300 "$T.out")"
 run 2 "doctor --fix -o json" "${P[@]}" doctor --fix -o json
+run 1 "doctor --context" "${P[@]}" --context a doctor --timeout 20 -o json
+jq -e '(.findings | length > 0) and all(.findings[]; .cluster == "cluster-a" or .cluster == "")' \
+    "$T.out" >/dev/null || fail "doctor --config --context a: $(head -c 300 "$T.out")"
+run 1 "doctor --context alone" px --context b doctor --timeout 20 -o name
+[[ -s $T.out ]] && ! grep -qv '^finding/[A-Z_]*/b/' "$T.out" || fail "doctor --context b: $(cat "$T.out")"
+run 2 "doctor --cluster unknown" "${P[@]}" doctor --cluster nope
 
 # ---- channel status ----
 run 1 "channel status -o json" "${P[@]}" channel status --timeout 20 -o json
@@ -177,6 +183,15 @@ run 1 "channel status -o yaml" "${P[@]}" channel status --timeout 20 -o yaml
 python3 -c 'import sys,yaml; d = yaml.safe_load(open(sys.argv[1])); sys.exit(0 if d["channels"] == [] else 1)' "$T.out" ||
     fail "channel yaml: $(cat "$T.out")"
 run 1 "channel status -o name" "${P[@]}" channel status --timeout 20 -o name
+# The selection: the servers of the clusters chosen, no others (their unread servers say so).
+run 1 "channel status --cluster" "${P[@]}" channel status --timeout 20 --cluster cluster-b
+grep -q "cluster-b: pxc-cluster-pxc-0" "$T.err" && ! grep -q "cluster-a:" "$T.err" ||
+    fail "channel status --cluster cluster-b: $(cat "$T.err")"
+grep -qE '^CLUSTER +SERVER +CHANNEL +IO +SQL +LAG +HEALTH +SOURCE +PROBLEM$' "$T.out" ||
+    fail "channel status table: $(cat "$T.out")"
+run 1 "channel status --context" px --context a channel status --timeout 20 -o json
+jq -e '.channels == []' "$T.out" >/dev/null && grep -q "^pxcmesh channel: a: " "$T.err" &&
+    ! grep -q " b: " "$T.err" || fail "channel status --context a: $(cat "$T.err")"
 run 2 "channel status -o nix" "${P[@]}" channel status -o nix
 run 2 "channel start -o json" "${P[@]}" channel start x --cluster cluster-a -o json
 
