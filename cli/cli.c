@@ -93,6 +93,27 @@ cli_take_global(struct cmd_opts *o, int argc, char **argv, int *i, bool *help, b
 }
 
 
+/* An -o (or --output, --json) given to verb c, which has no outputs (it prints the change
+ * it makes, a script, a page) and no -o of its own: the usage error that says so, so that
+ * it is never taken for a typo. 0 when there is none. Stops at "--". */
+static int
+cli_refuse_output(const struct cmd_entry *c, int argc, char **argv)
+{
+    if (c->outputs != 0)
+        return 0;
+    for (const struct cmd_flag *f = c->opts; f != NULL && f->name != NULL; f++)
+        if (strcmp(f->name, "--output") == 0 || (f->alias && strcmp(f->alias, "-o") == 0))
+            return 0;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "-o", 2) == 0 || strcmp(a, "--json") == 0 ||
+            strncmp(a, "--output", 8) == 0)
+            return cmd_usage_error(c->name, "%s has no -o outputs: it prints what it does "
+                                   "(docs/cli.md, Outputs); leave %s out", c->name, a);
+    }
+    return 0;
+}
+
 int
 cli_main(int argc, char **argv)
 {
@@ -159,6 +180,8 @@ cli_main(int argc, char **argv)
         rc = cmd_replay_refused(cmd);
         goto out;
     }
+    if (cmd != NULL && !help && (rc = cli_refuse_output(cmd, n_sub, sub)) != 0)
+        goto out;
     if (cmd != NULL) {
         sub[n_sub] = NULL;
         rc = cmd->exec(&o, n_sub, sub);

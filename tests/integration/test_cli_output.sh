@@ -194,6 +194,13 @@ jq -e '.channels == []' "$T.out" >/dev/null && grep -q "^pxcmesh channel: a: " "
     ! grep -q " b: " "$T.err" || fail "channel status --context a: $(cat "$T.err")"
 run 2 "channel status -o nix" "${P[@]}" channel status -o nix
 run 2 "channel start -o json" "${P[@]}" channel start x --cluster cluster-a -o json
+# The verbs that print what they change have no -o: it is refused, saying so, before anything.
+for v in "inject enable legacy" "restart sts/pxc-cluster-pxc" "serviceentry delete x" "apply -f -"; do
+    run 2 "$v -o json" "${P[@]}" $v --cluster cluster-a --yes -o json
+    grep -q "^pxcmesh: ${v%% *} has no -o outputs: it prints what it does" "$T.err" ||
+        fail "$v -o json: $(cat "$T.err")"
+done
+run 2 "inject --json" "${P[@]}" inject enable legacy --cluster cluster-a --json
 
 # ---- probe ----
 run 1 "probe -o json" px probe tcp "$KT_NET.250:1" -o json
