@@ -33,6 +33,7 @@ static const struct cmd_flag probe_flags[] = {
      "run it from a short-lived pod in cluster C, through its sidecar"},
     {"--namespace", NULL, CV_NAMESPACE, "NS", NULL, "the probe pod's namespace"},
     {"--image", NULL, CV_WORD, "IMAGE", NULL, "the probe pod's image"},
+    {"--yes", "-y", CV_NONE, NULL, NULL, "create the probe pods without asking"},
     {NULL, NULL, CV_NONE, NULL, NULL, NULL},
 };
 
@@ -50,7 +51,7 @@ const struct cmd_entry cmd_probe_entry = {
 static const char probe_usage[] =
     "usage: pxcmesh probe dns|tcp|mysql|envoy TARGET [--server IP[:PORT]] [--timeout MS]\n"
     "                     [--user U --password-env VAR] [-o json|yaml|wide|name|jsonpath=T]\n"
-    "                     [--from-cluster C [--namespace NS] [--image IMAGE]]\n"
+    "                     [--from-cluster C [--namespace NS] [--image IMAGE] [--yes]]\n"
     "  dns HOST          resolve HOST (A records) with the system resolver or --server\n"
     "  tcp HOST:PORT     connect, timing the connect; refused / timeout / unreachable\n"
     "  mysql HOST[:PORT] read the server's handshake (version, flavour) without logging in;\n"
@@ -58,7 +59,9 @@ static const char probe_usage[] =
     "  envoy HOST:PORT   (--from-cluster only) does the sidecar's Envoy have a cluster for it\n"
     "  --from-cluster C  run the probe from a short-lived pod in cluster C (namespace NS,\n"
     "                    default the cluster's first configured namespace, else pxc), through\n"
-    "                    its sidecar, as `kubectl run ... nslookup` does; the pod is deleted\n"
+    "                    its sidecar, as `kubectl run ... nslookup` does; the pod is deleted.\n"
+    "                    It asks first on the terminal, naming the pods; --yes does not ask\n"
+    "                    (without a terminal, --yes is needed)\n"
     "  --cluster C, --context C, --config FILE\n"
     "                    (global) the same from each cluster they select, one row each;\n"
     "                    without them (or --from-cluster) the probe runs here\n";
@@ -181,6 +184,17 @@ on_pod_probe_done(const struct probe_result *r, void *arg)
     pc->calls++;
 }
 
+/* Where cluster `name`'s probe pod runs: --namespace, else the cluster's first configured
+ * namespace, else pxc. Borrowed from ns or cfg. */
+static const char *
+probe_ns(const struct config *cfg, const char *name, const char *ns)
+{
+    for (size_t i = 0; i < cfg->n_clusters && ns == NULL; i++)
+        if (strcmp(cfg->clusters[i].name, name) == 0 && cfg->clusters[i].n_namespaces > 0)
+            ns = cfg->clusters[i].namespaces[0];
+    return ns != NULL ? ns : "pxc";
+}
+
 /* The probe from a short-lived pod in cluster `from` (a name of the config or a context). */
 static int
 probe_from_cluster(const struct cmd_opts *opts, const char *from, const char *ns,
@@ -210,12 +224,7 @@ probe_from_cluster(const struct cmd_opts *opts, const char *from, const char *ns
         fprintf(stderr, "pxcmesh probe: %s\n", err.msg);
         return rc == PXE_USAGE ? 2 : 1;
     }
-    const char *use_ns = ns;
-    for (size_t i = 0; i < cfg->n_clusters && use_ns == NULL; i++)
-        if (strcmp(cfg->clusters[i].name, from) == 0 && cfg->clusters[i].n_namespaces > 0)
-            use_ns = cfg->clusters[i].namespaces[0];
-    if (use_ns == NULL)
-        use_ns = "pxc";
+    const char *use_ns = probe_ns(cfg, from, ns);
     uv_loop_t loop;
     uv_loop_init(&loop);
     struct model *m = model_new();
@@ -265,6 +274,46 @@ out:
     return exit_code;
 }
 
+/* A probe from a cluster creates a pod there: as the console does, say where and what
+ * (on stderr: stdout is the result's) and ask, unless yes. 0 to go ahead, else the exit
+ * code: 1 read-only, not confirmed or no terminal to ask on, 2 the selection named nothing. */
+static int
+probe_ask(const struct cmd_opts *opts, const char *from, const struct config *sel,
+          const char *ns, const char *image, const char *kind, const char *target, bool yes)
+{
+    if (opts->readonly) {
+        fprintf(stderr, "pxcmesh probe: a probe from a cluster creates a probe pod, which "
+                        "read-only mode (--readonly) forbids\n");
+        return 1;
+    }
+    if (yes)
+        return 0;
+    struct config *all = NULL;
+    if (sel == NULL) { /* --from-cluster: its namespace is found among all clusters */
+        struct cmd_opts o = *opts;
+        o.n_clusters = 0;
+        struct pxerr err = {0};
+        int rc = cmd_kube_config(&o, &all, &err);
+        if (rc != 0) {
+            fprintf(stderr, "pxcmesh probe: %s\n", err.msg);
+            return rc == PXE_USAGE ? 2 : 1;
+        }
+        sel = all;
+    }
+    size_t n = from != NULL ? 1 : sel->n_clusters;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = from != NULL ? from : sel->clusters[i].name;
+        fprintf(stderr, "Cluster %s, namespace %s: create one short-lived probe pod (image %s, "
+                        "labelled managed-by=pxcmesh, deleted afterwards) to run:\n  %s %s\n",
+                name, probe_ns(sel, name, ns), image ? image : PROBE_POD_IMAGE_DEFAULT, kind,
+                target);
+    }
+    config_free(all);
+    char q[96];
+    snprintf(q, sizeof q, "create %zu probe pod%s?", n, n == 1 ? "" : "s");
+    return cmd_confirm("probe", q, false) ? 0 : 1;
+}
+
 static int
 probe_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *of)
 {
@@ -274,14 +323,16 @@ probe_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *of
         {"from-cluster", required_argument, NULL, 'f'}, {"json", no_argument, NULL, 'j'},
         {"output", required_argument, NULL, 'o'},
         {"namespace", required_argument, NULL, 'n'},    {"image", required_argument, NULL, 'i'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"yes", no_argument, NULL, 'y'},            {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
+    bool yes = false;
     struct probe_opts po = {.timeout_ms = 3000};
     const char *from = NULL, *ns = NULL, *image = NULL;
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:hy", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             po.dns_server = optarg;
@@ -321,6 +372,9 @@ probe_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *of
         case 'i':
             image = optarg;
             break;
+        case 'y':
+            yes = true;
+            break;
         case 'h':
             fputs(probe_usage, stdout);
             return 0;
@@ -356,6 +410,11 @@ probe_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *of
     }
     if (from != NULL || sel != NULL) {
         size_t n = from != NULL ? 1 : sel->n_clusters;
+        int ask = probe_ask(opts, from, sel, ns, image, kind, target, yes);
+        if (ask != 0) {
+            config_free(sel);
+            return ask;
+        }
         struct probe_row *rows = xcalloc(n, sizeof *rows);
         int code = 0;
         for (size_t i = 0; i < n; i++) {
