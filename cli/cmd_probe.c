@@ -62,7 +62,7 @@ static const char probe_usage[] =
     "                    its sidecar, as `kubectl run ... nslookup` does; the pod is deleted.\n"
     "                    It asks first on the terminal, naming the pods; --yes does not ask\n"
     "                    (without a terminal, --yes is needed)\n"
-    "  --cluster C, --context C, --config FILE\n"
+    "  --cluster C, --context C\n"
     "                    (global) the same from each cluster they select, one row each;\n"
     "                    without them (or --from-cluster) the probe runs here\n";
 
@@ -397,10 +397,11 @@ probe_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *of
         return cmd_usage_error("probe", "give --from-cluster C or --cluster C (one row per "
                                         "cluster), not both");
     /* A probe from a cluster creates a pod there (a write): it runs from clusters only when
-     * the line names them (--from-cluster, or a selection flag: each selected cluster, one
-     * row each), and here otherwise, not from whatever the default config holds. */
+     * the line names them (--from-cluster, or --cluster / --context: each cluster they
+     * select, one row each), and here otherwise. --config alone names a file, often given on
+     * every command line (an alias), not clusters to create pods in. */
     struct config *sel = NULL;
-    if (from == NULL && (opts->config != NULL || opts->n_contexts > 0 || opts->n_clusters > 0)) {
+    if (from == NULL && (opts->n_contexts > 0 || opts->n_clusters > 0)) {
         struct pxerr err = {0};
         int rc = cmd_kube_config(opts, &sel, &err);
         if (rc != 0) {
@@ -442,7 +443,7 @@ probe_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *of
     if (strcmp(kind, "envoy") == 0)
         return cmd_usage_error("probe", "an envoy probe asks a sidecar's Envoy: run it from a "
                                         "pod in a cluster with --from-cluster C (or from each "
-                                        "cluster of --cluster C, --context C, --config FILE)");
+                                        "cluster of --cluster C or --context C)");
     uv_loop_t loop;
     uv_loop_init(&loop);
     struct probe_cli pc = {.calls = 0};

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # In-mesh probes end to end: pxcmesh creates a probe pod in kubesim, kubesim "runs" its
 # nslookup / nc / curl against a real dnsmasq and loopback ports, pxcmesh reads pods/log,
-# says what happened, and deletes the pod; from each cluster a --context or --config selects;
+# says what happened, and deletes the pod; from each cluster --context or --cluster selects;
 # asked for first unless --yes.
 # Also the local probes against the same peers.
 set -euo pipefail
@@ -61,13 +61,16 @@ check 0 "Envoy knows outbound|3306||pxc-cluster.cluster-b.global (1 endpoint)" \
 check 1 "no cluster outbound|3306||pxc-cluster.cluster-c.global" \
   "${P[@]}" probe envoy pxc-cluster.cluster-c.global:3306 --from-cluster sim-a --yes
 check 0 '"status": "ok"' "${P[@]}" probe dns pxc-cluster.cluster-b.global --from-cluster sim-a --json --yes
-# A selection on the line (--context, --config, --cluster) runs it from each selected cluster,
-# a CLUSTER column naming it; envoy too, without --from-cluster.
+# A selection on the line (--context, --cluster) runs it from each selected cluster, a
+# CLUSTER column naming it; envoy too, without --from-cluster. --config alone does not: it
+# names a file (often on every line), not clusters to create pods in.
 check 0 "^sim-a  *envoy  *pxc-cluster.cluster-b.global:3306  *ok " \
   "${P[@]}" probe envoy pxc-cluster.cluster-b.global:3306 --yes
 printf 'kubeconfig: %s\nclusters:\n  - {name: mesh-a, context: sim-a}\n' "$T/kubeconfig" >"$T/config.yaml"
 check 0 "^mesh-a/probe/tcp/pxc-cluster.cluster-b.global:3306$" \
-  "$PXCMESH" --config "$T/config.yaml" probe tcp pxc-cluster.cluster-b.global:3306 -o name --yes
+  "$PXCMESH" --config "$T/config.yaml" --cluster mesh-a probe tcp pxc-cluster.cluster-b.global:3306 -o name --yes
+check 0 "^probe/tcp/127.0.93.20:3306$" \
+  "$PXCMESH" --config "$T/config.yaml" probe tcp 127.0.93.20:3306 -o name
 check 2 "--cluster nope: not in" \
   "$PXCMESH" --config "$T/config.yaml" --cluster nope probe tcp pxc-cluster.cluster-b.global:3306
 # Without any, an envoy probe has nowhere to run: the error says how to give it one.
@@ -76,7 +79,7 @@ check 2 "run it from a pod in a cluster with --from-cluster C" \
 # A probe pod is a change: as in the console, it is named and asked for; without a terminal
 # and without --yes nothing is created (exit 1).
 check 1 "Cluster mesh-a, namespace pxc: create one short-lived probe pod" \
-  setsid -w "$PXCMESH" --config "$T/config.yaml" probe dns pxc-cluster.cluster-b.global
+  setsid -w "$PXCMESH" --config "$T/config.yaml" --cluster mesh-a probe dns pxc-cluster.cluster-b.global
 grep -q "^  dns pxc-cluster.cluster-b.global$" <<<"$out" && grep -q "no terminal to ask on: pass --yes" <<<"$out" ||
   fail "probe without --yes: $out"
 [[ $(kubectl --kubeconfig "$T/kubeconfig" --context sim-a get pods -n pxc -o name 2>/dev/null | grep -c pxcmesh-probe) == 0 ]] ||
