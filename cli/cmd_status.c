@@ -342,8 +342,8 @@ print_servers_unread(const struct model *m, FILE *f)
 {
     struct tabw t;
     tabw_init(&t);
-    static const char *const cols[] = {"CLUSTER", "SERVER", "ADDRESS", "ERROR"};
-    head(&t, cols, 4);
+    static const char *const cols[] = {"CLUSTER", "SERVER", "ADDRESS", "ROUTE", "ERROR"};
+    head(&t, cols, 5);
     size_t n = 0;
     for (size_t i = 0; i < m->clusters.n; i++) {
         const struct m_cluster *c = m->clusters.items[i];
@@ -356,6 +356,7 @@ print_servers_unread(const struct model *m, FILE *f)
             tabw_cell(&t, c->name);
             tabw_cell(&t, sv->name);
             tabw_cellf(&t, "%s:%d", sv->host, sv->port);
+            tabw_cell(&t, sv->route ? sv->route : "direct");
             tabw_cell(&t, sv->error);
         }
     }

@@ -197,6 +197,7 @@ struct m_channel {
                                  reconnects, 0 while the SQL thread waits */
     int64_t last_heartbeat_ms;/* MySQL 8 p_s LAST_HEARTBEAT_TIMESTAMP, 0 unknown */
     const char *dialect;      /* static sqlq_dialect_name(): "mariadb", "mysql", ... */
+    const char *route;        /* static: how its server is reached, as m_server.route */
     int n_failover;           /* MySQL 8 asynchronous connection failover sources */
     struct m_failover_source {
         char host[256]; /* a DNS name: up to 255 bytes, as replstat reads it */
@@ -218,6 +219,10 @@ struct m_server {
     char error[256];        /* the newest read's failure in words, "" none */
     bool hung;              /* that failure was a timeout: it accepts and does not answer */
     int n_channels;         /* channels in its last good read */
+    const char *route;      /* how it is reached (mysql_route.h): static "direct", "pod-ip",
+                               "port-forward"; NULL unknown */
+    const char *route_error; /* interned: why that route fails now, in words (an RBAC refusal
+                                of pods/portforward, the pod gone), NULL none */
 };
 
 enum finding_severity { SEV_INFO, SEV_WARNING, SEV_ERROR };

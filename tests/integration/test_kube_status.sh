@@ -55,7 +55,8 @@ pass "status --json with two clusters"
 rc=0
 px status --json --timeout 15 --context A --context B >"$KT_DIR/blind.json" 2>"$KT_DIR/blind.err" || rc=$?
 [[ $rc == 1 ]] || fail "status with unreadable MySQL servers exited $rc, want 1"
-grep -q "A: pxc-cluster-pxc-0 ($KT_NET.250:3306): connect" "$KT_DIR/blind.err" ||
+# mysql.mode auto: the pod IP first, then port-forward (kubesim's pods have no server).
+grep -q "A: pxc-cluster-pxc-0: the pod IP $KT_NET.250:3306: connection refused, and port-forward to pod pxc/pxc-cluster-pxc-0 port 3306 failed" "$KT_DIR/blind.err" ||
     fail "stderr does not name the server: $(cat "$KT_DIR/blind.err")"
 [[ $(jq -r '.clusters[0].mysqlServers[0].error' "$KT_DIR/blind.json") == *connect* ]] ||
     fail "the snapshot does not list the unreadable server"
