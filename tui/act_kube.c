@@ -179,18 +179,16 @@ act__start_delete_sentry(struct act_ctx *cx, const struct act_def *def, const st
     /* Who loses the way to their source: named before the operator says yes. */
     struct m_cluster *c = model_cluster_find(cx->model, args->cluster);
     struct m_sentry *se = c != NULL ? model_sentry_find(c, args->ns, args->name) : NULL;
-    const struct m_channel *users[8];
-    int n = se != NULL ? mesh_sentry_users(c, se, users, 8) : 0;
-    for (int i = 0; i < n && i < 8; i++)
-        strbuf_appendf(&t,
-                       "Channel %s on %s uses its host %s: it loses its source (IO thread "
-                       "errors) until a ServiceEntry declares the host again.\n",
-                       users[i]->name[0] ? users[i]->name : "(default)", users[i]->server,
-                       users[i]->source_host != NULL ? users[i]->source_host : "?");
-    if (n > 8)
-        strbuf_appendf(&t, "... and %d more channels.\n", n - 8);
-    if (se != NULL && n == 0)
+    struct strbuf users;
+    strbuf_init(&users);
+    int n = se != NULL ? mesh_sentry_users(c, se, &users) : 0;
+    if (n > 0)
+        strbuf_appendf(&t, "%d channel%s lose%s the way to their source (IO thread errors) until "
+                           "a ServiceEntry declares the host again:\n%s",
+                       n, n == 1 ? "" : "s", n == 1 ? "s" : "", users.s);
+    else if (se != NULL)
         strbuf_appendf(&t, "No channel of %s uses its hosts.\n", args->cluster);
+    strbuf_fini(&users);
     strbuf_append(&t, "Its hosts stop resolving inside the mesh and connections through it are "
                       "dropped.\n");
     if (args->text != NULL && args->text[0] != '\0') {

@@ -139,37 +139,47 @@ mesh_host_parse(const char *host, char *name, size_t name_n, char *cluster, size
 /* ---- who uses a ServiceEntry, and which are missing ---- */
 
 static bool
-se_declares(const struct m_sentry *se, const char *host)
+sentry_has_host(const struct m_sentry *se, const char *host)
 {
-    for (int h = 0; h < se->n_hosts; h++)
+    for (int h = 0; host != NULL && h < se->n_hosts; h++)
         if (strcasecmp(se->hosts[h], host) == 0)
             return true;
     return false;
 }
 
-static bool
-channel_uses(const struct m_channel *ch, const struct m_sentry *se)
-{
-    if (ch->source_host != NULL && se_declares(se, ch->source_host))
-        return true;
-    for (int i = 0; i < ch->n_failover && i < 8; i++)
-        if (se_declares(se, ch->failover[i].host))
-            return true;
-    return false;
-}
-
 int
-mesh_sentry_users(const struct m_cluster *c, const struct m_sentry *se,
-                  const struct m_channel **out, int max)
+mesh_sentry_users(const struct m_cluster *c, const struct m_sentry *se, struct strbuf *out)
 {
     int n = 0;
     for (size_t i = 0; i < c->channels.n; i++) {
         const struct m_channel *ch = c->channels.items[i];
-        if (!channel_uses(ch, se))
+        if (sentry_has_host(se, ch->source_host)) {
+            strbuf_appendf(out, "channel %s on %s reads from %s\n",
+                           ch->name[0] ? ch->name : "''", ch->server, ch->source_host);
+            n++;
             continue;
-        if (n < max)
-            out[n] = ch;
-        n++;
+        }
+        /* MySQL 8's asynchronous connection failover: a host of its source list */
+        for (int f = 0; f < ch->n_failover && f < 8; f++)
+            if (sentry_has_host(se, ch->failover[f].host)) {
+                strbuf_appendf(out, "channel %s on %s has %s in its source list\n",
+                               ch->name[0] ? ch->name : "''", ch->server, ch->failover[f].host);
+                n++;
+                break;
+            }
+    }
+    for (size_t i = 0; i < c->pxcs.n; i++) {
+        const struct m_pxc *x = c->pxcs.items[i];
+        for (size_t k = 0; k < x->channels.n; k++) {
+            const struct m_pxc_channel *pc = x->channels.items[k];
+            for (int s = 0; s < pc->n_sources; s++) {
+                if (!sentry_has_host(se, pc->sources[s].host))
+                    continue;
+                strbuf_appendf(out, "channel %s of PerconaXtraDBCluster %s/%s has source %s\n",
+                               pc->name, x->ns, x->name, pc->sources[s].host);
+                n++;
+            }
+        }
     }
     return n;
 }
@@ -178,7 +188,7 @@ static bool
 host_declared(const struct m_cluster *c, const char *host)
 {
     for (size_t i = 0; i < c->sentries.n; i++)
-        if (se_declares(c->sentries.items[i], host))
+        if (sentry_has_host(c->sentries.items[i], host))
             return true;
     return false;
 }

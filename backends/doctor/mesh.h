@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "model/model.h"
+#include "strbuf.h"
 
 /* The endpoints of a ServiceEntry for remote: up to max addresses into out, sorted (IPv4
  * numerically, then IPv6, then anything else by text). Returns how many remote has in all,
@@ -33,11 +34,12 @@ bool mesh_address_equal(const char *a, const char *b);
 bool mesh_host_parse(const char *host, char *name, size_t name_n, char *cluster,
                      size_t cluster_n);
 
-/* The channels of c that use a host se declares (as their source host, or a host of
- * their MySQL 8 failover list): up to max into out, borrowed from c. Returns how many in
- * all. Deleting se cuts them off; the console names them before it asks. */
-int mesh_sentry_users(const struct m_cluster *c, const struct m_sentry *se,
-                      const struct m_channel **out, int max);
+/* The replication channels of c that use a host of se: those reading from it now (their
+ * source host, or a host of their MySQL 8 failover list) and those the PXC CRs declare with
+ * it as a source. One line each appended
+ * to out ("channel cluster_b_source on pxc-cluster-pxc-0 reads from
+ * pxc-cluster.cluster-b.global"), for the confirmation of a deletion. Returns how many. */
+int mesh_sentry_users(const struct m_cluster *c, const struct m_sentry *se, struct strbuf *out);
 
 /* A ServiceEntry cluster c lacks: the host NAME.REMOTE.global of a PXC of another cluster
  * (or a channel's source host of that form) that no ServiceEntry of c declares. */

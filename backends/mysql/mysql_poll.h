@@ -57,6 +57,9 @@ void mysql_poll_free(struct mysql_poll *p);
 /* Start the next round now (after an action, or a key press); starts a deferred poller. */
 void mysql_poll_kick(struct mysql_poll *p);
 const char *mysql_poll_cluster(const struct mysql_poll *p); /* borrowed */
+/* The MySQL user mysql_poll_action runs as (the config's actionUser): borrowed, for the
+ * confirmation that names who runs the statement. */
+const char *mysql_poll_action_user(const struct mysql_poll *p);
 /* The poller's own last error in words (no server configured, password unavailable), ""
  * none. Per-server errors are in the model (channel error, pod galera.error, events). */
 const char *mysql_poll_error(const struct mysql_poll *p);
@@ -65,10 +68,6 @@ int mysql_poll_n_servers(const struct mysql_poll *p);
 const char *mysql_poll_server_name(const struct mysql_poll *p, int i);
 /* The last read of server i: 0, or its PXE_* with msg (borrowed) in words. */
 int mysql_poll_server_status(const struct mysql_poll *p, int i, const char **msg);
-
-/* The MySQL user channel actions run as (the config's actionUser, default "operator"),
- * for confirmations. Borrowed until mysql_poll_free. */
-const char *mysql_poll_action_user(const struct mysql_poll *p);
 
 /* Result of an action: status 0 or PXE_*; sql_masked (borrowed, may be "") is what ran,
  * with the password masked; err (borrowed) says what went wrong. */

@@ -128,7 +128,7 @@ for size in "80 24" "200 50"; do
     wait_re '│cluster-a +pxc +pxc-cluster(-cluster-b|…) ' 10
     keys C-d
     wait_for "─ Delete ServiceEntry " 10
-    dialog_text "Delete ServiceEntry" | grep -qF "Channel cluster_b_source on pxc-cluster-pxc-0 uses its host pxc-cluster.cluster-b.global" ||
+    dialog_text "Delete ServiceEntry" | grep -qF "channel cluster_b_source on pxc-cluster-pxc-0 reads from pxc-cluster.cluster-b.global" ||
         fail "$W: the delete question does not name the channel"
     keys y
     wait_for "done: delete ServiceEntry pxc/pxc-cluster-cluster-b in cluster-a" 30

@@ -224,11 +224,14 @@ test_users_and_missing(void **state)
     struct m_channel *ch3 = model_channel_upsert(m, a, "pxc-cluster-pxc-0", "from_x");
     model_set_str(&ch3->source_host, "other.cluster-c.global");
 
-    const struct m_channel *users[4];
-    assert_int_equal(mesh_sentry_users(a, se, users, 4), 2); /* case-insensitive hosts */
-    assert_string_equal(users[0]->name, "from_b");
-    assert_string_equal(users[1]->name, "from_c");           /* by its failover list */
-    assert_int_equal(mesh_sentry_users(a, se, users, 1), 2); /* the total past max */
+    struct strbuf users;
+    strbuf_init(&users);
+    assert_int_equal(mesh_sentry_users(a, se, &users), 2); /* case-insensitive hosts */
+    assert_string_equal(users.s,
+                        "channel from_b on pxc-cluster-pxc-0 reads from pxc-cluster.cluster-b.global\n"
+                        "channel from_c on pxc-cluster-pxc-0 has pxc-cluster.cluster-b.global in "
+                        "its source list\n"); /* by its failover list */
+    strbuf_fini(&users);
 
     struct mesh_missing mm[4];
     assert_int_equal(mesh_missing(m, a, mm, 4), 1);
