@@ -61,6 +61,14 @@ struct live *app_live(struct app *a);
 
 /* Read-only: --readonly, the config's readonly, or a replay. Dangerous keys are hidden. */
 bool app_readonly(const struct app *a);
+/* Why, in words for "(...)": "started with --replay", "started with --readonly",
+ * "readonly: true in the config"; "" when not read-only. Static. */
+const char *app_readonly_why(const struct app *a);
+
+/* Read everything again now (Ctrl-R): every cluster's objects listed afresh, every MySQL
+ * server read (live_refresh); the status bar says what was asked, or, in a replay, that a
+ * snapshot does not change. */
+void app_refresh(struct app *a);
 /* The time ages are measured against: now, or in a replay the snapshot's time, so that a
  * replay shows what the operator saw then. Wall ms. */
 int64_t app_now_ms(const struct app *a);

@@ -29,6 +29,7 @@
     XX(OVERVIEW, "overview", "Overview (start screen)")                                            \
     XX(CHANNELS, "channels", "Channels view")                                                      \
     XX(CHDETAIL, "detail", "Channel detail view")                                                  \
+    XX(DESCRIBE, "describe", "Describe view (d on a row)")                                         \
     XX(EVENTS, "events", "Events view")                                                            \
     XX(FINDINGS, "findings", "Findings view")                                                      \
     XX(SENTRIES, "sentries", "ServiceEntries view")                                                \
@@ -54,6 +55,7 @@ enum keymap_scope {
     XX(CMDLINE, "command")                                                                         \
     XX(BACK, "back")                                                                               \
     XX(REDRAW, "redraw")                                                                           \
+    XX(REFRESH, "refresh")                                                                         \
     XX(FOCUS_NEXT, "next pane")                                                                    \
     XX(FOCUS_PREV, "prev pane")                                                                    \
     XX(VIEW_OVERVIEW, "overview")                                                                  \
@@ -66,6 +68,7 @@ enum keymap_scope {
     XX(VIEW_SETUP, "setup")                                                                        \
     XX(DELETE, "delete")                                                                           \
     XX(COPY_YAML, "copy yaml")                                                                     \
+    XX(DESCRIBE, "describe")                                                                       \
     XX(MANIFEST, "manifest")                                                                       \
     XX(APPLY, "apply")                                                                             \
     XX(LABEL_NS, "label ns")                                                                       \

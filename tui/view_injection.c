@@ -294,6 +294,19 @@ in_action(struct view *v, enum key_action act)
         return view_logs_open_ref(a, c != NULL ? c->name : NULL, "pod", p != NULL ? id : NULL,
                                   &view_injection_ops);
     }
+    if (act == KA_DESCRIBE) {
+        const struct m_namespace *ns;
+        const struct m_pod *p;
+        const struct m_cluster *c = in_selected(iv, &ns, &p);
+        if (c == NULL || ns == NULL) {
+            app_flash(a, APP_INFO, "select a namespace or pod first");
+            return R_NONE;
+        }
+        struct describe_target t = {p != NULL ? "pod" : "namespace", c->name,
+                                    p != NULL ? p->ns : NULL, p != NULL ? p->name : ns->name, NULL};
+        view_describe_open(a, &t, &view_injection_ops);
+        return R_REDRAW | R_HINTS;
+    }
     unsigned r = vutil_table_action(iv->t, act, a);
     if (r != R_UNHANDLED)
         v->dirty = true;
