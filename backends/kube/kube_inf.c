@@ -197,6 +197,36 @@ kube__inf_kick(struct kube_client *kc, uint64_t down_ms, uint64_t up_ms)
     }
 }
 
+int
+kube_client_relist(struct kube_client *kc)
+{
+    if (kc == NULL || kc->freeing || kc->mode != KUBE_MODE_WATCH)
+        return 0;
+    kube__disc_kick(kc);
+    int n = 0;
+    for (size_t i = 0; i < kc->informers.n; i++) {
+        struct kube_inf *inf = kc->informers.items[i];
+        if (inf->call != NULL && !inf->watching)
+            n++; /* a LIST is running: it is the fresh read */
+        else if (inf->job != NULL || inf->batch != NULL)
+            n++; /* a page of one is being decoded */
+        else if (inf->throttled)
+            continue; /* the server said when to come back */
+        else {
+            if (inf->call != NULL) {
+                kube__call_cancel(inf->call);
+                inf->call = NULL;
+                inf->watching = false;
+            }
+            inf->need_relist = true;
+            /* From the timer, never inside the caller's stack (it may be a callback). */
+            uv_timer_start(&inf->retry, on_retry, 0, 0);
+            n++;
+        }
+    }
+    return n;
+}
+
 /* ------------------------------------------------------------------ relist */
 
 void
@@ -293,6 +323,7 @@ on_watch_event(const char *type, json_t *obj, void *arg)
     char key[512];
     kc->n_events++;
     inf->watch_events++;
+    inf->quick_ends = 0;
     if (strcmp(type, "BOOKMARK") == 0) {
         set_rv_from(inf, obj);
         return 0;
@@ -385,6 +416,12 @@ on_watch_done(struct kube_call *call, const struct http_result *res, void *arg)
                       kube__inf_what(inf), kc->a.server);
             inf->need_relist = true;
             kube__inf_fail(inf, &e, -1);
+            /* The first in a row is most often a server restarting in place, whose successor
+             * answers within a second: relist soon, not after the backoff that earlier
+             * outages grew (it resets only after BACKOFF_RESET_MS healthy) and that the
+             * health check cannot cut short, having seen no outage. Repeated ones back off. */
+            if (inf->quick_ends++ == 0 && uv_is_active((uv_handle_t *)&inf->retry))
+                uv_timer_start(&inf->retry, on_retry, backoff_rand_range(&inf->bo, 300, 1000), 0);
             return;
         }
         backoff_success(&inf->bo, now);
