@@ -12,7 +12,8 @@
 /* In the order --help lists them: look, then act, then set up, then diagnose. */
 static const struct cmd_entry *const cmd_table[] = {
     &cmd_status_entry, &cmd_get_entry,   &cmd_channel_entry, &cmd_lab_entry,  &cmd_generate_entry,
-    &cmd_apply_entry,  &cmd_probe_entry, &cmd_doctor_entry,  &cmd_keys_entry,
+    &cmd_apply_entry,  &cmd_probe_entry, &cmd_doctor_entry,  &cmd_watch_entry, &cmd_serve_entry,
+    &cmd_keys_entry,
 };
 
 const struct cmd_entry *

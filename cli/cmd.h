@@ -59,7 +59,9 @@ extern const struct cmd_entry cmd_get_entry;
 extern const struct cmd_entry cmd_keys_entry;
 extern const struct cmd_entry cmd_lab_entry;
 extern const struct cmd_entry cmd_probe_entry;
+extern const struct cmd_entry cmd_serve_entry;
 extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_watch_entry;
 
 /* The verb named name, or NULL. Borrowed (static). */
 const struct cmd_entry *cmd_find(const char *name);
