@@ -347,7 +347,9 @@ channels(struct evstream *es, const struct model *m, bool quiet, struct strbuf *
                     json_t *o = ch_line("source", c->name, ch);
                     src_fields(o, ch);
                     set_str(o, "source", src);
-                    set_str(o, "was", s->src);
+                    json_t *was = json_object();
+                    set_str(was, "source", s->src);
+                    json_object_set_new(o, "was", was);
                     n += line_put(out, o);
                     free(s->src);
                     s->src = xstrdup(src);

@@ -257,13 +257,15 @@ sentries(struct strbuf *o, const struct model *m)
         "replication channel or a PXC replica channel there reads from.");
     for (size_t i = 0; i < m->clusters.n; i++)
         expected_hosts(m->clusters.items[i], emit_expected, o);
-    fam(o, "pxcmesh_serviceentry_endpoints", "gauge", "Endpoints a ServiceEntry lists.");
+    fam(o, "pxcmesh_serviceentry_endpoints", "gauge",
+        "Endpoints a ServiceEntry lists, with its resolution (STATIC needs at least one).");
     for (size_t i = 0; i < m->clusters.n; i++) {
         const struct m_cluster *c = m->clusters.items[i];
         for (size_t k = 0; k < c->sentries.n; k++) {
             const struct m_sentry *se = c->sentries.items[k];
             S(o, "pxcmesh_serviceentry_endpoints", se->n_endpoints, {"cluster", c->name},
-              {"namespace", se->ns}, {"serviceentry", se->name});
+              {"namespace", se->ns}, {"serviceentry", se->name},
+              {"resolution", se->resolution != NULL ? se->resolution : ""});
         }
     }
     fam(o, "pxcmesh_serviceentry_endpoints_unmatched", "gauge",
