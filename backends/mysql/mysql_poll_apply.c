@@ -280,9 +280,11 @@ mysql_poll__apply_server(const struct mp_apply *ap, struct m_cluster *c, const s
         shown = shown || n != ms->n_channels;
         ms->n_channels = n;
         const struct mysqlc_rows *ss = res->source_side;
-        const char *id = ss != NULL ? mysqlc_rows_get(ss, 0, mysqlc_rows_col(ss, "server_id")) : NULL;
-        const char *dumps =
-            ss != NULL ? mysqlc_rows_get(ss, 0, mysqlc_rows_col(ss, "binlog_dumps")) : NULL;
+        const char *id = NULL, *dumps = NULL;
+        if (ss != NULL) {
+            id = mysqlc_rows_get(ss, 0, mysqlc_rows_col(ss, "server_id"));
+            dumps = mysqlc_rows_get(ss, 0, mysqlc_rows_col(ss, "binlog_dumps"));
+        }
         ms->server_id = id != NULL ? strtoll(id, NULL, 10) : 0;
         ms->binlog_dumps = dumps != NULL ? atoi(dumps) : -1;
     } else {
