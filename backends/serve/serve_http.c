@@ -259,11 +259,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     if (!stopping)
         uv_async_send(&h->async);
     uv_mutex_lock(&h->mu);
-    uint64_t waited_ns = 0, step_ns = 100ull * 1000 * 1000;
-    while (h->answered < mine && !h->stopping &&
-           waited_ns < (uint64_t)SERVE_LOOP_WAIT_MS * 1000 * 1000) {
-        (void)uv_cond_timedwait(&h->cond, &h->mu, step_ns); /* a timeout just loops */
-        waited_ns += step_ns;
+    uint64_t deadline = uv_hrtime() + (uint64_t)SERVE_LOOP_WAIT_MS * 1000 * 1000;
+    while (h->answered < mine && !h->stopping) {
+        uint64_t now = uv_hrtime();
+        if (now >= deadline)
+            break;
+        /* A timeout or a wake-up for another ticket: look again. */
+        (void)uv_cond_timedwait(&h->cond, &h->mu, deadline - now);
     }
     bool answered = h->answered >= mine;
     struct pub_doc pd = h->doc[d];
