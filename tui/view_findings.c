@@ -54,6 +54,13 @@ fd_fill(struct fd_view *fv)
 {
     const struct model *m = app_model(fv->v.app);
     int64_t now = app_now_ms(fv->v.app);
+    /* Before every cluster's first lists, no findings is no news (doctor.c judges nothing). */
+    bool listing = false;
+    for (size_t i = 0; i < m->clusters.n; i++)
+        listing |= ((const struct m_cluster *)m->clusters.items[i])->listing;
+    tbl_set_empty_text(fv->t, m->replay  ? "no findings in this snapshot"
+                              : listing ? "no findings yet: the first reads are in progress"
+                                        : "no findings: every check passes");
     tbl_rows_begin(fv->t);
     /* Errors, then warnings, then info; the doctor's order within a severity. */
     for (int sev = SEV_ERROR; sev >= SEV_INFO; sev--)
@@ -231,8 +238,6 @@ fd_create(struct app *a)
     fv->v.app = a;
     fv->v.dirty = true;
     fv->t = tbl_new(fd_cols, sizeof fd_cols / sizeof fd_cols[0]);
-    tbl_set_empty_text(fv->t, app_model(a)->replay ? "no findings in this snapshot"
-                                                   : "no findings: every check passes");
     fv->detail = textv_new();
     return &fv->v;
 }
@@ -249,7 +254,7 @@ fd_destroy(struct view *v)
 const struct view_ops view_findings_ops = {
     .name = "findings",
     .title = "Findings",
-    .interest = DIRTY_FINDINGS,
+    .interest = DIRTY_FINDINGS | DIRTY_CLUSTERS, /* clusters: the first reads' end */
     .key = KA_VIEW_FINDINGS,
     .ticks = true, /* the SINCE ages move */
     .scope = KS_FINDINGS,

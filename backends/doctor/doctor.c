@@ -210,6 +210,13 @@ doctor_collect(const struct model *m, const struct doctor_opts *o, struct vec *o
         d.lim = *d.o->limits;
     d.now_ms = d.o->now_ms != 0 ? d.o->now_ms : clock_wall_ms();
     index_clusters(&d);
+    /* While a cluster's first lists are in flight, a missing ServiceEntry, pod or sidecar
+     * proves nothing (a channel read before the ServiceEntries were listed would be
+     * SE_MISSING for half a second): judge only what is known to have failed. The run
+     * that follows the lists' arrival judges the rest. */
+    bool listing = false;
+    for (size_t i = 0; i < d.n_cl; i++)
+        listing |= d.cl[i].c->listing;
     for (size_t i = 0; i < d.n_cl; i++) {
         const struct dcl *k = &d.cl[i];
         struct m_cluster *c = k->c;
@@ -220,10 +227,12 @@ doctor_collect(const struct model *m, const struct doctor_opts *o, struct vec *o
                             "cannot reach the API server of %s: %s", c->name, c->error);
             f->since_ms = c->updated_ms; /* the last good contact: unreachable since */
         }
+        if (listing)
+            continue;
         doctor__check_mesh(&d, k);
         doctor__check_galera(&d, k);
     }
-    for (size_t i = 0; i < d.n_cl; i++) {
+    for (size_t i = 0; i < d.n_cl && !listing; i++) {
         doctor__check_channels(&d, &d.cl[i]);
         doctor__check_drift(&d, &d.cl[i]);
     }

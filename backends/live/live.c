@@ -105,6 +105,7 @@ on_client_synced(struct kube_client *kc, int n_failed, void *arg)
     struct m_cluster *c = live_sink_cluster(lc->sink);
     (void)kc;
     lc->synced = true;
+    model_cluster_set_listing(lc->lv->m, c, false);
     lc->failed = n_failed > 0 && (!c->reachable || c->error[0]);
     if (lc->mp) {
         /* pods and Secret names are known now: the synced report waits for a round whose
@@ -191,6 +192,7 @@ add_cluster(struct live *lv, const struct config_cluster *cc, struct pxerr *err)
             .arg = lc,
         };
         if (kube_client_new(lv->loop, lv->http, lv->creds, &ko, &lc->kc, &e) == 0) {
+            model_cluster_set_listing(lv->m, c, true);
             model_set_str(&c->server, kube_client_server(lc->kc));
             if (c->insecure != t->insecure) {
                 c->insecure = t->insecure;

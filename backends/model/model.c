@@ -291,6 +291,15 @@ model_cluster_set_reachable(struct model *m, struct m_cluster *c, bool reachable
     model_touch(m, DIRTY_CLUSTERS);
 }
 
+void
+model_cluster_set_listing(struct model *m, struct m_cluster *c, bool listing)
+{
+    if (c->listing == listing)
+        return;
+    c->listing = listing;
+    model_touch(m, DIRTY_CLUSTERS);
+}
+
 /* ---- namespaces ---- */
 
 struct m_namespace *

@@ -290,6 +290,8 @@ struct m_cluster {
     bool istio_installed;
     const char *istio_version; /* interned, NULL unknown */
     int64_t updated_ms;   /* wall ms of the last good contact */
+    bool listing;         /* its first Kubernetes lists are in flight: an object missing from
+                             the model proves nothing yet (live sets it; false otherwise) */
 
     struct vec namespaces; /* owned struct m_namespace * */
     struct vec pods;       /* owned struct m_pod * */
@@ -341,6 +343,7 @@ void model_cluster_remove(struct model *m, struct m_cluster *c);
 void model_cluster_set_error(struct model *m, struct m_cluster *c, const char *fmt, ...)
     PXC_PRINTF(3, 4);
 void model_cluster_set_reachable(struct model *m, struct m_cluster *c, bool reachable);
+void model_cluster_set_listing(struct model *m, struct m_cluster *c, bool listing);
 
 /* Objects: upsert returns the existing object or a new zeroed one (name set), marked dirty.
  * Borrowed pointers. remove frees the object. */

@@ -134,7 +134,7 @@ wait_re '│tcp +pxc-cluster.cluster-b.global:3306 +cluster-a/pxc \(mesh\) +ok: 
 # The per-channel probe key: every source of the channel, from its namespace, one
 # confirmation naming each probe; the results are keyed to the channel.
 keys 2
-wait_for "─ Channels " 10
+wait_view Channels 10
 keys p
 wait_for "─ Run probes in the mesh " 10
 has "Cluster cluster-a, namespace pxc: create one short-lived probe pod"

@@ -78,6 +78,9 @@ tui_poll() {
 wait_for() { tui_poll has "$1" "${2:-10}" || fail "timed out waiting for '$1'"; }
 wait_gone() { tui_poll gone "$1" "${2:-10}" || fail "'$1' still shown"; }
 wait_re() { tui_poll re "$1" "${2:-10}" || fail "timed out waiting for /$1/"; }
+# The header names the view shown: the Overview's own "Channels" box must not pass for the
+# Channels view (a race seen in CI).
+wait_view() { tui_poll re "^ pxcmesh .* $1( |\$)" "${2:-10}" || fail "timed out waiting for view '$1'"; }
 
 # Wait (bounded, 3 s) until two captures 0.1 s apart are equal, attributes included: the
 # last frame has been fully written.

@@ -12,7 +12,7 @@ export TUI_ENV="export HOME=$TUI_TMP"
 tui_start 140 45 --replay "$PXC_FIXTURES/snapshot-broken.json"
 wait_for "REPLAY"
 keys 2
-wait_for "─ Channels "
+wait_view Channels
 # Problems first, then by cluster: cluster-b's channel is the second row.
 keys j Enter
 wait_for "Channel cluster_a_source on pxc-cluster-pxc-0 (cluster-b)"
@@ -64,7 +64,7 @@ grep -q '^gtidGap: 9$' "$out" || fail "YAML lacks gtidGap"
 grep -q '^cluster: cluster-b$' "$out" || fail "YAML lacks the cluster"
 # Esc: back to the Channels view, selection kept.
 keys Escape
-wait_for "─ Channels "
+wait_view Channels
 wait_re '─ 2/2 ─'
 # From the overview's Channels section: Enter opens, Esc returns to the overview.
 keys 1

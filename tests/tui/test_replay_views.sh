@@ -86,7 +86,7 @@ wait_for "replay: probes run against the present, not a snapshot"
 
 # The per-channel probe key is hidden in read-only mode.
 keys 2
-wait_for "─ Channels "
+wait_view Channels
 keys p
 wait_for "p: no action here"
 

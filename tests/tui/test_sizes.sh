@@ -29,7 +29,7 @@ width_ok() {
 tui_start 80 24 --replay "$PXC_FIXTURES/snapshot-broken.json"
 wait_for "REPLAY"
 keys 2
-wait_for "─ Channels "
+wait_view Channels
 settle
 screen | grep -qE '^│CLUSTER +CHANNEL +SOURCE +IO +SQL +LAG +LAST ERROR' || fail "80x24: essentials"
 hasnt "SERVER"
@@ -57,7 +57,7 @@ keys G
 wait_for "9 transactions retrieved, not executed yet"
 frames_whole "80x24 detail scrolled" 24
 keys Escape
-wait_for "─ Channels "
+wait_view Channels
 # The overview in 80x24: two columns, nothing wider than the terminal.
 keys 1
 wait_for "─ ▶ PXC"
@@ -72,7 +72,7 @@ tui_stop
 tui_start 200 50 --replay "$PXC_FIXTURES/snapshot-broken.json"
 wait_for "REPLAY"
 keys 2
-wait_for "─ Channels "
+wait_view Channels
 settle
 screen | grep -qE '^│CLUSTER +SERVER +CHANNEL +SOURCE +IO +SQL +LAG +TREND +GAP +LAST ERROR +SINCE' ||
     fail "200x50: every column"

@@ -26,7 +26,7 @@ has "Channels ✗1" # a stale channel is a problem, counted and floated
 has "cluster-b ──cluster_b_source (stale 45s)──▶ cluster-a" # the topology line too
 # The Channels view: the age in words, and the row keeps its place among problems.
 keys 2
-wait_for "─ Channels "
+wait_view Channels
 screen | grep -q '│cluster-a .*cluster_b_source .*stale: last read 45s ago' ||
     fail "channels: no stale age"
 # The detail: stale first, and "Last read" with the time.
@@ -35,7 +35,7 @@ wait_for "Channel cluster_b_source on pxc-cluster-pxc-0"
 screen | grep -q '│Stale  *no answer from the server for 45s' || fail "detail: not stale"
 screen | grep -q '│Last read      2026-11-25 07:59:15 UTC (45s ago)' || fail "detail: last read"
 keys Escape
-wait_for "─ Channels "
+wait_view Channels
 keys q
 wait_exit 0
 
