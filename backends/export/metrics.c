@@ -245,7 +245,12 @@ expected_hosts(const struct m_cluster *c,
 static void
 emit_expected(const struct m_cluster *c, const char *host, void *arg)
 {
-    S((struct strbuf *)arg, "pxcmesh_serviceentry_present", sentry_has_host(c, host) ? 1 : 0,
+    /* While the cluster's first lists are in flight, a ServiceEntry not yet in the model
+     * is unknown, not absent. */
+    S((struct strbuf *)arg, "pxcmesh_serviceentry_present",
+      sentry_has_host(c, host) ? 1
+      : c->listing             ? NAN
+                               : 0,
       {"cluster", c->name}, {"host", host});
 }
 
@@ -254,7 +259,8 @@ sentries(struct strbuf *o, const struct model *m)
 {
     fam(o, "pxcmesh_serviceentry_present", "gauge",
         "Whether a ServiceEntry of the cluster defines a mesh host (NAME.X.global) that a "
-        "replication channel or a PXC replica channel there reads from.");
+        "replication channel or a PXC replica channel there reads from; NaN while the "
+        "cluster's first lists are in flight.");
     for (size_t i = 0; i < m->clusters.n; i++)
         expected_hosts(m->clusters.items[i], emit_expected, o);
     fam(o, "pxcmesh_serviceentry_endpoints", "gauge",
@@ -279,7 +285,7 @@ sentries(struct strbuf *o, const struct model *m)
             if (se->n_hosts < 1 || !mesh_host_parse(se->hosts[0], NULL, 0, remote, sizeof remote))
                 continue;
             const struct m_cluster *rc = model_cluster_find((struct model *)m, remote);
-            if (rc == NULL || rc->nodes.n == 0)
+            if (rc == NULL || rc->nodes.n == 0 || rc->listing)
                 continue;
             int bad = 0;
             for (int e = 0; e < se->n_endpoints; e++)

@@ -2,7 +2,8 @@
  * label values escaped as the format asks (backslash, quote, line feed), unknowns as NaN
  * and never-read ages as +Inf, every family with HELP and TYPE even when it has no sample,
  * each family's samples together, counters only when counted, ServiceEntry presence and
- * unmatched endpoints by the mesh rule, the source in use as labels. */
+ * unmatched endpoints by the mesh rule (and neither claimed while the first lists are in
+ * flight), the source in use as labels. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -188,6 +189,43 @@ test_grouping(void **state)
     model_free(m);
 }
 
+/* While a cluster's first lists are in flight (m_cluster.listing), a ServiceEntry missing
+ * from the model proves nothing: its presence is unknown (NaN), never 0, which would fire
+ * an alert for half a second at every start. The same for endpoints judged against the
+ * nodes of a remote cluster still listing. */
+static void
+test_listing(void **state)
+{
+    (void)state;
+    struct model *m = lab_model();
+    struct m_cluster *a = model_cluster_find(m, "cluster-a");
+    struct m_cluster *b = model_cluster_find(m, "cluster-b");
+    model_sentry_remove(m, a, "pxc", "pxc-cluster-cluster-b");
+    model_cluster_set_listing(m, a, true);
+    model_cluster_set_listing(m, b, true);
+    struct strbuf sb;
+    strbuf_init(&sb);
+    metrics_render(m, NULL, &sb);
+    assert_has(sb.s, "pxcmesh_serviceentry_present{cluster=\"cluster-a\","
+                     "host=\"pxc-cluster.cluster-b.global\"} NaN\n");
+    strbuf_reset(&sb);
+    /* Listed: now its absence is a fact. */
+    model_cluster_set_listing(m, a, false);
+    metrics_render(m, NULL, &sb);
+    assert_has(sb.s, "pxcmesh_serviceentry_present{cluster=\"cluster-a\","
+                     "host=\"pxc-cluster.cluster-b.global\"} 0\n");
+    strbuf_fini(&sb);
+    model_free(m);
+
+    m = lab_model();
+    model_cluster_set_listing(m, model_cluster_find(m, "cluster-b"), true);
+    strbuf_init(&sb);
+    metrics_render(m, NULL, &sb);
+    assert_null(strstr(sb.s, "\npxcmesh_serviceentry_endpoints_unmatched{"));
+    strbuf_fini(&sb);
+    model_free(m);
+}
+
 /* An empty model: every family is still declared. */
 static void
 test_empty(void **state)
@@ -225,6 +263,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_render),
         cmocka_unit_test(test_grouping),
+        cmocka_unit_test(test_listing),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_escape),
     };
