@@ -24,7 +24,8 @@ struct ch_seen {
     uint64_t gen;
     enum thread_state io, sql;
     int io_errno, sql_errno;
-    char *src; /* owned: "cluster/server (address)", "" unknown */
+    char *src;  /* owned: "cluster/server (address)", "" unknown */
+    char *last; /* owned: the last known src, kept while unknown ("" none yet) */
     char *cluster, *server, *name;
 };
 
@@ -61,6 +62,7 @@ static void
 ch_free(struct ch_seen *c)
 {
     free(c->src);
+    free(c->last);
     free(c->cluster);
     free(c->server);
     free(c->name);
@@ -318,6 +320,7 @@ channels(struct evstream *es, const struct model *m, bool quiet, struct strbuf *
                 s->io_errno = ch->last_io_errno;
                 s->sql_errno = ch->last_sql_errno;
                 s->src = xstrdup(src);
+                s->last = xstrdup(src);
                 hmap_put(&es->chans, key, s);
                 if (!quiet) {
                     json_t *o = ch_line("added", c->name, ch);
@@ -347,12 +350,18 @@ channels(struct evstream *es, const struct model *m, bool quiet, struct strbuf *
                     json_t *o = ch_line("source", c->name, ch);
                     src_fields(o, ch);
                     set_str(o, "source", src);
+                    /* A failover passes through unknown (the IO thread reconnecting):
+                     * the new source's line names the one before it, not the gap. */
                     json_t *was = json_object();
-                    set_str(was, "source", s->src);
+                    set_str(was, "source", s->src[0] != '\0' ? s->src : s->last);
                     json_object_set_new(o, "was", was);
                     n += line_put(out, o);
                     free(s->src);
                     s->src = xstrdup(src);
+                    if (src[0] != '\0') {
+                        free(s->last);
+                        s->last = xstrdup(src);
+                    }
                 }
             }
             s->gen = g;

@@ -165,6 +165,63 @@ test_stream(void **state)
     model_free(m);
 }
 
+/* A failover: the source goes unknown while the IO thread reconnects, then another node.
+ * The line that names the new source says which it read from before (the last known), as
+ * the console's event log does, not the unknown in between. */
+static void
+test_failover(void **state)
+{
+    (void)state;
+    struct model *m = model_new();
+    struct m_cluster *a = model_cluster_add(m, "cluster-a", NULL, NULL);
+    a->reachable = true;
+    struct m_channel *ch = model_channel_upsert(m, a, "pxc-0", "cluster_b_source");
+    ch->io = ch->sql = THR_YES;
+    model_set_str(&ch->src_cluster, "cluster-b");
+    model_set_str(&ch->src_server, "pxc-2");
+    model_set_str(&ch->src_address, "10.0.0.3:3306");
+    struct evstream *es = evstream_new();
+    json_decref(step(es, m, 0, true));
+
+    ch->io = THR_CONNECTING;
+    model_set_str(&ch->src_cluster, "");
+    model_set_str(&ch->src_server, "");
+    model_set_str(&ch->src_address, "");
+    json_t *l = step(es, m, 0, false);
+    int n_src = 0;
+    for (size_t i = 0; i < json_array_size(l); i++) {
+        json_t *o = json_array_get(l, i);
+        if (strcmp(str(o, "event"), "source") != 0)
+            continue;
+        n_src++;
+        assert_string_equal(str(o, "source"), "");
+        assert_string_equal(str(json_object_get(o, "was"), "source"),
+                            "cluster-b/pxc-2 (10.0.0.3:3306)");
+    }
+    assert_int_equal(n_src, 1);
+    json_decref(l);
+
+    ch->io = THR_YES;
+    model_set_str(&ch->src_cluster, "cluster-b");
+    model_set_str(&ch->src_server, "pxc-0");
+    model_set_str(&ch->src_address, "10.0.0.1:3306");
+    l = step(es, m, 0, false);
+    n_src = 0;
+    for (size_t i = 0; i < json_array_size(l); i++) {
+        json_t *o = json_array_get(l, i);
+        if (strcmp(str(o, "event"), "source") != 0)
+            continue;
+        n_src++;
+        assert_string_equal(str(o, "sourceServer"), "pxc-0");
+        assert_string_equal(str(json_object_get(o, "was"), "source"),
+                            "cluster-b/pxc-2 (10.0.0.3:3306)");
+    }
+    assert_int_equal(n_src, 1);
+    json_decref(l);
+    evstream_free(es);
+    model_free(m);
+}
+
 /* More events than the ring keeps: one "dropped" line, then the ring's. */
 static void
 test_dropped(void **state)
@@ -205,6 +262,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stream),
+        cmocka_unit_test(test_failover),
         cmocka_unit_test(test_dropped),
         cmocka_unit_test(test_line),
     };
