@@ -164,9 +164,11 @@ verbs() { # SUFFIX: the read-only verbs, on the pod network the lab has now
 SERVE_URL=""
 serve_reads_channel() { curl -sf "$SERVE_URL/metrics" | grep -q '^pxcmesh_channel_io_running{cluster="cluster-a"'; }
 serve_and_watch() { # SUFFIX
-    px serve --listen 127.0.0.1:0 --log "$OUT/serve$1.log" >"$OUT/serve$1.out" 2>"$OUT/serve$1.err" &
+    # Not through px: `px ... &` is a subshell that ignores SIGINT (bash's rule for a
+    # background job), and the SIGINT below must reach pxcmesh itself.
+    "$PXCMESH" --config "$CFG" serve --listen 127.0.0.1:0 --log "$OUT/serve$1.log" >"$OUT/serve$1.out" 2>"$OUT/serve$1.err" &
     local sp=$!
-    px watch -o json-lines --log "$OUT/watch$1.log" >"$OUT/watch$1.out" 2>"$OUT/watch$1.err" &
+    "$PXCMESH" --config "$CFG" watch -o json-lines --log "$OUT/watch$1.log" >"$OUT/watch$1.out" 2>"$OUT/watch$1.err" &
     local wp=$!
     poll 10 grep -q 'serving http' "$OUT/serve$1.err" || fail "serve$1 did not start: $(head -c 300 "$OUT/serve$1.err")"
     SERVE_URL=$(sed -n 's/.*serving \(http[^ ]*\).*/\1/p' "$OUT/serve$1.err")
