@@ -26,6 +26,14 @@
 
 static int cmd_serve_exec(const struct cmd_opts *opts, int argc, char **argv);
 
+static const struct cmd_flag serve_flags[] = {
+    {"--listen", NULL, CV_WORD, "ADDR:PORT", NULL, "where to listen (default " SERVE_LISTEN_DEFAULT ")"},
+    {"--tls-cert", NULL, CV_FILE, "FILE", NULL, "serve HTTPS with this certificate (PEM)"},
+    {"--tls-key", NULL, CV_FILE, "FILE", NULL, "the certificate's private key (PEM)"},
+    {"--insecure", NULL, CV_NONE, NULL, NULL, "plain HTTP on an address other than loopback"},
+    {NULL, NULL, CV_NONE, NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_serve_entry = {
     .name = "serve",
     .usage = "serve [--listen ADDR:PORT] [--tls-cert FILE --tls-key FILE] [--insecure]",
@@ -33,6 +41,7 @@ const struct cmd_entry cmd_serve_entry = {
                "/status.json, /findings.json and /healthz over HTTP",
     .flags = CMD_REPLAY,
     .exec = cmd_serve_exec,
+    .opts = serve_flags,
 };
 
 static const char serve_usage[] =

@@ -23,6 +23,13 @@
 
 static int cmd_watch_exec(const struct cmd_opts *opts, int argc, char **argv);
 
+static const struct cmd_flag watch_flags[] = {
+    {"--output", "-o", CV_CHOICE, "FORMAT", "json-lines", "each change as one JSON line"},
+    {"--fail-after", NULL, CV_WORD, "DURATION", NULL,
+     "exit 1 once a cluster has not answered for this long (30s, 5m)"},
+    {NULL, NULL, CV_NONE, NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_watch_entry = {
     .name = "watch",
     .usage = "watch -o json-lines [--fail-after DURATION]",
@@ -30,6 +37,7 @@ const struct cmd_entry cmd_watch_entry = {
                "findings, objects, the event log) as a JSON line",
     .flags = 0,
     .exec = cmd_watch_exec,
+    .opts = watch_flags,
 };
 
 static const char watch_usage[] =

@@ -19,7 +19,9 @@
 # cluster_b_source) runs beside the kubesims, and the live console's config gives clusters A
 # and B the lab's MySQL servers, so the idle figures include polling six servers and a live
 # channel, and a channel stopped and started measures the terminal bytes of a single-channel
-# update. The lab needs root; BENCH_LAB=0 leaves it out.
+# update. The lab also gives the port-forward figures, each against direct in the same run:
+# the relay's added time per MySQL status round and the console's RSS per forwarded server
+# (bench_portforward). The lab needs root; BENCH_LAB=0 leaves it out.
 #
 # Every figure is measured BENCH_RUNS times (default 3: one run of a noisy machine proves
 # nothing); bench-results.json gives each figure's median as "value", with "min", "max" and
@@ -30,7 +32,8 @@
 # Knobs: BENCH_RUNS, BENCH_SIZES, BENCH_IDLE_S (idle window at the largest N, default 60; smaller sizes
 # use 20), BENCH_SAMPLES (latency samples, default 60), BENCH_EVENTS (watch events per
 # cluster, default 1000), BENCH_KUBECTL=0 to skip the peer, BENCH_LAB=0 to skip the lab,
-# BENCH_KEEP=1 to keep the work directory.
+# BENCH_PF_ROUNDS (status rounds per port-forward sample, default 300), BENCH_KEEP=1 to keep
+# the work directory.
 set -uo pipefail
 
 BUILD=${1:?usage: scripts/bench.sh BUILD_DIR}
@@ -503,7 +506,7 @@ bench_channel() {
             ok=$((ok + 1))
         fi
     done
-    "$PXCMESH" channel start "${CH[@]}" >>"$d/channel.log" 2>&1 # leave it running
+    "$PXCMESH" channel start --yes "${CH[@]}" >>"$d/channel.log" 2>&1 # leave it running
     local ub med
     ub=$(printf '%s\n' "${upd[@]}" | grep -E '^[0-9]+$' | stats_median)
     med=$(printf '%s\n' "${lat[@]}" | grep -E '^[0-9]+$' | stats_median)
@@ -545,6 +548,140 @@ latency_sample() {
     done
 }
 
+# bench_portforward: what reaching MySQL through the API server costs, each figure against
+# direct in the same run, on the bench's lab:
+# - the relay's added time per status round: one mariadb session runs a status round's
+#   statements (replica status, wsrep status, read_only/version) BENCH_PF_ROUNDS times through
+#   `pxcmesh port-forward` (the relay the console uses: one WebSocket stream per connection)
+#   and straight to the server; each minus a session that only connects, divided by the
+#   rounds; three samples each way, medians. The stream goes to a plain-HTTP kubesim whose pod
+#   map sends the pod to the lab's cluster-a node 1, so that the figure is the relay's and the
+#   API server's relaying, not TLS record pacing of kubesim's TLS upgrade path;
+# - the same through the lab's own kubesim (TLS), with kubectl port-forward as the peer: the
+#   path a real cluster's users take, reported, not judged (kubesim's TLS upgrade forwarding
+#   writes a message in many small records, and kubectl suffers it too);
+# - the console's RSS per forwarded server: the settled console on the lab with every server
+#   through a relay (mysql.mode port-forward, passwords from the operator's Secret) minus the
+#   settled console with the lab's direct config, over the six servers.
+bench_portforward() {
+    local d=$WORK/r$RUN/pf
+    mkdir -p "$d/seed"
+    echo
+    echo "== MySQL through port-forward vs direct (the lab's servers, run $RUN) =="
+    local host
+    host=$(awk -F= '$1 == "host" { print $2 }' "$WORK/lab/a-monitor.cnf")
+    printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: pxc}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: pxc-cluster-pxc-0\n  namespace: pxc\n  annotations: {ksim.pxcmesh.dev/pod-ip: 10.244.0.9}\nspec:\n  containers: [{name: pxc, image: percona}]\n' \
+        >"$d/seed/pod.yaml"
+    echo "pxc/pxc-cluster-pxc-0 addr=$host" >"$d/pods.map"
+    ksim_up PF "$NET.3" 0 "$d" --seed "$d/seed" --pod-map "$d/pods.map" || { echo "  kubesim PF: no port-forward figures" >&2; return 0; }
+    local rounds=${BENCH_PF_ROUNDS:-300} i
+    : >"$d/empty.sql"
+    : >"$d/round.sql"
+    for ((i = 0; i < rounds; i++)); do
+        printf "SHOW ALL SLAVES STATUS;\nSHOW GLOBAL STATUS LIKE 'wsrep%%';\nSELECT @@read_only, @@version;\n" \
+            >>"$d/round.sql"
+    done
+    session_ms() { # HOST PORT SQLFILE: wall ms of one mariadb session running SQLFILE
+        local t0
+        t0=$(now_ms)
+        mariadb --defaults-file="$WORK/lab/a-monitor.cnf" -h "$1" -P "$2" --connect-timeout=10 \
+            <"$3" >/dev/null 2>>"$d/mariadb.err" || { echo null; return; }
+        echo $(( $(now_ms) - t0 ))
+    }
+    # per_round PORT: three samples of (session - connect-only) / rounds through PORT and
+    # direct, alternated; sets PR_DIR, PR_VIA (ms a round, medians) and PR_CONNECT (ms).
+    per_round() {
+        local k dir=() via=() con=() c0 c1 p0 p1
+        for k in 1 2 3; do
+            c0=$(session_ms "$host" 3306 "$d/empty.sql")
+            c1=$(session_ms "$host" 3306 "$d/round.sql")
+            p0=$(session_ms 127.0.0.1 "$1" "$d/empty.sql")
+            p1=$(session_ms 127.0.0.1 "$1" "$d/round.sql")
+            [[ $c0 == null || $c1 == null || $p0 == null || $p1 == null ]] && continue
+            dir+=("$(awk -v a="$c1" -v b="$c0" -v r="$rounds" 'BEGIN { printf "%.4f", (a - b) / r }')")
+            via+=("$(awk -v a="$p1" -v b="$p0" -v r="$rounds" 'BEGIN { printf "%.4f", (a - b) / r }')")
+            con+=("$p0")
+        done
+        PR_DIR=null PR_VIA=null PR_CONNECT=null
+        ((${#via[@]} > 0)) || return 1
+        PR_DIR=$(printf '%s\n' "${dir[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+        PR_VIA=$(printf '%s\n' "${via[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+        PR_CONNECT=$(printf '%s\n' "${con[@]}" | stats_median)
+    }
+    # forward NAME CMD...: start a port-forward printing "Forwarding from 127.0.0.1:PORT";
+    # sets FW_PID and FW_PORT (empty when it did not start)
+    forward() {
+        local name=$1
+        shift
+        "$@" >"$d/$name.out" 2>"$d/$name.err" &
+        FW_PID=$!
+        EXTRA_PIDS+=("$FW_PID")
+        FW_PORT=
+        wait_until 20 grep -q '^Forwarding from 127.0.0.1:' "$d/$name.out" &&
+            FW_PORT=$(sed -n 's/^Forwarding from 127.0.0.1:\([0-9]*\) .*/\1/p' "$d/$name.out" | head -1)
+    }
+    local added=null
+    forward relay "$PXCMESH" --kubeconfig "$d/kubeconfig" --context PF port-forward pxc-cluster-pxc-0 :3306 -n pxc
+    if [[ -n $FW_PORT ]] && per_round "$FW_PORT"; then
+        added=$(awk -v p="$PR_VIA" -v q="$PR_DIR" 'BEGIN { printf "%.3f", p - q }')
+        record pf_round_added "$added" ms "< 5" "$(cmp "$added" 5 lt)" null \
+            "relay's added time per status round ($rounds rounds a sample; direct $PR_DIR ms, through the relay $PR_VIA ms a round; plain-HTTP kubesim with a pod map)"
+        record pf_session_connect "$PR_CONNECT" ms "" null null \
+            "a new MySQL session through the relay: the stream's upgrade and the MySQL handshake"
+    else
+        tail -3 "$d/relay.err" "$d/mariadb.err" >&2
+        echo "  no mariadb session through the relay: no round figures" >&2
+    fi
+    kill -TERM "$FW_PID" 2>/dev/null
+    wait "$FW_PID" 2>/dev/null
+    ksim_down PF
+
+    # the lab's own TLS kubesim, pxcmesh and kubectl side by side
+    local ours=null peer=null
+    forward relay-tls "$PXCMESH" --kubeconfig "$WORK/lab/kubeconfig" --context cluster-a port-forward pxc-cluster-pxc-0 :3306 -n pxc
+    [[ -n $FW_PORT ]] && per_round "$FW_PORT" && ours=$(awk -v p="$PR_VIA" -v q="$PR_DIR" 'BEGIN { printf "%.3f", p - q }')
+    kill -TERM "$FW_PID" 2>/dev/null
+    wait "$FW_PID" 2>/dev/null
+    if [[ $KUBECTL == 1 ]]; then
+        forward kubectl kubectl --kubeconfig "$WORK/lab/kubeconfig" --context cluster-a -n pxc port-forward pod/pxc-cluster-pxc-0 :3306
+        [[ -n $FW_PORT ]] && per_round "$FW_PORT" && peer=$(awk -v p="$PR_VIA" -v q="$PR_DIR" 'BEGIN { printf "%.3f", p - q }')
+        kill -TERM "$FW_PID" 2>/dev/null
+        wait "$FW_PID" 2>/dev/null
+    fi
+    record pf_round_added_tls "$ours" ms "" null "$peer" \
+        "the same through the lab's TLS kubesim (its upgrade path sends small records); peer: kubectl port-forward"
+
+    # RSS per forwarded server: the console direct, then through relays, each settled.
+    awk '/^    mysql:/ { skip = 1; next }
+         skip && /^      / { next }
+         { skip = 0; print }
+         /^    pxcCluster:/ { print "    mysql:\n      mode: port-forward" }' \
+        "$WORK/lab/pxcmesh.yaml" >"$d/pf.yaml"
+    local rss=() want w cpid
+    for w in direct port-forward; do
+        local cfg=$WORK/lab/pxcmesh.yaml
+        [[ $w == port-forward ]] && cfg=$d/pf.yaml
+        cpid=$(console_start "pf$RUN-${w%%-*}" "$d/trace-$w" --config "$cfg") || { rss+=(null); continue; }
+        want="MySQL via $w 3 .*MySQL via $w 3"
+        if ! wait_until 60 bash -c "tmux -L $TMUX_SOCK capture-pane -p -t bench:pf$RUN-${w%%-*} | grep -qE '$want'" ||
+           ! wait_until 60 bash -c "tmux -L $TMUX_SOCK capture-pane -p -t bench:pf$RUN-${w%%-*} | grep -qE 'pxc-cluster-pxc-2 +Running +Synced 3 .*pxc-cluster-pxc-2 +Running +Synced 3'"; then
+            console_screen "pf$RUN-${w%%-*}" >&2
+            echo "  the console ($w) did not show every server: no RSS figure" >&2
+            rss+=(null)
+        else
+            sleep 6 # three MySQL refreshes: every server's connection is open and used
+            cpu_settle "$cpid" 1500 30 >/dev/null
+            rss+=("$(proc_rss_kb "$cpid")")
+        fi
+        console_stop "pf$RUN-${w%%-*}" "$cpid"
+    done
+    local per=null
+    [[ ${rss[0]} != null && ${rss[1]} != null ]] &&
+        per=$(awk -v a="${rss[1]}" -v b="${rss[0]}" 'BEGIN { printf "%.0f", (a - b) / 6 }')
+    record pf_rss_per_server "$per" KB "< 512" "$(cmp "$per" 512 lt)" null \
+        "console RSS through relays minus direct, over 6 servers (${rss[1]} - ${rss[0]} kB)"
+}
+
 # ------------------------------------------------------------------ main
 
 echo "pxcmesh benchmarks: $PXCMESH ($(cd "$SRC" && git rev-parse --short HEAD 2>/dev/null || echo '?')), $(nproc) cores, $(date -u +%FT%TZ)"
@@ -572,6 +709,7 @@ for ((RUN = 1; RUN <= RUNS; RUN++)); do
     for n in $SIZES; do
         bench_size "$n"
     done
+    [[ $LAB == 1 ]] && bench_portforward
 done
 
 # One entry per figure: the median of its runs as the value, min/max beside it, and the

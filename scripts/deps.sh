@@ -22,6 +22,8 @@ PKGS=(
   time python3 python3-yaml
   # the serve tests check /metrics with Prometheus' own text-format parser
   python3-prometheus-client
+  # the manual page's test renders build/pxcmesh.1 with man -l
+  man-db
 )
 # kubectl is the tests' independent client; Debian's kubernetes-client provides it
 # unless some other package already installed one (it would conflict on /usr/bin/kubectl).

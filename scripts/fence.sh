@@ -12,7 +12,7 @@ cd "$src" || exit 2
 
 # Which project folders each layer may include from, and which system headers it may not.
 curses='(n?curses(w)?/)?(n?curses|term|panel|menu|form)\.h'
-netlibs='uv\.h|uv/.*|curl/.*|jansson\.h|yaml\.h|mysql\.h|mariadb/.*|ares\.h'
+netlibs='uv\.h|uv/.*|curl/.*|jansson\.h|yaml\.h|mysql\.h|mariadb/.*|ares\.h|wslay/.*'
 case $layer in
 base)     dirs=(base);                        deny="$curses|$netlibs" ;;
 widgets)  dirs=(widgets base);                deny="$netlibs" ;;
@@ -42,7 +42,7 @@ while IFS= read -r -d '' f; do
             fi
             continue
         fi
-        [[ $inc == version.h && $layer == cli ]] && continue # generated into the build tree
+        [[ ($inc == version.h || $inc == commit.h) && $layer == cli ]] && continue # generated into the build tree
         found=""
         for d in "${dirs[@]}"; do
             [[ -f $d/$inc ]] && { found=$d; break; }

@@ -6,9 +6,11 @@
 # 5 minutes a restart of one API server. Beside them runs a lab (`pxcmesh lab up`: two real
 # Galera clusters and the channel cluster_b_source) whose channel flaps: stopped and started
 # again by `pxcmesh channel stop|start` every step (3 s), and every 3 minutes a node of
-# cluster-a hangs (SIGSTOP) for 6 s. Two consoles (tmux, 160x45) watch: one the churning
-# kubesims, one the lab (MySQL included); `pxcmesh status --follow` watches the kubesims too,
-# and `pxcmesh serve` runs beside each console (one on the kubesims, one on the lab), its
+# cluster-a hangs (SIGSTOP) for 6 s. Three consoles (tmux, 160x45) watch: one the churning
+# kubesims, one the lab (MySQL included, direct), one the lab with every MySQL server through
+# the API server (mysql.mode port-forward: a relay per server, a WebSocket stream per
+# connection, through the hangs and flaps); `pxcmesh status --follow` watches the kubesims,
+# and `pxcmesh serve` runs beside two consoles (one on the kubesims, one on the lab), its
 # /metrics scraped every step and its JSON documents every sample.
 # Every SOAK_SAMPLE_S (default 60) the RSS and the open file descriptors of each are
 # sampled; the run fails when, after a warm-up of two samples, one grows beyond its bound
@@ -18,7 +20,7 @@
 # console or a serve stops following its clusters, when a scrape fails, or when a console or
 # a serve exits non-zero (a sanitizer build's leak check fails it).
 #
-# SOAK_LAB=0 leaves the lab (and MySQL) out (it needs root). SOAK_VALGRIND=1: both consoles
+# SOAK_LAB=0 leaves the lab (and MySQL) out (it needs root). SOAK_VALGRIND=1: the consoles
 # run under valgrind (memcheck, full leak check) for a shorter run (SOAK_SECONDS default 600
 # then); the run fails on any memcheck error or a definite leak (the RSS bound is 16384 kB
 # there: memcheck's own memory grows). Exit 0 pass, 1 fail.
@@ -130,6 +132,7 @@ wait_until 180 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak:kube | grep -q 
     { screen_of kube; die "the console did not show both clusters"; }
 
 LPID=
+RPID=
 CH=(cluster_b_source --cluster cluster-a)
 if [[ $LAB == 1 ]]; then
     echo "soak: starting the lab in $WORK/lab (prefix $LAB_PREFIX)"
@@ -142,12 +145,24 @@ if [[ $LAB == 1 ]]; then
     "${T[@]}" send-keys -t soak:lab 2 # the Channels view
     wait_until 120 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak:lab | grep -q 'cluster_b_source.*Yes'" ||
         { screen_of lab; die "the lab console did not show the channel running"; }
+    # The same lab through port-forward relays: the lab's config without its mysql sections,
+    # mode port-forward (passwords from the operator's Secret).
+    awk '/^    mysql:/ { skip = 1; next }
+         skip && /^      / { next }
+         { skip = 0; print }
+         /^    pxcCluster:/ { print "    mysql:\n      mode: port-forward" }' \
+        "$WORK/lab/pxcmesh.yaml" >"$WORK/relay.yaml"
+    console relay --config "$WORK/relay.yaml"
+    RPID=$(cat "$WORK/relay.pid")
+    wait_until 120 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak:relay | grep -qE 'MySQL via port-forward 3 .*MySQL via port-forward 3'" ||
+        { screen_of relay; die "the relay console did not reach the lab's servers through port-forward"; }
+    "${T[@]}" send-keys -t soak:relay 2
 fi
 
 echo "soak: ${SECONDS_TOTAL} s, ${PODS} pods x 2 clusters, samples every ${SAMPLE_S} s$([[ $VALGRIND == 1 ]] && echo ', console under valgrind')"
-echo "soak: console pid $CPID, lab console pid ${LPID:--}, status --follow pid $FPID, serve pids ${SERVE_PID[*]}, work $WORK"
-printf '%8s %10s %6s %10s %6s %10s %6s %10s %6s %10s %6s %8s %6s\n' elapsed console_kB fds follow_kB fds lab_kB fds \
-    serve_kB fds lserve_kB fds events flaps
+echo "soak: console pid $CPID, lab console pid ${LPID:--}, relay console pid ${RPID:--}, status --follow pid $FPID, serve pids ${SERVE_PID[*]}, work $WORK"
+printf '%8s %10s %6s %10s %6s %10s %6s %10s %6s %10s %6s %10s %6s %8s %6s\n' elapsed console_kB fds follow_kB fds lab_kB fds \
+    relay_kB fds serve_kB fds lserve_kB fds events flaps
 
 # One churn step (k counts steps); each is a handful of requests.
 churn() {
@@ -206,7 +221,7 @@ restart_one() {
 }
 
 fail=0
-declare -a C_RSS C_FD F_RSS F_FD L_RSS L_FD S_RSS S_FD LS_RSS LS_FD
+declare -a C_RSS C_FD F_RSS F_FD L_RSS L_FD R_RSS R_FD S_RSS S_FD LS_RSS LS_FD
 t_start=$(now_ms)
 next_sample=$t_start
 next_restart=$((t_start + 300000))
@@ -218,6 +233,7 @@ while (( $(now_ms) - t_start < SECONDS_TOTAL * 1000 )); do
         proc_alive "$CPID" || { echo "soak: FAIL: the console died"; fail=1; break; }
         proc_alive "$FPID" || { echo "soak: FAIL: status --follow died"; fail=1; break; }
         [[ -z $LPID ]] || proc_alive "$LPID" || { echo "soak: FAIL: the lab console died"; fail=1; break; }
+        [[ -z $RPID ]] || proc_alive "$RPID" || { echo "soak: FAIL: the relay console died"; fail=1; break; }
         for s in "${!SERVE_PID[@]}"; do
             proc_alive "${SERVE_PID[$s]}" || { echo "soak: FAIL: serve $s died: $(tail -3 "$WORK/serve-$s.err")"; fail=1; }
             scrape "$s" all
@@ -230,9 +246,11 @@ while (( $(now_ms) - t_start < SECONDS_TOTAL * 1000 )); do
         C_RSS+=("$(proc_rss_kb "$CPID")"); C_FD+=("$(proc_fds "$CPID")")
         F_RSS+=("$(proc_rss_kb "$FPID")"); F_FD+=("$(proc_fds "$FPID")")
         if [[ -n $LPID ]]; then L_RSS+=("$(proc_rss_kb "$LPID")"); L_FD+=("$(proc_fds "$LPID")"); fi
-        printf '%8s %10s %6s %10s %6s %10s %6s %10s %6s %10s %6s %8s %6s\n' "$(( (now - t_start) / 1000 ))s" \
+        if [[ -n $RPID ]]; then R_RSS+=("$(proc_rss_kb "$RPID")"); R_FD+=("$(proc_fds "$RPID")"); fi
+        printf '%8s %10s %6s %10s %6s %10s %6s %10s %6s %10s %6s %10s %6s %8s %6s\n' "$(( (now - t_start) / 1000 ))s" \
             "${C_RSS[-1]}" "${C_FD[-1]}" "${F_RSS[-1]}" "${F_FD[-1]}" "${L_RSS[-1]:--}" "${L_FD[-1]:--}" \
-            "${S_RSS[-1]}" "${S_FD[-1]}" "${LS_RSS[-1]:--}" "${LS_FD[-1]:--}" "$((k * 20))" "$FLAPS"
+            "${R_RSS[-1]:--}" "${R_FD[-1]:--}" "${S_RSS[-1]}" "${S_FD[-1]}" "${LS_RSS[-1]:--}" "${LS_FD[-1]:--}" \
+            "$((k * 20))" "$FLAPS"
         n_sample=$((n_sample + 1))
         next_sample=$((next_sample + SAMPLE_S * 1000))
     fi
@@ -289,6 +307,10 @@ if ((fail == 0)); then
         check_growth "lab serve RSS kB" "$RSS_SLACK_KB" "${LS_RSS[@]}" || fail=1
         check_growth "lab serve fds" "$FD_SLACK" "${LS_FD[@]}" || fail=1
     fi
+    if [[ -n $RPID ]]; then
+        check_growth "relay console RSS kB" "$RSS_SLACK_KB" "${R_RSS[@]}" || fail=1
+        check_growth "relay console fds" "$FD_SLACK" "${R_FD[@]}" || fail=1
+    fi
 fi
 ((SCRAPE_FAILS == 0)) || { echo "soak: FAIL: $SCRAPE_FAILS scrapes of serve failed"; fail=1; }
 # The console must still be live and current: a last change shows on its screen.
@@ -303,16 +325,22 @@ if ! wait_until 30 bash -c "curl -sf --max-time 10 ${SERVE_URL[kube]}/metrics | 
 fi
 # The lab console must still follow the channel: start it (it may be stopped) and see it run.
 if [[ -n $LPID ]]; then
-    "$PXCMESH" channel start "${CH[@]}" "${LCFG[@]}" --timeout 10 >>"$WORK/flap.log" 2>&1
+    "$PXCMESH" channel start --yes "${CH[@]}" "${LCFG[@]}" --timeout 10 >>"$WORK/flap.log" 2>&1
     if ! wait_until 30 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak:lab | grep -q 'cluster_b_source.*Yes.*Yes'"; then
         screen_of lab
         echo "soak: FAIL: the lab console no longer follows the channel"
+        fail=1
+    fi
+    if [[ -n $RPID ]] && ! wait_until 30 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak:relay | grep -q 'cluster_b_source.*Yes.*Yes'"; then
+        screen_of relay
+        echo "soak: FAIL: the relay console no longer follows the channel through port-forward"
         fail=1
     fi
 fi
 
 windows=(kube)
 [[ -n $LPID ]] && windows+=(lab)
+[[ -n $RPID ]] && windows+=(relay)
 for w in "${windows[@]}"; do
     "${T[@]}" send-keys -t "soak:$w" q
     wait_until 60 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak:$w | grep -q EXITED:" ||

@@ -256,6 +256,13 @@ cd_fill_status(struct cd_view *cd, const struct m_channel *ch)
     textv_add_line(cd->status, "", TH_TEXT);
     line(t, "Cluster", cd->cluster, TH_TEXT);
     line(t, "Server", ch->server, TH_TEXT);
+    if (ch->route != NULL)
+        linef(t, "Route", TH_TEXT, "%s%s", ch->route,
+              strcmp(ch->route, "port-forward") == 0
+                  ? " (a local relay through the API server's pods/portforward)"
+              : strcmp(ch->route, "pod-ip") == 0 ? " (the pod's IP, port 3306)"
+              : strcmp(ch->route, "direct") == 0 ? " (mysql.servers in the config)"
+                                                 : "");
     line(t, "Channel", ch->name[0] ? ch->name : "(default)", TH_TEXT);
     line(t, "Dialect", ch->dialect != NULL ? ch->dialect : "?", TH_TEXT);
     const char *src_cluster = vutil_source_cluster(app_model(a), ch->source_host);
@@ -483,6 +490,7 @@ cd_json(const struct cd_view *cd, const struct m_channel *ch)
     json_object_set_new(o, "name", json_string(ch->name));
     json_object_set_new(o, "server", json_string(ch->server));
     json_object_set_new(o, "dialect", ch->dialect ? json_string(ch->dialect) : json_null());
+    json_object_set_new(o, "route", ch->route ? json_string(ch->route) : json_null());
     json_object_set_new(o, "sourceHost", json_string(ch->source_host ? ch->source_host : ""));
     json_object_set_new(o, "sourcePort", json_integer(ch->source_port));
     json_object_set_new(o, "ioRunning", json_string(model_thread_name(ch->io)));

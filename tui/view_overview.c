@@ -601,6 +601,35 @@ ov_alloc(const struct ov_col *oc, int h, bool focused_col, int focus_sec, int *o
     return true;
 }
 
+/* "  MySQL via port-forward 3" (or "pod-ip 2, port-forward 1"): how the console reaches the
+ * cluster's MySQL servers; false when no server's route is known (no MySQL yet, a replay
+ * without routes). *bad: a route fails (its pods' Galera cells say why). */
+static bool
+ov_routes(const struct m_cluster *c, char *buf, size_t n, bool *bad)
+{
+    static const char *const names[] = {"pod-ip", "port-forward", "direct"};
+    int count[3] = {0, 0, 0};
+    for (size_t i = 0; i < c->servers.n; i++) {
+        const struct m_server *s = vec_at(&c->servers, i);
+        for (int k = 0; s->route != NULL && k < 3; k++)
+            if (strcmp(s->route, names[k]) == 0)
+                count[k]++;
+        if (s->route_error != NULL)
+            *bad = true;
+    }
+    size_t off = 0;
+    for (int k = 0; k < 3; k++) {
+        if (count[k] == 0)
+            continue;
+        int w = snprintf(buf + off, n - off, "%s%s %d", off ? ", " : "  MySQL via ", names[k],
+                         count[k]);
+        if (w < 0 || (size_t)w >= n - off)
+            break;
+        off += (size_t)w;
+    }
+    return off > 0;
+}
+
 static void
 ov_draw_column(struct ov_view *o, const struct m_cluster *c, struct ov_col *oc, int ci, int y,
                int x, int w, int h)
@@ -640,8 +669,11 @@ ov_draw_column(struct ov_view *o, const struct m_cluster *c, struct ov_col *oc, 
     cx = ov_print(o, y + 1, x, maxx, buf, c->istio_installed ? TH_TEXT : TH_STATE_WARN);
     if (c->insecure) {
         snprintf(buf, sizeof buf, "  %s insecure TLS", glyph(g, G_WARN));
-        ov_print(o, y + 1, cx, maxx, buf, TH_STATE_WARN);
+        cx = ov_print(o, y + 1, cx, maxx, buf, TH_STATE_WARN);
     }
+    bool route_bad = false;
+    if (ov_routes(c, buf, sizeof buf, &route_bad))
+        ov_print(o, y + 1, cx, maxx, buf, route_bad ? TH_STATE_BAD : TH_STATE_MUTED);
     int used = 2;
     if (c->error[0] != '\0' && h > 8) {
         ov_print(o, y + 2, x, maxx, c->error, TH_STATE_BAD);
@@ -951,7 +983,7 @@ const struct view_ops view_overview_ops = {
     .name = "overview",
     .title = "Overview",
     .interest = DIRTY_CLUSTERS | DIRTY_PODS | DIRTY_PXC | DIRTY_SENTRIES | DIRTY_CHANNELS |
-                DIRTY_GALERA | DIRTY_NAMESPACES,
+                DIRTY_GALERA | DIRTY_NAMESPACES | DIRTY_SERVERS, /* servers: the route line */
     .key = KA_VIEW_OVERVIEW,
     .ticks = true, /* "3s ago" per cluster */
     .scope = KS_OVERVIEW,

@@ -35,9 +35,10 @@ static const char *const mode_names[] = {
     [CONFIG_MYSQL_DISCOVER] = "discover",
     [CONFIG_MYSQL_DIRECT] = "direct",
     [CONFIG_MYSQL_PORT_FORWARD] = "port-forward",
+    [CONFIG_MYSQL_AUTO] = "auto",
     NULL,
 };
-_Static_assert(sizeof mode_names / sizeof mode_names[0] == CONFIG_MYSQL_PORT_FORWARD + 2,
+_Static_assert(sizeof mode_names / sizeof mode_names[0] == CONFIG_MYSQL_AUTO + 2,
                "mode_names matches enum config_mysql_mode");
 
 static const char *const dialect_names[] = {
@@ -53,7 +54,7 @@ _Static_assert(sizeof dialect_names / sizeof dialect_names[0] == CONFIG_DIALECT_
 const char *
 config_mysql_mode_name(enum config_mysql_mode m)
 {
-    return (unsigned)m <= CONFIG_MYSQL_PORT_FORWARD ? mode_names[m] : "?";
+    return (unsigned)m <= CONFIG_MYSQL_AUTO ? mode_names[m] : "?";
 }
 
 const char *
@@ -91,7 +92,6 @@ cluster_fini(struct config_cluster *cl)
         free(m->servers[i].host);
     }
     free(m->servers);
-    free(m->pf_kubectl);
     free(m->user);
     pw_from_fini(&m->password_from);
     free(m->action_user);
@@ -127,9 +127,8 @@ config_cluster_find(const struct config *c, const char *name)
 static void
 mysql_defaults(struct config_mysql *m)
 {
-    m->mode = CONFIG_MYSQL_DISCOVER;
+    m->mode = CONFIG_MYSQL_AUTO;
     m->pf_local_port = CONFIG_PF_LOCAL_PORT_DEFAULT;
-    m->pf_kubectl = xstrdup("kubectl");
     m->connect_timeout_s = CONFIG_CONNECT_TIMEOUT_S_DEFAULT;
     m->read_timeout_s = CONFIG_READ_TIMEOUT_S_DEFAULT;
     m->write_timeout_s = CONFIG_WRITE_TIMEOUT_S_DEFAULT;
@@ -319,7 +318,7 @@ static const char *const mysql_keys[] = {"mode",
                                          "dialect",
                                          NULL};
 static const char *const server_keys[] = {"name", "host", "port", NULL};
-static const char *const pf_keys[] = {"localPort", "kubectl", NULL};
+static const char *const pf_keys[] = {"localPort", NULL};
 static const char *const pw_keys[] = {"secret", "env", "optionFile", NULL};
 static const char *const secret_keys[] = {"namespace", "name", "key", NULL};
 static const char *const optfile_keys[] = {"path", "group", NULL};
@@ -493,22 +492,13 @@ parse_mysql(struct parser *P, json_t *m, const char *path, struct config_mysql *
     }
     if (pf != NULL) {
         yamlu_path_key(p, sizeof p, path, "portForward");
-        if (my->mode != CONFIG_MYSQL_PORT_FORWARD)
+        if (my->mode != CONFIG_MYSQL_PORT_FORWARD && my->mode != CONFIG_MYSQL_AUTO)
             return yamlu_err(P->d, P->err, PXE_SCHEMA, p,
-                             "only used with mode port-forward (mode is %s)", mode_names[my->mode]);
-        char *kubectl = NULL;
+                             "only used with mode port-forward or auto (mode is %s)",
+                             mode_names[my->mode]);
         if ((rc = yamlu_check_keys(P->d, pf, p, pf_keys, P->err)) != 0 ||
-            (rc = get_int(P, pf, p, "localPort", 1, 65535, &my->pf_local_port)) != 0 ||
-            (rc = get_str_dup(P, pf, p, "kubectl", &kubectl)) != 0)
+            (rc = get_int(P, pf, p, "localPort", 1, 65535, &my->pf_local_port)) != 0)
             return rc;
-        if (kubectl != NULL) {
-            free(my->pf_kubectl);
-            /* A bare name is looked up in PATH; anything with a '/' is a path. */
-            my->pf_kubectl = strchr(kubectl, '/') || kubectl[0] == '~'
-                                 ? expand_path(P->dir, kubectl)
-                                 : xstrdup(kubectl);
-            free(kubectl);
-        }
     }
     if (hb != NULL) {
         yamlu_path_key(p, sizeof p, path, "heartbeat");

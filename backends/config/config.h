@@ -24,7 +24,7 @@
 #define CONFIG_CONNECT_TIMEOUT_S_DEFAULT 3
 #define CONFIG_READ_TIMEOUT_S_DEFAULT 5
 #define CONFIG_WRITE_TIMEOUT_S_DEFAULT 5
-#define CONFIG_PF_LOCAL_PORT_DEFAULT 13306
+#define CONFIG_PF_LOCAL_PORT_DEFAULT 0 /* any free loopback port */
 #define CONFIG_MYSQL_PORT_DEFAULT 3306
 #define CONFIG_USER_DEFAULT "monitor"         /* status: the PXC operator's read-only user */
 #define CONFIG_ACTION_USER_DEFAULT "operator" /* START/STOP REPLICA: the operator's admin */
@@ -32,7 +32,9 @@
 enum config_mysql_mode {
     CONFIG_MYSQL_DISCOVER,     /* PXC pods seen by the Kubernetes backend (pod IP, 3306) */
     CONFIG_MYSQL_DIRECT,       /* mysql.servers[]: host:port reachable from here */
-    CONFIG_MYSQL_PORT_FORWARD, /* pxcmesh runs `kubectl port-forward` per PXC pod */
+    CONFIG_MYSQL_PORT_FORWARD, /* each PXC pod through the API server (a relay per pod) */
+    CONFIG_MYSQL_AUTO,         /* the pod IP if it accepts within a short timeout, else
+                                  port-forward; per pod (the default) */
 };
 
 enum config_dialect {
@@ -70,11 +72,11 @@ struct config_server {
 };
 
 struct config_mysql {
-    enum config_mysql_mode mode;   /* default DISCOVER */
+    enum config_mysql_mode mode;   /* default AUTO */
     struct config_server *servers; /* owned, n_servers; DIRECT only (required there) */
     size_t n_servers;
-    int pf_local_port;                   /* portForward.localPort: first local port, +1 per pod */
-    char *pf_kubectl;                    /* portForward.kubectl: path or "kubectl" (PATH) */
+    int pf_local_port;                   /* portForward.localPort: first local port tried
+                                            per pod, counting up; 0: any free port */
     char *user;                          /* status user, default "monitor" */
     struct config_pw_from password_from; /* default secret key = user */
     char *action_user;                   /* START/STOP user, default "operator" */
@@ -124,7 +126,7 @@ void config_free(struct config *c); /* NULL does nothing */
 int config_default_path(char *buf, size_t n) PXC_MUST_CHECK;
 
 /* A config for `--context A --context B` without a file: one cluster per context (name =
- * context), all namespaces, PXC clusters discovered, mysql mode discover, user monitor and
+ * context), all namespaces, PXC clusters discovered, mysql mode auto, user monitor and
  * action user operator with passwords from the PXC operator's secret. contexts borrowed.
  * kubeconfig (borrowed, NULL: default search) and readonly are copied in. *out owned. */
 int config_from_contexts(const char *const *contexts, int n, const char *kubeconfig, bool readonly,
@@ -147,7 +149,8 @@ int config_read_option_file(const char *path, const char *group, char **user_out
                             char **password_out, char **host_out, int *port_out,
                             struct pxerr *err) PXC_MUST_CHECK;
 
-/* Names for messages and docs: "discover", "direct", "port-forward"; "auto", "mysql80", ... */
+/* Names for messages and docs: "discover", "direct", "port-forward", "auto"; "auto",
+ * "mysql80", ... for dialects */
 const char *config_mysql_mode_name(enum config_mysql_mode m);
 const char *config_dialect_name(enum config_dialect d);
 

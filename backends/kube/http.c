@@ -56,6 +56,9 @@ struct http_req {
     bool added;                    /* in the multi (false while parked on h->to_add) */
     struct http_req *next_add;
     bool paused;                   /* on_data said HTTP_DATA_PAUSE: curl holds the bytes */
+    bool connect_only;             /* handed over as a raw connection once connected */
+    bool connected;                /* connect_only, connected: stays in the multi (removing
+                                      it would close the connection) until http_cancel */
     bool secret;                   /* opts.secret */
     bool resume_wanted;            /* http_resume from inside curl: done when curl returns */
 };
@@ -555,6 +558,13 @@ complete(struct http_req *r, CURLcode rc)
         else
             res.status = pxerr_set(&e, map_curl_error(rc), "%s %s: %s", r->method, r->url, words);
     }
+    if (r->connect_only && res.status == 0) {
+        /* Connected: the handle stays in the multi, since curl closes a connect-only
+         * connection when its handle is removed; the owner ends it with http_cancel. */
+        r->connected = true;
+        r->on_done(r, &res, r->arg);
+        return;
+    }
     /* Detach from curl first: the callback may start or cancel requests freely. */
     curl_multi_remove_handle(r->h->multi, r->easy);
     req_unlink(r);
@@ -577,6 +587,8 @@ check_done(struct http *h)
             http_cancel(r); /* not in curl now: removes it for good */
             continue;
         }
+        if (r->connected)
+            continue; /* a raw connection's transfer has already been reported */
         complete(r, rc);
     }
 }
@@ -709,8 +721,15 @@ http_start(struct http *h, const struct http_req_opts *o, struct http_req **reqp
     curl_easy_setopt(e, CURLOPT_URL, r->url);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    if (o->http1)
+    if (o->http1 || o->connect_only)
         curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    if (o->connect_only) {
+        /* The caller speaks HTTP/1.1 itself on the connection (a WebSocket upgrade): no h2
+         * offered in ALPN, and a proxy is always a CONNECT tunnel. */
+        r->connect_only = true;
+        curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+        curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL, 1L);
+    }
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_curl_write);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_curl_header);
@@ -795,6 +814,47 @@ http_free(struct http *h)
         sock_close(h->socks);
     uv_timer_stop(&h->timer);
     uv_close((uv_handle_t *)&h->timer, on_handle_closed);
+}
+
+/* ------------------------------------------------------------ raw connections */
+
+int
+http_conn_socket(const struct http_req *req)
+{
+    curl_socket_t fd = CURL_SOCKET_BAD;
+    if (!req->connected ||
+        curl_easy_getinfo(req->easy, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK)
+        return -1;
+    return fd == CURL_SOCKET_BAD ? -1 : (int)fd;
+}
+
+int
+http_conn_send(struct http_req *req, const void *buf, size_t len, size_t *sent,
+               struct pxerr *err)
+{
+    *sent = 0;
+    if (!req->connected)
+        return pxerr_set(err, PXE_CONN, "%s: not connected", req->url);
+    CURLcode cc = curl_easy_send(req->easy, buf, len, sent);
+    if (cc == CURLE_AGAIN)
+        return HTTP_AGAIN;
+    if (cc != CURLE_OK)
+        return pxerr_set(err, PXE_CONN, "%s: sending: %s", req->url, curl_error_words(cc));
+    return 0;
+}
+
+int
+http_conn_recv(struct http_req *req, void *buf, size_t len, size_t *got, struct pxerr *err)
+{
+    *got = 0;
+    if (!req->connected)
+        return pxerr_set(err, PXE_CONN, "%s: not connected", req->url);
+    CURLcode cc = curl_easy_recv(req->easy, buf, len, got);
+    if (cc == CURLE_AGAIN)
+        return HTTP_AGAIN;
+    if (cc != CURLE_OK)
+        return pxerr_set(err, PXE_CONN, "%s: receiving: %s", req->url, curl_error_words(cc));
+    return 0;
 }
 
 const char *

@@ -95,6 +95,13 @@ struct http_req_opts {
     bool http1;                  /* HTTP/1.1 only (no h2 over TLS): a reader that pauses
                                     (HTTP_DATA_PAUSE) uses it, the pause being proven on
                                     HTTP/1 only here (kubesim speaks no h2) */
+    bool connect_only;           /* CURLOPT_CONNECT_ONLY: on_done runs once TCP, the proxy
+                                    tunnel and TLS are up (status 0, code 0), and the request
+                                    then lives on as a raw connection (http_conn_*) until
+                                    http_cancel. Give it an http of its own (http_new) that
+                                    holds nothing else: curl treats a connect-only connection
+                                    as idle and may close it when another transfer of the same
+                                    multi prunes its connection cache. HTTP/1.1 is forced. */
     http_done_cb *on_done;       /* required */
     void *arg;
 };
@@ -121,6 +128,22 @@ void http_cancel(struct http_req *req);
 /* The method and URL of req, for messages: borrowed, valid while req is. */
 const char *http_req_method(const struct http_req *req);
 const char *http_req_url(const struct http_req *req);
+
+/* ---- raw connections (http_req_opts.connect_only, after on_done with status 0) ---- */
+
+#define HTTP_AGAIN 1 /* would block: wait until the socket is readable/writable */
+
+/* The connection's socket, to poll (uv_poll) for readiness; -1 if none. */
+int http_conn_socket(const struct http_req *req);
+/* Send up to len bytes of buf (borrowed) through TLS if the URL is https. 0 with *sent set,
+ * HTTP_AGAIN (nothing sent), or <0 with err filled (the connection is broken). */
+int http_conn_send(struct http_req *req, const void *buf, size_t len, size_t *sent,
+                   struct pxerr *err) PXC_MUST_CHECK;
+/* Receive up to len bytes into buf. 0 with *got set (0: the peer closed), HTTP_AGAIN, or <0
+ * with err filled. TLS may hold decrypted bytes the socket no longer signals: read until
+ * HTTP_AGAIN before waiting for readiness again. */
+int http_conn_recv(struct http_req *req, void *buf, size_t len, size_t *got,
+                   struct pxerr *err) PXC_MUST_CHECK;
 
 /* Number of requests in flight (tests, stats). */
 size_t http_active(const struct http *h);

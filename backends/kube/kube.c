@@ -63,6 +63,29 @@ kube__dupn(const char *s, size_t n)
 /* ------------------------------------------------------ what spans modules */
 
 void
+kube__own(struct kube_client *kc, struct kube_owned *o, void (*drop)(struct kube_owned *))
+{
+    o->drop = drop;
+    o->prev = NULL;
+    o->next = kc->owned;
+    if (kc->owned)
+        kc->owned->prev = o;
+    kc->owned = o;
+}
+
+void
+kube__disown(struct kube_client *kc, struct kube_owned *o)
+{
+    if (o->prev)
+        o->prev->next = o->next;
+    else if (kc->owned == o)
+        kc->owned = o->next;
+    if (o->next)
+        o->next->prev = o->prev;
+    o->prev = o->next = NULL;
+}
+
+void
 kube__update_error(struct kube_client *kc)
 {
     /* The server being down explains whatever the informers last said. */
@@ -213,8 +236,14 @@ kube_client_free(struct kube_client *kc)
     kc->freeing = true;
     kc->life->dead = true;
     kube__inf_list_orphan(kc);
+    while (kc->owned) { /* streams' owners: freed, no callback */
+        struct kube_owned *o = kc->owned;
+        kube__disown(kc, o);
+        o->drop(o);
+    }
     kube__req_cancel_all(kc);
     kube__call_cancel_all(kc);
+    kube__ws_abort_all(kc);
     for (size_t i = 0; i < kc->informers.n; i++) {
         struct kube_inf *inf = kc->informers.items[i];
         inf->call = NULL;

@@ -80,6 +80,7 @@ on_cred(int status, const struct kcfg_cred *cred, const struct pxerr *err, void 
     kc->cred_pending = false;
     (void)cred; /* read back through kcfg_cred_peek when each call is sent */
     kube__call_cred_done(kc, status, err);
+    kube__ws_cred_done(kc, status, err);
 }
 
 int

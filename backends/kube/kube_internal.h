@@ -18,6 +18,8 @@
  *   kube_kind.c      kind -> resource path
  *   kube_name.c      names and namespaces checked, path segments encoded
  *   kube_apply.c     writes; kube_list.c, kube_watch.c: the LIST and watch stream decoders
+ *   kube_ws.c        WebSocket streams (connect subresources); kube_pf.c, kube_relay.c,
+ *                    kube_exec.c on top of it; kube_logs.c streams pods/log
  * Loop thread only, except the decoders (pure) and the page batches on the worker. */
 #ifndef PXC_BACKENDS_KUBE_KUBE_INTERNAL_H
 #define PXC_BACKENDS_KUBE_KUBE_INTERNAL_H
@@ -146,6 +148,14 @@ struct kube_life {
 struct kube_call;
 struct kube_page; /* a batch of a LIST page's items (kube_inf_list.c) */
 
+/* Something a user of the client started that lives on it (a port-forward, an exec, a log
+ * followed): when the client is freed first, drop frees it without a callback, as
+ * kube_client_free promises. Embedded in the owner. */
+struct kube_owned {
+    void (*drop)(struct kube_owned *o);
+    struct kube_owned *prev, *next;
+};
+
 /* One informer: client-go's reflector for one resource (in one namespace or all). */
 struct kube_inf {
     struct kube_client *kc;
@@ -227,6 +237,8 @@ struct kube_client {
 
     struct vec informers; /* owned struct kube_inf * (freed when their timer closed) */
     struct kube_call *calls;
+    struct kube_ws *wss;  /* open WebSocket streams (kube_ws.c) */
+    struct kube_owned *owned; /* streams' owners, dropped by kube_client_free */
     struct kube_req *reqs;
     struct kube_page *jobs; /* batches on a worker */
     struct kube_life *life;
@@ -238,6 +250,9 @@ struct kube_client {
 };
 
 /* kube.c */
+/* Keep o (embedded in its owner) on kc until kube__disown; drop is called if kc goes first. */
+void kube__own(struct kube_client *kc, struct kube_owned *o, void (*drop)(struct kube_owned *));
+void kube__disown(struct kube_client *kc, struct kube_owned *o);
 /* The sink's error hook with the cluster's error now: why the server is down, else
  * discovery's, else the first failing informer's, else none. */
 void kube__update_error(struct kube_client *kc);
@@ -312,6 +327,13 @@ void kube__call_cred_done(struct kube_client *kc, int status, const struct pxerr
  * PXE_THROTTLED (429), PXE_HTTP (others), or the transport's code. */
 int kube__http_error(const struct kube_client *kc, const struct http_result *res,
                      const char *verb, const char *what, const char *ns, struct pxerr *err);
+
+/* kube_ws.c */
+/* The exec plugin answered (status 0) or failed: every stream that waited for it goes on or
+ * ends with err. */
+void kube__ws_cred_done(struct kube_client *kc, int status, const struct pxerr *err);
+/* The client goes away: every stream is dropped without callbacks. */
+void kube__ws_abort_all(struct kube_client *kc);
 
 /* kube_disc.c */
 void kube__disc_start(struct kube_client *kc);

@@ -197,6 +197,7 @@ struct m_channel {
                                  reconnects, 0 while the SQL thread waits */
     int64_t last_heartbeat_ms;/* MySQL 8 p_s LAST_HEARTBEAT_TIMESTAMP, 0 unknown */
     const char *dialect;      /* static sqlq_dialect_name(): "mariadb", "mysql", ... */
+    const char *route;        /* static: how its server is reached, as m_server.route */
     int n_failover;           /* MySQL 8 asynchronous connection failover sources */
     struct m_failover_source {
         char host[256]; /* a DNS name: up to 255 bytes, as replstat reads it */
@@ -229,6 +230,10 @@ struct m_server {
     int64_t server_id;      /* @@server_id at the last good read, 0 unknown */
     int binlog_dumps;       /* binlog dump threads (replicas reading from it) at the last
                                good read, -1 unknown */
+    const char *route;      /* how it is reached (mysql_route.h): static "direct", "pod-ip",
+                               "port-forward"; NULL unknown */
+    const char *route_error; /* interned: why that route fails now, in words (an RBAC refusal
+                                of pods/portforward, the pod gone), NULL none */
 };
 
 enum finding_severity { SEV_INFO, SEV_WARNING, SEV_ERROR };
@@ -248,6 +253,10 @@ enum fix_kind {
     FIX_SOURCE_PASSWORD, /* cluster, server, channel, remote, ns, name (its PXC Secret):
                             STOP, CHANGE SOURCE password from the Secret's key replication,
                             START */
+    /* Changes the doctor never proposes, which the command line's write verbs run through
+     * the same runner (inject disable, serviceentry delete). */
+    FIX_UNLABEL_NAMESPACE, /* cluster, ns: remove the label istio-injection */
+    FIX_DELETE_SENTRY,     /* cluster, ns, object: delete the ServiceEntry */
     FIX__COUNT
 };
 

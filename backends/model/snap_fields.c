@@ -474,6 +474,7 @@ static const struct snap_field channel_fields[] = {
     BOOL("lagUnreliable", m_channel, lag_unreliable),
     TIME("lastHeartbeatAt", m_channel, last_heartbeat_ms),
     INTERNED("dialect", m_channel, dialect, NULL, F_W_NULL_PTR),
+    INTERNED("route", m_channel, route, NULL, F_W_NULL_PTR),
     FIX("failoverSources", m_channel, failover, n_failover, failover_kind),
     CUSTOM("lagHistory", F_NULL, lag_history),
 };
@@ -525,6 +526,8 @@ static const struct snap_field server_fields[] = {
     BUF("error", m_server, error, F_NULL | F_CUT),
     BOOL("hung", m_server, hung),
     INT("channels", m_server, n_channels, 0, 0, 1 << 20, 0),
+    INTERNED("route", m_server, route, NULL, F_W_NULL_PTR),
+    INTERNED("routeError", m_server, route_error, NULL, F_W_NULL_PTR),
 };
 static const struct snap_kind server_kind = {KIND("mysqlServer", m_server, server_fields),
                                              .open = server_open};

@@ -15,6 +15,7 @@
 #include "config/config_optread.h"
 #include "model/model_source.h"
 #include "mysql/mysql_poll_internal.h"
+#include "mysql/mysql_route.h"
 #include "mysql/mysqlc.h"
 
 enum { ROLE_STATUS, ROLE_ACTION };
@@ -74,6 +75,7 @@ struct mysql_poll {
     struct mysql_poll_opts o;
     struct cred cred[2];
     struct mysqlc_hub *hub;
+    struct mysql_route *route; /* auto and port-forward: how each pod is reached */
     uv_timer_t timer;
     struct vec servers; /* owned struct mp_server * */
     int round;          /* rounds completed */
@@ -85,6 +87,7 @@ struct mysql_poll {
 };
 
 static void cred_ready(struct mysql_poll *p, int role);
+static bool read_server(struct mysql_poll *p, struct mp_server *s);
 static void run_pending(struct mysql_poll *p, int status);
 
 /* ------------------------------------------------------------------ helpers */
@@ -321,6 +324,27 @@ server_conn(struct mysql_poll *p, struct mp_server *s, int role, struct pxerr *e
     return *slot;
 }
 
+/* Where pod is reached: its IP (discover), or what the route says (auto, port-forward).
+ * False while the route is being decided. */
+static bool
+pod_target(struct mysql_poll *p, const struct m_pod *pod, const char **host, int *port,
+           const char **route)
+{
+    *host = pod->ip;
+    *port = CONFIG_MYSQL_PORT_DEFAULT;
+    *route = MYSQL_ROUTE_POD_IP;
+    if (p->route == NULL)
+        return true;
+    struct mysql_route_pick rp;
+    if (mysql_route_pick(p->route, pod->ns, pod->name, pod->ip, CONFIG_MYSQL_PORT_DEFAULT,
+                         &rp) == MYSQL_ROUTE_WAIT)
+        return false;
+    *host = rp.host;
+    *port = rp.port;
+    *route = rp.route;
+    return true;
+}
+
 /* discover: the PXC pods of the cluster (component pxc, instance = pxcCluster if set). */
 static void
 discover(struct mysql_poll *p)
@@ -328,6 +352,8 @@ discover(struct mysql_poll *p)
     struct m_cluster *c = cluster_of(p);
     for (size_t i = 0; i < p->servers.n; i++)
         ((struct mp_server *)p->servers.items[i])->seen = false;
+    if (p->route)
+        mysql_route_sweep(p->route);
     for (size_t i = 0; i < c->pods.n; i++) {
         struct m_pod *pod = c->pods.items[i];
         if (pod->component == NULL || strcmp(pod->component, "pxc") != 0 || pod->ip[0] == '\0')
@@ -335,8 +361,24 @@ discover(struct mysql_poll *p)
         if (p->pxc_cluster && (pod->instance == NULL || strcmp(pod->instance, p->pxc_cluster)))
             continue;
         struct mp_server *s = server_find(p, pod->name);
-        if (s != NULL && strcmp(s->host, pod->ip) != 0 && !s->in_flight) {
-            /* the pod was re-created with a new IP: a new connection */
+        const char *host, *route;
+        int port;
+        bool known = pod_target(p, pod, &host, &port, &route);
+        if (!known) {
+            /* Its route is being tried: read it when decided (route_ready). */
+            if (s == NULL)
+                s = server_add(p, pod->name, "", CONFIG_MYSQL_PORT_DEFAULT);
+            s->waiting_route = true;
+            s->seen = true;
+            continue;
+        }
+        if (s != NULL && s->host[0] == '\0' && !s->in_flight) {
+            free(s->host); /* its route was being decided: now it is */
+            s->host = xstrdup(host);
+            s->port = port;
+        }
+        if (s != NULL && (strcmp(s->host, host) != 0 || s->port != port) && !s->in_flight) {
+            /* the pod was re-created with a new IP, or its route changed: a new connection */
             for (size_t k = 0; k < p->servers.n; k++)
                 if (p->servers.items[k] == s) {
                     vec_remove(&p->servers, k);
@@ -345,7 +387,9 @@ discover(struct mysql_poll *p)
             s = NULL;
         }
         if (s == NULL)
-            s = server_add(p, pod->name, pod->ip, CONFIG_MYSQL_PORT_DEFAULT);
+            s = server_add(p, pod->name, host, port);
+        s->route = route;
+        s->waiting_route = false;
         s->seen = true;
     }
     for (size_t i = p->servers.n; i-- > 0;) {
@@ -397,10 +441,26 @@ on_status_done(struct mysqlc_conn *conn, struct mysqlc_result *res, void *arg)
         mysqlc_conn_close(s->conn);
         s->conn = NULL;
     }
+    /* A read through the relay that lost its connection: the stream's refusal says why
+     * ("forbidden: cannot create pods/portforward ..."), the MySQL client only that it was
+     * lost. */
+    char why[256] = "";
+    if (res->status != 0 && p->route != NULL &&
+        mysql_route_explain(p->route, s->name, why, sizeof why)) {
+        /* Both routes tried are named: "port-forward failed" alone hides that the pod IP
+         * was tried first. */
+        char ip[128];
+        if (mysql_route_passed_over(p->route, s->name, ip, sizeof ip))
+            snprintf(res->err.msg, sizeof res->err.msg, "%s: %s, and %s", s->name, ip, why);
+        else
+            snprintf(res->err.msg, sizeof res->err.msg, "%s: %s", s->name, why);
+    }
     struct mp_apply ap = apply_to(p);
     mysql_poll__apply_status(&ap, cluster_of(p), s, res);
     mysql_poll__apply_server(&ap, cluster_of(p), s, res);
     (void)model_source_update(ap.m); /* whether it changed is the model's dirty bits' news */
+    mysql_route_mark(p->m, cluster_of(p), s->name, s->route,
+                     res->status != 0 ? why : NULL);
     if (res->status == 0) {
         s->dialect_known = true;
         s->dialect = res->server.dialect;
@@ -420,6 +480,8 @@ on_status_done(struct mysqlc_conn *conn, struct mysqlc_result *res, void *arg)
 static bool
 read_server(struct mysql_poll *p, struct mp_server *s)
 {
+    if (s->waiting_route)
+        return false; /* counted; route_ready reads it */
     struct pxerr e = {0};
     struct mysqlc_conn *conn = server_conn(p, s, ROLE_STATUS, &e);
     struct mysqlc_req req = {.kind = MYSQLC_STATUS,
@@ -440,6 +502,7 @@ read_server(struct mysql_poll *p, struct mp_server *s)
         struct mp_apply ap = apply_to(p);
         mysql_poll__apply_failure(&ap, cluster_of(p), s, &r);
         mysql_poll__apply_server(&ap, cluster_of(p), s, &r);
+        mysql_route_mark(p->m, cluster_of(p), s->name, s->route, NULL);
         s->status = r.status;
         s->read_once = true;
         snprintf(s->msg, sizeof s->msg, "%s", r.err.msg);
@@ -454,7 +517,7 @@ start_round(struct mysql_poll *p)
 {
     if (p->closing || p->round_open)
         return;
-    if (p->mode == CONFIG_MYSQL_DISCOVER)
+    if (p->mode != CONFIG_MYSQL_DIRECT)
         discover(p);
     place_all(p);
     p->round_open = true;
@@ -462,13 +525,13 @@ start_round(struct mysql_poll *p)
     p->error[0] = '\0';
     if (p->servers.n == 0)
         snprintf(p->error, sizeof p->error, "cluster %s: no MySQL server to poll (%s)", p->cluster,
-                 p->mode == CONFIG_MYSQL_DISCOVER ? "no PXC pod with an IP seen yet"
-                                                  : "mysql.servers is empty");
+                 p->mode != CONFIG_MYSQL_DIRECT ? "no PXC pod with an IP seen yet"
+                                                : "mysql.servers is empty");
     for (size_t i = 0; i < p->servers.n; i++) {
         struct mp_server *s = p->servers.items[i];
         if (s->in_flight)
             continue; /* a hung server: its request is still out; never queue behind it */
-        if (read_server(p, s) || s->waiting_cred) {
+        if (read_server(p, s) || s->waiting_cred || s->waiting_route) {
             s->counted = true;
             p->outstanding++;
         }
@@ -488,6 +551,49 @@ on_poll_timer(uv_timer_t *t)
         uv_timer_stop(&p->timer);
 }
 
+/* A pod's route has been decided: read the servers that waited for theirs. */
+static void
+route_ready(void *arg)
+{
+    struct mysql_poll *p = arg;
+    if (p->closing)
+        return;
+    struct m_cluster *c = cluster_of(p);
+    for (size_t i = 0; i < p->servers.n; i++) {
+        struct mp_server *s = p->servers.items[i];
+        if (!s->waiting_route || s->in_flight)
+            continue; /* an in-flight one is placed by the next round's discover */
+        struct m_pod *pod = NULL;
+        for (size_t k = 0; k < c->pods.n && pod == NULL; k++)
+            if (strcmp(((struct m_pod *)c->pods.items[k])->name, s->name) == 0)
+                pod = c->pods.items[k];
+        const char *host, *route;
+        int port;
+        if (pod == NULL || pod->ip[0] == '\0' || !pod_target(p, pod, &host, &port, &route))
+            continue;
+        if (strcmp(s->host, host) != 0 || s->port != port) {
+            /* a new address: the old connections go (a re-created pod's old IP) */
+            if (s->conn)
+                mysqlc_conn_close(s->conn);
+            if (s->aconn)
+                mysqlc_conn_close(s->aconn);
+            s->conn = s->aconn = NULL;
+            free(s->host);
+            s->host = xstrdup(host);
+            s->port = port;
+        }
+        s->route = route;
+        s->waiting_route = false;
+        if (read_server(p, s) || s->waiting_cred)
+            continue; /* counted already; on_status_done or cred_ready ends it */
+        if (s->counted) {
+            s->counted = false;
+            if (--p->outstanding == 0 && p->round_open)
+                round_done(p);
+        }
+    }
+}
+
 /* ------------------------------------------------------------------ public */
 
 int
@@ -496,11 +602,6 @@ mysql_poll_start(uv_loop_t *loop, struct model *m, const struct config *cfg,
                  struct mysql_poll **out, struct pxerr *err)
 {
     const struct config_mysql *my = &cc->mysql;
-    if (my->mode == CONFIG_MYSQL_PORT_FORWARD)
-        return pxerr_set(err, PXE_UNSUPPORTED,
-                         "cluster %s: mysql.mode port-forward is not supported by the MySQL "
-                         "poller yet; use mode direct with a port-forward you run yourself",
-                         cc->name);
     if (my->mode == CONFIG_MYSQL_DIRECT && my->n_servers == 0)
         return pxerr_set(err, PXE_INVAL, "cluster %s: mysql.mode direct needs mysql.servers",
                          cc->name);
@@ -560,8 +661,19 @@ mysql_poll_start(uv_loop_t *loop, struct model *m, const struct config *cfg,
         char nm[300];
         if (cs->name == NULL)
             snprintf(nm, sizeof nm, "%s:%d", cs->host, cs->port);
-        server_add(p, cs->name ? cs->name : nm, cs->host,
-                   cs->port > 0 ? cs->port : CONFIG_MYSQL_PORT_DEFAULT);
+        struct mp_server *s = server_add(p, cs->name ? cs->name : nm, cs->host,
+                                         cs->port > 0 ? cs->port : CONFIG_MYSQL_PORT_DEFAULT);
+        s->route = MYSQL_ROUTE_DIRECT;
+    }
+    if (my->mode == CONFIG_MYSQL_AUTO || my->mode == CONFIG_MYSQL_PORT_FORWARD) {
+        struct mysql_route_opts ro = {.mode = my->mode,
+                                      .kc = p->o.kc,
+                                      .open_timeout_ms = p->connect_timeout_s * 1000,
+                                      .local_port = my->pf_local_port,
+                                      .cluster = cc->name,
+                                      .on_ready = route_ready,
+                                      .arg = p};
+        p->route = mysql_route_new(loop, &ro);
     }
     p->hub = mysqlc_hub_new(loop);
     uv_timer_init(loop, &p->timer);
@@ -596,6 +708,8 @@ mysql_poll_free(struct mysql_poll *p)
         s->conn = s->aconn = NULL; /* freed by the hub */
     }
     vec_fini(&p->servers);
+    mysql_route_free(p->route);
+    p->route = NULL;
     cred_fini(&p->cred[0]);
     cred_fini(&p->cred[1]);
     free(p->cluster);
@@ -631,6 +745,12 @@ const char *
 mysql_poll_cluster(const struct mysql_poll *p)
 {
     return p->cluster;
+}
+
+const char *
+mysql_poll_action_user(const struct mysql_poll *p)
+{
+    return p->cred[ROLE_ACTION].user;
 }
 
 const char *

@@ -6,10 +6,12 @@
  * PXC pod's Galera state. A server that hangs delays nobody: it is skipped while its request
  * is outstanding, and its channels show the timeout.
  *
- * Servers: mysql.mode direct lists them; discover takes the cluster's PXC pods from the model
- * (pod IP, port 3306) on every round. Passwords: from an environment variable or an option
- * file (read when a connection is made), or from a Kubernetes Secret (kube_secret_get on
- * demand, kept in memory only, re-read after an access-denied error).
+ * Servers: mysql.mode direct lists them; discover, auto and port-forward take the cluster's
+ * PXC pods from the model on every round and reach each at its IP (port 3306) or through a
+ * loopback relay to the API server (mysql_route.h), and mark the model with the route.
+ * Passwords: from an environment variable or an option file (read when a connection is
+ * made), or from a Kubernetes Secret (kube_secret_get on demand, kept in memory only, re-read
+ * after an access-denied error).
  *
  * Threads: loop thread only. */
 #ifndef PXC_BACKENDS_MYSQL_MYSQL_POLL_H
@@ -45,8 +47,7 @@ struct mysql_poll_opts {
 /* Start polling cluster cc (borrowed for the call: what is needed is copied) of cfg. loop
  * and m are borrowed and must outlive the poller. The cluster is added to the model when it
  * is not there yet. The first round starts on the next loop turn. *out owned
- * (mysql_poll_free). Fails only for an unusable config (PXE_INVAL, PXE_UNSUPPORTED for
- * mode port-forward, which the console does not run yet: TODO(#07)). */
+ * (mysql_poll_free). Fails only for an unusable config (PXE_INVAL). */
 int mysql_poll_start(uv_loop_t *loop, struct model *m, const struct config *cfg,
                      const struct config_cluster *cc, const struct mysql_poll_opts *opts,
                      struct mysql_poll **out, struct pxerr *err) PXC_MUST_CHECK;
@@ -56,6 +57,9 @@ void mysql_poll_free(struct mysql_poll *p);
 /* Start the next round now (after an action, or a key press); starts a deferred poller. */
 void mysql_poll_kick(struct mysql_poll *p);
 const char *mysql_poll_cluster(const struct mysql_poll *p); /* borrowed */
+/* The MySQL user mysql_poll_action runs as (the config's actionUser): borrowed, for the
+ * confirmation that names who runs the statement. */
+const char *mysql_poll_action_user(const struct mysql_poll *p);
 /* The poller's own last error in words (no server configured, password unavailable), ""
  * none. Per-server errors are in the model (channel error, pod galera.error, events). */
 const char *mysql_poll_error(const struct mysql_poll *p);

@@ -23,6 +23,8 @@ struct mp_server {
     struct mysqlc_conn *aconn; /* action user, made on first action */
     bool in_flight;
     bool waiting_cred; /* counted in the round, waiting for its password (a read) */
+    bool waiting_route; /* counted in the round, its route being decided (mysql_route.h) */
+    const char *route; /* static: MYSQL_ROUTE_* it is read through */
     bool seen;         /* discover: still a PXC pod */
     bool counted;      /* part of the open round */
     int status;        /* of the last read */

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # In-mesh probes end to end: pxcmesh creates a probe pod in kubesim, kubesim "runs" its
 # nslookup / nc / curl against a real dnsmasq and loopback ports, pxcmesh reads pods/log,
-# says what happened, and deletes the pod. Also the local probes against the same peers.
+# says what happened, and deletes the pod; from each cluster --context or --cluster selects;
+# asked for first unless --yes.
+# Also the local probes against the same peers.
 set -euo pipefail
 : "${PXCMESH:?}" "${PXC_BUILD_DIR:?}"
 KUBESIM=${PXC_KUBESIM:-$PXC_BUILD_DIR/lab/kubesim}
@@ -50,15 +52,38 @@ check() { # expected-exit pattern args...
   [[ $rc -eq $want ]] || fail "$*: exit $rc, want $want: $out"
   grep -q -- "$pat" <<<"$out" || fail "$*: no '$pat' in: $out"
 }
-check 0 "resolves in the mesh to 127.0.93.20" "${P[@]}" probe dns pxc-cluster.cluster-b.global --from-cluster sim-a
-check 1 "NXDOMAIN" "${P[@]}" probe dns pxc-cluster.cluster-x.global --from-cluster sim-a
-check 0 "open from inside the mesh" "${P[@]}" probe tcp pxc-cluster.cluster-b.global:3306 --from-cluster sim-a
-check 1 "refused" "${P[@]}" probe tcp pxc-cluster.cluster-b.global:3307 --from-cluster sim-a
+check 0 "resolves in the mesh to 127.0.93.20" "${P[@]}" probe dns pxc-cluster.cluster-b.global --from-cluster sim-a --yes
+check 1 "NXDOMAIN" "${P[@]}" probe dns pxc-cluster.cluster-x.global --from-cluster sim-a --yes
+check 0 "open from inside the mesh" "${P[@]}" probe tcp pxc-cluster.cluster-b.global:3306 --from-cluster sim-a --yes
+check 1 "refused" "${P[@]}" probe tcp pxc-cluster.cluster-b.global:3307 --from-cluster sim-a --yes
 check 0 "Envoy knows outbound|3306||pxc-cluster.cluster-b.global (1 endpoint)" \
-  "${P[@]}" probe envoy pxc-cluster.cluster-b.global:3306 --from-cluster sim-a
+  "${P[@]}" probe envoy pxc-cluster.cluster-b.global:3306 --from-cluster sim-a --yes
 check 1 "no cluster outbound|3306||pxc-cluster.cluster-c.global" \
-  "${P[@]}" probe envoy pxc-cluster.cluster-c.global:3306 --from-cluster sim-a
-check 0 '"status": "ok"' "${P[@]}" probe dns pxc-cluster.cluster-b.global --from-cluster sim-a --json
+  "${P[@]}" probe envoy pxc-cluster.cluster-c.global:3306 --from-cluster sim-a --yes
+check 0 '"status": "ok"' "${P[@]}" probe dns pxc-cluster.cluster-b.global --from-cluster sim-a --json --yes
+# A selection on the line (--context, --cluster) runs it from each selected cluster, a
+# CLUSTER column naming it; envoy too, without --from-cluster. --config alone does not: it
+# names a file (often on every line), not clusters to create pods in.
+check 0 "^sim-a  *envoy  *pxc-cluster.cluster-b.global:3306  *ok " \
+  "${P[@]}" probe envoy pxc-cluster.cluster-b.global:3306 --yes
+printf 'kubeconfig: %s\nclusters:\n  - {name: mesh-a, context: sim-a}\n' "$T/kubeconfig" >"$T/config.yaml"
+check 0 "^mesh-a/probe/tcp/pxc-cluster.cluster-b.global:3306$" \
+  "$PXCMESH" --config "$T/config.yaml" --cluster mesh-a probe tcp pxc-cluster.cluster-b.global:3306 -o name --yes
+check 0 "^probe/tcp/127.0.93.20:3306$" \
+  "$PXCMESH" --config "$T/config.yaml" probe tcp 127.0.93.20:3306 -o name
+check 2 "--cluster nope: not in" \
+  "$PXCMESH" --config "$T/config.yaml" --cluster nope probe tcp pxc-cluster.cluster-b.global:3306
+# Without any, an envoy probe has nowhere to run: the error says how to give it one.
+check 2 "run it from a pod in a cluster with --from-cluster C" \
+  env HOME="$T" XDG_CONFIG_HOME="$T/xdg" "$PXCMESH" probe envoy pxc-cluster.cluster-b.global:3306
+# A probe pod is a change: as in the console, it is named and asked for; without a terminal
+# and without --yes nothing is created (exit 1).
+check 1 "Cluster mesh-a, namespace pxc: create one short-lived probe pod" \
+  setsid -w "$PXCMESH" --config "$T/config.yaml" --cluster mesh-a probe dns pxc-cluster.cluster-b.global
+grep -q "^  dns pxc-cluster.cluster-b.global$" <<<"$out" && grep -q "no terminal to ask on: pass --yes" <<<"$out" ||
+  fail "probe without --yes: $out"
+[[ $(kubectl --kubeconfig "$T/kubeconfig" --context sim-a get pods -n pxc -o name 2>/dev/null | grep -c pxcmesh-probe) == 0 ]] ||
+  fail "a probe pod was created without a yes"
 # Every probe pod was deleted.
 left=$(kubectl --kubeconfig "$T/kubeconfig" --context sim-a get pods -n pxc -o name 2>/dev/null | grep -c pxcmesh-probe || true)
 [[ $left -eq 0 ]] || fail "$left probe pod(s) left behind"

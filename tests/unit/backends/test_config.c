@@ -120,7 +120,7 @@ test_lab_file(void **state)
     assert_string_equal(b->name, "cluster-b");
     assert_int_equal(b->n_namespaces, 0);
     assert_null(b->pxc_cluster);
-    assert_int_equal(b->mysql.mode, CONFIG_MYSQL_DISCOVER);
+    assert_int_equal(b->mysql.mode, CONFIG_MYSQL_AUTO);
     assert_int_equal(b->mysql.n_servers, 0);
     assert_string_equal(b->mysql.user, "monitor");
     assert_int_equal(b->mysql.password_from.kind, CONFIG_PW_SECRET);
@@ -130,8 +130,7 @@ test_lab_file(void **state)
     assert_string_equal(b->mysql.action_password_from.secret_key, "operator");
     assert_null(b->mysql.heartbeat_table);
     assert_int_equal(b->mysql.dialect, CONFIG_DIALECT_AUTO);
-    assert_int_equal(b->mysql.pf_local_port, 13306);
-    assert_string_equal(b->mysql.pf_kubectl, "kubectl");
+    assert_int_equal(b->mysql.pf_local_port, 0); /* any free loopback port */
     assert_null(config_cluster_find(c, "nope"));
     config_free(c);
 }
@@ -196,7 +195,7 @@ test_example_in_docs(void **state)
     }
     free(block);
     fclose(f);
-    assert_int_equal(loaded, 2); /* the lab and the production examples */
+    assert_int_equal(loaded, 3); /* the lab, the port-forward and the production examples */
 }
 
 static void
@@ -272,9 +271,18 @@ test_bad_configs(void **state)
         {"clusters:\n"
          "  - name: a\n"
          "    mysql:\n"
+         "      mode: discover\n"
          "      portForward: {localPort: 1}\n",
          PXE_SCHEMA,
-         ":4: clusters[0].mysql.portForward: only used with mode port-forward (mode is discover)"},
+         ":5: clusters[0].mysql.portForward: only used with mode port-forward or auto (mode is "
+         "discover)"},
+        {"clusters:\n"
+         "  - name: a\n"
+         "    mysql:\n"
+         "      mode: port-forward\n"
+         "      portForward: {kubectl: kubectl}\n",
+         PXE_SCHEMA,
+         ":5: clusters[0].mysql.portForward.kubectl: unknown key (known: localPort)"},
         {"clusters:\n"
          "  - name: a\n"
          "    mysql:\n"
@@ -364,7 +372,7 @@ test_from_contexts_and_default_path(void **state)
     assert_string_equal(c->clusters[1].name, "lab-b");
     assert_string_equal(c->clusters[1].context, "lab-b");
     assert_int_equal(c->clusters[1].line, 0);
-    assert_int_equal(c->clusters[0].mysql.mode, CONFIG_MYSQL_DISCOVER);
+    assert_int_equal(c->clusters[0].mysql.mode, CONFIG_MYSQL_AUTO);
     assert_int_equal(c->clusters[0].mysql.password_from.kind, CONFIG_PW_SECRET);
     assert_string_equal(c->clusters[0].mysql.password_from.secret_key, "monitor");
     assert_string_equal(c->clusters[0].mysql.action_password_from.secret_key, "operator");
@@ -389,6 +397,7 @@ test_from_contexts_and_default_path(void **state)
         setenv("HOME", old, 1);
     free(old);
     assert_string_equal(config_mysql_mode_name(CONFIG_MYSQL_PORT_FORWARD), "port-forward");
+    assert_string_equal(config_mysql_mode_name(CONFIG_MYSQL_AUTO), "auto");
     assert_string_equal(config_dialect_name(CONFIG_DIALECT_MYSQL57), "mysql57");
 }
 

@@ -1,7 +1,7 @@
 /* test_base: the containers and helpers everything else stands on: strbuf, vec (stable
  * sort), hmap (delete, tombstones, growth), intern, clock (RFC 3339, ages), pxerr, file
  * (bounded reads that refuse FIFOs, devices and directories; streams for the command
- * line's inputs). */
+ * line's inputs), sha1 (FIPS 180 vectors and the RFC 6455 handshake example). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +24,7 @@
 #include "intern.h"
 #include "path.h"
 #include "pxerr.h"
+#include "sha1.h"
 #include "strbuf.h"
 #include "vec.h"
 #include "xmalloc.h"
@@ -744,6 +745,40 @@ test_base64(void **state)
 }
 
 static void
+test_sha1(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        const char *hex;
+    } cases[] = {
+        {"", "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+        {"abc", "a9993e364706816aba3e25717850c26c9cd0d89d"},
+        /* 56 bytes: the length no longer fits the first padded block */
+        {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "84983e441c3bd26ebaae4aa1f95129e5e54670f1"},
+        /* 64 bytes: a whole block, then a block of padding */
+        {"0123456701234567012345670123456701234567012345670123456701234567",
+         "e0c094e867ef46c350ef54a7f59dd60bed92ae83"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t d[SHA1_LEN];
+        sha1(cases[i].in, strlen(cases[i].in), d);
+        char hex[2 * SHA1_LEN + 1];
+        for (int k = 0; k < SHA1_LEN; k++)
+            snprintf(hex + 2 * k, 3, "%02x", d[k]);
+        assert_string_equal(hex, cases[i].hex);
+    }
+    /* RFC 6455 1.3: key dGhlIHNhbXBsZSBub25jZQ== is accepted as s3pPLMBiTxaQ9kYGzzhZRbK+xOo= */
+    const char *k = "dGhlIHNhbXBsZSBub25jZQ==258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    uint8_t d[SHA1_LEN];
+    sha1(k, strlen(k), d);
+    char *b = base64_encode(d, sizeof d, 0);
+    assert_string_equal(b, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    free(b);
+}
+
+static void
 test_path_home(void **state)
 {
     (void)state;
@@ -776,6 +811,7 @@ main(void)
         cmocka_unit_test(test_age),
         cmocka_unit_test(test_pxerr),
         cmocka_unit_test(test_base64),
+        cmocka_unit_test(test_sha1),
         cmocka_unit_test(test_path_home),
         cmocka_unit_test(test_file_read),
         cmocka_unit_test(test_file_read_stream),
