@@ -13,13 +13,13 @@
 #include "collect.h"
 #include "live/live.h"
 #include "probe/probe.h"
-#include "probe/probe_pod.h"
+#include "probe/probe_exec.h"
 
 static int cmd_probe_exec(const struct cmd_opts *opts, int argc, char **argv);
 
 const struct cmd_entry cmd_probe_entry = {
     .name = "probe",
-    .usage = "probe dns|tcp|mysql TARGET [--server IP] [--json]",
+    .usage = "probe dns|tcp|mysql|envoy TARGET [--server IP] [--from-cluster C] [--json]",
     .summary = "run one DNS, TCP or MySQL-handshake probe and say what happened",
     .exec = cmd_probe_exec,
 };
@@ -27,15 +27,19 @@ const struct cmd_entry cmd_probe_entry = {
 static const char probe_usage[] =
     "usage: pxcmesh probe dns|tcp|mysql|envoy TARGET [--server IP[:PORT]] [--timeout MS]\n"
     "                     [--user U --password-env VAR] [--json]\n"
-    "                     [--from-cluster C [--namespace NS] [--image IMAGE]]\n"
+    "                     [--from-cluster C [--namespace NS] [--pod POD] [--image IMAGE]]\n"
     "  dns HOST          resolve HOST (A records) with the system resolver or --server\n"
     "  tcp HOST:PORT     connect, timing the connect; refused / timeout / unreachable\n"
     "  mysql HOST[:PORT] read the server's handshake (version, flavour) without logging in;\n"
     "                    with --user, log in and run SELECT 1\n"
     "  envoy HOST:PORT   (--from-cluster only) does the sidecar's Envoy have a cluster for it\n"
-    "  --from-cluster C  run the probe from a short-lived pod in cluster C (namespace NS,\n"
-    "                    default the cluster's first configured namespace, else pxc), through\n"
-    "                    its sidecar, as `kubectl run ... nslookup` does; the pod is deleted\n";
+    "  --from-cluster C  run the probe inside cluster C through exec, as `kubectl exec` does:\n"
+    "                    in POD (default: the first Running pod with a pxc container in NS,\n"
+    "                    the cluster's first configured namespace, else pxc); dns (getent),\n"
+    "                    tcp and mysql (the mysql client) in its pxc container, envoy (curl\n"
+    "                    localhost:15000/clusters) in its istio-proxy container. Where exec is\n"
+    "                    forbidden or impossible, from a short-lived probe pod (deleted after;\n"
+    "                    not in --readonly). The result says which way it ran (via).\n";
 
 struct probe_cli {
     struct probe_result r;
@@ -72,6 +76,8 @@ print_result(const struct probe_result *r, bool json)
            probe_status_name(r->status), r->elapsed_ms, r->summary);
     if (r->from[0] != '\0' && strcmp(r->from, "local") != 0)
         printf("      from %s\n", r->from);
+    if (r->via[0] != '\0')
+        printf("      via: %s\n", r->via);
     /* Detail (tool output) indented under the row, blank lines dropped. */
     for (const char *l = r->detail; *l;) {
         const char *nl = strchr(l, '\n');
@@ -99,10 +105,11 @@ on_pod_probe_done(const struct probe_result *r, void *arg)
     pc->calls++;
 }
 
-/* The probe from a short-lived pod in cluster `from` (a name of the config or a context). */
+/* The probe inside cluster `from` (a name of the config or a context): exec in a pod, else a
+ * short-lived probe pod. */
 static int
 probe_from_cluster(const struct cmd_opts *opts, const char *from, const char *ns,
-                   const char *image, const char *kind, const char *target,
+                   const char *pod, const char *image, const char *kind, const char *target,
                    const struct probe_opts *po, bool json)
 {
     enum probe_kind k;
@@ -152,20 +159,20 @@ probe_from_cluster(const struct cmd_opts *opts, const char *from, const char *ns
                 mc && mc->error[0] ? mc->error : "no such cluster in the configuration");
         goto out;
     }
-    if (opts->readonly) {
-        fprintf(stderr, "pxcmesh probe: --from-cluster creates a probe pod, which read-only mode "
-                        "(--readonly) forbids\n");
-        goto out;
-    }
-    struct probe_pod_opts ppo = {.ns = use_ns, .image = image, .cluster = from,
-                                 .timeout_ms = po->timeout_ms > 3000 ? po->timeout_ms : 60000,
-                                 .on_cleanup = on_probe_cleanup, .cleanup_arg = &pc};
-    if (probe_pod_start(&loop, kc, k, target, &ppo, on_pod_probe_done, &pc, NULL, &err) != 0) {
+    /* exec writes nothing in the cluster; the probe pod it falls back to is a write */
+    struct probe_exec_opts peo = {
+        .ns = use_ns, .pod = pod, .cluster = from, .user = po->user, .password = po->password,
+        .timeout_ms = po->timeout_ms > 3000 ? po->timeout_ms : 10000,
+        .pod_fallback = !opts->readonly,
+        .no_fallback_why = "read-only mode (--readonly) forbids creating a probe pod",
+        .image = image, .pod_timeout_ms = po->timeout_ms > 3000 ? po->timeout_ms : 60000,
+        .on_cleanup = on_probe_cleanup, .cleanup_arg = &pc};
+    if (probe_exec_start(&loop, kc, k, target, &peo, on_pod_probe_done, &pc, NULL, &err) != 0) {
         fprintf(stderr, "pxcmesh probe: %s\n", err.msg);
         goto out;
     }
-    /* Until the result is in and the pod deleted (bounded by the probe's own deadline and
-     * the client's request timeout). */
+    /* Until the result is in and any probe pod deleted (bounded by the exec's and the probe
+     * pod's deadlines and the client's request timeout). */
     while (!pc.cleaned)
         uv_run(&loop, UV_RUN_ONCE);
     print_result(&pc.r, json);
@@ -189,10 +196,11 @@ cmd_probe_exec(const struct cmd_opts *opts, int argc, char **argv)
         {"user", required_argument, NULL, 'u'},     {"password-env", required_argument, NULL, 'p'},
         {"from-cluster", required_argument, NULL, 'f'}, {"json", no_argument, NULL, 'j'},
         {"namespace", required_argument, NULL, 'n'},    {"image", required_argument, NULL, 'i'},
+        {"pod", required_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     struct probe_opts po = {.timeout_ms = 3000};
-    const char *from = NULL, *ns = NULL, *image = NULL;
+    const char *from = NULL, *ns = NULL, *image = NULL, *pod = NULL;
     bool json = false;
     int c;
     optind = 0;
@@ -235,6 +243,9 @@ cmd_probe_exec(const struct cmd_opts *opts, int argc, char **argv)
         case 'i':
             image = optarg;
             break;
+        case 'P':
+            pod = optarg;
+            break;
         case 'h':
             fputs(probe_usage, stdout);
             return 0;
@@ -254,7 +265,12 @@ cmd_probe_exec(const struct cmd_opts *opts, int argc, char **argv)
     }
     const char *kind = argv[optind], *target = argv[optind + 1];
     if (from != NULL)
-        return probe_from_cluster(opts, from, ns, image, kind, target, &po, json);
+        return probe_from_cluster(opts, from, ns, pod, image, kind, target, &po, json);
+    if (pod != NULL || ns != NULL || image != NULL) {
+        fprintf(stderr, "pxcmesh probe: --pod, --namespace and --image need --from-cluster\n%s",
+                probe_usage);
+        return 2;
+    }
     uv_loop_t loop;
     uv_loop_init(&loop);
     struct probe_cli pc = {.calls = 0};

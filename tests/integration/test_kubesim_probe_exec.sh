@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# pxcmesh's in-mesh probes through exec against kubesim: `probe dns|tcp|mysql|envoy
+# --from-cluster` runs inside pod pxc-cluster-pxc-0 (its resolv.conf, the real mariadb client
+# reaching a real mariadbd by the .global name, Envoy's clusters from its istio-proxy) and
+# creates no pod; the result says `via: exec pod/...`. The MySQL password travels on stdin:
+# it is in no output and in nothing kubesim logged. A user without pods/exec falls back to a
+# probe pod and says why; read-only mode with exec refused says that no probe pod may run.
+set -euo pipefail
+# shellcheck source=kubesim_stream_common.sh
+source "$(dirname "$0")/kubesim_stream_common.sh"
+: "${PXCMESH:?run through ctest}"
+P=pxc-cluster-pxc-0
+H=pxc-cluster.cluster-b.global
+X=("$PXCMESH" --kubeconfig "$TMP/kc" --context lab)
+VIA="via: exec pod/pxc/$P container pxc"
+
+# CODE PATTERN... -- ARGS: run pxcmesh, want exit CODE and every pattern (fixed strings)
+check() {
+    local want=$1 pats=()
+    shift
+    while [[ $1 != -- ]]; do pats+=("$1"); shift; done
+    shift
+    set +e
+    out=$("$@" 2>&1)
+    local rc=$?
+    set -e
+    ((rc == want)) || fail "$*: exit $rc, want $want: $out"
+    local p
+    for p in "${pats[@]}"; do grep -qF -- "$p" <<<"$out" || fail "$*: no '$p' in: $out"; done
+}
+pods() { kubectl --request-timeout=20s get pods -A -o name | sort; }
+before=$(pods)
+
+check 0 "resolves in the pod to $DBIP" "$VIA" "from lab/pxc (pod $P)" -- \
+    "${X[@]}" probe dns $H --from-cluster lab
+check 1 "does not resolve in the pod" "$VIA" -- \
+    "${X[@]}" probe dns pxc-cluster.cluster-x.global --from-cluster lab
+check 0 "open from inside the pod" "$VIA" -- "${X[@]}" probe tcp $H:3306 --from-cluster lab
+check 1 "connection refused from inside the pod" -- "${X[@]}" probe tcp $H:3307 --from-cluster lab
+pass "dns (getent in the pod's own resolv.conf) and tcp from the pxc container, through exec"
+
+check 0 "the server answered the handshake from inside the pod" "$VIA" -- \
+    "${X[@]}" probe mysql $H --from-cluster lab
+export PROBE_PW=$DBPW
+check 0 "MariaDB logged in from inside the pod (" "$VIA" -- \
+    "${X[@]}" probe mysql $H:3306 --from-cluster lab --user root --password-env PROBE_PW
+grep -qF -- "$DBPW" <<<"$out" && fail "the password is in the output: $out"
+export PROBE_PW=wrong-$$
+check 1 "login refused: Access denied for user 'root'@" -- \
+    "${X[@]}" probe mysql $H --from-cluster lab --user root --password-env PROBE_PW
+check 1 '"status": "fail"' '"mysqlErrno": 1045' "\"via\": \"exec pod/pxc/$P container pxc\"" -- \
+    "${X[@]}" probe mysql $H --from-cluster lab --user root --password-env PROBE_PW --json --pod $P \
+    --timeout 8000 --namespace pxc
+export PROBE_PW=$DBPW
+check 0 '"status": "ok"' '"flavour": "MariaDB"' '"version": "' -- \
+    "${X[@]}" probe mysql $H --from-cluster lab --user root --password-env PROBE_PW --json
+! grep -rqF -- "$DBPW" "$TMP"/ksim.out || fail "kubesim logged the password"
+pass "mysql: the handshake alone, a login with --user (password on stdin), access denied"
+
+check 0 "Envoy knows outbound|3306||$H (1 endpoint)" "via: exec pod/pxc/$P container istio-proxy" -- \
+    "${X[@]}" probe envoy $H:3306 --from-cluster lab
+check 1 "Envoy has no cluster outbound|3306||pxc-cluster.cluster-c.global" -- \
+    "${X[@]}" probe envoy pxc-cluster.cluster-c.global:3306 --from-cluster lab
+pass "envoy: curl localhost:15000/clusters in the istio-proxy container"
+
+[[ $(pods) == "$before" ]] || fail "exec probes created pods: $(diff <(echo "$before") <(pods))"
+pass "no pod was created"
+
+# A user who may not exec: a probe pod instead, saying why; it is deleted afterwards.
+token_kc() {
+    local f=$TMP/kc-$1
+    cp "$TMP/kc" "$f"
+    kubectl --kubeconfig "$f" config set-credentials "$1" --token "$2" >/dev/null
+    kubectl --kubeconfig "$f" config set-context lab --user "$1" >/dev/null
+    echo "$f"
+}
+NX=("$PXCMESH" --kubeconfig "$(token_kc noexec "$NOEXEC_TOKEN")" --context lab)
+WHY="forbidden: cannot create pods/exec in namespace pxc (the RBAC verb 'create' on 'pods/exec' is needed)"
+check 0 "resolves in the mesh to $DBIP" "via: probe pod (exec not possible: $WHY)" -- \
+    "${NX[@]}" probe dns $H --from-cluster lab
+wait_for 10 bash -c "[[ \"\$(kubectl --request-timeout=20s get pods -A -o name | sort)\" == \"$before\" ]]" ||
+    fail "the fallback probe pod was not deleted: $(pods)"
+check 0 "\"via\": \"probe pod (exec not possible: $WHY)\"" -- \
+    "${NX[@]}" probe tcp $H:3306 --from-cluster lab --json
+check 1 "cannot probe through exec: $WHY" \
+    "no probe pod either: read-only mode (--readonly) forbids creating a probe pod" -- \
+    "${NX[@]}" --readonly probe dns $H --from-cluster lab
+pass "no create on pods/exec: a probe pod, the RBAC verb named; in read-only mode, neither"
+
+check 2 "need --from-cluster" -- "${X[@]}" probe dns $H --pod $P
+echo ok
