@@ -94,7 +94,8 @@ static const struct keymap_row keymap_table[] = {
     {KS_CHDETAIL, 'y', KA_COPY_YAML,
      "Write this channel's status as YAML to a file (asks the path)", KEY_HINT},
 
-    /* per-channel probes: the probe pod is a write, so it confirms */
+    /* per-channel probes run commands in the channel's pod (exec), or create a probe pod
+     * where exec is refused: they confirm */
     {KS_CHANNELS, 'p', KA_PROBE_CHANNEL,
      "Probe every source of the selected channel (DNS and TCP, from its namespace in the mesh)",
      KEY_DANGEROUS | KEY_HINT},

@@ -3,8 +3,9 @@
 # --from-cluster` runs inside pod pxc-cluster-pxc-0 (its resolv.conf, the real mariadb client
 # reaching a real mariadbd by the .global name, Envoy's clusters from its istio-proxy) and
 # creates no pod; the result says `via: exec pod/...`. The MySQL password travels on stdin:
-# it is in no output and in nothing kubesim logged. A user without pods/exec falls back to a
-# probe pod and says why; read-only mode with exec refused says that no probe pod may run.
+# it is in no output and in nothing kubesim logged. A user without `create` on pods/exec falls
+# back to a probe pod and says why, naming the verb, in the CLI and in the console's Probes
+# view; read-only mode with exec refused says that no probe pod may run.
 set -euo pipefail
 # shellcheck source=kubesim_stream_common.sh
 source "$(dirname "$0")/kubesim_stream_common.sh"
@@ -86,6 +87,42 @@ check 1 "cannot probe through exec: $WHY" \
     "no probe pod either: read-only mode (--readonly) forbids creating a probe pod" -- \
     "${NX[@]}" --readonly probe dns $H --from-cluster lab
 pass "no create on pods/exec: a probe pod, the RBAC verb named; in read-only mode, neither"
+
+# The console, as the same user: P on the ServiceEntry asks, naming exec; each probe's
+# detail in the Probes view names the refused verb and the probe pod that ran instead.
+T=(tmux -L "pxpe$$" -f /dev/null)
+trap '"${T[@]}" kill-server 2>/dev/null || true; cleanup' EXIT
+cat >"$TMP/console.sh" <<RUN
+export TERM=screen-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC NO_COLOR=1 HOME=$TMP
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:log_path=$TMP/san.asan"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$TMP/san.ubsan"
+export LSAN_OPTIONS="suppressions=$PXC_SOURCE_DIR/tests/lsan.supp"
+$(printf '%q ' "${NX[@]}")
+echo "EXITED:\$?"
+exec sleep 600
+RUN
+"${T[@]}" new-session -d -s c -x 200 -y 50 "sh $TMP/console.sh" || fail "cannot start tmux"
+scr() (
+    s=$("${T[@]}" capture-pane -p -t c 2>/dev/null) || exit 1
+    trap '' PIPE
+    printf '%s\n' "$s" 2>/dev/null || true
+)
+on_screen() { scr | grep -qF -- "$1"; }
+want() { wait_for "$1" on_screen "$2" || fail "console: no '$2' on: $(scr)"; }
+want 20 "lab"
+"${T[@]}" send-keys -t c 5
+want 10 "pxc-cluster.cluster-b.global"
+"${T[@]}" send-keys -t c P
+want 10 "─ Run probes in the mesh "
+want 2 "Cluster lab, namespace pxc: run in a Running pxc pod through exec"
+"${T[@]}" send-keys -t c y
+"${T[@]}" send-keys -t c 7
+want 10 "─ Probes (newest first) "
+want 60 "via: probe pod (exec not possible: $WHY)"
+"${T[@]}" send-keys -t c q
+want 10 "EXITED:0"
+if ls "$TMP"/san.* >/dev/null 2>&1; then fail "sanitizer reports from the console: $(cat "$TMP"/san.*)"; fi
+pass "the console: exec refused, the RBAC verb named in the probe's detail"
 
 check 2 "need --from-cluster" -- "${X[@]}" probe dns $H --pod $P
 echo ok
