@@ -16,6 +16,7 @@
 #include "strbuf.h"
 #include "cmd.h"
 #include "collect.h"
+#include "doctor_probe.h"
 #include "doctor/doctor.h"
 #include "doctor/fixrun.h"
 #include "manifest/crdreg.h"
@@ -33,12 +34,15 @@ const struct cmd_entry cmd_doctor_entry = {
 };
 
 static const char doctor_usage[] =
-    "usage: pxcmesh doctor [--json] [--timeout SECONDS]\n"
+    "usage: pxcmesh doctor [--json] [--timeout SECONDS] [--probe]\n"
     "                      [--fix [CODE...] [--dry-run] [--yes]]\n"
     "                      [--config FILE | --kubeconfig FILE --context C [--context C ...]\n"
     "                       | --replay SNAPSHOT]\n"
     "Runs every check over what the clusters and servers report and prints the findings,\n"
     "each with a stable code and the fix, root cause first.\n"
+    "--probe also checks, from the pod that runs each failing channel (through exec; it\n"
+    "creates no probe pod), the DNS of its source host, a MySQL handshake with it and the\n"
+    "sidecar's Envoy cluster for it.\n"
     "--fix runs the fixes pxcmesh can do itself (label a namespace, restart a StatefulSet,\n"
     "apply a ServiceEntry from the remote nodes, start a channel, repoint its source host,\n"
     "set its replication password from the source's Secret), of the findings with the codes\n"
@@ -190,10 +194,11 @@ cmd_doctor_exec(const struct cmd_opts *opts, int argc, char **argv)
         {"fix", no_argument, NULL, 'f'},
         {"dry-run", no_argument, NULL, 'd'},
         {"yes", no_argument, NULL, 'y'},
+        {"probe", no_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    bool json = false, fix = false, dry = false, yes = false;
+    bool json = false, fix = false, dry = false, yes = false, probe = false;
     int timeout_s = 30, ch;
     optind = 0;
     opterr = 0;
@@ -220,6 +225,9 @@ cmd_doctor_exec(const struct cmd_opts *opts, int argc, char **argv)
         case 'y':
             yes = true;
             break;
+        case 'p':
+            probe = true;
+            break;
         case 'h':
             fputs(doctor_usage, stdout);
             return 0;
@@ -239,6 +247,8 @@ cmd_doctor_exec(const struct cmd_opts *opts, int argc, char **argv)
         return cmd_usage_error("doctor", "--fix acts on live clusters, not on a snapshot");
     if (fix && dry && yes)
         return cmd_usage_error("doctor", "give --dry-run or --yes, not both");
+    if (probe && (fix || opts->replay != NULL))
+        return cmd_usage_error("doctor", "--probe checks live clusters, without --fix or --replay");
     struct pxerr err = {0};
     struct collect_result res = {0};
     if (opts->replay != NULL) {
@@ -249,7 +259,7 @@ cmd_doctor_exec(const struct cmd_opts *opts, int argc, char **argv)
             model_free(res.model);
             return 2;
         }
-    } else if (collect_once(opts, timeout_s, fix ? COLLECT_KEEP : 0, &res, &err) != 0) {
+    } else if (collect_once(opts, timeout_s, fix || probe ? COLLECT_KEEP : 0, &res, &err) != 0) {
         fprintf(stderr, "pxcmesh doctor: %s\n", err.msg);
         return 2;
     }
@@ -288,14 +298,30 @@ cmd_doctor_exec(const struct cmd_opts *opts, int argc, char **argv)
         if (res.model->findings.n == 0)
             printf("no problems found\n");
     } else {
-        struct strbuf out;
+        struct strbuf out, checks;
         strbuf_init(&out);
-        if (json)
+        strbuf_init(&checks);
+        json_t *arr = json && probe ? json_array() : NULL;
+        if (probe && doctor_probe_channels(&res, 10000, &checks, arr) > 0)
+            code = 1;
+        if (arr != NULL) {
+            json_t *doc = json_object();
+            json_object_set_new(doc, "findings", doctor_findings_json(res.model));
+            json_object_set_new(doc, "inMeshChecks", arr);
+            char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            if (s != NULL)
+                strbuf_appendf(&out, "%s\n", s);
+            free(s);
+            json_decref(doc);
+        } else if (json) {
             doctor_json(res.model, &out);
-        else
+        } else {
             doctor_format(res.model, &out);
+            strbuf_append(&out, checks.s);
+        }
         fputs(out.s, stdout);
         strbuf_fini(&out);
+        strbuf_fini(&checks);
     }
     collect_result_fini(&res);
     return code;
