@@ -10,89 +10,109 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xmalloc.h"
 #include "app.h"
 #include "cmd.h"
 #include "config/config_select.h"
-#include "xmalloc.h"
 #include "theme.h"
-#include "version.h"
 
-/* Options that take a value: "--opt VALUE" or "--opt=VALUE". */
-enum opt_id { O_CONFIG, O_KUBECONFIG, O_CONTEXT, O_THEME, O_REPLAY, O_LOG };
-static const struct {
-    const char *name;
-    enum opt_id id;
-} value_opts[] = {
-    {"--config", O_CONFIG}, {"--kubeconfig", O_KUBECONFIG}, {"--context", O_CONTEXT},
-    {"--theme", O_THEME},   {"--replay", O_REPLAY},         {"--log", O_LOG},
-};
-
-/* Try argv[*i] as a global option. Returns 1 consumed, 0 not global, or 2 with the
- * usage error already printed. */
+/* Try argv[*i] as a global option (cmd_global_flags: "--opt VALUE" or "--opt=VALUE" for
+ * those that take a value). Returns 1 consumed, 0 not global, or 2 with the usage error
+ * already printed. */
 static int
 cli_take_global(struct cmd_opts *o, int argc, char **argv, int *i, bool *help, bool *version,
                 const char *cmd)
 {
     const char *a = argv[*i];
-    if (strcmp(a, "--readonly") == 0)
-        return o->readonly = true, 1;
-    if (strcmp(a, "--no-color") == 0 || strcmp(a, "--no-colour") == 0)
-        return o->no_color = true, 1;
-    if (strcmp(a, "--ascii") == 0)
-        return o->ascii = true, 1;
-    if (strcmp(a, "--no-mouse") == 0)
-        return o->no_mouse = true, 1;
-    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
-        return *help = true, 1;
-    if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0)
-        return *version = true, 1;
-    for (size_t k = 0; k < sizeof value_opts / sizeof value_opts[0]; k++) {
-        size_t n = strlen(value_opts[k].name);
-        const char *val;
-        if (strcmp(a, value_opts[k].name) == 0) {
-            if (*i + 1 >= argc) {
-                cmd_usage_error(cmd, "option '%s' needs a value", a);
-                return 2;
-            }
-            val = argv[++*i];
-        } else if (strncmp(a, value_opts[k].name, n) == 0 && a[n] == '=') {
-            val = a + n + 1;
-        } else {
-            continue;
-        }
-        if (*val == '\0') {
-            cmd_usage_error(cmd, "option '%s' needs a non-empty value", value_opts[k].name);
+    if (a[0] != '-')
+        return 0;
+    const char *eq = strchr(a, '=');
+    size_t len = eq != NULL && a[1] == '-' ? (size_t)(eq - a) : strlen(a);
+    const struct cmd_flag *g = cmd_global_flag(a, len);
+    if (g == NULL && strcmp(a, "--no-colour") == 0)
+        g = cmd_global_flag("--no-color", strlen("--no-color"));
+    if (g == NULL)
+        return 0;
+    if (g->val == CV_NONE) {
+        if (a[len] == '=') {
+            cmd_usage_error(cmd, "option '%s' takes no value", g->name);
             return 2;
         }
-        switch (value_opts[k].id) {
-        case O_CONFIG:
-            o->config = val;
-            break;
-        case O_KUBECONFIG:
-            o->kubeconfig = val;
-            break;
-        case O_THEME:
-            o->theme = val;
-            break;
-        case O_REPLAY:
-            o->replay = val;
-            break;
-        case O_LOG:
-            o->log_path = val;
-            break;
-        case O_CONTEXT:
-            if (o->n_contexts >= CMD_MAX_CONTEXTS) {
-                cmd_usage_error(cmd, "too many --context options (at most %d)", CMD_MAX_CONTEXTS);
-                return 2;
-            }
-            o->contexts[o->n_contexts++] = val;
-            break;
-        }
+        if (strcmp(g->name, "--readonly") == 0)
+            o->readonly = true;
+        else if (strcmp(g->name, "--no-color") == 0)
+            o->no_color = true;
+        else if (strcmp(g->name, "--ascii") == 0)
+            o->ascii = true;
+        else if (strcmp(g->name, "--no-mouse") == 0)
+            o->no_mouse = true;
+        else if (strcmp(g->name, "--help") == 0)
+            *help = true;
+        else if (strcmp(g->name, "--version") == 0)
+            *version = true;
         return 1;
+    }
+    const char *val;
+    if (a[len] == '=') {
+        val = a + len + 1;
+    } else {
+        if (*i + 1 >= argc) {
+            cmd_usage_error(cmd, "option '%s' needs a value", a);
+            return 2;
+        }
+        val = argv[++*i];
+    }
+    if (*val == '\0') {
+        cmd_usage_error(cmd, "option '%s' needs a non-empty value", g->name);
+        return 2;
+    }
+    if (strcmp(g->name, "--config") == 0) {
+        o->config = val;
+    } else if (strcmp(g->name, "--kubeconfig") == 0) {
+        o->kubeconfig = val;
+    } else if (strcmp(g->name, "--theme") == 0) {
+        o->theme = val;
+    } else if (strcmp(g->name, "--replay") == 0) {
+        o->replay = val;
+    } else if (strcmp(g->name, "--log") == 0) {
+        o->log_path = val;
+    } else if (strcmp(g->name, "--context") == 0) {
+        if (o->n_contexts >= CMD_MAX_CONTEXTS) {
+            cmd_usage_error(cmd, "too many --context options (at most %d)", CMD_MAX_CONTEXTS);
+            return 2;
+        }
+        o->contexts[o->n_contexts++] = val;
+    } else if (strcmp(g->name, "--cluster") == 0) {
+        if (o->n_clusters >= CMD_MAX_CONTEXTS) {
+            cmd_usage_error(cmd, "too many --cluster options (at most %d)", CMD_MAX_CONTEXTS);
+            return 2;
+        }
+        o->clusters[o->n_clusters++] = val;
+    }
+    return 1;
+}
+
+
+/* An -o (or --output, --json) given to verb c, which has no outputs (it prints the change
+ * it makes, a script, a page) and no -o of its own: the usage error that says so, so that
+ * it is never taken for a typo. 0 when there is none. Stops at "--". */
+static int
+cli_refuse_output(const struct cmd_entry *c, int argc, char **argv)
+{
+    if (c->outputs != 0)
+        return 0;
+    for (const struct cmd_flag *f = c->opts; f != NULL && f->name != NULL; f++)
+        if (strcmp(f->name, "--output") == 0 || (f->alias && strcmp(f->alias, "-o") == 0))
+            return 0;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "-o", 2) == 0 || strcmp(a, "--json") == 0 ||
+            strncmp(a, "--output", 8) == 0)
+            return cmd_usage_error(c->name, "%s has no -o outputs: it prints what it does "
+                                   "(docs/cli.md, Outputs); leave %s out", c->name, a);
     }
     return 0;
 }
-
 
 int
 cli_main(int argc, char **argv)
@@ -141,9 +161,10 @@ cli_main(int argc, char **argv)
         sub[n_sub++] = argv[i];
     }
 
-    if (version) {
-        printf("pxcmesh %s\n", PXC_VERSION);
-        rc = 0;
+    if (version && !help) {
+        /* --version is the version verb, whatever else the line names. */
+        char *vargv[] = {"version", NULL};
+        rc = cmd_version_entry.exec(&o, 1, vargv);
         goto out;
     }
     if (help && cmd == NULL) {
@@ -159,6 +180,8 @@ cli_main(int argc, char **argv)
         rc = cmd_replay_refused(cmd);
         goto out;
     }
+    if (cmd != NULL && !help && (rc = cli_refuse_output(cmd, n_sub, sub)) != 0)
+        goto out;
     if (cmd != NULL) {
         sub[n_sub] = NULL;
         rc = cmd->exec(&o, n_sub, sub);

@@ -41,15 +41,50 @@ void cmd_config_sel(const struct cmd_opts *opts, struct config_sel *sel);
  * that needs a loop runs a private one. */
 typedef int cmd_exec_cb(const struct cmd_opts *opts, int argc, char **argv);
 
+/* What a flag's value is: the completion offers it, the man page names it. */
+enum cmd_val {
+    CV_NONE,      /* a switch */
+    CV_WORD,      /* free text */
+    CV_NUMBER,    /* an integer */
+    CV_FILE,      /* a path */
+    CV_CLUSTER,   /* a cluster of the selection (config or contexts) */
+    CV_CONTEXT,   /* a kubeconfig context */
+    CV_NAMESPACE, /* a namespace */
+    CV_OUTPUT,    /* an -o value among the verb's outputs */
+    CV_CHOICE,    /* one of choices */
+};
+
+/* One flag of a verb or of the whole command line (a row of a table ended by name NULL). */
+struct cmd_flag {
+    const char *name;    /* "--timeout" */
+    const char *alias;   /* "-t", or NULL */
+    enum cmd_val val;
+    const char *arg;     /* the value's name in usage text: "S", "FILE"; NULL for CV_NONE */
+    const char *choices; /* CV_CHOICE: words separated by spaces */
+    const char *help;    /* one line */
+};
+
 struct cmd_entry {
     const char *name;    /* the word on the command line: "status" */
-    const char *usage;   /* one line after "pxcmesh ": "status [--json] [--timeout S]" */
+    const char *usage;   /* one line after "pxcmesh ": "status [-o FORMAT] [--timeout S]" */
     const char *summary; /* one line for --help */
     unsigned flags;
 #define CMD_HIDDEN 0x1u /* runnable but not listed in --help (maintenance) */
 #define CMD_REPLAY 0x2u /* reads the snapshot of --replay FILE; other verbs refuse it */
+#define CMD_TAKES_VERB 0x4u /* its word is a verb's name (help): the completion offers them */
     cmd_exec_cb *exec;
+    const char *const *subs;     /* the words that may follow the verb ("status", "start"),
+                                    NULL-terminated; NULL: none */
+    const struct cmd_flag *opts; /* its own flags, ended by a row with name NULL; NULL: none */
+    unsigned outputs;            /* OUTFMT_BIT()s -o accepts (outfmt.h); 0: no -o */
 };
+
+/* The global flags (accepted anywhere on the line), ended by a row with name NULL. */
+extern const struct cmd_flag cmd_global_flags[];
+/* The global flag named by a[0..len) (its name or alias), or NULL. */
+const struct cmd_flag *cmd_global_flag(const char *a, size_t len);
+/* The table of verbs in --help order: *n entries. Borrowed (static). */
+const struct cmd_entry *const *cmd_entries(size_t *n);
 
 extern const struct cmd_entry cmd_apply_entry;
 extern const struct cmd_entry cmd_channel_entry;
@@ -63,6 +98,14 @@ extern const struct cmd_entry cmd_logs_entry;
 extern const struct cmd_entry cmd_portforward_entry;
 extern const struct cmd_entry cmd_probe_entry;
 extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_version_entry;
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_completion_entry;
+extern const struct cmd_entry cmd_complete_entry;
+extern const struct cmd_entry cmd_man_entry;
+extern const struct cmd_entry cmd_inject_entry;
+extern const struct cmd_entry cmd_restart_entry;
+extern const struct cmd_entry cmd_serviceentry_entry;
 
 /* The verb named name, or NULL. Borrowed (static). */
 const struct cmd_entry *cmd_find(const char *name);
@@ -81,5 +124,21 @@ int cmd_replay_refused(const struct cmd_entry *c);
  * (config_free); on failure err says what and how to fix it. Any thread (reads files). */
 int cmd_kube_config(const struct cmd_opts *opts, struct config **out,
                     struct pxerr *err) PXC_MUST_CHECK;
+
+/* The one cluster a verb that acts on one cluster uses: the only one cfg (from
+ * cmd_kube_config) selects. Borrowed from cfg; NULL after the usage error naming the
+ * clusters and how to choose one (--cluster NAME) was printed for verb. */
+const char *cmd_one_cluster(const struct config *cfg, const char *verb);
+
+struct model;
+/* --cluster NAME and --context C on a --replay snapshot (m, loaded): keep its clusters of
+ * those names and contexts. 0, or 2 after the usage error naming one the snapshot lacks.
+ * Main thread. */
+int cmd_replay_select(struct model *m, const struct cmd_opts *opts, const char *verb);
+
+/* Ask question on the terminal (/dev/tty: stdin may be a manifest), unless yes. False when
+ * the operator did not answer y, or when there is no terminal to ask on: then stderr says
+ * so and to pass --yes. Main thread; blocks on the operator. */
+bool cmd_confirm(const char *verb, const char *question, bool yes);
 
 #endif

@@ -28,11 +28,20 @@
 
 static int cmd_apply_exec(const struct cmd_opts *opts, int argc, char **argv);
 
+static const struct cmd_flag apply_flags[] = {
+    {"--filename", "-f", CV_FILE, "FILE", NULL, "the manifest (- for stdin)"},
+    {"--dry-run", NULL, CV_NONE, NULL, NULL, "stop after the diff"},
+    {"--yes", "-y", CV_NONE, NULL, NULL, "do not ask"},
+    {"--force", NULL, CV_NONE, NULL, NULL, "take over fields another manager owns"},
+    {NULL, NULL, CV_NONE, NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_apply_entry = {
     .name = "apply",
     .usage = "apply -f FILE|- [--dry-run] [--yes] [--cluster NAME]",
     .summary = "validate, diff live against intended, and server-side apply manifests",
     .exec = cmd_apply_exec,
+    .opts = apply_flags,
 };
 
 static const char apply_usage[] =
@@ -88,31 +97,16 @@ on_synced_stop(struct live *lv, int n_unreachable, void *arg)
     uv_stop(loop);
 }
 
-/* Ask on the terminal (stdin may be the manifest). */
-static bool
-confirm(const char *question)
-{
-    FILE *tty = fopen("/dev/tty", "r+");
-    if (tty == NULL)
-        return false;
-    fprintf(tty, "%s [y/N] ", question);
-    fflush(tty);
-    char line[32] = "";
-    bool yes = fgets(line, sizeof line, tty) != NULL && (line[0] == 'y' || line[0] == 'Y');
-    fclose(tty);
-    return yes;
-}
-
 static int
 cmd_apply_exec(const struct cmd_opts *opts, int argc, char **argv)
 {
     static const struct option lo[] = {
         {"filename", required_argument, NULL, 'f'}, {"dry-run", no_argument, NULL, 'd'},
         {"yes", no_argument, NULL, 'y'},            {"force", no_argument, NULL, 'F'},
-        {"cluster", required_argument, NULL, 'c'},  {"help", no_argument, NULL, 'h'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *file = NULL, *cluster = NULL;
+    const char *file = NULL;
     bool dry = false, yes = false, force = false;
     int ch;
     optind = 0;
@@ -130,9 +124,6 @@ cmd_apply_exec(const struct cmd_opts *opts, int argc, char **argv)
             break;
         case 'F':
             force = true;
-            break;
-        case 'c':
-            cluster = optarg;
             break;
         case 'h':
             fputs(apply_usage, stdout);
@@ -205,16 +196,11 @@ cmd_apply_exec(const struct cmd_opts *opts, int argc, char **argv)
         exit_code = rc == PXE_USAGE ? 2 : 1;
         goto out;
     }
-    const char *target = cluster;
+    /* The global --cluster / --context narrowed the selection to the one acted on. */
+    const char *target = cmd_one_cluster(cfg, "apply");
     if (target == NULL) {
-        if (cfg->n_clusters != 1) {
-            fprintf(stderr, "pxcmesh apply: the configuration names %zu clusters; say which with "
-                            "--cluster NAME or --context C\n",
-                    cfg->n_clusters);
-            exit_code = 2;
-            goto out;
-        }
-        target = cfg->clusters[0].name;
+        exit_code = 2;
+        goto out;
     }
     m = model_new();
     /* Not read-only at the client: a dry run writes nothing, and a real apply was refused
@@ -285,10 +271,10 @@ cmd_apply_exec(const struct cmd_opts *opts, int argc, char **argv)
     char q[400];
     snprintf(q, sizeof q, "apply %zu object%s to cluster %s (%zu new, %zu changed)?",
              n_new + n_changed, n_new + n_changed == 1 ? "" : "s", target, n_new, n_changed);
-    if (!yes && !confirm(q)) {
-        printf("not applied: %zu object%s%s\n", n_new + n_changed,
-               n_new + n_changed == 1 ? "" : "s",
-               isatty(STDIN_FILENO) ? "" : " (no terminal to ask on: use --yes)");
+    fflush(stdout);
+    if (!cmd_confirm("apply", q, yes)) {
+        printf("not applied: %zu object%s\n", n_new + n_changed,
+               n_new + n_changed == 1 ? "" : "s");
         exit_code = 1;
         goto out;
     }

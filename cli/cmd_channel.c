@@ -21,6 +21,8 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "cmd.h"
+#include "outfmt.h"
+#include "tabw.h"
 #include "config/config.h"
 #include "doctor/health.h"
 #include "live/live.h"
@@ -31,20 +33,41 @@
 
 static int cmd_channel_exec(const struct cmd_opts *opts, int argc, char **argv);
 
+static const char *const channel_subs[] = {"status", "start", "stop", NULL};
+
+static const struct cmd_flag channel_flags[] = {
+    {"--output", "-o", CV_OUTPUT, "FORMAT", NULL,
+     "status: json, yaml, wide, name, jsonpath=TEMPLATE"},
+    {"--json", NULL, CV_NONE, NULL, NULL, "status: -o json"},
+    {"--server", NULL, CV_WORD, "S", NULL, "start/stop: the server that runs the channel"},
+    {"--io", NULL, CV_NONE, NULL, NULL, "start/stop: the IO thread only"},
+    {"--sql", NULL, CV_NONE, NULL, NULL, "start/stop: the SQL thread only"},
+    {"--yes", "-y", CV_NONE, NULL, NULL, "start/stop: do not ask"},
+    {"--timeout", NULL, CV_NUMBER, "S", NULL, "seconds to wait (default 30)"},
+    {NULL, NULL, CV_NONE, NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_channel_entry = {
     .name = "channel",
-    .usage = "channel status [--json] | "
-             "channel start|stop NAME --cluster C [--server S] [--io|--sql]",
-    .summary = "show replication channels, or start/stop one (with the action user)",
+    .usage = "channel status [-o FORMAT] | "
+             "channel start|stop NAME [--cluster C] [--server S] [--io|--sql] [--yes]",
+    .summary = "show replication channels, or start/stop one (the SQL and the MySQL user "
+               "shown first)",
     .exec = cmd_channel_exec,
+    .subs = channel_subs,
+    .opts = channel_flags,
+    .outputs = OUTFMT_OBJECTS,
 };
 
 static const char channel_usage[] =
-    "usage: pxcmesh channel status [--json] [--timeout S] [--config FILE]\n"
-    "       pxcmesh channel start|stop NAME --cluster C [--server S] [--io|--sql]\n"
-    "                                  [--timeout S] [--config FILE]\n"
-    "Reads the replication channels of every configured cluster, or starts/stops one channel\n"
+    "usage: pxcmesh channel status [-o json|yaml|wide|name|jsonpath=T] [--timeout S]\n"
+    "       pxcmesh channel start|stop NAME [--cluster C] [--server S] [--io|--sql] [--yes]\n"
+    "                                  [--timeout S]\n"
+    "       (and the selection: --config FILE, --context C, --cluster NAME)\n"
+    "Reads the replication channels of every selected cluster, or starts/stops one channel\n"
     "(both threads, or only the IO or SQL thread) with the action user and shows the result.\n"
+    "start/stop show the statement and the MySQL user that runs it, and ask on the terminal\n"
+    "first; --yes does not ask (without a terminal, --yes is needed).\n"
     "status exits 1 when a server could not be read or a channel is broken (an IO or SQL\n"
     "error); a channel stopped without an error (STOP REPLICA) is not broken.\n";
 
@@ -70,7 +93,9 @@ struct run {
     char target[256]; /* the server acting */
     int action_status;
     char action_msg[256];
-    char sql[512];
+    char sql[512];       /* start/stop: the statement, as it will run (masked) */
+    char user[128];      /* start/stop: the MySQL user that runs it */
+    struct mysql_poll *act_poll; /* start/stop: the poller of the cluster acted on */
     bool done;
     bool timed_out;
     int exit_code;
@@ -179,12 +204,21 @@ on_round(struct mysql_poll *p, int round, void *arg)
                                 .channel = r->channel,
                                 .threads = r->threads};
         struct pxerr err = {0};
-        if (mysql_poll_action(p, r->target, &a, on_action_done, r, &err) < 0) {
+        struct strbuf masked;
+        strbuf_init(&masked);
+        if (mysql_poll_render(p, r->target, &a, &masked, &err) < 0) {
+            strbuf_fini(&masked);
             fprintf(stderr, "pxcmesh channel: %s\n", err.msg);
             finish(r, 1);
             return;
         }
-        r->phase = 1;
+        snprintf(r->sql, sizeof r->sql, "%s", masked.s);
+        strbuf_fini(&masked);
+        snprintf(r->user, sizeof r->user, "%s", mysql_poll_action_user(p));
+        r->act_poll = p;
+        /* The operator is asked with the loop stopped; cmd_channel_exec goes on. */
+        r->phase = 3;
+        uv_stop(r->loop);
         return;
     }
     if (r->phase == 2) {
@@ -303,8 +337,118 @@ channel_broken(const struct m_channel *ch, char *why, size_t n)
     return true;
 }
 
+/* The channels as {"channels": [...]}, each entry snap's channel object (so that it
+ * matches docs/status-json.md exactly) with its "cluster", "health" and "healthReason".
+ * Owned, or NULL after saying why. */
+static json_t *
+channels_doc(struct run *r, const struct health_limits *lim)
+{
+    struct strbuf out;
+    strbuf_init(&out);
+    struct pxerr err = {0};
+    if (snap_write(r->m, &out, &err) < 0) {
+        fprintf(stderr, "pxcmesh channel: %s\n", err.msg);
+        strbuf_fini(&out);
+        return NULL;
+    }
+    json_error_t je;
+    json_t *snap = json_loads(out.s, 0, &je);
+    strbuf_fini(&out);
+    json_t *list = json_array();
+    json_t *clusters = snap ? json_object_get(snap, "clusters") : NULL;
+    size_t ci;
+    json_t *c;
+    json_array_foreach (clusters, ci, c) {
+        json_t *chans = json_object_get(c, "channels");
+        const char *cname = json_string_value(json_object_get(c, "name"));
+        struct m_cluster *mc = cname != NULL ? model_cluster_find(r->m, cname) : NULL;
+        size_t k;
+        json_t *ch;
+        json_array_foreach (chans, k, ch) {
+            json_t *o = json_deep_copy(ch);
+            json_object_set(o, "cluster", json_object_get(c, "name"));
+            const char *server = json_string_value(json_object_get(ch, "server"));
+            const char *name = json_string_value(json_object_get(ch, "name"));
+            int n_found = 0;
+            const struct m_channel *mch =
+                server != NULL && name != NULL ? find_channel(mc, server, name, &n_found) : NULL;
+            if (mch != NULL) {
+                char why[400];
+                enum health_level h = health_channel(mch, lim, why, sizeof why);
+                json_object_set_new(o, "health", json_string(health_level_name(h)));
+                json_object_set_new(o, "healthReason", json_string(why));
+            }
+            json_array_append_new(list, o);
+        }
+    }
+    json_decref(snap);
+    json_t *doc = json_object();
+    json_object_set_new(doc, "channels", list);
+    return doc;
+}
+
+static void
+print_table(struct run *r, const struct health_limits *lim, bool wide)
+{
+    struct tabw t;
+    tabw_init(&t);
+    static const char *const cols[] = {"CLUSTER", "SERVER",  "CHANNEL",  "IO",      "SQL",
+                                       "LAG",     "HEALTH",  "SOURCE",   "PROBLEM", "GTID-GAP",
+                                       "RETRIES", "LAG-FROM", "IO-STATE"};
+    tabw_row(&t);
+    for (size_t k = 0; k < (wide ? 13u : 9u); k++)
+        tabw_cell(&t, cols[k]);
+    for (size_t i = 0; i < r->m->clusters.n; i++) {
+        struct m_cluster *c = r->m->clusters.items[i];
+        for (size_t k = 0; k < c->channels.n; k++) {
+            const struct m_channel *ch = c->channels.items[k];
+            char lag[32], er[400];
+            if (ch->lag_s < 0)
+                snprintf(lag, sizeof lag, "?");
+            else
+                snprintf(lag, sizeof lag, "%.0fs%s", ch->lag_s, ch->lag_from_heartbeat ? "" : "*");
+            if (ch->error[0])
+                snprintf(er, sizeof er, "%s", ch->error);
+            else if (ch->last_io_errno)
+                snprintf(er, sizeof er, "IO %d: %.200s", ch->last_io_errno, ch->last_io_error);
+            else if (ch->last_sql_errno)
+                snprintf(er, sizeof er, "SQL %d: %.200s", ch->last_sql_errno, ch->last_sql_error);
+            else
+                er[0] = '\0';
+            /* Without an error to show, the problem is the health's reason (lag over a
+             * threshold, a thread still connecting). */
+            char why[400];
+            enum health_level h = health_channel(ch, lim, why, sizeof why);
+            if (er[0] == '\0' && h != HEALTH_OK)
+                snprintf(er, sizeof er, "%s", why);
+            tabw_row(&t);
+            tabw_cell(&t, c->name);
+            tabw_cell(&t, ch->server);
+            tabw_cell(&t, ch->name[0] ? ch->name : "''");
+            tabw_cell(&t, model_thread_name(ch->io));
+            tabw_cell(&t, model_thread_name(ch->sql));
+            tabw_cell(&t, lag);
+            tabw_cell(&t, health_level_name(h));
+            tabw_cellf(&t, "%s:%d", ch->source_host, ch->source_port);
+            tabw_cell(&t, er);
+            if (wide) {
+                if (ch->gtid_gap < 0)
+                    tabw_cell(&t, "?");
+                else
+                    tabw_cellf(&t, "%lld", (long long)ch->gtid_gap);
+                tabw_cellf(&t, "%d", ch->retry_count);
+                tabw_cell(&t, ch->lag_source ? ch->lag_source : "?");
+                tabw_cell(&t, ch->io_state && ch->io_state[0] ? ch->io_state : "-");
+            }
+        }
+    }
+    tabw_flush(&t, stdout);
+    tabw_fini(&t);
+    printf("(* lag from Seconds_Behind_Source: unreliable, ? unknown)\n");
+}
+
 static int
-print_status(struct run *r, bool json)
+print_status(struct run *r, const struct outfmt *of)
 {
     int rc = 0;
     for (size_t i = 0; i < r->m->clusters.n; i++) {
@@ -336,98 +480,30 @@ print_status(struct run *r, bool json)
             rc = 1;
         }
     }
-    if (json) {
-        /* The channel objects are snap's, so they match docs/status-json.md exactly. */
-        struct strbuf out;
-        strbuf_init(&out);
-        struct pxerr err = {0};
-        if (snap_write(r->m, &out, &err) < 0) {
-            fprintf(stderr, "pxcmesh channel: %s\n", err.msg);
-            strbuf_fini(&out);
-            return 1;
-        }
-        json_error_t je;
-        json_t *snap = json_loads(out.s, 0, &je);
-        strbuf_fini(&out);
-        json_t *list = json_array();
-        json_t *clusters = snap ? json_object_get(snap, "clusters") : NULL;
-        size_t ci;
-        json_t *c;
-        json_array_foreach(clusters, ci, c)
-        {
-            json_t *chans = json_object_get(c, "channels");
-            const char *cname = json_string_value(json_object_get(c, "name"));
-            struct m_cluster *mc = cname != NULL ? model_cluster_find(r->m, cname) : NULL;
-            size_t k;
-            json_t *ch;
-            json_array_foreach(chans, k, ch)
-            {
-                json_t *o = json_deep_copy(ch);
-                json_object_set(o, "cluster", json_object_get(c, "name"));
-                const char *server = json_string_value(json_object_get(ch, "server"));
-                const char *name = json_string_value(json_object_get(ch, "name"));
-                int n_found = 0;
-                const struct m_channel *mch =
-                    server != NULL && name != NULL ? find_channel(mc, server, name, &n_found)
-                                                   : NULL;
-                if (mch != NULL) {
-                    char why[400];
-                    enum health_level h = health_channel(mch, &lim, why, sizeof why);
-                    json_object_set_new(o, "health", json_string(health_level_name(h)));
-                    json_object_set_new(o, "healthReason", json_string(why));
-                }
-                json_array_append_new(list, o);
-            }
-        }
-        json_t *doc = json_object();
-        json_object_set_new(doc, "channels", list);
-        char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (s) {
-            fputs(s, stdout);
-            fputc('\n', stdout);
-            free(s);
-        }
-        json_decref(doc);
-        json_decref(snap);
+    if (of->kind == OUTFMT_TEXT || of->kind == OUTFMT_WIDE) {
+        print_table(r, &lim, of->kind == OUTFMT_WIDE);
         return rc;
     }
-    printf("%-12s %-18s %-20s %-10s %-10s %-8s %-8s %-26s %s\n", "CLUSTER", "SERVER", "CHANNEL",
-           "IO", "SQL", "LAG", "HEALTH", "SOURCE", "PROBLEM");
-    for (size_t i = 0; i < r->m->clusters.n; i++) {
-        struct m_cluster *c = r->m->clusters.items[i];
-        for (size_t k = 0; k < c->channels.n; k++) {
-            const struct m_channel *ch = c->channels.items[k];
-            char lag[32], src[300], er[400];
-            if (ch->lag_s < 0)
-                snprintf(lag, sizeof lag, "?");
-            else
-                snprintf(lag, sizeof lag, "%.0fs%s", ch->lag_s, ch->lag_from_heartbeat ? "" : "*");
-            snprintf(src, sizeof src, "%s:%d", ch->source_host, ch->source_port);
-            if (ch->error[0])
-                snprintf(er, sizeof er, "%s", ch->error);
-            else if (ch->last_io_errno)
-                snprintf(er, sizeof er, "IO %d: %.200s", ch->last_io_errno, ch->last_io_error);
-            else if (ch->last_sql_errno)
-                snprintf(er, sizeof er, "SQL %d: %.200s", ch->last_sql_errno, ch->last_sql_error);
-            else
-                er[0] = '\0';
-            /* Without an error to show, the problem is the health's reason (lag over a
-             * threshold, a thread still connecting). */
-            char why[400];
-            enum health_level h = health_channel(ch, &lim, why, sizeof why);
-            if (er[0] == '\0' && h != HEALTH_OK)
-                snprintf(er, sizeof er, "%s", why);
-            printf("%-12s %-18s %-20s %-10s %-10s %-8s %-8s %-26s %s\n", c->name, ch->server,
-                   ch->name[0] ? ch->name : "''", model_thread_name(ch->io),
-                   model_thread_name(ch->sql), lag, health_level_name(h), src, er);
+    if (of->kind == OUTFMT_NAME) {
+        for (size_t i = 0; i < r->m->clusters.n; i++) {
+            const struct m_cluster *c = r->m->clusters.items[i];
+            for (size_t k = 0; k < c->channels.n; k++) {
+                const struct m_channel *ch = c->channels.items[k];
+                printf("channel/%s/%s/%s\n", c->name, ch->server, ch->name[0] ? ch->name : "''");
+            }
         }
+        return rc;
     }
-    printf("(* lag from Seconds_Behind_Source: unreliable, ? unknown)\n");
+    json_t *doc = channels_doc(r, &lim);
+    if (doc == NULL)
+        return 1;
+    outfmt_print_doc(of, doc, stdout);
+    json_decref(doc);
     return rc;
 }
 
 static int
-cmd_channel_exec(const struct cmd_opts *opts, int argc, char **argv)
+channel_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *of)
 {
     if (argc < 2)
         return cmd_usage_error("channel", "want status, start or stop");
@@ -447,13 +523,13 @@ cmd_channel_exec(const struct cmd_opts *opts, int argc, char **argv)
                                "unknown channel command '%s' (want status, start or "
                                "stop)",
                                sub);
-    bool json = false;
     int timeout_s = 30;
-    bool io = false, sql = false;
+    bool io = false, sql = false, yes = false;
     static const struct option lo[] = {
         {"json", no_argument, NULL, 'j'},
+        {"output", required_argument, NULL, 'o'},
+        {"yes", no_argument, NULL, 'y'},
         {"timeout", required_argument, NULL, 't'},
-        {"cluster", required_argument, NULL, 'c'},
         {"server", required_argument, NULL, 's'},
         {"io", no_argument, NULL, 'i'},
         {"sql", no_argument, NULL, 'q'},
@@ -467,10 +543,15 @@ cmd_channel_exec(const struct cmd_opts *opts, int argc, char **argv)
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(ac, av, "jt:c:s:h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(ac, av, "jo:yt:s:h", lo, NULL)) != -1) {
         switch (ch) {
         case 'j':
-            json = true;
+        case 'o':
+            if (outfmt_set(of, "channel", ch == 'j' ? "json" : optarg, OUTFMT_OBJECTS) != 0)
+                return 2;
+            break;
+        case 'y':
+            yes = true;
             break;
         case 't':
             timeout_s = atoi(optarg);
@@ -479,9 +560,6 @@ cmd_channel_exec(const struct cmd_opts *opts, int argc, char **argv)
                                        "--timeout needs a positive number of "
                                        "seconds, got '%s'",
                                        optarg);
-            break;
-        case 'c':
-            r.cluster = optarg;
             break;
         case 's':
             r.server = optarg;
@@ -506,13 +584,11 @@ cmd_channel_exec(const struct cmd_opts *opts, int argc, char **argv)
             return cmd_usage_error("channel", "unexpected argument '%s'", av[optind]);
     }
     if (r.verb == V_STATUS) {
-        if (r.server || io || sql)
-            return cmd_usage_error("channel", "status takes no --server, --io or --sql");
+        if (r.server || io || sql || yes)
+            return cmd_usage_error("channel", "status takes no --server, --io, --sql or --yes");
     } else {
         if (r.channel == NULL)
             return cmd_usage_error("channel", "%s needs the channel NAME", sub);
-        if (r.cluster == NULL)
-            return cmd_usage_error("channel", "%s needs --cluster C", sub);
         if (io && sql)
             return cmd_usage_error("channel", "give --io or --sql, not both (neither: both "
                                               "threads)");
@@ -520,8 +596,8 @@ cmd_channel_exec(const struct cmd_opts *opts, int argc, char **argv)
         struct pxerr e = {0};
         if (sqlq_check_channel(r.channel, &e) < 0)
             return cmd_usage_error("channel", "%s", e.msg);
-        if (json)
-            return cmd_usage_error("channel", "--json is for status");
+        if (of->kind != OUTFMT_TEXT)
+            return cmd_usage_error("channel", "-o is for status; %s prints what it ran", sub);
     }
 
     struct pxerr err = {0};
@@ -531,14 +607,7 @@ cmd_channel_exec(const struct cmd_opts *opts, int argc, char **argv)
         fprintf(stderr, "pxcmesh channel: %s\n", err.msg);
         return rc == PXE_USAGE ? 2 : 1;
     }
-    if (r.cluster && config_cluster_find(cfg, r.cluster) == NULL) {
-        struct strbuf sb;
-        strbuf_init(&sb);
-        for (size_t i = 0; i < cfg->n_clusters; i++)
-            strbuf_appendf(&sb, "%s%s", i ? ", " : "", cfg->clusters[i].name);
-        fprintf(stderr, "pxcmesh channel: no cluster '%s' in the config (clusters: %s)\n",
-                r.cluster, sb.s);
-        strbuf_fini(&sb);
+    if (r.verb != V_STATUS && (r.cluster = cmd_one_cluster(cfg, "channel")) == NULL) {
         config_free(cfg);
         return 2;
     }
@@ -588,6 +657,31 @@ cmd_channel_exec(const struct cmd_opts *opts, int argc, char **argv)
     }
     if (!r.done)
         uv_run(&loop, UV_RUN_DEFAULT);
+    if (!r.done && r.phase == 3) {
+        /* What will run, where and as whom, then the question. */
+        printf("Cluster %s, server %s: as MySQL user '%s' (the action user):\n  %s;\n",
+               r.cluster, r.target, r.user, r.sql);
+        fflush(stdout);
+        char q[700];
+        snprintf(q, sizeof q, "%s channel %s on %s?", r.verb == V_START ? "start" : "stop",
+                 r.channel[0] ? r.channel : "''", r.target);
+        struct sqlq_action a = {.verb = r.verb == V_START ? SQLQ_START : SQLQ_STOP,
+                                .channel = r.channel,
+                                .threads = r.threads};
+        if (!cmd_confirm("channel", q, yes)) {
+            printf("not run\n");
+            r.done = true;
+            r.exit_code = 1;
+        } else if (mysql_poll_action(r.act_poll, r.target, &a, on_action_done, &r, &err) < 0) {
+            fprintf(stderr, "pxcmesh channel: %s\n", err.msg);
+            r.done = true;
+            r.exit_code = 1;
+        } else {
+            r.phase = 1;
+            uv_timer_start(&deadline, on_deadline, (uint64_t)timeout_s * 1000, 0);
+            uv_run(&loop, UV_RUN_DEFAULT);
+        }
+    }
 
     int code = r.exit_code;
     if (!r.done) {
@@ -604,7 +698,7 @@ cmd_channel_exec(const struct cmd_opts *opts, int argc, char **argv)
                     timeout_s);
     }
     if (r.verb == V_STATUS) {
-        int prc = print_status(&r, json);
+        int prc = print_status(&r, of);
         if (code == 0)
             code = prc;
     }
@@ -617,5 +711,14 @@ cmd_channel_exec(const struct cmd_opts *opts, int argc, char **argv)
     (void)uv_loop_close(&loop); /* every handle closed above; nothing to report at exit */
     model_free(r.m);
     config_free(cfg);
-    return code;
+        return code;
+}
+
+static int
+cmd_channel_exec(const struct cmd_opts *opts, int argc, char **argv)
+{
+    struct outfmt of = {0};
+    int rc = channel_main(opts, argc, argv, &of);
+    outfmt_fini(&of);
+    return rc;
 }

@@ -20,12 +20,21 @@
 
 static int cmd_exec_exec(const struct cmd_opts *opts, int argc, char **argv);
 
+static const struct cmd_flag exec_flags[] = {
+    {"--namespace", "-n", CV_NAMESPACE, "NS", NULL, "the pod's namespace (default: the context's)"},
+    {"--container", "-c", CV_WORD, "CONTAINER", NULL, "the container (default: the pod's first)"},
+    {"--stdin", "-i", CV_NONE, NULL, NULL, "send this process's stdin (read to its end first)"},
+    {"--timeout", NULL, CV_NUMBER, "S", NULL, "give up after S seconds"},
+    {NULL, NULL, CV_NONE, NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_exec_entry = {
     .name = "exec",
     .usage = "exec POD [-n NS] [-c CONTAINER] [-i] [--timeout S] [--cluster C] -- CMD [ARG...]",
     .summary = "run a command in a pod's container through the API server (exit code: the "
                "command's)",
     .exec = cmd_exec_exec,
+    .opts = exec_flags,
 };
 
 static const char exec_usage[] =

@@ -13,6 +13,8 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "cmd.h"
+#include "outfmt.h"
+#include "codec/jsonpath.h"
 #include "collect.h"
 #include "kube/kcfg.h"
 #include "live/live.h"
@@ -24,15 +26,43 @@
 
 static int cmd_generate_exec(const struct cmd_opts *opts, int argc, char **argv);
 
+#define GEN_OUTPUTS                                                                          \
+    (OUTFMT_BIT(OUTFMT_TEXT) | OUTFMT_BIT(OUTFMT_YAML) | OUTFMT_BIT(OUTFMT_JSON) |          \
+     OUTFMT_BIT(OUTFMT_NIX) | OUTFMT_BIT(OUTFMT_NAME) | OUTFMT_BIT(OUTFMT_JSONPATH))
+
+static const char *const gen_kinds[] = {"namespace",     "serviceentry", "pxc",
+                                        "multicluster",  "remote-secret", "hybrid",
+                                        "replication-sql", NULL};
+
+static const struct cmd_flag gen_flags[] = {
+    {"--output", "-o", CV_OUTPUT, "FORMAT", NULL,
+     "yaml (the default), json, nix, name, jsonpath=TEMPLATE; replication-sql prints SQL only"},
+    {"--name", NULL, CV_WORD, "N", NULL, "the object's name (namespace, serviceentry, pxc)"},
+    {"--namespace", NULL, CV_NAMESPACE, "NS", NULL, "the object's namespace"},
+    {"--remote-cluster", NULL, CV_CLUSTER, "C", NULL, "serviceentry: the cluster it reaches"},
+    {"--endpoint", NULL, CV_WORD, "ADDR[:PORT]", NULL, "serviceentry: an endpoint (repeat)"},
+    {"--endpoints-from-cluster", NULL, CV_CLUSTER, "C", NULL,
+     "serviceentry: C's node InternalIPs as the endpoints"},
+    {"--from-cluster", NULL, CV_CLUSTER, "C", NULL, "remote-secret: read from cluster C"},
+    {"--cluster-name", NULL, CV_WORD, "C", NULL, "multicluster, remote-secret: the name"},
+    {"--channel", NULL, CV_WORD, "NAME", NULL, "replication-sql: the channel"},
+    {"--source-host", NULL, CV_WORD, "H", NULL, "replication-sql: the source host"},
+    {"--dialect", NULL, CV_CHOICE, "D", "mysql mysql57 mariadb", "replication-sql: dialect"},
+    {NULL, NULL, CV_NONE, NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_generate_entry = {
     .name = "generate",
-    .usage = "generate KIND [options] [-o yaml|json|nix]",
+    .usage = "generate KIND [options] [-o yaml|json|nix|name]",
     .summary = "print validated manifests or SQL for the setup (namespace, serviceentry, pxc, ...)",
     .exec = cmd_generate_exec,
+    .subs = gen_kinds,
+    .opts = gen_flags,
+    .outputs = GEN_OUTPUTS,
 };
 
 static const char generate_usage[] =
-    "usage: pxcmesh generate KIND [options] [-o yaml|json|nix]\n"
+    "usage: pxcmesh generate KIND [options] [-o yaml|json|nix|name|jsonpath=T]\n"
     "kinds:\n"
     "  namespace      --name NS [--revision REV]\n"
     "  serviceentry   --name N --namespace NS --remote-cluster C --endpoint ADDR[:PORT]...\n"
@@ -116,7 +146,7 @@ struct gen_args {
     char *endpoint_bufs[MF_MAX_ENDPOINTS];
     char *src_bufs[MF_MAX_CHANNELS];
     const char *token_file, *ca_file, *endpoints_from, *from_cluster;
-    int fmt;
+    const char *output; /* -o as given, checked once the kind is known */
 };
 
 static int
@@ -536,11 +566,7 @@ gen_parse(struct gen_args *a, int argc, char **argv)
             a->sql.show_password = true;
             break;
         case 'o':
-            a->fmt = yamlout_parse_format(optarg);
-            if (a->fmt < 0) {
-                fprintf(stderr, "pxcmesh generate: -o '%s': use yaml, json or nix\n", optarg);
-                return 2;
-            }
+            a->output = optarg;
             break;
         case O_HELP:
             fputs(generate_usage, stdout);
@@ -563,6 +589,52 @@ gen_parse(struct gen_args *a, int argc, char **argv)
     return 0;
 }
 
+/* The documents in the output asked for: yaml (also with no -o), json and nix as
+ * yamlout writes them, name one kind/NAME line each, jsonpath over the one document (a List
+ * when there are several, as json shows them). */
+static void
+gen_output(json_t *docs, const struct outfmt *of, struct strbuf *out)
+{
+    switch (of->kind) {
+    case OUTFMT_JSON:
+        yamlout_docs(docs, YAMLOUT_JSON, out);
+        return;
+    case OUTFMT_NIX:
+        yamlout_docs(docs, YAMLOUT_NIX, out);
+        return;
+    case OUTFMT_NAME: {
+        size_t i;
+        json_t *d;
+        json_array_foreach (docs, i, d) {
+            const char *k = json_string_value(json_object_get(d, "kind"));
+            const char *api = json_string_value(json_object_get(d, "apiVersion"));
+            const char *name =
+                json_string_value(json_object_get(json_object_get(d, "metadata"), "name"));
+            const char *slash = api != NULL ? strchr(api, '/') : NULL;
+            for (const char *c = k != NULL ? k : "?"; *c; c++)
+                strbuf_appendc(out, (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c));
+            if (slash != NULL)
+                strbuf_appendf(out, ".%.*s", (int)(slash - api), api);
+            strbuf_appendf(out, "/%s\n", name != NULL ? name : "?");
+        }
+        return;
+    }
+    case OUTFMT_JSONPATH: {
+        json_t *doc;
+        if (json_array_size(docs) == 1) {
+            doc = json_incref(json_array_get(docs, 0));
+        } else {
+            doc = json_pack("{s:s,s:s,s:O}", "apiVersion", "v1", "kind", "List", "items", docs);
+        }
+        jsonpath_eval(of->jp, doc, out);
+        json_decref(doc);
+        return;
+    }
+    default:
+        yamlout_docs(docs, YAMLOUT_YAML, out);
+    }
+}
+
 static int
 cmd_generate_exec(const struct cmd_opts *opts, int argc, char **argv)
 {
@@ -580,6 +652,17 @@ cmd_generate_exec(const struct cmd_opts *opts, int argc, char **argv)
     if (rc != 0) {
         gen_args_free(&a);
         return rc < 0 ? 0 : rc;
+    }
+    struct outfmt of = {.kind = OUTFMT_YAML};
+    if (a.output != NULL && strcmp(kind, "replication-sql") == 0) {
+        gen_args_free(&a);
+        return cmd_usage_error("generate", "generate replication-sql prints SQL, which has no "
+                                           "-o outputs; leave -o %s out",
+                               a.output);
+    }
+    if (a.output != NULL && outfmt_set(&of, "generate", a.output, GEN_OUTPUTS) != 0) {
+        gen_args_free(&a);
+        return 2;
     }
     struct pxerr err = {0};
     json_t *docs = json_array();
@@ -647,7 +730,7 @@ cmd_generate_exec(const struct cmd_opts *opts, int argc, char **argv)
             rc = mf_validate(reg, docs, &err);
         crdreg_free(reg);
         if (rc == 0)
-            yamlout_docs(docs, (enum yamlout_format)a.fmt, &out);
+            gen_output(docs, &of, &out);
     }
     if (rc == 0) {
         fputs(out.s, stdout);
@@ -664,6 +747,7 @@ done:
     free(ca);
     free(ca64);
     gen_args_free(&a);
+    outfmt_fini(&of);
     if (remote.model != NULL)
         collect_result_fini(&remote);
     return rc;

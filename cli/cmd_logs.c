@@ -18,11 +18,22 @@
 
 static int cmd_logs_exec(const struct cmd_opts *opts, int argc, char **argv);
 
+static const struct cmd_flag logs_flags[] = {
+    {"--namespace", "-n", CV_NAMESPACE, "NS", NULL, "the pod's namespace (default: the context's)"},
+    {"--container", "-c", CV_WORD, "CONTAINER", NULL, "the container (default: the pod's first)"},
+    {"--follow", "-f", CV_NONE, NULL, NULL, "follow the log until interrupted"},
+    {"--since", NULL, CV_WORD, "DURATION", NULL, "only lines newer than 30s, 10m, 2h, 1h30m"},
+    {"--tail", NULL, CV_NUMBER, "N", NULL, "the last N lines only"},
+    {"--timestamps", NULL, CV_NONE, NULL, NULL, "each line with the runtime's timestamp"},
+    {NULL, NULL, CV_NONE, NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_logs_entry = {
     .name = "logs",
     .usage = "logs POD [-n NS] [-c CONTAINER] [-f] [--since 10m] [--tail N] [--cluster C]",
     .summary = "print (and follow) a container's log through the API server",
     .exec = cmd_logs_exec,
+    .opts = logs_flags,
 };
 
 static const char logs_usage[] =

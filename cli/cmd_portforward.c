@@ -19,11 +19,17 @@
 
 static int cmd_pf_exec(const struct cmd_opts *opts, int argc, char **argv);
 
+static const struct cmd_flag pf_flags[] = {
+    {"--namespace", "-n", CV_NAMESPACE, "NS", NULL, "the pod's namespace (default: the context's)"},
+    {NULL, NULL, CV_NONE, NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_portforward_entry = {
     .name = "port-forward",
     .usage = "port-forward POD [LOCAL:]REMOTE [-n NS] [--cluster C]",
     .summary = "forward a local port to a pod's port through the API server (as kubectl does)",
     .exec = cmd_pf_exec,
+    .opts = pf_flags,
 };
 
 static const char pf_usage[] =

@@ -21,7 +21,10 @@
 #include "clock.h"
 #include "log.h"
 #include "xmalloc.h"
+#include "strbuf.h"
 #include "cmd.h"
+#include "outfmt.h"
+#include "tabw.h"
 #include "config/config.h"
 #include "doctor/doctor.h"
 #include "kube/kcfg.h"
@@ -31,24 +34,37 @@
 
 static int cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv);
 
+static const struct cmd_flag status_flags[] = {
+    {"--output", "-o", CV_OUTPUT, "FORMAT", NULL,
+     "json (the snapshot), yaml, wide (every pod, more columns), name, jsonpath=TEMPLATE"},
+    {"--json", NULL, CV_NONE, NULL, NULL, "-o json"},
+    {"--timeout", NULL, CV_NUMBER, "S", NULL, "seconds to wait for every cluster (default 30)"},
+    {"--no-mysql", NULL, CV_NONE, NULL, NULL, "the Kubernetes objects alone, no MySQL server read"},
+    {NULL, NULL, CV_NONE, NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_status_entry = {
     .name = "status",
-    .usage = "status [--json] [--timeout S] [--no-mysql]",
+    .usage = "status [-o FORMAT] [--timeout S] [--no-mysql]",
     .summary = "list every cluster once and print the snapshot (exit 1 if a cluster or a MySQL "
                "server could not be read)",
     .flags = CMD_REPLAY,
     .exec = cmd_status_exec,
+    .opts = status_flags,
+    .outputs = OUTFMT_OBJECTS,
 };
 
 static const char status_usage[] =
-    "usage: pxcmesh status [--json] [--timeout SECONDS] [--no-mysql]\n"
-    "                      [--config FILE | --kubeconfig FILE --context C [--context C ...]\n"
-    "                       | --replay SNAPSHOT]\n"
+    "usage: pxcmesh status [-o json|yaml|wide|name|jsonpath=T] [--timeout SECONDS] [--no-mysql]\n"
+    "                      [--config FILE] [--context C]... [--cluster NAME]...\n"
+    "                      [--replay SNAPSHOT]\n"
     "Connects to every cluster, lists pods, namespaces, PXC clusters, ServiceEntries and\n"
     "Istio once, reads every MySQL server once, prints the snapshot and exits: 0 all read,\n"
     "1 a cluster or a MySQL server could not be read, 2 usage. --no-mysql: the Kubernetes\n"
     "objects alone (no MySQL server is read). With --replay it reads a saved snapshot\n"
-    "instead and contacts nothing.\n";
+    "instead and contacts nothing. Text shows each cluster in a few lines, then the PXC pods\n"
+    "(with Galera state and sidecar), ServiceEntries, channels and unread servers as tables;\n"
+    "-o wide every pod with more columns; -o json is the snapshot (docs/status-json.md).\n";
 
 struct status_run {
     uv_loop_t *loop;
@@ -150,64 +166,308 @@ on_check(uv_check_t *h)
 }
 
 static void
-print_table(const struct model *m, FILE *f)
+head(struct tabw *t, const char *const *cells, size_t n)
+{
+    tabw_row(t);
+    for (size_t i = 0; i < n; i++)
+        tabw_cell(t, cells[i]);
+}
+
+/* A pod the summary lists: a PXC node (Galera read, or its component), or one in trouble. */
+static bool
+pod_listed(const struct m_pod *p)
+{
+    return p->galera.seen || (p->component != NULL && strcmp(p->component, "pxc") == 0) ||
+           !p->ready || p->sidecar == SIDECAR_MISSING || p->galera.error != NULL;
+}
+
+static void
+print_pods(const struct model *m, FILE *f, bool wide)
+{
+    struct tabw t;
+    tabw_init(&t);
+    static const char *const cols[] = {"CLUSTER", "NAMESPACE", "NAME",     "PHASE", "READY",
+                                       "GALERA",  "SIZE",      "SIDECAR",  "IP",    "NODE",
+                                       "RESTARTS", "AGE"};
+    head(&t, cols, wide ? 12 : 8);
+    size_t n_rows = 0, n_all = 0;
+    for (size_t i = 0; i < m->clusters.n; i++) {
+        const struct m_cluster *c = m->clusters.items[i];
+        for (size_t k = 0; k < c->pods.n; k++) {
+            const struct m_pod *p = c->pods.items[k];
+            n_all++;
+            if (!wide && !pod_listed(p))
+                continue;
+            n_rows++;
+            tabw_row(&t);
+            tabw_cell(&t, c->name);
+            tabw_cell(&t, p->ns);
+            tabw_cell(&t, p->name);
+            tabw_cell(&t, p->phase ? p->phase : "?");
+            tabw_cell(&t, p->ready ? "yes" : "no");
+            if (p->galera.error != NULL)
+                tabw_cellf(&t, "unreadable: %s", p->galera.error);
+            else if (p->galera.known)
+                tabw_cellf(&t, "%s/%s", p->galera.state ? p->galera.state : "?",
+                           p->galera.status ? p->galera.status : "?");
+            else
+                tabw_cell(&t, "-");
+            if (p->galera.known && p->galera.cluster_size >= 0)
+                tabw_cellf(&t, "%d", p->galera.cluster_size);
+            else
+                tabw_cell(&t, "-");
+            tabw_cellf(&t, "%s%s", model_sidecar_name(p->sidecar),
+                       p->restart_needed ? " (restart needed)" : "");
+            if (wide) {
+                char age[16] = "?";
+                if (p->created_ms > 0)
+                    clock_fmt_age(clock_wall_ms() - p->created_ms, age, sizeof age);
+                tabw_cell(&t, p->ip[0] ? p->ip : "-");
+                tabw_cell(&t, p->node ? p->node : "-");
+                tabw_cellf(&t, "%d", p->restarts);
+                tabw_cell(&t, age);
+            }
+        }
+    }
+    if (n_rows > 0) {
+        fputs("\nPODS", f);
+        if (!wide && n_rows < n_all)
+            fprintf(f, " (PXC nodes and pods in trouble: %zu of %zu; -o wide lists all)", n_rows,
+                    n_all);
+        fputc('\n', f);
+        tabw_flush(&t, f);
+    }
+    tabw_fini(&t);
+}
+
+static void
+print_sentries(const struct model *m, FILE *f, bool wide)
+{
+    struct tabw t;
+    tabw_init(&t);
+    static const char *const cols[] = {"CLUSTER", "NAMESPACE", "NAME", "HOSTS", "ENDPOINTS",
+                                       "RESOLUTION", "ADDRESSES", "PORTS"};
+    head(&t, cols, wide ? 8 : 6);
+    size_t n = 0;
+    for (size_t i = 0; i < m->clusters.n; i++) {
+        const struct m_cluster *c = m->clusters.items[i];
+        for (size_t k = 0; k < c->sentries.n; k++, n++) {
+            const struct m_sentry *se = c->sentries.items[k];
+            struct strbuf hosts, eps;
+            strbuf_init(&hosts);
+            strbuf_init(&eps);
+            for (int h = 0; h < se->n_hosts; h++)
+                strbuf_appendf(&hosts, "%s%s", h ? "," : "", se->hosts[h]);
+            for (int e = 0; e < se->n_endpoints; e++)
+                strbuf_appendf(&eps, "%s%s", e ? "," : "", se->endpoints[e].address);
+            tabw_row(&t);
+            tabw_cell(&t, c->name);
+            tabw_cell(&t, se->ns);
+            tabw_cell(&t, se->name);
+            tabw_cell(&t, hosts.len ? hosts.s : "-");
+            tabw_cell(&t, eps.len ? eps.s : "-");
+            tabw_cell(&t, se->resolution ? se->resolution : "-");
+            if (wide) {
+                strbuf_reset(&hosts);
+                for (int a = 0; a < se->n_addresses; a++)
+                    strbuf_appendf(&hosts, "%s%s", a ? "," : "", se->addresses[a]);
+                tabw_cell(&t, hosts.len ? hosts.s : "-");
+                strbuf_reset(&eps);
+                for (int p = 0; p < se->n_ports; p++)
+                    strbuf_appendf(&eps, "%s%d/%s", p ? "," : "", se->ports[p].number,
+                                   se->ports[p].protocol);
+                tabw_cell(&t, eps.len ? eps.s : "-");
+            }
+            strbuf_fini(&hosts);
+            strbuf_fini(&eps);
+        }
+    }
+    if (n > 0) {
+        fputs("\nSERVICEENTRIES\n", f);
+        tabw_flush(&t, f);
+    }
+    tabw_fini(&t);
+}
+
+static void
+print_channels(const struct model *m, FILE *f, bool wide)
+{
+    struct tabw t;
+    tabw_init(&t);
+    static const char *const cols[] = {"CLUSTER", "SERVER",     "CHANNEL",   "IO",  "SQL", "LAG",
+                                       "SOURCE",  "ERROR",      "GTID-GAP", "RETRIES"};
+    head(&t, cols, wide ? 10 : 8);
+    size_t n = 0;
+    for (size_t i = 0; i < m->clusters.n; i++) {
+        const struct m_cluster *c = m->clusters.items[i];
+        for (size_t k = 0; k < c->channels.n; k++, n++) {
+            const struct m_channel *ch = c->channels.items[k];
+            tabw_row(&t);
+            tabw_cell(&t, c->name);
+            tabw_cell(&t, ch->server);
+            tabw_cell(&t, ch->name[0] ? ch->name : "''");
+            tabw_cell(&t, model_thread_name(ch->io));
+            tabw_cell(&t, model_thread_name(ch->sql));
+            if (ch->lag_s < 0)
+                tabw_cell(&t, "?");
+            else
+                tabw_cellf(&t, "%.0fs", ch->lag_s);
+            tabw_cellf(&t, "%s:%d", ch->source_host ? ch->source_host : "?", ch->source_port);
+            if (ch->error[0])
+                tabw_cell(&t, ch->error);
+            else if (ch->last_io_errno)
+                tabw_cellf(&t, "IO %d: %s", ch->last_io_errno, ch->last_io_error);
+            else if (ch->last_sql_errno)
+                tabw_cellf(&t, "SQL %d: %s", ch->last_sql_errno, ch->last_sql_error);
+            else
+                tabw_cell(&t, "-");
+            if (wide) {
+                if (ch->gtid_gap < 0)
+                    tabw_cell(&t, "?");
+                else
+                    tabw_cellf(&t, "%lld", (long long)ch->gtid_gap);
+                tabw_cellf(&t, "%d", ch->retry_count);
+            }
+        }
+    }
+    if (n > 0) {
+        fputs("\nCHANNELS\n", f);
+        tabw_flush(&t, f);
+    }
+    tabw_fini(&t);
+}
+
+static void
+print_servers_unread(const struct model *m, FILE *f)
+{
+    struct tabw t;
+    tabw_init(&t);
+    static const char *const cols[] = {"CLUSTER", "SERVER", "ADDRESS", "ROUTE", "ERROR"};
+    head(&t, cols, 5);
+    size_t n = 0;
+    for (size_t i = 0; i < m->clusters.n; i++) {
+        const struct m_cluster *c = m->clusters.items[i];
+        for (size_t k = 0; k < c->servers.n; k++) {
+            const struct m_server *sv = c->servers.items[k];
+            if (sv->error[0] == '\0')
+                continue;
+            n++;
+            tabw_row(&t);
+            tabw_cell(&t, c->name);
+            tabw_cell(&t, sv->name);
+            tabw_cellf(&t, "%s:%d", sv->host, sv->port);
+            tabw_cell(&t, sv->route ? sv->route : "direct");
+            tabw_cell(&t, sv->error);
+        }
+    }
+    if (n > 0) {
+        fputs("\nMYSQL SERVERS NOT READ\n", f);
+        tabw_flush(&t, f);
+    }
+    tabw_fini(&t);
+}
+
+/* Everything the snapshot has, summarised: per cluster its API, Istio, PXC, namespaces
+ * and servers in a few lines, then the pods, ServiceEntries, channels and unread servers
+ * as tables with a CLUSTER column, and the findings counted. */
+static void
+print_table(const struct model *m, FILE *f, bool wide)
 {
     for (size_t i = 0; i < m->clusters.n; i++) {
         const struct m_cluster *c = m->clusters.items[i];
-        int injected = 0, missing = 0;
+        int injected = 0, missing = 0, ready = 0, bad = 0;
         for (size_t k = 0; k < c->pods.n; k++) {
             const struct m_pod *p = c->pods.items[k];
             injected += p->sidecar == SIDECAR_INJECTED;
             missing += p->sidecar == SIDECAR_MISSING;
+            ready += p->ready;
         }
-        fprintf(f, "CLUSTER %s (context %s, %s)%s\n", c->name, c->context, c->server,
-                c->insecure ? "  [insecure-skip-tls-verify]" : "");
-        fprintf(f, "  reachable: %s\n", c->reachable ? "yes" : "NO");
-        if (c->error[0])
-            fprintf(f, "  error:     %s\n", c->error);
-        fprintf(f, "  istio:     %s%s%s\n", c->istio_installed ? "installed" : "not found",
+        for (size_t k = 0; k < c->servers.n; k++)
+            bad += ((const struct m_server *)c->servers.items[k])->error[0] != '\0';
+        fprintf(f, "%sCLUSTER %s (context %s, %s)%s\n", i ? "\n" : "", c->name, c->context,
+                c->server, c->insecure ? "  [insecure-skip-tls-verify]" : "");
+        fprintf(f, "  api:        %s%s%s\n", c->reachable ? "reachable" : "NOT REACHABLE",
+                c->error[0] ? ": " : "", c->error);
+        fprintf(f, "  istio:      %s%s%s\n", c->istio_installed ? "installed" : "not found",
                 c->istio_version ? ", version " : "", c->istio_version ? c->istio_version : "");
-        fprintf(f, "  pods:      %zu (%d with sidecar, %d missing it)\n", c->pods.n, injected,
-                missing);
-        for (size_t k = 0; k < c->pods.n; k++) {
-            const struct m_pod *p = c->pods.items[k];
-            if (p->sidecar == SIDECAR_MISSING)
-                fprintf(f, "    missing sidecar: %s/%s%s\n", p->ns, p->name,
-                        p->restart_needed ? " (restart needed)" : "");
+        for (size_t k = 0; k < c->pxcs.n; k++) {
+            const struct m_pxc *x = c->pxcs.items[k];
+            fprintf(f, "  pxc:        %s/%s %s, %d/%d ready, %zu channel(s)\n", x->ns, x->name,
+                    x->state ? x->state : "unknown", x->ready, x->size, x->channels.n);
         }
+        fprintf(f, "  pods:       %zu, %d ready; %d with sidecar, %d missing it\n", c->pods.n,
+                ready, injected, missing);
         for (size_t k = 0; k < c->namespaces.n; k++) {
             const struct m_namespace *ns = c->namespaces.items[k];
             if (ns->injection != INJ_NONE)
-                fprintf(f, "  namespace %s: injection %s%s%s\n", ns->name,
+                fprintf(f, "  injection:  namespace %s %s%s%s\n", ns->name,
                         model_injection_name(ns->injection), ns->revision ? " rev " : "",
                         ns->revision ? ns->revision : "");
         }
-        for (size_t k = 0; k < c->pxcs.n; k++) {
-            const struct m_pxc *x = c->pxcs.items[k];
-            fprintf(f, "  pxc %s/%s: %s, %d/%d ready\n", x->ns, x->name,
-                    x->state ? x->state : "unknown", x->ready, x->size);
-        }
-        for (size_t k = 0; k < c->servers.n; k++) {
-            const struct m_server *s = c->servers.items[k];
-            fprintf(f, "  mysql %s (%s:%d)%s%s: %s\n", s->name, s->host, s->port,
-                    s->route ? " via " : "", s->route ? s->route : "",
-                    s->error[0] ? s->error : "read");
-        }
-        for (size_t k = 0; k < c->sentries.n; k++) {
-            const struct m_sentry *s = c->sentries.items[k];
-            fprintf(f, "  serviceentry %s/%s: hosts", s->ns, s->name);
-            for (int h = 0; h < s->n_hosts; h++)
-                fprintf(f, " %s", s->hosts[h]);
-            fprintf(f, ", %d endpoint(s)%s%s\n", s->n_endpoints, s->resolution ? ", " : "",
-                    s->resolution ? s->resolution : "");
-        }
+        fprintf(f, "  mysql:      %zu server(s), %d not read; %zu channel(s)\n", c->servers.n, bad,
+                c->channels.n);
+        fprintf(f, "  mesh:       %zu ServiceEntr%s, %zu node(s)\n", c->sentries.n,
+                c->sentries.n == 1 ? "y" : "ies", c->nodes.n);
     }
+    print_pods(m, f, wide);
+    print_sentries(m, f, wide);
+    print_channels(m, f, wide);
+    print_servers_unread(m, f);
+    int sev[3] = {0};
+    for (size_t i = 0; i < m->findings.n; i++) {
+        const struct m_finding *fd = m->findings.items[i];
+        sev[fd->severity <= SEV_ERROR ? fd->severity : SEV_ERROR]++;
+    }
+    fprintf(f, "\nFINDINGS: %zu (%d error%s, %d warning%s, %d info)%s\n", m->findings.n,
+            sev[SEV_ERROR], sev[SEV_ERROR] == 1 ? "" : "s", sev[SEV_WARNING],
+            sev[SEV_WARNING] == 1 ? "" : "s", sev[SEV_INFO],
+            m->findings.n ? ": pxcmesh doctor shows them with their fixes" : "");
+}
+
+/* The model in the output asked for. 0, or 1 when the snapshot could not be written. */
+static int
+status_print(const struct model *m, const struct outfmt *of)
+{
+    struct pxerr err = {0};
+    switch (of->kind) {
+    case OUTFMT_TEXT:
+    case OUTFMT_WIDE:
+        print_table(m, stdout, of->kind == OUTFMT_WIDE);
+        return 0;
+    case OUTFMT_NAME:
+        for (size_t i = 0; i < m->clusters.n; i++)
+            printf("cluster/%s\n", ((const struct m_cluster *)m->clusters.items[i])->name);
+        return 0;
+    case OUTFMT_JSON:
+        /* Streamed: 20,000 pods are 10 MB of text that need never be held. */
+        if (snap_write_file(m, stdout, "standard output", &err) < 0) {
+            fprintf(stderr, "pxcmesh status: %s\n", err.msg);
+            return 1;
+        }
+        return 0;
+    default:
+        break;
+    }
+    struct strbuf out;
+    strbuf_init(&out);
+    int rc = 0;
+    json_error_t je;
+    json_t *doc = NULL;
+    if (snap_write(m, &out, &err) < 0 || (doc = json_loads(out.s, 0, &je)) == NULL) {
+        fprintf(stderr, "pxcmesh status: %s\n", err.msg[0] ? err.msg : je.text);
+        rc = 1;
+    } else {
+        outfmt_print_doc(of, doc, stdout);
+    }
+    json_decref(doc);
+    strbuf_fini(&out);
+    return rc;
 }
 
 /* --replay: the snapshot as its file has it. Exit as a live status would have: 1 when it
  * records a cluster that was unreachable or had an error. */
 static int
-status_replay(const char *path, bool json)
+status_replay(const struct cmd_opts *opts, const char *path, const struct outfmt *of)
 {
     struct pxerr err = {0};
     struct model *m = model_new();
@@ -216,13 +476,18 @@ status_replay(const char *path, bool json)
         model_free(m);
         return 1;
     }
-    int exit_code = 0;
+    int exit_code = cmd_replay_select(m, opts, "status");
+    if (exit_code != 0) {
+        model_free(m);
+        return exit_code;
+    }
     for (size_t i = 0; i < m->clusters.n; i++) {
         const struct m_cluster *c = m->clusters.items[i];
         if (!c->reachable || c->error[0])
             exit_code = 1;
     }
-    if (json) {
+    if (of->kind == OUTFMT_JSON) {
+        /* As the file has it, byte for byte (a written snapshot reads back the same). */
         struct strbuf out;
         strbuf_init(&out);
         if (snap_write(m, &out, &err) < 0) {
@@ -232,21 +497,26 @@ status_replay(const char *path, bool json)
             fputs(out.s, stdout);
         }
         strbuf_fini(&out);
-    } else {
-        print_table(m, stdout);
+    } else if (status_print(m, of) != 0) {
+        exit_code = 1;
     }
     fflush(stdout);
     model_free(m);
     return exit_code;
 }
 
+static int status_run(const struct cmd_opts *opts, int argc, char **argv,
+                      const struct outfmt *of, bool no_mysql, int timeout_s, int follow_s);
+
 static int
 cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
 {
-    bool json = false, no_mysql = false;
+    bool no_mysql = false;
+    struct outfmt of = {0};
     int timeout_s = 30, follow_s = 0;
     static const struct option lo[] = {
         {"json", no_argument, NULL, 'j'},
+        {"output", required_argument, NULL, 'o'},
         {"no-mysql", no_argument, NULL, 'M'},
         {"timeout", required_argument, NULL, 't'},
         {"follow", required_argument, NULL, 'F'},
@@ -256,39 +526,56 @@ cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, "+jt:h", lo, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+jo:t:h", lo, NULL)) != -1) {
         switch (ch) {
         case 'j':
-            json = true;
+        case 'o':
+            if (outfmt_set(&of, "status", ch == 'j' ? "json" : optarg, OUTFMT_OBJECTS) != 0)
+                return 2;
             break;
         case 'M':
             no_mysql = true;
             break;
         case 't':
             timeout_s = atoi(optarg);
-            if (timeout_s <= 0)
+            if (timeout_s <= 0) {
+                outfmt_fini(&of);
                 return cmd_usage_error("status", "--timeout needs a positive number of seconds, "
                                        "got '%s'", optarg);
+            }
             break;
         case 'F':
             follow_s = atoi(optarg);
-            if (follow_s <= 0)
+            if (follow_s <= 0) {
+                outfmt_fini(&of);
                 return cmd_usage_error("status", "--follow needs seconds, got '%s'", optarg);
+            }
             break;
         case 'h':
+            outfmt_fini(&of);
             fputs(status_usage, stdout);
             return 0;
         default:
+            outfmt_fini(&of);
             return cmd_usage_error("status", "unknown option '%s'", argv[optind - 1]);
         }
     }
+    int rc = status_run(opts, argc, argv, &of, no_mysql, timeout_s, follow_s);
+    outfmt_fini(&of);
+    return rc;
+}
+
+static int
+status_run(const struct cmd_opts *opts, int argc, char **argv, const struct outfmt *of,
+           bool no_mysql, int timeout_s, int follow_s)
+{
     if (optind < argc)
         return cmd_usage_error("status", "unexpected argument '%s'", argv[optind]);
     if (opts->replay != NULL) {
         if (follow_s > 0)
             return cmd_usage_error("status", "--follow watches live clusters; a --replay "
                                              "snapshot does not change");
-        return status_replay(opts->replay, json);
+        return status_replay(opts, opts->replay, of);
     }
 
     struct pxerr err = {0};
@@ -364,15 +651,8 @@ cmd_status_exec(const struct cmd_opts *opts, int argc, char **argv)
         struct health_limits lim = health_limits_from_config(cfg);
         struct doctor_opts dopts = {.limits = &lim, .cfg = cfg};
         (void)doctor_run(m, &dopts); /* the count matters to `doctor`, not to status */
-        if (json) {
-            /* Streamed: 20,000 pods are 10 MB of text that need never be held. */
-            if (snap_write_file(m, stdout, "standard output", &err) < 0) {
-                fprintf(stderr, "pxcmesh status: %s\n", err.msg);
-                exit_code = 1;
-            }
-        } else {
-            print_table(m, stdout);
-        }
+        if (status_print(m, of) != 0)
+            exit_code = 1;
     }
     fflush(stdout);
 

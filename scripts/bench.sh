@@ -474,7 +474,7 @@ bench_channel() {
             ok=$((ok + 1))
         fi
     done
-    "$PXCMESH" channel start "${CH[@]}" >>"$d/channel.log" 2>&1 # leave it running
+    "$PXCMESH" channel start --yes "${CH[@]}" >>"$d/channel.log" 2>&1 # leave it running
     local ub med
     ub=$(printf '%s\n' "${upd[@]}" | grep -E '^[0-9]+$' | stats_median)
     med=$(printf '%s\n' "${lat[@]}" | grep -E '^[0-9]+$' | stats_median)

@@ -20,6 +20,8 @@ PKGS=(
   # bench.sh measures peak RSS with GNU time; test_fault_term counts display cells in python3;
   # test_yamlout reads pxcmesh's YAML back with PyYAML, a reader independent of libyaml
   time python3 python3-yaml
+  # the manual page's test renders build/pxcmesh.1 with man -l
+  man-db
 )
 # kubectl is the tests' independent client; Debian's kubernetes-client provides it
 # unless some other package already installed one (it would conflict on /usr/bin/kubectl).

@@ -42,7 +42,7 @@ while IFS= read -r -d '' f; do
             fi
             continue
         fi
-        [[ $inc == version.h && $layer == cli ]] && continue # generated into the build tree
+        [[ ($inc == version.h || $inc == commit.h) && $layer == cli ]] && continue # generated into the build tree
         found=""
         for d in "${dirs[@]}"; do
             [[ -f $d/$inc ]] && { found=$d; break; }

@@ -258,7 +258,7 @@ if ! wait_until 30 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak:kube | grep
 fi
 # The lab console must still follow the channel: start it (it may be stopped) and see it run.
 if [[ -n $LPID ]]; then
-    "$PXCMESH" channel start "${CH[@]}" "${LCFG[@]}" --timeout 10 >>"$WORK/flap.log" 2>&1
+    "$PXCMESH" channel start --yes "${CH[@]}" "${LCFG[@]}" --timeout 10 >>"$WORK/flap.log" 2>&1
     if ! wait_until 30 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak:lab | grep -q 'cluster_b_source.*Yes.*Yes'"; then
         screen_of lab
         echo "soak: FAIL: the lab console no longer follows the channel"

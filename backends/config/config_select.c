@@ -39,7 +39,8 @@ config_where(const struct config *c)
     return c->path != NULL ? c->path : "the kubeconfig contexts given";
 }
 
-/* Keep what the selection names; every name must match something. */
+/* Keep what the selection names; every name must match something (else PXE_USAGE: the
+ * flags name what is not there, exit 2 in every verb). */
 static int
 narrow(struct config *c, const struct config_sel *sel, bool by_context, struct pxerr *err)
 {
@@ -51,13 +52,13 @@ narrow(struct config *c, const struct config_sel *sel, bool by_context, struct p
             struct strbuf sb;
             strbuf_init(&sb);
             known_clusters(c, true, &sb);
-            pxerr_set(err, PXE_NOTFOUND,
+            pxerr_set(err, PXE_USAGE,
                       "--context %s: no cluster of %s uses that context (its clusters: %s); "
                       "name one of them with --cluster, or drop --config to use the context "
                       "directly",
                       sel->contexts[k], config_where(c), sb.s);
             strbuf_fini(&sb);
-            return PXE_NOTFOUND;
+            return PXE_USAGE;
         }
     }
     for (size_t k = 0; k < sel->n_clusters; k++) {
@@ -65,10 +66,10 @@ narrow(struct config *c, const struct config_sel *sel, bool by_context, struct p
             struct strbuf sb;
             strbuf_init(&sb);
             known_clusters(c, false, &sb);
-            pxerr_set(err, PXE_NOTFOUND, "--cluster %s: not in %s (its clusters: %s)",
+            pxerr_set(err, PXE_USAGE, "--cluster %s: not in %s (its clusters: %s)",
                       sel->clusters[k], config_where(c), sb.s);
             strbuf_fini(&sb);
-            return PXE_NOTFOUND;
+            return PXE_USAGE;
         }
     }
     bool *keep = xcalloc(c->n_clusters ? c->n_clusters : 1, sizeof *keep);
@@ -82,7 +83,7 @@ narrow(struct config *c, const struct config_sel *sel, bool by_context, struct p
     }
     int rc = 0;
     if (n_keep == 0)
-        rc = pxerr_set(err, PXE_NOTFOUND,
+        rc = pxerr_set(err, PXE_USAGE,
                        "no cluster of %s matches both the --context and the --cluster given",
                        config_where(c));
     else

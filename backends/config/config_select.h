@@ -9,8 +9,8 @@
  *   3. without a file, one cluster per --context (named after it), else the kubeconfig's
  *      current context; --cluster then names among those.
  *
- * A selection that matches nothing is an error naming what is known. Any thread (reads the
- * config file and, in case 3 without --context, the kubeconfig). */
+ * A selection that matches nothing is an error (PXE_USAGE) naming what is known. Any
+ * thread (reads the config file and, in case 3 without --context, the kubeconfig). */
 #ifndef PXC_BACKENDS_CONFIG_CONFIG_SELECT_H
 #define PXC_BACKENDS_CONFIG_CONFIG_SELECT_H
 

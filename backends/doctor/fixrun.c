@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "xmalloc.h"
+#include "codec/yamlout.h"
 #include "doctor/mesh.h"
 #include "kube/kube.h"
 #include "live/live.h"
@@ -64,6 +65,8 @@ fixrun_can(enum fix_kind k)
     case FIX_START_CHANNEL:
     case FIX_REPOINT_SOURCE:
     case FIX_SOURCE_PASSWORD:
+    case FIX_UNLABEL_NAMESPACE:
+    case FIX_DELETE_SENTRY:
         return true;
     case FIX_NONE:
     case FIX_COMMAND:
@@ -279,7 +282,9 @@ sql_preview(struct fixrun *fr, struct pxerr *err)
         strbuf_appendf(&fr->text,
                        "The password is read from Secret %s/%s (key replication) in %s.\n",
                        arg(fr->fix.ns), arg(fr->fix.name), arg(fr->fix.remote));
-    strbuf_append(&fr->text, "Runs as the action user, in the server's dialect:\n");
+    strbuf_appendf(&fr->text, "Runs as MySQL user '%s' (the action user), in the server's "
+                              "dialect:\n",
+                   mysql_poll_action_user(mp));
     for (int i = 0; i < fr->n_acts; i++) {
         struct strbuf masked;
         strbuf_init(&masked);
@@ -459,6 +464,57 @@ on_sentry_applied(struct apply_plan *p, int status, enum apply_step step, const 
 
 /* ---- Kubernetes writes ---- */
 
+/* The ServiceEntry to delete as the server has it: the preview shows it removed whole, and
+ * the channels that read through its hosts. */
+static void
+on_sentry_got(int status, long code, json_t *body, const struct pxerr *err, void *a)
+{
+    struct fixrun *fr = a;
+    fr->req = NULL;
+    if (status != 0) {
+        struct pxerr e = {0};
+        if (code == 404)
+            pxerr_set(&e, PXE_NOTFOUND, "no ServiceEntry %s/%s in cluster %s: nothing to delete",
+                      arg(fr->fix.ns), arg(fr->fix.object), arg(fr->fix.cluster));
+        finish(fr, status, code == 404 ? &e : err);
+        return;
+    }
+    strbuf_appendf(&fr->text, "Cluster %s: delete ServiceEntry %s/%s. Removed whole:\n",
+                   arg(fr->fix.cluster), arg(fr->fix.ns), arg(fr->fix.object));
+    json_t *md = json_object_get(body, "metadata");
+    /* What the server keeps for itself is noise in a removal. */
+    static const char *const noise[] = {"managedFields", "resourceVersion", "uid", "generation",
+                                        "creationTimestamp"};
+    for (size_t i = 0; json_is_object(md) && i < sizeof noise / sizeof noise[0]; i++)
+        json_object_del(md, noise[i]);
+    json_object_del(body, "status");
+    struct strbuf y;
+    strbuf_init(&y);
+    yamlout_yaml(body, &y);
+    for (const char *l = y.s; *l != '\0';) {
+        size_t n = strcspn(l, "\n");
+        strbuf_appendf(&fr->text, "- %.*s\n", (int)n, l);
+        l += n + (l[n] == '\n');
+    }
+    strbuf_fini(&y);
+    struct m_cluster *c = model_cluster_find(fr->m, arg(fr->fix.cluster));
+    struct m_sentry *se = c != NULL ? model_sentry_find(c, arg(fr->fix.ns), arg(fr->fix.object))
+                                    : NULL;
+    struct strbuf users;
+    strbuf_init(&users);
+    int n = c != NULL && se != NULL ? mesh_sentry_users(c, se, &users) : 0;
+    if (n > 0)
+        strbuf_appendf(&fr->text, "Its hosts stop resolving in the mesh; %d channel%s use%s "
+                                  "them and lose their source:\n%s",
+                       n, n == 1 ? "" : "s", n == 1 ? "s" : "", users.s);
+    else
+        strbuf_append(&fr->text, "Its hosts stop resolving in the mesh; no replication channel "
+                                 "of the cluster uses them.\n");
+    strbuf_fini(&users);
+    fr->previewed = true;
+    finish(fr, 0, NULL);
+}
+
 static void
 on_write_done(int status, long code, json_t *body, const struct pxerr *err, void *a)
 {
@@ -519,6 +575,46 @@ fixrun_preview(struct fixrun *fr, struct crdreg *schemas, fixrun_cb *cb, void *a
                            arg(fr->fix.cluster), arg(fr->fix.name), arg(fr->fix.ns));
         }
         break;
+    case FIX_UNLABEL_NAMESPACE: {
+        crdreg_free(schemas);
+        if (client_of(fr, fr->fix.cluster, err) == NULL) {
+            rc = err->code;
+            break;
+        }
+        struct m_cluster *c = model_cluster_find(fr->m, arg(fr->fix.cluster));
+        struct m_namespace *ns = c != NULL ? model_ns_find(c, arg(fr->fix.ns)) : NULL;
+        if (ns != NULL && ns->injection != INJ_ENABLED && ns->injection != INJ_DISABLED)
+            fr->no_change = true;
+        strbuf_appendf(&fr->text,
+                       "Cluster %s: remove the label istio-injection of namespace %s (merge "
+                       "patch of metadata.labels).\nChange: metadata.labels.istio-injection: "
+                       "%s -> (removed)\nPods created from now on get no Istio sidecar; "
+                       "running pods keep theirs until restarted.\n",
+                       arg(fr->fix.cluster), arg(fr->fix.ns),
+                       ns == NULL                      ? "?"
+                       : ns->injection == INJ_ENABLED  ? "enabled"
+                       : ns->injection == INJ_DISABLED ? "disabled"
+                                                       : "(not set)");
+        break;
+    }
+    case FIX_DELETE_SENTRY: {
+        crdreg_free(schemas);
+        struct kube_client *kc = client_of(fr, fr->fix.cluster, err);
+        if (kc == NULL) {
+            rc = err->code;
+            break;
+        }
+        struct strbuf path;
+        strbuf_init(&path);
+        rc = kube_kind_path(kc, "serviceentries", arg(fr->fix.ns), arg(fr->fix.object), &path,
+                            err);
+        fr->req_kc = kc;
+        if (rc == 0)
+            rc = kube_get(kc, path.s, on_sentry_got, fr, &fr->req, err);
+        strbuf_fini(&path);
+        fr->cb = rc == 0 ? cb : NULL;
+        return rc; /* its callback comes from the GET */
+    }
     case FIX_START_CHANNEL:
     case FIX_REPOINT_SOURCE:
     case FIX_SOURCE_PASSWORD:
@@ -580,6 +676,27 @@ fixrun_apply(struct fixrun *fr, fixrun_cb *cb, void *arg_, struct pxerr *err)
             rc = kube_restart_statefulset(kc, arg(fr->fix.ns), arg(fr->fix.name), 0, on_write_done,
                                           fr, &fr->req, err);
         break;
+    case FIX_UNLABEL_NAMESPACE:
+        if ((kc = client_of(fr, fr->fix.cluster, err)) == NULL) {
+            rc = err->code;
+            break;
+        }
+        fr->req_kc = kc;
+        rc = kube_label_namespace(kc, arg(fr->fix.ns), "istio-injection", NULL, 0, on_write_done,
+                                  fr, &fr->req, err);
+        break;
+    case FIX_DELETE_SENTRY: {
+        if ((kc = client_of(fr, fr->fix.cluster, err)) == NULL) {
+            rc = err->code;
+            break;
+        }
+        fr->req_kc = kc;
+        const char *ver = kube_client_sentry_version(kc);
+        rc = kube_delete(kc, ver[0] ? ver : "networking.istio.io/v1beta1", "ServiceEntry",
+                         arg(fr->fix.ns), arg(fr->fix.object), 0, on_write_done, fr, &fr->req,
+                         err);
+        break;
+    }
     case FIX_APPLY_SENTRY:
         rc = apply_plan_apply(fr->plan, fr->lv, arg(fr->fix.cluster), 0, apply_plan_count(fr->plan),
                               on_sentry_applied, fr, err);

@@ -1,11 +1,14 @@
 /* fixrun: runs a finding's fix (struct m_fix, made by the doctor) when pxcmesh can do it
  * itself: label a namespace, restart a StatefulSet, generate the ServiceEntry from the
  * remote cluster's nodes and apply it, start a channel, repoint its source host, set its
- * replication password from the source's Secret. The console's fix key (tui/act_fix.c)
- * and `pxcmesh doctor --fix` drive the same two steps:
+ * replication password from the source's Secret; and the changes the doctor never proposes
+ * that the command line makes through it (remove the injection label, delete a
+ * ServiceEntry). The console's fix key (tui/act_fix.c), `pxcmesh doctor --fix` and the
+ * write verbs (inject, restart, serviceentry) drive the same two steps:
  *
  *   fixrun_preview ─▶ the exact change, in lines: what, where, and the SQL (password
- *                     masked) or the object diff (validated, read live, server dry run)
+ *                     masked, and the MySQL user that runs it) or the object diff
+ *                     (validated, read live, server dry run; a deletion: the object)
  *   (the caller asks the operator, showing those lines)
  *   fixrun_apply   ─▶ the change, through the live backends (kube client, MySQL poller),
  *                     reported once; the live informers and pollers show the effect

@@ -134,3 +134,40 @@ mesh_host_parse(const char *host, char *name, size_t name_n, char *cluster, size
     }
     return true;
 }
+
+static bool
+sentry_has_host(const struct m_sentry *se, const char *host)
+{
+    for (int h = 0; host != NULL && h < se->n_hosts; h++)
+        if (strcasecmp(se->hosts[h], host) == 0)
+            return true;
+    return false;
+}
+
+int
+mesh_sentry_users(const struct m_cluster *c, const struct m_sentry *se, struct strbuf *out)
+{
+    int n = 0;
+    for (size_t i = 0; i < c->channels.n; i++) {
+        const struct m_channel *ch = c->channels.items[i];
+        if (!sentry_has_host(se, ch->source_host))
+            continue;
+        strbuf_appendf(out, "channel %s on %s reads from %s\n", ch->name[0] ? ch->name : "''",
+                       ch->server, ch->source_host);
+        n++;
+    }
+    for (size_t i = 0; i < c->pxcs.n; i++) {
+        const struct m_pxc *x = c->pxcs.items[i];
+        for (size_t k = 0; k < x->channels.n; k++) {
+            const struct m_pxc_channel *pc = x->channels.items[k];
+            for (int s = 0; s < pc->n_sources; s++) {
+                if (!sentry_has_host(se, pc->sources[s].host))
+                    continue;
+                strbuf_appendf(out, "channel %s of PerconaXtraDBCluster %s/%s has source %s\n",
+                               pc->name, x->ns, x->name, pc->sources[s].host);
+                n++;
+            }
+        }
+    }
+    return n;
+}

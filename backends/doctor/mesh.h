@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "model/model.h"
+#include "strbuf.h"
 
 /* The endpoints of a ServiceEntry for remote: up to max addresses into out, sorted (IPv4
  * numerically, then IPv6, then anything else by text). Returns how many remote has in all,
@@ -32,5 +33,11 @@ bool mesh_address_equal(const char *a, const char *b);
  * another form or a part does not fit its buffer. */
 bool mesh_host_parse(const char *host, char *name, size_t name_n, char *cluster,
                      size_t cluster_n);
+
+/* The replication channels of c that use a host of se: those reading from it now (their
+ * source host) and those the PXC CRs declare with it as a source. One line each appended
+ * to out ("channel cluster_b_source on pxc-cluster-pxc-0 reads from
+ * pxc-cluster.cluster-b.global"), for the confirmation of a deletion. Returns how many. */
+int mesh_sentry_users(const struct m_cluster *c, const struct m_sentry *se, struct strbuf *out);
 
 #endif

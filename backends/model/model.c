@@ -715,6 +715,8 @@ const char *const model_fix_kind_names[FIX__COUNT] = {
     [FIX_START_CHANNEL] = "start-channel",
     [FIX_REPOINT_SOURCE] = "repoint-source",
     [FIX_SOURCE_PASSWORD] = "source-password",
+    [FIX_UNLABEL_NAMESPACE] = "unlabel-namespace",
+    [FIX_DELETE_SENTRY] = "delete-serviceentry",
 };
 
 const char *

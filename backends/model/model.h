@@ -242,6 +242,10 @@ enum fix_kind {
     FIX_SOURCE_PASSWORD, /* cluster, server, channel, remote, ns, name (its PXC Secret):
                             STOP, CHANGE SOURCE password from the Secret's key replication,
                             START */
+    /* Changes the doctor never proposes, which the command line's write verbs run through
+     * the same runner (inject disable, serviceentry delete). */
+    FIX_UNLABEL_NAMESPACE, /* cluster, ns: remove the label istio-injection */
+    FIX_DELETE_SENTRY,     /* cluster, ns, object: delete the ServiceEntry */
     FIX__COUNT
 };
 

@@ -746,6 +746,12 @@ mysql_poll_cluster(const struct mysql_poll *p)
 }
 
 const char *
+mysql_poll_action_user(const struct mysql_poll *p)
+{
+    return p->cred[ROLE_ACTION].user;
+}
+
+const char *
 mysql_poll_error(const struct mysql_poll *p)
 {
     return p->error;

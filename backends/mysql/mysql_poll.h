@@ -57,6 +57,9 @@ void mysql_poll_free(struct mysql_poll *p);
 /* Start the next round now (after an action, or a key press); starts a deferred poller. */
 void mysql_poll_kick(struct mysql_poll *p);
 const char *mysql_poll_cluster(const struct mysql_poll *p); /* borrowed */
+/* The MySQL user mysql_poll_action runs as (the config's actionUser): borrowed, for the
+ * confirmation that names who runs the statement. */
+const char *mysql_poll_action_user(const struct mysql_poll *p);
 /* The poller's own last error in words (no server configured, password unavailable), ""
  * none. Per-server errors are in the model (channel error, pod galera.error, events). */
 const char *mysql_poll_error(const struct mysql_poll *p);

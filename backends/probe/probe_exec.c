@@ -221,6 +221,33 @@ on_exec_exit(struct kube_exec *ex, int status, int exit_code, const struct pxerr
     pe_finish(p, r->status);
 }
 
+const char *
+probe_exec_container(enum probe_kind kind)
+{
+    return kind == PROBE_ENVOY ? "istio-proxy" : "pxc";
+}
+
+void
+probe_exec_describe(enum probe_kind kind, const char *target, bool login, char *buf, size_t len)
+{
+    switch (kind) {
+    case PROBE_DNS:
+        snprintf(buf, len, "getent hosts %s", target);
+        break;
+    case PROBE_TCP:
+        snprintf(buf, len, "bash: connect to %s (/dev/tcp)", target);
+        break;
+    case PROBE_MYSQL:
+        snprintf(buf, len, "mysql to %s: %s", target,
+                 login ? "log in and SELECT VERSION() (the password on stdin)"
+                       : "the handshake, no login");
+        break;
+    case PROBE_ENVOY:
+        snprintf(buf, len, "curl -s localhost:15000/clusters, for %s", target);
+        break;
+    }
+}
+
 /* Start the command; <0 with err when it cannot start (nothing called back). */
 static int
 run_exec(struct probe_exec *p, struct pxerr *err)
@@ -230,7 +257,7 @@ run_exec(struct probe_exec *p, struct pxerr *err)
     /* The tools' own timeouts, half the exec's: the tool says why before the exec gives up. */
     int tool_s = p->timeout_ms / 2000 > 0 ? p->timeout_ms / 2000 : 1;
     snprintf(secs, sizeof secs, "%d", tool_s);
-    const char *container = p->kind == PROBE_ENVOY ? "istio-proxy" : "pxc";
+    const char *container = probe_exec_container(p->kind);
     /* Arguments go in as $1.. of a fixed script: nothing of the target is parsed by a shell. */
     static const char dns_sh[] =
         "command -v getent >/dev/null 2>&1 && exec getent hosts \"$1\"; exec nslookup \"$1\"";

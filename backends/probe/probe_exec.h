@@ -17,6 +17,7 @@
 #define PXC_BACKENDS_PROBE_PROBE_EXEC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <uv.h>
 
@@ -51,6 +52,13 @@ int probe_exec_start(uv_loop_t *loop, struct kube_client *kc, enum probe_kind ki
 /* Before cb: cb runs now with PROBE_CANCELLED. After cb, while a fallback pod is being
  * deleted: give the delete up and free now (the pod is labelled managed-by=pxcmesh). */
 void probe_exec_cancel(struct probe_exec *p);
+
+/* What the probe runs through exec, for a question that says what runs where: the container
+ * ("pxc", "istio-proxy"; static) and, into buf, the command in words ("getent hosts HOST").
+ * login: a mysql probe with a user. Pure. */
+const char *probe_exec_container(enum probe_kind kind);
+void probe_exec_describe(enum probe_kind kind, const char *target, bool login, char *buf,
+                         size_t len);
 
 /* Parsers of what the commands print, into r (status, summary, addrs...). exit_code is the
  * command's. Pure; tested alone. */

@@ -49,7 +49,7 @@ clusters:
 EOF
 export PXC_TEST_PW=x
 t0=$SECONDS
-timeout -k 2 30 "$PXCMESH" channel stop cluster_b_source --cluster cluster-a \
+timeout -k 2 30 "$PXCMESH" channel stop --yes cluster_b_source --cluster cluster-a \
     --config "$T/pxcmesh.yaml" </dev/null >"$T/out" 2>"$T/err"
 rc=$?
 took=$((SECONDS - t0))

@@ -63,14 +63,15 @@ grep -q "A: pxc-cluster-pxc-0: the pod IP $KT_NET.250:3306: connection refused, 
 pass "an unreadable MySQL server: exit 1, named"
 
 px status --no-mysql --context A --context B >"$KT_DIR/table.txt" || fail "table status failed"
-grep -q 'missing sidecar: legacy/old-app (restart needed)' "$KT_DIR/table.txt" || fail "table"
-grep -q 'serviceentry pxc/pxc-cluster-b: hosts pxc-cluster.cluster-b.global' "$KT_DIR/table.txt" ||
-    fail "table SE"
+grep -qE '^A +legacy +old-app +Running +(yes|no) +- +- +missing \(restart needed\)$' "$KT_DIR/table.txt" ||
+    fail "table: $(cat "$KT_DIR/table.txt")"
+grep -qE '^A +pxc +pxc-cluster-b +pxc-cluster.cluster-b.global ' "$KT_DIR/table.txt" ||
+    fail "table SE: $(cat "$KT_DIR/table.txt")"
 pass "status table"
 
 # get, through the same client.
-out=$(px get pods -n pxc --context A)
-grep -q '^pxc  *pxc-cluster-pxc-0 ' <<<"$out" || fail "get pods -n pxc: $out"
+tbl=$(px get pods -n pxc --context A)
+grep -qE '^A +pxc-cluster-pxc-0 ' <<<"$tbl" || fail "get pods -n pxc: $tbl"
 px get se pxc-cluster-b -n pxc -o json --context A | jq -e '.spec.hosts[0] == "pxc-cluster.cluster-b.global"' >/dev/null ||
     fail "get se NAME -o json"
 rc=0; px get secrets --context A 2>"$KT_DIR/get.err" || rc=$?

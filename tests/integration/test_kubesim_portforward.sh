@@ -13,16 +13,35 @@ set -euo pipefail
 source "$(dirname "$0")/kubesim_stream_common.sh"
 P=pxc-cluster-pxc-0
 
-# start kubectl port-forward (env in $1), wait for its local port; sets PF_PID and PF_PORT
+# start kubectl port-forward (env in $1), wait for its local port; sets PF_PID, PF_PORT and
+# PF_OUT. Each start writes a file of its own: a reused one is truncated by the background
+# child only when it runs, so the wait could read the last run's port (seen in CI).
+PF_N=0
 pf_start() {
-    local out=$TMP/pf-$1.out
-    env "$@" kubectl --request-timeout=20s -n pxc port-forward "pod/$P" :3306 >"$out" 2>&1 &
+    PF_OUT=$TMP/pf-$((++PF_N))-$1.out
+    env "$@" kubectl --request-timeout=20s -n pxc port-forward "pod/$P" :3306 >"$PF_OUT" 2>&1 &
     PF_PID=$!
     PIDS+=($PF_PID)
-    wait_for 20 grep -q 'Forwarding from 127.0.0.1:' "$out" || fail "port-forward did not start: $(cat "$out")"
-    PF_PORT=$(sed -n 's/^Forwarding from 127.0.0.1:\([0-9]*\) .*/\1/p' "$out" | head -1)
+    wait_for 20 grep -q 'Forwarding from 127.0.0.1:[0-9]* ' "$PF_OUT" ||
+        fail "port-forward did not start: $(cat "$PF_OUT")"
+    PF_PORT=$(sed -n 's/^Forwarding from 127.0.0.1:\([0-9]*\) .*/\1/p' "$PF_OUT" | head -1)
+    [[ -n $PF_PORT ]] || fail "no local port in kubectl's output: $(cat "$PF_OUT")"
 }
-dbq() { mariadb --no-defaults -h 127.0.0.1 -P "$1" -uroot "-p$DBPW" --connect-timeout=5 -N -e "$2"; }
+# a query through the forwarded port; a failure is also logged to dbq.out, which fail shows
+dbq() {
+    local out rc=0
+    out=$(mariadb --no-defaults -h 127.0.0.1 -P "$1" -uroot "-p$DBPW" --connect-timeout=10 \
+        -N -e "$2" 2>&1) || rc=$?
+    ((rc == 0)) || echo "port $1 ($2): $out" >>"$TMP/dbq.out"
+    printf '%s\n' "$out" >&"$((rc == 0 ? 1 : 2))"
+    return $rc
+}
+# the server (by its socket) sees a query running whose text has $1
+db_runs() {
+    mariadb --no-defaults --socket="$TMP/db/mysqld.sock" -uroot -N \
+        -e "select count(*) from information_schema.processlist where info like '%$1%' and id <> connection_id()" |
+        grep -qx '[1-9][0-9]*'
+}
 
 set +e
 mariadb --no-defaults -h "$PODIP" -uroot "-p$DBPW" --connect-timeout=2 -e 'select 1' >/dev/null 2>&1
@@ -75,9 +94,10 @@ pass "403 without create on pods/portforward (deny= and read-only), 404, 400 not
 # the server killed mid-stream
 pf_start KUBECTL_PORT_FORWARD_WEBSOCKETS=true
 set +e
-dbq "$PF_PORT" 'select sleep(20)' >"$TMP/long.out" 2>&1 &
+dbq "$PF_PORT" 'select sleep(60)' >"$TMP/long.out" 2>&1 &
 LONG=$!
-sleep 1
+# kill the server only once the session runs on it: that is the case under test
+wait_for 40 db_runs 'sleep(60)' || fail "the long session never reached the server: $(cat "$TMP/long.out")"
 kill -KILL "$DB_PID"
 wait "$DB_PID" 2>/dev/null
 wait "$LONG"
@@ -89,15 +109,16 @@ set +e
 dbq "$PF_PORT" 'select 1' >/dev/null 2>&1
 set -e
 wait_for 10 bash -c "! kill -0 $PF_PID" || fail "kubectl port-forward still runs after the dial error"
-grep -q 'dial tcp4 127.0.0.1:3306: connect: connection refused' "$TMP/pf-KUBECTL_PORT_FORWARD_WEBSOCKETS=true.out" ||
-    fail "kubectl did not get the dial error: $(cat "$TMP/pf-KUBECTL_PORT_FORWARD_WEBSOCKETS=true.out")"
-grep -q 'lost connection to pod' "$TMP/pf-KUBECTL_PORT_FORWARD_WEBSOCKETS=true.out" || fail "kubectl's end"
+grep -q 'dial tcp4 127.0.0.1:3306: connect: connection refused' "$PF_OUT" ||
+    fail "kubectl did not get the dial error: $(cat "$PF_OUT")"
+grep -q 'lost connection to pod' "$PF_OUT" || fail "kubectl's end"
 kill -0 "$KSIM_PID" || fail "kubesim died"
 pass "server killed mid-stream: the session is lost, the next one gets the dial error"
 
 db_start
 pf_start KUBECTL_PORT_FORWARD_WEBSOCKETS=true
-[[ $(dbq "$PF_PORT" 'select 1') == 1 ]] || fail "a new port-forward after the server came back"
+[[ $(dbq "$PF_PORT" 'select 1') == 1 ]] ||
+    fail "a new port-forward after the server came back: $(ss -ltnp 2>&1 | grep -e ":$PF_PORT " -e kubectl)"
 kill "$PF_PID"
 pass "after the server is back a new port-forward works"
 

@@ -32,36 +32,46 @@ check() {
 pods() { kubectl --request-timeout=20s get pods -A -o name | sort; }
 before=$(pods)
 
-check 0 "resolves in the pod to $DBIP" "$VIA" "from lab/pxc (pod $P)" -- \
-    "${X[@]}" probe dns $H --from-cluster lab
+# Asked first, saying what runs where; without a terminal and --yes nothing runs (exit 1).
+check 1 "Cluster lab, namespace pxc: through exec (nothing is created), in pod $P, container pxc, run:" \
+    "  mysql to $H: log in and SELECT VERSION() (the password on stdin)" \
+    "Where exec cannot run: one short-lived probe pod instead" "no terminal to ask on: pass --yes" -- \
+    env PROBE_PW=x setsid -w "${X[@]}" probe mysql $H --from-cluster lab --pod $P --user root --password-env PROBE_PW
+check 1 "in the first Running pod with a pxc container, container istio-proxy, run:" \
+    "  curl -s localhost:15000/clusters, for $H:3306" \
+    "Where exec cannot run: nothing else (read-only mode creates no probe pod)." -- \
+    setsid -w "${X[@]}" --readonly probe envoy $H:3306 --from-cluster lab
+
+check 0 "resolves in the pod to $DBIP" "lab: $VIA" "lab/pxc (pod $P)" -- \
+    "${X[@]}" probe dns $H --from-cluster lab --yes -o wide
 check 1 "does not resolve in the pod" "$VIA" -- \
-    "${X[@]}" probe dns pxc-cluster.cluster-x.global --from-cluster lab
-check 0 "open from inside the pod" "$VIA" -- "${X[@]}" probe tcp $H:3306 --from-cluster lab
-check 1 "connection refused from inside the pod" -- "${X[@]}" probe tcp $H:3307 --from-cluster lab
+    "${X[@]}" probe dns pxc-cluster.cluster-x.global --from-cluster lab --yes
+check 0 "open from inside the pod" "$VIA" -- "${X[@]}" probe tcp $H:3306 --from-cluster lab --yes
+check 1 "connection refused from inside the pod" -- "${X[@]}" probe tcp $H:3307 --from-cluster lab --yes
 pass "dns (getent in the pod's own resolv.conf) and tcp from the pxc container, through exec"
 
 check 0 "the server answered the handshake from inside the pod" "$VIA" -- \
-    "${X[@]}" probe mysql $H --from-cluster lab
+    "${X[@]}" probe mysql $H --from-cluster lab --yes
 export PROBE_PW=$DBPW
 check 0 "MariaDB logged in from inside the pod (" "$VIA" -- \
-    "${X[@]}" probe mysql $H:3306 --from-cluster lab --user root --password-env PROBE_PW
+    "${X[@]}" probe mysql $H:3306 --from-cluster lab --yes --user root --password-env PROBE_PW
 grep -qF -- "$DBPW" <<<"$out" && fail "the password is in the output: $out"
 export PROBE_PW=wrong-$$
 check 1 "login refused: Access denied for user 'root'@" -- \
-    "${X[@]}" probe mysql $H --from-cluster lab --user root --password-env PROBE_PW
+    "${X[@]}" probe mysql $H --from-cluster lab --yes --user root --password-env PROBE_PW
 check 1 '"status": "fail"' '"mysqlErrno": 1045' "\"via\": \"exec pod/pxc/$P container pxc\"" -- \
-    "${X[@]}" probe mysql $H --from-cluster lab --user root --password-env PROBE_PW --json --pod $P \
+    "${X[@]}" probe mysql $H --from-cluster lab --yes --user root --password-env PROBE_PW --json --pod $P \
     --timeout 8000 --namespace pxc
 export PROBE_PW=$DBPW
 check 0 '"status": "ok"' '"flavour": "MariaDB"' '"version": "' -- \
-    "${X[@]}" probe mysql $H --from-cluster lab --user root --password-env PROBE_PW --json
+    "${X[@]}" probe mysql $H --from-cluster lab --yes --user root --password-env PROBE_PW --json
 ! grep -rqF -- "$DBPW" "$TMP"/ksim.out || fail "kubesim logged the password"
 pass "mysql: the handshake alone, a login with --user (password on stdin), access denied"
 
 check 0 "Envoy knows outbound|3306||$H (1 endpoint)" "via: exec pod/pxc/$P container istio-proxy" -- \
-    "${X[@]}" probe envoy $H:3306 --from-cluster lab
+    "${X[@]}" probe envoy $H:3306 --from-cluster lab --yes
 check 1 "Envoy has no cluster outbound|3306||pxc-cluster.cluster-c.global" -- \
-    "${X[@]}" probe envoy pxc-cluster.cluster-c.global:3306 --from-cluster lab
+    "${X[@]}" probe envoy pxc-cluster.cluster-c.global:3306 --from-cluster lab --yes
 pass "envoy: curl localhost:15000/clusters in the istio-proxy container"
 
 [[ $(pods) == "$before" ]] || fail "exec probes created pods: $(diff <(echo "$before") <(pods))"
@@ -78,14 +88,14 @@ token_kc() {
 NX=("$PXCMESH" --kubeconfig "$(token_kc noexec "$NOEXEC_TOKEN")" --context lab)
 WHY="forbidden: cannot create pods/exec in namespace pxc (the RBAC verb 'create' on 'pods/exec' is needed)"
 check 0 "resolves in the mesh to $DBIP" "via: probe pod (exec not possible: $WHY)" -- \
-    "${NX[@]}" probe dns $H --from-cluster lab
+    "${NX[@]}" probe dns $H --from-cluster lab --yes
 wait_for 10 bash -c "[[ \"\$(kubectl --request-timeout=20s get pods -A -o name | sort)\" == \"$before\" ]]" ||
     fail "the fallback probe pod was not deleted: $(pods)"
 check 0 "\"via\": \"probe pod (exec not possible: $WHY)\"" -- \
-    "${NX[@]}" probe tcp $H:3306 --from-cluster lab --json
+    "${NX[@]}" probe tcp $H:3306 --from-cluster lab --yes --json
 check 1 "cannot probe through exec: $WHY" \
     "no probe pod either: read-only mode (--readonly) forbids creating a probe pod" -- \
-    "${NX[@]}" --readonly probe dns $H --from-cluster lab
+    "${NX[@]}" --readonly probe dns $H --from-cluster lab --yes -o wide
 pass "no create on pods/exec: a probe pod, the RBAC verb named; in read-only mode, neither"
 
 # The console, as the same user: P on the ServiceEntry asks, naming exec; each probe's
@@ -124,5 +134,6 @@ want 10 "EXITED:0"
 if ls "$TMP"/san.* >/dev/null 2>&1; then fail "sanitizer reports from the console: $(cat "$TMP"/san.*)"; fi
 pass "the console: exec refused, the RBAC verb named in the probe's detail"
 
-check 2 "need --from-cluster" -- "${X[@]}" probe dns $H --pod $P
+check 2 "--pod, --namespace and --image are for a probe in a cluster" -- \
+    "$PXCMESH" --kubeconfig "$TMP/kc" probe dns $H --pod $P
 echo ok

@@ -30,7 +30,7 @@ poll 30 chan_json && ok "every server answers again after SIGCONT" || fail "afte
 trap '"$PXCMESH" lab fault resume-node cluster-a 1 --dir "$DIR" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 "$PXCMESH" lab fault hang-node cluster-a 1 --dir "$DIR" >"$TMP/fault.out" 2>&1 ||
     fail "hang-node 1: $(cat "$TMP/fault.out")"
-"$PXCMESH" channel stop "$CHAN" --cluster cluster-a --timeout 20 --config "$CFG" >"$TMP/stop.out" 2>"$TMP/stop.err"
+"$PXCMESH" channel stop --yes "$CHAN" --cluster cluster-a --timeout 20 --config "$CFG" >"$TMP/stop.out" 2>"$TMP/stop.err"
 rc=$?
 [[ $rc == 1 ]] && ok "channel stop with its node hung: exit 1" || fail "channel stop with its node hung: exit $rc"
 grep -q "no answer within" "$TMP/stop.err" && ! grep -q "no channel" "$TMP/stop.err" &&

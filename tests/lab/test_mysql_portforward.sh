@@ -117,7 +117,8 @@ jq -e '[.clusters[] | .mysqlServers[]] | length == 6 and
     "$TUI_TMP/ro.json" >/dev/null ||
     fail "routeError for a user without pods/portforward: $(jq -c '[.clusters[] | .mysqlServers[]]' "$TUI_TMP/ro.json" 2>&1 | head -c 1500)"
 "$PXCMESH" --kubeconfig "$TUI_TMP/ro.kc" --config "$CFG" status >"$TUI_TMP/ro.txt" 2>&1
-grep -qE "^  mysql pxc-cluster-pxc-0 \(127\.0\.0\.1:[0-9]+\) via port-forward: pxc-cluster-pxc-0: (the pod IP [0-9.]+:3306: [^,]*, and )?forbidden: cannot create pods/portforward in namespace pxc \(the RBAC verb 'create' on 'pods/portforward' is needed\)$" "$TUI_TMP/ro.txt" ||
+# the table of servers not read: CLUSTER SERVER ADDRESS ROUTE ERROR
+grep -qE "^cluster-a +pxc-cluster-pxc-0 +127\.0\.0\.1:[0-9]+ +port-forward +pxc-cluster-pxc-0: (the pod IP [0-9.]+:3306: [^,]*, and )?forbidden: cannot create pods/portforward in namespace pxc \(the RBAC verb 'create' on 'pods/portforward' is needed\)$" "$TUI_TMP/ro.txt" ||
     fail "pxcmesh status for that user: $(cat "$TUI_TMP/ro.txt")"
 echo "ok: a user without create on pods/portforward: the RBAC rule on every server (routeError, status)"
 echo ok

@@ -33,6 +33,21 @@ n=$(jq --arg c "$CHAN" '[.channels[] | select(.name == $c)] | length' "$TMP/stat
 out=$("$PXCMESH" channel status --timeout 20 --config "$CFG" 2>&1)
 grep -E "^cluster-a +[^ ]+ +$CHAN +Yes +Yes" <<<"$out" >/dev/null && ok "table row: IO Yes SQL Yes" ||
     fail "table: $out"
+# SOURCE fits its column, in the table and -o wide: the whole HOST:PORT under its title, and
+# the next title two spaces or more after it.
+src_fits() {
+    local hdr row src=$(chan sourceHost):$(chan sourcePort) col next
+    hdr=$(head -1 <<<"$1")
+    row=$(grep -E "^cluster-a +[^ ]+ +$CHAN " <<<"$1") || return 1
+    col=${hdr%%SOURCE*}
+    col=${#col}
+    next=${hdr:col+6}
+    next=${next%%[! ]*}
+    [[ ${row:col:${#src}} == "$src" && ${row:col-1:1} == " " && $((6 + ${#next})) -ge $((${#src} + 2)) ]]
+}
+src_fits "$out" && ok "table: SOURCE $(chan sourceHost):3306 fits its column" || fail "SOURCE cut: $out"
+wide=$("$PXCMESH" channel status -o wide --timeout 20 --config "$CFG" 2>&1)
+src_fits "$wide" && ok "-o wide: SOURCE fits" || fail "-o wide SOURCE cut: $wide"
 
 # `pxcmesh status --json` fills channels[] and each PXC pod's galera from the same backend
 "$PXCMESH" status --json --timeout 30 --config "$CFG" >"$TMP/snap.json" 2>"$TMP/snap.err" ||

@@ -1,8 +1,8 @@
-# test_cli: the command line outside the console: --help, --version, an unknown option
-# (one line and the usage, exit 2), an unknown command, a malformed or missing replay
+# test_cli: the command line outside the console: --help and help [COMMAND], --version, an
+# unknown option (one line and the usage, exit 2), an unknown command, a malformed or missing replay
 # (refused before curses starts, with the loader's line:col, exit 1), status and doctor on a
-# --replay snapshot (other verbs refuse --replay), and docs/keys.md equal to
-# `pxcmesh keys --markdown`.
+# --replay snapshot narrowed by --cluster and --context (other verbs refuse --replay), and
+# docs/keys.md equal to `pxcmesh keys --markdown`.
 set -u
 : "${PXCMESH:?}" "${PXC_FIXTURES:?}"
 SRC=${PXC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -10,16 +10,27 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# --version is `pxcmesh version`: the version first, then the commit and the libraries.
 out=$("$PXCMESH" --version) || fail "--version exit $?"
-[[ $out == "pxcmesh 0.1.0" ]] || fail "--version printed '$out'"
+[[ $(head -1 <<<"$out") == "pxcmesh 0.1.0" ]] || fail "--version printed '$out'"
+grep -qE '^commit ([0-9a-f]{12}(-dirty)?|unknown)$' <<<"$out" || fail "--version: no commit: $out"
+grep -q '^libuv ' <<<"$out" || fail "--version: no libuv: $out"
 out=$("$PXCMESH" -V) || fail "-V exit $?"
-[[ $out == "pxcmesh 0.1.0" ]] || fail "-V printed '$out'"
+[[ $(head -1 <<<"$out") == "pxcmesh 0.1.0" ]] || fail "-V printed '$out'"
 
 out=$("$PXCMESH" --help) || fail "--help exit $?"
 grep -q '^usage: pxcmesh \[options\]' <<<"$out" || fail "--help has no usage: $out"
 grep -q -- '--replay FILE' <<<"$out" || fail "--help lacks --replay"
 grep -q -- '--no-color' <<<"$out" || fail "--help lacks --no-color"
 "$PXCMESH" -h >/dev/null || fail "-h exit $?"
+# `help` is --help; `help COMMAND` is COMMAND --help; an unknown one is exit 2.
+[[ $("$PXCMESH" help) == "$out" ]] || fail "help is not --help"
+diff <("$PXCMESH" help channel) <("$PXCMESH" channel --help) >/dev/null || fail "help channel"
+grep -q '^usage: pxcmesh status ' <("$PXCMESH" help status) || fail "help status"
+grep -q '^  pxcmesh help \[COMMAND\]' <<<"$out" || fail "--help does not list help"
+"$PXCMESH" help frobnicate >/dev/null 2>"$T/err"
+[[ $? -eq 2 ]] || fail "help frobnicate: exit not 2"
+grep -q "unknown command 'frobnicate'" "$T/err" || fail "help frobnicate: $(cat "$T/err")"
 # Global options are accepted after the subcommand too.
 out=$("$PXCMESH" keys --ascii) || fail "keys --ascii exit $?"
 grep -q 'Quit pxcmesh' <<<"$out" || fail "keys output: $out"
@@ -68,6 +79,23 @@ grep -q "needs a terminal" "$T/err" || fail "no terminal: $(cat "$T/err")"
   diff -u "$PXC_FIXTURES/snapshot-healthy.json" "$T/out" || fail "status --json --replay differs from the file"
   "$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" doctor >"$T/out" 2>"$T/err"
   [[ $? -le 1 && ! -s $T/err ]] || fail "doctor --replay: $(cat "$T/err")"
+  # --cluster narrows a snapshot too; a name it lacks is a usage error.
+  out=$("$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" status -o name --cluster cluster-b) ||
+      fail "status --replay --cluster: exit $?"
+  [[ $out == cluster/cluster-b ]] || fail "status --replay --cluster: $out"
+  out=$("$PXCMESH" --replay "$PXC_FIXTURES/snapshot-broken.json" doctor -o name --cluster cluster-b)
+  [[ -n $out ]] && ! grep -qv '^finding/[A-Z_]*/cluster-b/' <<<"$out" || fail "doctor --replay --cluster: $out"
+  # --context keeps the snapshot's clusters of that kubeconfig context
+  out=$("$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" --context k3d-cluster-a status -o name) ||
+      fail "status --replay --context: exit $?"
+  [[ $out == cluster/cluster-a ]] || fail "status --replay --context: $out"
+  out=$("$PXCMESH" --replay "$PXC_FIXTURES/snapshot-broken.json" doctor -o name --context k3d-cluster-b)
+  [[ -n $out ]] && ! grep -qv '^finding/[A-Z_]*/cluster-b/' <<<"$out" || fail "doctor --replay --context: $out"
+  "$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" status --context nope 2>"$T/err"
+  [[ $? -eq 2 ]] && grep -q -- "--context nope: no cluster of the snapshot" "$T/err" ||
+      fail "status --replay --context nope: $(cat "$T/err")"
+  "$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" status --cluster nope 2>"$T/err"
+  [[ $? -eq 2 ]] && grep -q "the snapshot has no such cluster" "$T/err" || fail "--cluster nope: $(cat "$T/err")"
   "$PXCMESH" --replay "$T/missing.json" status 2>"$T/err"
   [[ $? -eq 1 ]] && grep -q "missing.json" "$T/err" || fail "status --replay missing: $(cat "$T/err")"
   "$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" channel status >"$T/out" 2>"$T/err"
