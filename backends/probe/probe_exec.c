@@ -119,7 +119,9 @@ fallback(struct probe_exec *p, const char *why)
         snprintf(p->r.summary, sizeof p->r.summary, "cannot probe through exec: %.120s", why);
         snprintf(p->r.detail, sizeof p->r.detail, "%s\nno probe pod either: %s", why,
                  p->no_fallback_why[0] ? p->no_fallback_why : "not allowed here");
-        snprintf(p->r.via, sizeof p->r.via, "none (exec: %.300s)", why);
+        snprintf(p->r.via, sizeof p->r.via,
+                 "none (exec not possible: %.200s; no probe pod: %.127s)", why,
+                 p->no_fallback_why[0] ? p->no_fallback_why : "not allowed here");
         pe_finish(p, PROBE_FAIL);
         return;
     }

@@ -94,8 +94,8 @@ wait_for 10 bash -c "[[ \"\$(kubectl --request-timeout=20s get pods -A -o name |
 check 0 "\"via\": \"probe pod (exec not possible: $WHY)\"" -- \
     "${NX[@]}" probe tcp $H:3306 --from-cluster lab --yes --json
 check 1 "cannot probe through exec: $WHY" \
-    "no probe pod either: read-only mode (--readonly) forbids creating a probe pod" -- \
-    "${NX[@]}" --readonly probe dns $H --from-cluster lab --yes -o wide
+    "lab: via: none (exec not possible: $WHY; no probe pod: read-only mode (--readonly) forbids creating a probe pod)" -- \
+    "${NX[@]}" --readonly probe dns $H --from-cluster lab --yes
 pass "no create on pods/exec: a probe pod, the RBAC verb named; in read-only mode, neither"
 
 # The console, as the same user: P on the ServiceEntry asks, naming exec; each probe's
