@@ -51,7 +51,7 @@ probe_exec_parse_dns(const char *out, int exit_code, struct probe_result *r)
         if (sscanf(l, "%63s", ip) == 1 && (strchr(ip, '.') != NULL || strchr(ip, ':') != NULL) &&
             strspn(ip, "0123456789abcdefABCDEF.:") == strlen(ip) && r->n_addrs < PROBE_MAX_ADDRS &&
             strlen(ip) < sizeof r->addrs[0]) {
-            snprintf(r->addrs[r->n_addrs++], sizeof r->addrs[0], "%s", ip);
+            memcpy(r->addrs[r->n_addrs++], ip, strlen(ip) + 1); /* fits: checked above */
             strbuf_appendf(&sb, "%s%s", sb.len ? ", " : "", ip);
         }
         const char *nl = strchr(l, '\n');
