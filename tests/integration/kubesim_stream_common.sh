@@ -3,9 +3,9 @@
 # real dnsmasq on port 53 of another (the pods' resolv.conf can name no other port) that
 # resolves pxc-cluster.cluster-b.global to it, and kubesim with TLS, bearer tokens (an admin,
 # a read-only viewer, an operator who may exec but not port-forward, and one who may do
-# anything but exec) and a pod map that
-# sends pod pxc-cluster-pxc-0 (IP $PODIP, where nothing listens) to that mariadbd. Everything
-# started is stopped by pid in the EXIT trap; waits are bounded polls.
+# anything but exec) and a pod map that sends pod pxc-cluster-pxc-0 (IP $PODIP, where
+# nothing listens) to that mariadbd. Everything started is stopped by pid in the EXIT trap;
+# waits are bounded polls.
 set -euo pipefail
 
 : "${PXC_BUILD_DIR:?run through ctest}"
