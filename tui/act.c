@@ -44,6 +44,7 @@ static const struct act_def act_table[] = {
     {ACT_PROBE_CANCEL, "Cancel the probe", act__start_probe_cancel},
     {ACT_FIX, "Fix", act__start_fix},
     {ACT_COPY_TEXT, "Copy", act__start_copy_text},
+    {ACT_CREATE_SENTRY, "Create ServiceEntry", act__start_create_sentry},
 };
 _Static_assert(sizeof act_table / sizeof act_table[0] == ACT__COUNT,
                "one row per enum act_kind, in its order");
@@ -79,17 +80,13 @@ act__report(struct act_ctx *cx, enum act_level lv, const char *fmt, ...)
 bool
 act__refuse_write(struct act_ctx *cx, const char *what)
 {
-    if (cx->model->replay) {
-        act__report(cx, ACT_WARN, "replay: %s is not possible on a snapshot (actions are hidden)",
-                    what);
-        return true;
-    }
-    if (cx->readonly) {
-        act__report(cx, ACT_WARN, "read-only mode: %s refused (start without --readonly to act)",
-                    what);
-        return true;
-    }
-    return false;
+    if (!cx->model->replay && !cx->readonly)
+        return false;
+    const char *why = cx->readonly_why != NULL && cx->readonly_why[0] != '\0' ? cx->readonly_why
+                      : cx->model->replay ? "started with --replay"
+                                          : "started with --readonly";
+    act__report(cx, ACT_WARN, "read-only: %s is not allowed (%s)", what, why);
+    return true;
 }
 
 bool
@@ -124,6 +121,21 @@ act__outcome(struct act_ctx *cx, const char *cluster, bool ok, const char *what,
         act__report(cx, ACT_ERROR, "failed: %s: %s", what, w);
         model_event(cx->model, cluster, 2, "console: %s failed: %s", what, w);
     }
+}
+
+size_t
+act__split_lines(char *text, const char **lines, size_t max)
+{
+    size_t n = 0;
+    for (char *s = text, *nl; *s != '\0' && n < max; s = nl) {
+        nl = strchr(s, '\n');
+        if (nl != NULL)
+            *nl++ = '\0';
+        else
+            nl = s + strlen(s);
+        lines[n++] = s;
+    }
+    return n;
 }
 
 void

@@ -37,7 +37,8 @@ struct model;
 enum act_kind {
     ACT_LABEL_NAMESPACE, /* cluster, ns: label it istio-injection=enabled */
     ACT_RESTART_STS,     /* cluster, ns, name: `kubectl rollout restart statefulset` */
-    ACT_DELETE_SENTRY,   /* cluster, ns, name: delete the ServiceEntry */
+    ACT_DELETE_SENTRY,   /* cluster, ns, name, text (its YAML, shown as what goes): delete the
+                            ServiceEntry, naming the channels that use its hosts */
     ACT_APPLY,           /* cluster, docs, what: validate, preview (diff), confirm, apply */
     ACT_CHANNEL_START,   /* cluster, server, name (the channel): START REPLICA */
     ACT_CHANNEL_STOP,    /* cluster, server, name: STOP REPLICA */
@@ -51,6 +52,9 @@ enum act_kind {
     ACT_FIX,             /* fix, what (the finding, one line): preview, confirm, run it; a fix
                             pxcmesh does not run (or read-only, a replay): copy its command */
     ACT_COPY_TEXT,       /* text, what: to the terminal's clipboard (OSC 52) */
+    ACT_CREATE_SENTRY,   /* cluster, ns, pxc (the remote PXC's name), source (the remote
+                            cluster): the missing ServiceEntry for PXC.SOURCE.global from
+                            source's node addresses; preview (dry run, diff), confirm, apply */
     ACT__COUNT
 };
 
@@ -101,6 +105,8 @@ struct act_ctx {
     struct model *model; /* borrowed */
     struct live *live;   /* borrowed; NULL in a replay */
     bool readonly;       /* --readonly or the config's (a replay refuses writes too) */
+    const char *readonly_why; /* borrowed static: "started with --readonly"..., for refusals;
+                                 NULL: said generically */
     /* Tell the operator: a transient message with a level (the status bar). */
     void (*report)(void *host, enum act_level lv, const char *msg);
     /* Ask the operator q (copied); answer(arg) runs later with the answer. One question

@@ -2,7 +2,8 @@
  * poller (mysql_poll_action, on its worker): START or STOP a channel, and create one on a
  * replica (CHANGE SOURCE with the replication user, whose password is read from the source
  * cluster's PXC Secret only after the operator said yes, then START). The question shows
- * the statements in the replica's dialect with the password masked. */
+ * the statements in the server's dialect (the password masked) and the MySQL user that
+ * runs them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,23 @@ act__start_channel(struct act_ctx *cx, const struct act_def *def, const struct a
              args->server, args->cluster);
     if (act__refuse_write(cx, what))
         return R_NONE;
+    /* The question shows the statement exactly as it will run, in the server's dialect,
+     * and the user it runs as: without them there is nothing honest to confirm. */
+    struct mysql_poll *mp = poller(cx, args->cluster);
+    if (mp == NULL) {
+        act__report(cx, ACT_ERROR, "%s: no MySQL connection configured for the cluster", what);
+        return R_NONE;
+    }
+    struct sqlq_action act = {
+        .verb = start ? SQLQ_START : SQLQ_STOP, .channel = args->name, .threads = SQLQ_BOTH};
+    struct strbuf sql;
+    strbuf_init(&sql);
+    struct pxerr err = {0};
+    if (mysql_poll_render(mp, args->server, &act, &sql, &err) != 0) {
+        act__report(cx, ACT_ERROR, "%s: cannot show the statement: %s", what, err.msg);
+        strbuf_fini(&sql);
+        return R_NONE;
+    }
     struct chan_pend *p = xcalloc(1, sizeof *p);
     p->cx = cx;
     p->start = start;
@@ -112,14 +130,18 @@ act__start_channel(struct act_ctx *cx, const struct act_def *def, const struct a
     snprintf(p->server, sizeof p->server, "%s", args->server);
     snprintf(p->channel, sizeof p->channel, "%s", args->name);
     snprintf(p->what, sizeof p->what, "%s", what);
-    char l1[512];
+    char l1[512], l2[300], l3[600];
     snprintf(l1, sizeof l1, "Cluster %s, server %s: %s REPLICA for channel %s.", args->cluster,
              args->server, start ? "START" : "STOP", chan);
-    const char *lines[] = {l1, start
-                                   ? "Both threads start; the channel reconnects to its source."
-                                   : "Both threads stop; the replica falls behind until started."};
-    struct act_question q = {def->title, lines, 2, start ? "Start" : "Stop", NULL};
+    snprintf(l2, sizeof l2, "Runs as MySQL user '%s' (the action user), in the server's dialect:",
+             mysql_poll_action_user(mp));
+    snprintf(l3, sizeof l3, "  %s;", sql.s);
+    const char *lines[] = {l1, l2, l3,
+                           start ? "Both threads start; the channel reconnects to its source."
+                                 : "Both threads stop; the replica falls behind until started."};
+    struct act_question q = {def->title, lines, 4, start ? "Start" : "Stop", NULL};
     act__ask(cx, &q, on_channel_answer, p);
+    strbuf_fini(&sql);
     return R_REDRAW;
 }
 
@@ -284,14 +306,17 @@ act__start_create_channel(struct act_ctx *cx, const struct act_def *def,
     struct m_pxc *x = sc != NULL ? model_pxc_find(sc, args->ns, args->pxc) : NULL;
     p->secret = x != NULL && x->secrets_name != NULL ? xstrdup(x->secrets_name)
                                                      : xasprintf("%s-secrets", args->pxc);
-    char l1[1536];
+    char l1[1536], l2[300];
     snprintf(l1, sizeof l1,
              "Cluster %s, server %s: point channel %s at %s:3306 with the replication user "
              "(password from Secret %s/%s in %s), then START it:",
              p->cluster, p->server, p->channel, p->host, p->ns, p->secret, p->source);
+    snprintf(l2, sizeof l2,
+             "Runs as MySQL user '%s' (the action user):", mysql_poll_action_user(mp));
     const char *lines[ACT_DIALOG_MAX_LINES];
     size_t n = 0;
     lines[n++] = l1;
+    lines[n++] = l2;
     for (char *s = shown.s, *nl; *s != '\0' && n < ACT_DIALOG_MAX_LINES; s = nl) {
         nl = strchr(s, '\n');
         if (nl != NULL)

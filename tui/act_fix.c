@@ -19,6 +19,7 @@
 struct fix_job {
     struct act_ctx *cx;
     struct fixrun *fr;
+    const char *title; /* static: the question's */
     char cluster[128];
     char what[640];
     char warning[400];
@@ -109,15 +110,16 @@ on_previewed(struct fixrun *fr, int status, const struct pxerr *err, void *arg)
         snprintf(warn, sizeof warn, "Warning: %s", j->warning);
         lines[n++] = warn;
     }
-    struct act_question q = {act_def(ACT_FIX)->title, lines, n, "Run", NULL};
+    struct act_question q = {j->title, lines, n, "Run", NULL};
     act__ask(j->cx, &q, on_answer, j);
     free(text);
 }
 
+static unsigned job_start(struct act_ctx *cx, const struct act_def *def, const struct m_fix *fx);
+
 unsigned
 act__start_fix(struct act_ctx *cx, const struct act_def *def, const struct act_args *args)
 {
-    (void)def;
     const struct m_fix *fx = args->fix;
     if (fx == NULL || fx->kind == FIX_NONE || fx->command == NULL || fx->command[0] == '\0') {
         act__report(cx, ACT_WARN, "no command fixes this finding: its hint says what to do");
@@ -131,8 +133,16 @@ act__start_fix(struct act_ctx *cx, const struct act_def *def, const struct act_a
         copy_command(cx, fx, cx->model->replay ? "replay: " : "read-only mode: ");
         return R_REDRAW;
     }
+    return job_start(cx, def, fx);
+}
+
+/* Preview fx through the fix runner; its question follows (on_previewed). */
+static unsigned
+job_start(struct act_ctx *cx, const struct act_def *def, const struct m_fix *fx)
+{
     struct fix_job *j = xcalloc(1, sizeof *j);
     j->cx = cx;
+    j->title = def->title;
     snprintf(j->cluster, sizeof j->cluster, "%s", fx->cluster != NULL ? fx->cluster : "");
     snprintf(j->what, sizeof j->what, "%s (%s)", fx->what != NULL ? fx->what : "the fix",
              fx->where != NULL ? fx->where : "");
@@ -149,6 +159,41 @@ act__start_fix(struct act_ctx *cx, const struct act_def *def, const struct act_a
     }
     act__report(cx, ACT_INFO, "preparing: %s ...", j->what);
     return R_REDRAW;
+}
+
+/* The ServiceEntries view's "create the missing ServiceEntry": the fix the doctor gives
+ * SE_MISSING, made from the view's names and run by the same fix runner (the mesh rule's
+ * endpoints, the generator, the apply pipeline's dry run and diff). */
+unsigned
+act__start_create_sentry(struct act_ctx *cx, const struct act_def *def, const struct act_args *args)
+{
+    char what[512], where[200], objname[300], cmd[1200];
+    snprintf(objname, sizeof objname, "%s-%s", args->pxc, args->source);
+    snprintf(what, sizeof what,
+             "create ServiceEntry %s/%s for %s.%s.global with %s's node addresses", args->ns,
+             objname, args->pxc, args->source, args->source);
+    snprintf(where, sizeof where, "cluster %s", args->cluster);
+    char w[640];
+    snprintf(w, sizeof w, "%s in %s", what, args->cluster);
+    if (act__refuse_write(cx, w))
+        return R_NONE;
+    snprintf(cmd, sizeof cmd,
+             "pxcmesh generate serviceentry --name %s --namespace %s --remote-cluster %s "
+             "--endpoints-from-cluster %s --context %s | pxcmesh apply -f - --context %s --yes",
+             args->pxc, args->ns, args->source, args->source, args->source, args->cluster);
+    struct m_fix fx = {
+        .kind = FIX_APPLY_SENTRY,
+        .command = cmd,
+        .what = what,
+        .where = where,
+        .warning = NULL,
+        .cluster = (char *)args->cluster,
+        .ns = (char *)args->ns,
+        .name = (char *)args->pxc,
+        .object = objname,
+        .remote = (char *)args->source,
+    };
+    return job_start(cx, def, &fx);
 }
 
 unsigned

@@ -45,6 +45,9 @@ struct kube_client *act__client(struct act_ctx *cx, const char *cluster, const c
 /* The outcome of a write: reported, and written to the model's event log. */
 void act__outcome(struct act_ctx *cx, const char *cluster, bool ok, const char *what,
                   const char *why);
+/* Split text in place at each '\n' into lines[0..max) (pointers into text). Returns how
+ * many; a last empty line is dropped. */
+size_t act__split_lines(char *text, const char **lines, size_t max);
 /* Ask q; answer(arg) follows (act.h). */
 void act__ask(struct act_ctx *cx, const struct act_question *q, act_answer_cb *answer, void *arg);
 
@@ -78,6 +81,8 @@ void act__copy_stop(struct act_state *st);
 
 /* act_fix.c */
 unsigned act__start_fix(struct act_ctx *cx, const struct act_def *def, const struct act_args *args);
+unsigned act__start_create_sentry(struct act_ctx *cx, const struct act_def *def,
+                                  const struct act_args *args);
 unsigned act__start_copy_text(struct act_ctx *cx, const struct act_def *def,
                               const struct act_args *args);
 void act__fix_stop(struct act_state *st);

@@ -1,10 +1,11 @@
 /* act_kube: the console's Kubernetes writes: label a namespace for injection, restart a
  * statefulset, delete a ServiceEntry, and apply manifests. Each write asks first, naming
- * the object, the cluster and the effect; the apply asks only once its preview is done
- * (validation against the CRDs, the live objects read, a server dry run: the question
- * shows the diff, Secret values masked), through the same apply_plan `pxcmesh apply`
- * runs: nothing is applied unless every object passed, and an apply the server refuses
- * midway is reported object by object. */
+ * the object, the cluster, the effect, the change as a diff and the field manager (a
+ * delete: the channels it cuts off and the object that goes); the apply asks only once its preview
+ * is done (validation against the CRDs, the live objects read, a server dry run: the question shows
+ * the diff, Secret values masked), through the same apply_plan `pxcmesh apply` runs: nothing is
+ * applied unless every object passed, and an apply the server refuses midway is reported object by
+ * object. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "kube/kube.h"
 #include "manifest/apply_plan.h"
 #include "manifest/crdreg.h"
+#include "doctor/mesh.h"
 #include "model/model.h"
 
 #define ACT_DIALOG_MAX_LINES 60
@@ -77,10 +79,11 @@ on_write_answer(enum act_answer ans, const char *text, void *arg)
     free(p);
 }
 
-/* Refuse or ask: the write of def->kind described by what, with the question's lines. */
+/* Refuse or ask: the write of def->kind described by what, with the question's lines
+ * (text, one line each, copied by the question). */
 static unsigned
 write_ask(struct act_ctx *cx, const struct act_def *def, const struct act_args *args,
-          const char *what, const char *const *lines, size_t n, const char *yes)
+          const char *what, const char *text, const char *yes)
 {
     if (act__refuse_write(cx, what))
         return R_NONE;
@@ -91,50 +94,115 @@ write_ask(struct act_ctx *cx, const struct act_def *def, const struct act_args *
     snprintf(p->ns, sizeof p->ns, "%s", args->ns);
     snprintf(p->name, sizeof p->name, "%s", args->name != NULL ? args->name : "");
     snprintf(p->what, sizeof p->what, "%s", what);
+    char *copy = xstrdup(text);
+    const char *lines[ACT_DIALOG_MAX_LINES];
+    size_t n = act__split_lines(copy, lines, ACT_DIALOG_MAX_LINES);
     struct act_question q = {def->title, lines, n, yes, NULL};
     act__ask(cx, &q, on_write_answer, p);
+    free(copy);
     return R_REDRAW;
+}
+
+/* The label's value now, as the diff shows it; NULL when the label is not set. */
+static const char *
+injection_label(struct act_ctx *cx, const char *cluster, const char *ns)
+{
+    struct m_cluster *c = model_cluster_find(cx->model, cluster);
+    struct m_namespace *n = c != NULL ? model_ns_find(c, ns) : NULL;
+    if (n == NULL)
+        return "?";
+    return n->injection == INJ_ENABLED    ? "enabled"
+           : n->injection == INJ_DISABLED ? "disabled"
+                                          : NULL;
 }
 
 unsigned
 act__start_label(struct act_ctx *cx, const struct act_def *def, const struct act_args *args)
 {
-    char what[384], l1[256];
+    char what[384];
     snprintf(what, sizeof what, "label namespace %s istio-injection=enabled in %s", args->ns,
              args->cluster);
-    snprintf(l1, sizeof l1, "Cluster %s: label namespace %s istio-injection=enabled.",
-             args->cluster, args->ns);
-    const char *lines[] = {l1, "Pods created from now on get the Istio sidecar; running pods "
-                               "keep theirs until restarted (restart the PXC statefulset next)."};
-    return write_ask(cx, def, args, what, lines, 2, "Label");
+    const char *now = injection_label(cx, args->cluster, args->ns);
+    struct strbuf t;
+    strbuf_init(&t);
+    strbuf_appendf(&t,
+                   "Cluster %s: label namespace %s istio-injection=enabled.\n"
+                   "JSON merge patch of namespace %s, field manager " KUBE_FIELD_MANAGER ":\n"
+                   "  metadata:\n    labels:\n",
+                   args->cluster, args->ns, args->ns);
+    if (now != NULL && strcmp(now, "enabled") == 0)
+        strbuf_append(&t, "      istio-injection: enabled   (already: no change)\n");
+    else if (now != NULL)
+        strbuf_appendf(&t, "-     istio-injection: %s\n+     istio-injection: enabled\n", now);
+    else
+        strbuf_append(&t, "+     istio-injection: enabled\n");
+    strbuf_append(&t, "Pods created from now on get the Istio sidecar; running pods keep "
+                      "theirs until restarted (restart the PXC statefulset next).");
+    unsigned r = write_ask(cx, def, args, what, t.s, "Label");
+    strbuf_fini(&t);
+    return r;
 }
 
 unsigned
 act__start_restart(struct act_ctx *cx, const struct act_def *def, const struct act_args *args)
 {
-    char what[384], l1[384];
+    char what[384];
     snprintf(what, sizeof what, "rollout restart statefulset %s/%s in %s", args->ns, args->name,
              args->cluster);
-    snprintf(l1, sizeof l1,
-             "Cluster %s: restart every pod of statefulset %s in namespace %s, one at a time "
-             "(kubectl rollout restart).",
-             args->cluster, args->name, args->ns);
-    const char *lines[] = {l1, "Each PXC node leaves and rejoins Galera; a channel on a "
-                               "restarted pod stops until its pod is back."};
-    return write_ask(cx, def, args, what, lines, 2, "Restart");
+    struct strbuf t;
+    strbuf_init(&t);
+    strbuf_appendf(&t,
+                   "Cluster %s: restart every pod of statefulset %s in namespace %s, one at a "
+                   "time (kubectl rollout restart).\n"
+                   "Strategic merge patch of statefulset %s/%s, field manager " KUBE_FIELD_MANAGER
+                   ":\n"
+                   "  spec:\n    template:\n      metadata:\n        annotations:\n"
+                   "+         kubectl.kubernetes.io/restartedAt: <now, when you answer yes>\n"
+                   "Each PXC node leaves and rejoins Galera; a channel on a restarted pod stops "
+                   "until its pod is back.",
+                   args->cluster, args->name, args->ns, args->ns, args->name);
+    unsigned r = write_ask(cx, def, args, what, t.s, "Restart");
+    strbuf_fini(&t);
+    return r;
 }
 
 unsigned
 act__start_delete_sentry(struct act_ctx *cx, const struct act_def *def, const struct act_args *args)
 {
-    char what[384], l1[384];
+    char what[384];
     snprintf(what, sizeof what, "delete ServiceEntry %s/%s in %s", args->ns, args->name,
              args->cluster);
-    snprintf(l1, sizeof l1, "Cluster %s: delete ServiceEntry %s in namespace %s.", args->cluster,
-             args->name, args->ns);
-    const char *lines[] = {l1, "Its hosts stop resolving inside the mesh and connections "
-                               "through it (replication channels) are dropped."};
-    return write_ask(cx, def, args, what, lines, 2, "Delete");
+    struct strbuf t;
+    strbuf_init(&t);
+    strbuf_appendf(&t, "Cluster %s: delete ServiceEntry %s in namespace %s.\n", args->cluster,
+                   args->name, args->ns);
+    /* Who loses the way to their source: named before the operator says yes. */
+    struct m_cluster *c = model_cluster_find(cx->model, args->cluster);
+    struct m_sentry *se = c != NULL ? model_sentry_find(c, args->ns, args->name) : NULL;
+    struct strbuf users;
+    strbuf_init(&users);
+    int n = se != NULL ? mesh_sentry_users(c, se, &users) : 0;
+    if (n > 0)
+        strbuf_appendf(&t, "%d channel%s lose%s the way to their source (IO thread errors) until "
+                           "a ServiceEntry declares the host again:\n%s",
+                       n, n == 1 ? "" : "s", n == 1 ? "s" : "", users.s);
+    else if (se != NULL)
+        strbuf_appendf(&t, "No channel of %s uses its hosts.\n", args->cluster);
+    strbuf_fini(&users);
+    strbuf_append(&t, "Its hosts stop resolving inside the mesh and connections through it are "
+                      "dropped.\n");
+    if (args->text != NULL && args->text[0] != '\0') {
+        strbuf_append(&t, "The object removed (DELETE):\n");
+        for (const char *l = args->text, *nl; *l != '\0'; l = nl) {
+            nl = strchr(l, '\n');
+            size_t len = nl != NULL ? (size_t)(nl - l) : strlen(l);
+            strbuf_appendf(&t, "- %.*s\n", (int)len, l);
+            nl = nl != NULL ? nl + 1 : l + len;
+        }
+    }
+    unsigned r = write_ask(cx, def, args, what, t.s, "Delete");
+    strbuf_fini(&t);
+    return r;
 }
 
 /* ---- apply: validate, preview, ask, apply ---- */
@@ -246,8 +314,8 @@ on_previewed(struct apply_plan *p, int status, enum apply_step step, const struc
     }
     char head[512];
     snprintf(head, sizeof head,
-             "Cluster %s: server-side apply of %zu object(s), %d line(s) change (server dry "
-             "run):",
+             "Cluster %s: server-side apply of %zu object(s), field manager " KUBE_FIELD_MANAGER
+             ", %d line(s) change (server dry run):",
              ap->cluster, apply_plan_count(p), n_changed);
     const char *lines[ACT_DIALOG_MAX_LINES];
     size_t n = 0;

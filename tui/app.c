@@ -62,6 +62,34 @@ app_readonly(const struct app *a)
     return a->readonly || a->model->replay;
 }
 
+const char *
+app_readonly_why(const struct app *a)
+{
+    if (a->model->replay)
+        return "started with --replay";
+    if (a->opts != NULL && a->opts->sel.readonly)
+        return "started with --readonly";
+    if (a->readonly)
+        return "readonly: true in the config";
+    return "";
+}
+
+void
+app_refresh(struct app *a)
+{
+    if (a->live == NULL) {
+        app_flash(a, APP_INFO, "refresh: a replay shows a fixed snapshot; nothing to read again");
+        return;
+    }
+    int n_lists = 0;
+    int n = live_refresh(a->live, &n_lists);
+    if (n == 0)
+        app_flash(a, APP_WARN, "refresh: no cluster can be read (see the header for why)");
+    else
+        app_flash(a, APP_INFO, "refresh: listing %d resource%s of %d cluster%s again; MySQL read",
+                  n_lists, n_lists == 1 ? "" : "s", n, n == 1 ? "" : "s");
+}
+
 int64_t
 app_now_ms(const struct app *a)
 {
@@ -370,6 +398,7 @@ app__act_init(struct app *a)
         .model = a->model,
         .live = a->live,
         .readonly = a->readonly,
+        .readonly_why = app_readonly_why(a),
         .report = on_act_report,
         .ask = on_act_ask,
         .copy = on_act_copy,

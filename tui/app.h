@@ -61,6 +61,14 @@ struct live *app_live(struct app *a);
 
 /* Read-only: --readonly, the config's readonly, or a replay. Dangerous keys are hidden. */
 bool app_readonly(const struct app *a);
+/* Why, in words for "(...)": "started with --replay", "started with --readonly",
+ * "readonly: true in the config"; "" when not read-only. Static. */
+const char *app_readonly_why(const struct app *a);
+
+/* Read everything again now (Ctrl-R): every cluster's objects listed afresh, every MySQL
+ * server read (live_refresh); the status bar says what was asked, or, in a replay, that a
+ * snapshot does not change. */
+void app_refresh(struct app *a);
 /* The time ages are measured against: now, or in a replay the snapshot's time, so that a
  * replay shows what the operator saw then. Wall ms. */
 int64_t app_now_ms(const struct app *a);
@@ -95,6 +103,10 @@ unsigned app_act(struct app *a, enum act_kind kind, const struct act_args *args)
 const struct config *app_cfg(const struct app *a);
 /* The app's instance of a registered view (borrowed for the app's life), or NULL. */
 struct view *app_view(struct app *a, const struct view_ops *ops);
+
+/* A view's own state changed outside a key (a stream it follows brought lines): mark it
+ * dirty and arm the frame timer, so that it is drawn within a frame when shown. */
+void app_view_changed(struct app *a, struct view *v);
 
 /* Open the help overlay / ask the app to quit at the end of this turn. */
 void app_open_help(struct app *a);

@@ -60,6 +60,14 @@ app__on_model_dirty(struct model *m, void *arg)
     app__schedule(a);
 }
 
+void
+app_view_changed(struct app *a, struct view *v)
+{
+    v->dirty = true;
+    if (v == a->cur)
+        app__schedule(a);
+}
+
 /* ------------------------------------------------------------------ views */
 
 static void

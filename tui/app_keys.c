@@ -10,6 +10,7 @@
 
 #include <curses.h>
 
+#include "strbuf.h"
 #include "xmalloc.h"
 #include "app_internal.h"
 #include "cmdline.h"
@@ -52,7 +53,21 @@ app__fill_help(struct app *a)
         const struct cmdline_cmd *c = cmdline_at(i);
         char *kc = xasprintf(":%s", c->usage);
         vec_push(&strs, kc);
-        rows[k++] = (struct help_row){"Commands (type : first)", kc, c->summary};
+        /* The aliases go with the summary: the key column stays narrow. */
+        struct strbuf sum;
+        strbuf_init(&sum);
+        strbuf_append(&sum, c->summary);
+        for (const char *p = c->alias, *first = p; p != NULL && *p != '\0';) {
+            const char *comma = strchr(p, ',');
+            int len = comma != NULL ? (int)(comma - p) : (int)strlen(p);
+            strbuf_appendf(&sum, "%s:%.*s", p == first ? " (also " : ", ", len, p);
+            p = comma != NULL ? comma + 1 : NULL;
+            if (p == NULL)
+                strbuf_append(&sum, ")");
+        }
+        char *desc = strbuf_detach(&sum);
+        vec_push(&strs, desc);
+        rows[k++] = (struct help_row){"Commands (type : first)", kc, desc};
     }
     help_set_rows(a->help, rows, k);
     vec_fini(&strs);
@@ -114,7 +129,11 @@ app_open_prompt(struct app *a, enum prompt_kind k)
     if (k == PROMPT_CMD) {
         ledit_clear(a->cmd_edit);
     } else {
-        ledit_set_text(a->filter_edit, view_filter(a->cur));
+        /* Empty, as in k9s and less: typing starts a new filter (the old one stays in force
+         * until the first edit) and Up recalls the old one, instead of text being appended
+         * to it ("/!galera" giving "galera!galera"). */
+        ledit_history_add(a->filter_edit, view_filter(a->cur));
+        ledit_clear(a->filter_edit);
     }
     a->dirty |= AD_SBAR;
 }
@@ -131,6 +150,7 @@ app_prompt_key(struct app *a, int key)
             a->prompt = PROMPT_NONE;
         } else if (r == LEDIT_SUBMIT) {
             view_set_filter(a->cur, ledit_text(e));
+            ledit_history_add(e, ledit_text(e));
             a->prompt = PROMPT_NONE;
         } else if (r == LEDIT_HANDLED) {
             view_set_filter(a->cur, ledit_text(e)); /* incremental */
@@ -171,6 +191,9 @@ app_dispatch(struct app *a, enum key_action act)
         a->dirty |= AD_ALL & ~AD_LAYOUT;
         v->dirty = true;
         return R_REDRAW;
+    case KA_REFRESH:
+        app_refresh(a);
+        return R_NONE;
     case KA_FILTER:
         if (v->ops->table != NULL)
             app_open_prompt(a, PROMPT_FILTER);
@@ -264,7 +287,13 @@ app__key(struct app *a, int key)
     if (row == NULL) {
         char name[32];
         keymap_key_name(key, name, sizeof name);
-        app_flash(a, APP_INFO, "%s: no action here (press ? for the keys)", name);
+        /* A write key in read-only mode says why it does nothing. */
+        const struct keymap_row *w = keymap_resolve(scopes, n, key, false);
+        if (w != NULL && (w->flags & KEY_DANGEROUS))
+            app_flash(a, APP_WARN, "read-only: %s (%s) is not allowed (%s)",
+                      keymap_action_name(w->action), name, app_readonly_why(a));
+        else
+            app_flash(a, APP_INFO, "%s: no action here (press ? for the keys)", name);
         return;
     }
     unsigned r = app_dispatch(a, row->action);

@@ -39,6 +39,21 @@ exec_view(struct app *a, int argc, char **argv, struct pxerr *err)
     return app_show_view(a, argv[1], err);
 }
 
+/* k9s's `:pods`, `:se`...: a resource name or alias shows the view that lists it; pods and
+ * PXC clusters are sections of the Overview, so it shows them focused. */
+static int
+exec_resource(struct app *a, int argc, char **argv, struct pxerr *err)
+{
+    const struct cmdline_cmd *c = cmdline_find(argv[0], err);
+    if (c == NULL)
+        return err != NULL && err->code != 0 ? err->code : PXE_NOTFOUND;
+    if (strcmp(c->name, "pods") == 0 || strcmp(c->name, "pxc") == 0) {
+        view_overview_focus(a, c->name);
+        return 0;
+    }
+    return app_show_view(a, strcmp(c->name, "namespaces") == 0 ? "injection" : c->name, err);
+}
+
 static void
 complete_theme(struct app *a, int argi, const char *const *words, const char *prefix,
                struct vec *out)
@@ -94,12 +109,30 @@ static const struct cmdline_cmd cmdline_table[] = {
     {"quit", "q", "quit", "Leave pxcmesh (the terminal is restored)", 0, 0, exec_quit, NULL},
     {"theme", NULL, "theme NAME", "Switch the colour theme (a name from the themes directory)", 1,
      1, exec_theme, complete_theme},
-    {"view", NULL, "view NAME", "Show a view: overview, channels, events, findings", 1, 1,
-     exec_view, complete_view},
+    {"view", NULL, "view NAME",
+     "Show a view: overview, channels, events, findings, serviceentries, injection, probes, "
+     "setup, detail",
+     1, 1, exec_view, complete_view},
     {"ctx", NULL, "ctx add|drop NAME",
      "Add a cluster (from the config, or a kubeconfig context) or drop one, while running", 2, 2,
      exec_ctx, complete_ctx},
     {"help", NULL, "help", "Show the keys and commands", 0, 0, exec_help, NULL},
+    /* Resources, as k9s names them: each shows the view that lists it. */
+    {"overview", "ov", "overview", "Show the Overview (1)", 0, 0, exec_resource, NULL},
+    {"pods", "po,pod", "pods", "Show the Overview with its Pods sections focused", 0, 0,
+     exec_resource, NULL},
+    {"pxc", "pxcs,perconaxtradbclusters", "pxc", "Show the Overview with its PXC sections focused",
+     0, 0, exec_resource, NULL},
+    {"channels", "ch,channel", "channels", "Show the Channels view (2)", 0, 0, exec_resource, NULL},
+    {"events", "ev,event", "events", "Show the Events view (3)", 0, 0, exec_resource, NULL},
+    {"findings", "fi,finding", "findings", "Show the Findings view (4)", 0, 0, exec_resource, NULL},
+    {"serviceentries", "se,serviceentry", "serviceentries", "Show the ServiceEntries view (5)", 0,
+     0, exec_resource, NULL},
+    {"injection", "inj", "injection", "Show the Injection view (6)", 0, 0, exec_resource, NULL},
+    {"namespaces", "ns,namespace", "namespaces",
+     "Show the Injection view: namespaces and their pods' sidecars (6)", 0, 0, exec_resource, NULL},
+    {"probes", "pr,probe", "probes", "Show the Probes view (7)", 0, 0, exec_resource, NULL},
+    {"setup", NULL, "setup", "Show the guided set-up (8)", 0, 0, exec_resource, NULL},
 };
 
 size_t
@@ -166,6 +199,21 @@ names_list(struct strbuf *sb)
         strbuf_appendf(sb, "%s%s", i ? ", " : "", cmdline_table[i].name);
 }
 
+/* Is name one of the comma-separated aliases? */
+static bool
+alias_is(const char *aliases, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = aliases; p != NULL && *p != '\0' && n > 0;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return true;
+        p = comma != NULL ? comma + 1 : NULL;
+    }
+    return false;
+}
+
 const struct cmdline_cmd *
 cmdline_find(const char *name, struct pxerr *err)
 {
@@ -173,7 +221,7 @@ cmdline_find(const char *name, struct pxerr *err)
     int n_hits = 0;
     for (size_t i = 0; i < cmdline_count(); i++) {
         const struct cmdline_cmd *c = &cmdline_table[i];
-        if (strcmp(c->name, name) == 0 || (c->alias != NULL && strcmp(c->alias, name) == 0))
+        if (strcmp(c->name, name) == 0 || alias_is(c->alias, name))
             return c;
     }
     size_t n = strlen(name);

@@ -14,7 +14,7 @@ struct app;
 
 struct cmdline_cmd {
     const char *name;       /* "theme" */
-    const char *alias;      /* "q" for quit, NULL: none */
+    const char *alias;      /* "q" for quit, "se,serviceentry": comma-separated; NULL none */
     const char *usage;      /* "theme NAME" */
     const char *summary;    /* one line for :help and docs */
     int min_args, max_args; /* arguments after the name */

@@ -18,7 +18,7 @@ static const struct keymap_row keymap_table[] = {
     /* global */
     {KS_GLOBAL, 'q', KA_QUIT, "Quit pxcmesh (the terminal is restored)", KEY_HINT},
     {KS_GLOBAL, '?', KA_HELP, "Show this help, generated from the key table", KEY_HINT},
-    {KS_GLOBAL, ':', KA_CMDLINE, "Open the command line (:quit, :theme NAME, :view NAME, :help)",
+    {KS_GLOBAL, ':', KA_CMDLINE, "Open the command line (:view NAME, :se, :pods... and :help)",
      KEY_HINT},
     {KS_GLOBAL, KM_ESC, KA_BACK,
      "Back out: clear the filter, close the overlay, go to the overview", 0},
@@ -36,6 +36,8 @@ static const struct keymap_row keymap_table[] = {
     {KS_GLOBAL, '8', KA_VIEW_SETUP,
      "Show the guided set-up of replication from one cluster to another", 0},
     {KS_GLOBAL, KM_CTRL('l'), KA_REDRAW, "Repaint the whole screen", 0},
+    {KS_GLOBAL, KM_CTRL('r'), KA_REFRESH,
+     "Refresh now: list the objects and read the servers again", 0},
 
     /* the focused table */
     {KS_TABLE, 'j', KA_DOWN, "Select the next row", 0},
@@ -58,23 +60,31 @@ static const struct keymap_row keymap_table[] = {
     /* overview */
     {KS_OVERVIEW, FN(KEY_RIGHT), KA_COL_NEXT,
      "Focus the cluster column to the right (pages at the edge)", 0},
-    {KS_OVERVIEW, 'l', KA_COL_NEXT, "Focus the cluster column to the right (pages at the edge)",
-     KEY_ALIAS},
     {KS_OVERVIEW, FN(KEY_LEFT), KA_COL_PREV,
      "Focus the cluster column to the left (pages at the edge)", 0},
-    {KS_OVERVIEW, 'h', KA_COL_PREV, "Focus the cluster column to the left (pages at the edge)",
-     KEY_ALIAS},
+    {KS_OVERVIEW, 'u', KA_CHANNEL_START,
+     "Start the selected channel (Channels section) with the action user, after confirming "
+     "the SQL",
+     KEY_DANGEROUS},
+    {KS_OVERVIEW, 'x', KA_CHANNEL_STOP,
+     "Stop the selected channel (Channels section) with the action user, after confirming "
+     "the SQL",
+     KEY_DANGEROUS},
+    {KS_OVERVIEW, 'd', KA_DESCRIBE,
+     "Describe the selected pod, PXC, ServiceEntry or channel: its YAML and its events", 0},
     {KS_OVERVIEW, ']', KA_PAGE_NEXT, "Show the next page of clusters when they do not all fit",
      KEY_HINT},
     {KS_OVERVIEW, '[', KA_PAGE_PREV, "Show the previous page of clusters", 0},
 
     /* channels view: these write to a MySQL server, so they confirm first */
     {KS_CHANNELS, 'u', KA_CHANNEL_START,
-     "Start the selected channel (START REPLICA) with the action user, after confirming",
+     "Start the selected channel (START REPLICA) with the action user, after confirming the SQL",
      KEY_DANGEROUS | KEY_HINT},
     {KS_CHANNELS, 'x', KA_CHANNEL_STOP,
-     "Stop the selected channel (STOP REPLICA) with the action user, after confirming",
+     "Stop the selected channel (STOP REPLICA) with the action user, after confirming the SQL",
      KEY_DANGEROUS | KEY_HINT},
+    {KS_CHANNELS, 'd', KA_DESCRIBE,
+     "Describe the selected channel: its status as YAML and its events", 0},
 
     /* channel detail: entered with Enter on a channel row */
     {KS_CHANNELS, KM_ENTER, KA_ENTER,
@@ -83,16 +93,33 @@ static const struct keymap_row keymap_table[] = {
      "Open the selected channel's detail (Channels section); other sections: the row's text", 0},
     {KS_CHDETAIL, KM_ESC, KA_BACK, "Back to the view the detail was opened from", KEY_HINT},
     {KS_CHDETAIL, 'u', KA_CHANNEL_START,
-     "Start this channel (START REPLICA) with the action user, after confirming",
+     "Start this channel (START REPLICA) with the action user, after confirming the SQL",
      KEY_DANGEROUS | KEY_HINT},
     {KS_CHDETAIL, 'x', KA_CHANNEL_STOP,
-     "Stop this channel (STOP REPLICA) with the action user, after confirming",
+     "Stop this channel (STOP REPLICA) with the action user, after confirming the SQL",
      KEY_DANGEROUS | KEY_HINT},
+    {KS_CHDETAIL, 'd', KA_DESCRIBE, "Describe this channel: its status as YAML and its events", 0},
     {KS_CHDETAIL, 'p', KA_PROBE_CHANNEL,
      "Probe every source of this channel (DNS and TCP, from its namespace in the mesh)",
      KEY_DANGEROUS | KEY_HINT},
     {KS_CHDETAIL, 'y', KA_COPY_YAML,
      "Write this channel's status as YAML to a file (asks the path)", KEY_HINT},
+
+    /* describe: d on a row of the Overview, Channels, ServiceEntries, Injection, detail */
+    {KS_DESCRIBE, KM_ESC, KA_BACK, "Back to the view the object was described from", KEY_HINT},
+    {KS_DESCRIBE, 'j', KA_DOWN, "Scroll down", 0},
+    {KS_DESCRIBE, FN(KEY_DOWN), KA_DOWN, "Scroll down", KEY_ALIAS},
+    {KS_DESCRIBE, 'k', KA_UP, "Scroll up", 0},
+    {KS_DESCRIBE, FN(KEY_UP), KA_UP, "Scroll up", KEY_ALIAS},
+    {KS_DESCRIBE, FN(KEY_NPAGE), KA_PAGE_DOWN, "Scroll one page down", 0},
+    {KS_DESCRIBE, ' ', KA_PAGE_DOWN, "Scroll one page down", KEY_ALIAS},
+    {KS_DESCRIBE, KM_CTRL('f'), KA_PAGE_DOWN, "Scroll one page down", KEY_ALIAS},
+    {KS_DESCRIBE, FN(KEY_PPAGE), KA_PAGE_UP, "Scroll one page up", 0},
+    {KS_DESCRIBE, KM_CTRL('b'), KA_PAGE_UP, "Scroll one page up", KEY_ALIAS},
+    {KS_DESCRIBE, 'g', KA_TOP, "Go to the first line", 0},
+    {KS_DESCRIBE, FN(KEY_HOME), KA_TOP, "Go to the first line", KEY_ALIAS},
+    {KS_DESCRIBE, 'G', KA_BOTTOM, "Go to the last line (the events)", 0},
+    {KS_DESCRIBE, FN(KEY_END), KA_BOTTOM, "Go to the last line (the events)", KEY_ALIAS},
 
     /* per-channel probes run commands in the channel's pod (exec), or create a probe pod
      * where exec is refused: they confirm */
@@ -105,8 +132,11 @@ static const struct keymap_row keymap_table[] = {
 
     /* ServiceEntries view */
     {KS_SENTRIES, KM_CTRL('d'), KA_DELETE,
-     "Delete the selected ServiceEntry from its cluster, after confirming",
+     "Delete the selected ServiceEntry from its cluster, after confirming (names the channels "
+     "that use its hosts)",
      KEY_DANGEROUS | KEY_HINT},
+    {KS_SENTRIES, 'd', KA_DESCRIBE, "Describe the selected ServiceEntry: its YAML and its events",
+     0},
     {KS_SENTRIES, 'y', KA_COPY_YAML,
      "Write the selected ServiceEntry as YAML to a file (asks the "
      "path)",
@@ -115,7 +145,8 @@ static const struct keymap_row keymap_table[] = {
      "Show the corrected ServiceEntry for the selected host as a diff (m again: the YAML)",
      KEY_HINT},
     {KS_SENTRIES, 'A', KA_APPLY,
-     "Apply the corrected ServiceEntry: server dry run, diff, then apply after confirming",
+     "Apply the corrected ServiceEntry (a missing row: create it from the remote cluster's "
+     "nodes): server dry run, diff, then apply after confirming",
      KEY_DANGEROUS | KEY_HINT},
     {KS_SENTRIES, 'p', KA_PROBE_LOCAL,
      "Probe the selected ServiceEntry's hosts from this machine (DNS, TCP)", 0},
@@ -132,6 +163,8 @@ static const struct keymap_row keymap_table[] = {
     {KS_INJECTION, 'R', KA_RESTART_STS,
      "Restart the PXC statefulset of the selected row so its pods get sidecars, after confirming",
      KEY_DANGEROUS | KEY_HINT},
+    {KS_INJECTION, 'd', KA_DESCRIBE,
+     "Describe the selected namespace or pod: its YAML and its events", 0},
 
     /* Findings view: the fix runs (it confirms first, naming the change) or is copied */
     {KS_FINDINGS, 'f', KA_FIX,
@@ -166,6 +199,22 @@ static const struct keymap_row keymap_table[] = {
     {KS_SETUP, 'J', KA_PANE_DOWN, "Scroll the step's fix pane down", 0},
     {KS_SETUP, 'K', KA_PANE_UP, "Scroll the step's fix pane up", 0},
 
+    /* logs pane: a pod's container log, followed; l opens it where a row names a pod (the
+     * Overview's l moves between columns, so there it is L) */
+    {KS_OVERVIEW, 'l', KA_LOGS, "Show the log of the selected pod (Pods section), following it", 0},
+    {KS_INJECTION, 'l', KA_LOGS, "Show the log of the selected pod, following it", KEY_HINT},
+    {KS_FINDINGS, 'l', KA_LOGS,
+     "Show the log of the pod the selected finding names (a channel: the pod that runs it)",
+     KEY_HINT},
+    {KS_LOGS, KM_ESC, KA_BACK, "Back to the view the log was opened from (the stream stops)",
+     KEY_HINT},
+    {KS_LOGS, 'f', KA_FOLLOW,
+     "Follow new lines on or off (scrolling up pauses it, G or End follows again)", KEY_HINT},
+    {KS_LOGS, 'c', KA_CONTAINER,
+     "Show the log of the pod's next container (pxc, istio-proxy...; Tab too)", KEY_HINT},
+    {KS_LOGS, 'r', KA_RECONNECT,
+     "Reconnect after the stream ended or failed, from the time it stopped", KEY_HINT},
+
     /* help overlay */
     {KS_HELP, KM_ESC, KA_BACK, "Close the help", KEY_HINT},
     {KS_HELP, 'q', KA_BACK, "Close the help", KEY_ALIAS},
@@ -187,8 +236,9 @@ static const struct keymap_row keymap_table[] = {
     {KS_PROMPT, KM_ENTER, KA_PROMPT_RUN, "Run the command or apply the filter", KEY_HINT},
     {KS_PROMPT, KM_ESC, KA_PROMPT_CANCEL, "Cancel (a filter prompt clears the filter)", KEY_HINT},
     {KS_PROMPT, KM_TAB, KA_PROMPT_COMPLETE, "Complete the command name or argument", KEY_HINT},
-    {KS_PROMPT, FN(KEY_UP), KA_PROMPT_HIST_PREV, "Recall the previous command", 0},
-    {KS_PROMPT, FN(KEY_DOWN), KA_PROMPT_HIST_NEXT, "Recall the next command", 0},
+    {KS_PROMPT, FN(KEY_UP), KA_PROMPT_HIST_PREV,
+     "Recall the previous command, or the previous filter (/ opens empty)", 0},
+    {KS_PROMPT, FN(KEY_DOWN), KA_PROMPT_HIST_NEXT, "Recall the next command or filter", 0},
 };
 
 static const struct {

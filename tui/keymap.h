@@ -29,12 +29,14 @@
     XX(OVERVIEW, "overview", "Overview (start screen)")                                            \
     XX(CHANNELS, "channels", "Channels view")                                                      \
     XX(CHDETAIL, "detail", "Channel detail view")                                                  \
+    XX(DESCRIBE, "describe", "Describe view (d on a row)")                                         \
     XX(EVENTS, "events", "Events view")                                                            \
     XX(FINDINGS, "findings", "Findings view")                                                      \
     XX(SENTRIES, "sentries", "ServiceEntries view")                                                \
     XX(INJECTION, "injection", "Injection view")                                                   \
     XX(PROBES, "probes", "Probes view")                                                            \
     XX(SETUP, "setup", "Guided set-up view")                                                       \
+    XX(LOGS, "logs", "Logs pane")                                                                  \
     XX(HELP, "help", "Help overlay")                                                               \
     XX(PROMPT, "prompt", "Command line and filter prompt")
 
@@ -53,6 +55,7 @@ enum keymap_scope {
     XX(CMDLINE, "command")                                                                         \
     XX(BACK, "back")                                                                               \
     XX(REDRAW, "redraw")                                                                           \
+    XX(REFRESH, "refresh")                                                                         \
     XX(FOCUS_NEXT, "next pane")                                                                    \
     XX(FOCUS_PREV, "prev pane")                                                                    \
     XX(VIEW_OVERVIEW, "overview")                                                                  \
@@ -65,6 +68,7 @@ enum keymap_scope {
     XX(VIEW_SETUP, "setup")                                                                        \
     XX(DELETE, "delete")                                                                           \
     XX(COPY_YAML, "copy yaml")                                                                     \
+    XX(DESCRIBE, "describe")                                                                       \
     XX(MANIFEST, "manifest")                                                                       \
     XX(APPLY, "apply")                                                                             \
     XX(LABEL_NS, "label ns")                                                                       \
@@ -98,6 +102,10 @@ enum keymap_scope {
     XX(PAGE_NEXT, "next page")                                                                     \
     XX(CHANNEL_START, "start")                                                                     \
     XX(CHANNEL_STOP, "stop")                                                                       \
+    XX(LOGS, "logs")                                                                               \
+    XX(FOLLOW, "follow")                                                                           \
+    XX(CONTAINER, "container")                                                                     \
+    XX(RECONNECT, "reconnect")                                                                     \
     XX(PROMPT_RUN, "run")                                                                          \
     XX(PROMPT_CANCEL, "cancel")                                                                    \
     XX(PROMPT_COMPLETE, "complete")                                                                \

@@ -6,11 +6,18 @@
 #include <string.h>
 
 const struct view_ops *const view_registry[] = {
-    &view_overview_ops, &view_channels_ops,
-    &view_events_ops,   &view_findings_ops,
-    &view_sentries_ops, &view_injection_ops,
-    &view_probes_ops,   &view_setup_ops,
-    &view_chdetail_ops, NULL,
+    &view_overview_ops,
+    &view_channels_ops,
+    &view_events_ops,
+    &view_findings_ops,
+    &view_sentries_ops,
+    &view_injection_ops,
+    &view_probes_ops,
+    &view_setup_ops,
+    &view_chdetail_ops,
+    &view_describe_ops,
+    &view_logs_ops,
+    NULL,
 };
 
 const struct view_ops *

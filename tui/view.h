@@ -84,10 +84,35 @@ extern const struct view_ops view_sentries_ops;
 extern const struct view_ops view_injection_ops;
 extern const struct view_ops view_probes_ops;
 extern const struct view_ops view_setup_ops;
+/* Show the Overview with the section named section ("pxc", "pods", "serviceentries",
+ * "channels") focused in the focused cluster's column (the `:pods` command). */
+void view_overview_focus(struct app *a, const char *section);
 /* One channel's full status, lag graph and history. view_chdetail_open shows it for
  * (cluster, server, channel) (strings copied); Esc there shows back (static ops). */
 extern const struct view_ops view_chdetail_ops;
 void view_chdetail_open(struct app *a, const char *cluster, const char *server,
                         const char *channel, const struct view_ops *back);
+/* A pod's container log, followed (view_logs.c). view_logs_open_ref shows the log of what
+ * (kind, id) names in cluster: kind "pod" with id "NS/NAME", "server" with id "SERVER" or
+ * "SERVER/CHANNEL" (the pod that runs that MySQL server), "channel" with id "NAME" (the
+ * pod running the channel); a NULL id or another kind flashes why there is nothing to show.
+ * Strings copied; Esc there shows back. Returns R_* bits. */
+extern const struct view_ops view_logs_ops;
+unsigned view_logs_open_ref(struct app *a, const char *cluster, const char *kind, const char *id,
+                            const struct view_ops *back);
+
+/* What `d` describes (k9s's describe); strings borrowed for the call (copied). */
+struct describe_target {
+    const char *kind;    /* "pod", "pxc", "serviceentry", "namespace", "channel" */
+    const char *cluster; /* the cluster's name */
+    const char *ns;      /* the object's namespace; NULL for a namespace */
+    const char *name;    /* the object's name; a channel's ("" MySQL's default) */
+    const char *server;  /* a channel: the server running it; else NULL */
+};
+/* The object as YAML (the model's, then the API server's when live) with its events, in
+ * a scrollable pane; Esc shows back. */
+extern const struct view_ops view_describe_ops;
+void view_describe_open(struct app *a, const struct describe_target *t,
+                        const struct view_ops *back);
 
 #endif

@@ -211,6 +211,22 @@ ch_action(struct view *v, enum key_action act)
         free(server);
         return R_REDRAW | R_HINTS;
     }
+    if (act == KA_DESCRIBE) { /* row id CLUSTER/SERVER/CHANNEL */
+        const char *id = tbl_selected_id(cv->t);
+        const char *s1 = id != NULL ? strchr(id, '/') : NULL;
+        const char *s2 = s1 != NULL ? strchr(s1 + 1, '/') : NULL;
+        if (s2 == NULL) {
+            app_flash(v->app, APP_WARN, "no channel selected");
+            return R_NONE;
+        }
+        char *cluster = xstrndup(id, (size_t)(s1 - id));
+        char *server = xstrndup(s1 + 1, (size_t)(s2 - s1 - 1));
+        struct describe_target t = {"channel", cluster, NULL, s2 + 1, server};
+        view_describe_open(v->app, &t, &view_channels_ops);
+        free(cluster);
+        free(server);
+        return R_REDRAW | R_HINTS;
+    }
     if (act == KA_PROBE_CHANNEL) { /* row id CLUSTER/SERVER/CHANNEL */
         const char *id = tbl_selected_id(cv->t);
         const char *s1 = id != NULL ? strchr(id, '/') : NULL;

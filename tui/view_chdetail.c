@@ -544,11 +544,17 @@ cd_action(struct view *v, enum key_action act)
     case KA_CHANNEL_STOP:
     case KA_PROBE_CHANNEL:
     case KA_COPY_YAML:
+    case KA_DESCRIBE:
         if (ch == NULL) {
             app_flash(a, APP_WARN,
                       "no channel shown here: open one with Enter in the Channels "
                       "view");
             return R_NONE;
+        }
+        if (act == KA_DESCRIBE) {
+            struct describe_target t = {"channel", cd->cluster, NULL, cd->channel, cd->server};
+            view_describe_open(a, &t, &view_chdetail_ops);
+            return R_REDRAW | R_HINTS;
         }
         if (act == KA_PROBE_CHANNEL) {
             app_act(a, ACT_PROBE_CHANNEL,

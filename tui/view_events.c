@@ -1,6 +1,7 @@
 /* view_events: one timeline across clusters of what changed (the model's event ring),
- * newest first, filterable. Ages tick once a second in live mode; a replay shows the ages
- * as they were at the snapshot's time. */
+ * newest first (the title follows a sort), filterable. Ages tick once a second in live mode; a
+ * replay shows the ages as they were at the snapshot's time. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -58,16 +59,33 @@ ev_sync(struct view *v)
     ev_fill((struct ev_view *)v);
 }
 
+/* The title says the order the rows are in: the ring's (newest first) until `s` sorts;
+ * by time (or age, its mirror) it reads as newest or oldest first, by another column as
+ * "by CLUSTER" with the direction. */
+static void
+ev_title(const struct ev_view *ev, char *buf, size_t n)
+{
+    int col = tbl_sort_col(ev->t);
+    bool desc = tbl_sort_desc(ev->t);
+    if (col < 0)
+        snprintf(buf, n, "Events (newest first)");
+    else if (col == 0 || col == 1) /* TIME ascending, AGE descending: the oldest first */
+        snprintf(buf, n, "Events (%s first)", (col == 0) != desc ? "oldest" : "newest");
+    else
+        snprintf(buf, n, "Events (by %s, %s)", ev_cols[col].title,
+                 desc ? "descending" : "ascending");
+}
+
 static void
 ev_render(struct view *v)
 {
     struct ev_view *ev = (struct ev_view *)v;
     struct app *a = v->app;
     werase(v->win);
-    char info[64];
+    char info[64], title[96];
     tbl_pos_text(ev->t, info, sizeof info);
-    frame_draw(v->win, 0, 0, ev->h, ev->w, "Events (newest first)", info, true, app_theme(a),
-               app_glyphs(a));
+    ev_title(ev, title, sizeof title);
+    frame_draw(v->win, 0, 0, ev->h, ev->w, title, info, true, app_theme(a), app_glyphs(a));
     int iy, ix, ih, iw;
     frame_inner(0, 0, ev->h, ev->w, &iy, &ix, &ih, &iw);
     tbl_draw(ev->t, v->win, iy, ix, ih, iw, app_theme(a), app_glyphs(a), true);

@@ -210,6 +210,15 @@ fd_action(struct view *v, enum key_action act)
                            &(struct act_args){.text = f->fix.command, .what = what});
         return app_act(v->app, ACT_FIX, &(struct act_args){.fix = &f->fix, .what = what});
     }
+    if (act == KA_LOGS) { /* the object is KIND/ID: "pod/NS/NAME", "channel/NAME"... */
+        const struct m_finding *f = fd_selected(fv);
+        const char *slash = f != NULL ? strchr(f->object, '/') : NULL;
+        char kind[64] = "";
+        if (slash != NULL)
+            snprintf(kind, sizeof kind, "%.*s", (int)(slash - f->object), f->object);
+        return view_logs_open_ref(v->app, f != NULL ? f->cluster : NULL, kind,
+                                  slash != NULL ? slash + 1 : NULL, &view_findings_ops);
+    }
     unsigned r = vutil_table_action(fv->t, act, v->app);
     if (r != R_UNHANDLED)
         v->dirty = true;

@@ -284,6 +284,29 @@ in_action(struct view *v, enum key_action act)
                 &(struct act_args){.cluster = c->name, .ns = ns->name, .name = sts});
         return R_NONE;
     }
+    if (act == KA_LOGS) {
+        const struct m_namespace *ns;
+        const struct m_pod *p;
+        const struct m_cluster *c = in_selected(iv, &ns, &p);
+        char id[600];
+        if (p != NULL)
+            snprintf(id, sizeof id, "%s/%s", p->ns, p->name);
+        return view_logs_open_ref(a, c != NULL ? c->name : NULL, "pod", p != NULL ? id : NULL,
+                                  &view_injection_ops);
+    }
+    if (act == KA_DESCRIBE) {
+        const struct m_namespace *ns;
+        const struct m_pod *p;
+        const struct m_cluster *c = in_selected(iv, &ns, &p);
+        if (c == NULL || ns == NULL) {
+            app_flash(a, APP_INFO, "select a namespace or pod first");
+            return R_NONE;
+        }
+        struct describe_target t = {p != NULL ? "pod" : "namespace", c->name,
+                                    p != NULL ? p->ns : NULL, p != NULL ? p->name : ns->name, NULL};
+        view_describe_open(a, &t, &view_injection_ops);
+        return R_REDRAW | R_HINTS;
+    }
     unsigned r = vutil_table_action(iv->t, act, a);
     if (r != R_UNHANDLED)
         v->dirty = true;

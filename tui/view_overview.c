@@ -5,9 +5,8 @@
  * Channels, problems first. Tab moves the focus through the sections of the columns shown;
  * the focused section's table takes the table keys.
  *
- * It only reads the model. What counts as a problem here is a display rule (a missing
- * sidecar, a stopped thread, a lag over the warning threshold), not a diagnosis: the
- * doctor's findings are a later view. */
+ * The lines the columns leave empty show the doctor's findings and the newest events.
+ * It only reads the model; the rows come from view_overview_rows.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +22,9 @@
 #include "model/model.h"
 #include "spark.h"
 #include "tbl.h"
+#include "textv.h"
 #include "view.h"
+#include "view_overview_internal.h"
 #include "vutil.h"
 #include "wkey.h"
 #include "wtext.h"
@@ -31,46 +32,7 @@
 #define OV_COL_MIN_W 38
 #define OV_TOPO_MAX 4 /* topology lines shown before "+N more" */
 
-enum ov_sec { SEC_PXC, SEC_PODS, SEC_SE, SEC_CHAN, SEC__COUNT };
-
 static const char *const sec_titles[SEC__COUNT] = {"PXC", "Pods", "ServiceEntries", "Channels"};
-
-/* Minimum widths fit the usual values ("Running", "Synced 3", "✓ injected"); when a
- * column is narrow, the least useful columns hide (highest prio first) rather than
- * every cell being cut. */
-static const struct tbl_col pxc_cols[] = {
-    {"NAME", 10, 24, 1, TBL_LEFT, 0},
-    {"STATE", 5, 0, 0, TBL_LEFT, 0},
-    {"READY", 5, 0, 0, TBL_RIGHT, 1},
-    {"EXPOSE", 6, 0, 0, TBL_LEFT, 2},
-};
-static const struct tbl_col pod_cols[] = {
-    {"NAME", 12, 24, 1, TBL_LEFT, 0},
-    {"PHASE", 7, 0, 0, TBL_LEFT, 2},
-    {"GALERA", 8, 0, 0, TBL_LEFT, 1},
-    {"SIDECAR", 10, 0, 0, TBL_LEFT, 0},
-};
-static const struct tbl_col se_cols[] = {
-    {"HOST", 14, 34, 1, TBL_LEFT, 0},
-    {"EP", 2, 0, 0, TBL_RIGHT, 0},
-    {"RESOLVE", 7, 0, 0, TBL_LEFT, 2},
-    {"NAME", 10, 0, 0, TBL_LEFT, 3},
-};
-static const struct tbl_col chan_cols[] = {
-    {"CHANNEL", 10, 20, 1, TBL_LEFT, 0}, {"IO/SQL", 7, 0, 0, TBL_LEFT, 0},
-    {"LAG", 4, 0, 0, TBL_RIGHT, 0},      {"TREND", 6, 6, 0, TBL_LEFT, 3},
-    {"ERROR", 8, 0, 2, TBL_LEFT, 1},
-};
-
-struct ov_col {
-    char *cluster; /* owned: the cluster's name (columns follow clusters by name) */
-    struct tbl *t[SEC__COUNT];
-    int problems[SEC__COUNT];
-    uint64_t pods_seq; /* model->pods_seq its pod rows show, 0: never filled. A channel's
-                          lag sample every refresh must not rebuild 10,000 pod rows. */
-    uint64_t findings_seq; /* model->findings_seq its marks show */
-    int n_err, n_warn;     /* the doctor's findings on the cluster */
-};
 
 struct ov_rect {
     int col, sec, y, x, h, w;
@@ -90,33 +52,8 @@ struct ov_view {
     uint64_t filled_seq;
     int n_stale; /* channels shown stale at the last fill (their ages move) */
     int n_rects;
+    struct textv *findings, *events; /* the panes below the columns */
 };
-
-static void
-ov_col_free(void *p)
-{
-    struct ov_col *c = p;
-    for (int s = 0; s < SEC__COUNT; s++)
-        tbl_free(c->t[s]);
-    free(c->cluster);
-    free(c);
-}
-
-static struct ov_col *
-ov_col_new(const char *name)
-{
-    struct ov_col *c = xcalloc(1, sizeof *c);
-    c->cluster = xstrdup(name);
-    c->t[SEC_PXC] = tbl_new(pxc_cols, sizeof pxc_cols / sizeof pxc_cols[0]);
-    c->t[SEC_PODS] = tbl_new(pod_cols, sizeof pod_cols / sizeof pod_cols[0]);
-    c->t[SEC_SE] = tbl_new(se_cols, sizeof se_cols / sizeof se_cols[0]);
-    c->t[SEC_CHAN] = tbl_new(chan_cols, sizeof chan_cols / sizeof chan_cols[0]);
-    tbl_set_empty_text(c->t[SEC_PXC], "no PXC cluster");
-    tbl_set_empty_text(c->t[SEC_PODS], "no pods");
-    tbl_set_empty_text(c->t[SEC_SE], "no ServiceEntries");
-    tbl_set_empty_text(c->t[SEC_CHAN], "no replication channels");
-    return c;
-}
 
 /* Keep one column per cluster, matched by name, in model order (tables keep their
  * selection and filter across refreshes). */
@@ -124,7 +61,7 @@ static void
 ov_sync_cols(struct ov_view *o, const struct model *m)
 {
     struct vec next;
-    vec_init(&next, ov_col_free);
+    vec_init(&next, view_overview__col_free);
     for (size_t i = 0; i < m->clusters.n; i++) {
         const struct m_cluster *c = vec_at(&m->clusters, i);
         struct ov_col *found = NULL;
@@ -136,11 +73,11 @@ ov_sync_cols(struct ov_view *o, const struct model *m)
                 break;
             }
         }
-        vec_push(&next, found != NULL ? found : ov_col_new(c->name));
+        vec_push(&next, found != NULL ? found : view_overview__col_new(c->name));
     }
     for (size_t j = 0; j < o->cols.n; j++)
         if (o->cols.items[j] != NULL)
-            ov_col_free(o->cols.items[j]);
+            view_overview__col_free(o->cols.items[j]);
     o->cols.n = 0;
     vec_fini(&o->cols);
     o->cols = next;
@@ -149,294 +86,6 @@ ov_sync_cols(struct ov_view *o, const struct model *m)
         o->focus_col = n > 0 ? n - 1 : 0;
     if (o->page_first >= n)
         o->page_first = n > 0 ? n - 1 : 0;
-}
-
-/* ------------------------------------------------------------------ rows */
-
-/* A row the doctor's findings name: ranked with them, its name marked. */
-static int
-marked_score(int score, int mark)
-{
-    int m = mark == SEV_ERROR ? 2 : mark == SEV_WARNING ? 1 : 0;
-    return m > score ? m : score;
-}
-
-static void
-name_cell(struct tbl *t, const char *name, enum th_elem e, int mark, const struct glyphs *g)
-{
-    if (mark == SEV_ERROR)
-        tbl_cellf(t, TH_STATE_BAD, "%s %s", glyph(g, G_CROSSMARK), name);
-    else if (mark == SEV_WARNING)
-        tbl_cellf(t, TH_STATE_WARN, "%s %s", glyph(g, G_WARN), name);
-    else
-        tbl_cell(t, name, e);
-}
-
-struct ranked {
-    const void *obj;
-    int score; /* higher first: 2 bad, 1 warn, 0 fine */
-    const char *k1, *k2;
-};
-
-static int
-ranked_cmp(const void *x, const void *y)
-{
-    const struct ranked *a = x, *b = y;
-    if (a->score != b->score)
-        return b->score - a->score;
-    int c = strcmp(a->k1 ? a->k1 : "", b->k1 ? b->k1 : "");
-    return c != 0 ? c : strcmp(a->k2 ? a->k2 : "", b->k2 ? b->k2 : "");
-}
-
-static int
-pxc_score(const struct m_pxc *x)
-{
-    if (x->state != NULL && strcmp(x->state, "error") == 0)
-        return 2;
-    if (x->state == NULL || strcmp(x->state, "ready") != 0 || x->ready < x->size)
-        return 1;
-    return x->expose ? 1 : 0;
-}
-
-static void
-ov_fill_pxc(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g,
-            const struct vutil_marks *mk)
-{
-    struct tbl *t = oc->t[SEC_PXC];
-    size_t n = c->pxcs.n;
-    struct ranked *r = xcalloc(n ? n : 1, sizeof *r);
-    for (size_t i = 0; i < n; i++) {
-        const struct m_pxc *x = vec_at(&c->pxcs, i);
-        char id[320];
-        snprintf(id, sizeof id, "%s/%s", x->ns, x->name);
-        r[i] = (struct ranked){x, marked_score(pxc_score(x), vutil_mark(mk, "pxc", id)), x->ns,
-                               x->name};
-    }
-    qsort(r, n, sizeof *r, ranked_cmp);
-    oc->problems[SEC_PXC] = 0;
-    tbl_rows_begin(t);
-    for (size_t i = 0; i < n; i++) {
-        const struct m_pxc *x = r[i].obj;
-        char id[320];
-        snprintf(id, sizeof id, "%s/%s", x->ns, x->name);
-        oc->problems[SEC_PXC] += r[i].score > 0;
-        tbl_row(t, id, TH_NONE);
-        name_cell(t, x->name, TH_NONE, vutil_mark(mk, "pxc", id), g);
-        const char *st = x->state != NULL ? x->state : "?";
-        tbl_cell(t, st,
-                 strcmp(st, "ready") == 0   ? TH_STATE_OK
-                 : strcmp(st, "error") == 0 ? TH_STATE_BAD
-                                            : TH_STATE_WARN);
-        char rd[32];
-        snprintf(rd, sizeof rd, "%d/%d", x->ready, x->size);
-        tbl_cell_num(t, rd, x->ready, x->ready < x->size ? TH_STATE_WARN : TH_STATE_OK);
-        if (x->expose)
-            tbl_cellf(t, TH_STATE_WARN, "%s on", glyph(g, G_WARN));
-        else
-            tbl_cell(t, "off", TH_STATE_MUTED);
-    }
-    tbl_rows_end(t);
-    free(r);
-}
-
-static int
-pod_score(const struct m_pod *p)
-{
-    if (p->sidecar == SIDECAR_MISSING || (p->phase != NULL && strcmp(p->phase, "Failed") == 0))
-        return 2;
-    if (p->galera.known && p->galera.status != NULL && strcmp(p->galera.status, "Primary") != 0)
-        return 2;
-    if (p->galera.error != NULL)
-        return 2; /* the server does not answer (what the row shows may be old) */
-    if (p->restart_needed || !p->ready || p->phase == NULL || strcmp(p->phase, "Running") != 0)
-        return 1;
-    if (p->galera.known && (p->galera.state == NULL || strcmp(p->galera.state, "Synced") != 0))
-        return 1;
-    return 0;
-}
-
-static void
-ov_fill_pods(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g,
-             const struct vutil_marks *mk)
-{
-    struct tbl *t = oc->t[SEC_PODS];
-    size_t n = c->pods.n;
-    struct ranked *r = xcalloc(n ? n : 1, sizeof *r);
-    for (size_t i = 0; i < n; i++) {
-        const struct m_pod *p = vec_at(&c->pods, i);
-        int score = pod_score(p);
-        if (mk->by_object.n > 0) { /* 10,000 rows: no key built when nothing is marked */
-            char id[320];
-            snprintf(id, sizeof id, "%s/%s", p->ns, p->name);
-            score = marked_score(score, vutil_mark(mk, "pod", id));
-        }
-        r[i] = (struct ranked){p, score, p->ns, p->name};
-    }
-    qsort(r, n, sizeof *r, ranked_cmp);
-    oc->problems[SEC_PODS] = 0;
-    tbl_rows_begin(t);
-    for (size_t i = 0; i < n; i++) {
-        const struct m_pod *p = r[i].obj;
-        char id[320];
-        snprintf(id, sizeof id, "%s/%s", p->ns, p->name);
-        oc->problems[SEC_PODS] += r[i].score > 0;
-        tbl_row(t, id, TH_NONE);
-        name_cell(t, p->name, TH_NONE, vutil_mark(mk, "pod", id), g);
-        const char *ph = p->phase != NULL ? p->phase : "?";
-        bool running = strcmp(ph, "Running") == 0;
-        if (running && !p->ready)
-            tbl_cell(t, "NotReady", TH_STATE_WARN);
-        else
-            tbl_cell(t, ph,
-                     running                        ? TH_STATE_OK
-                     : strcmp(ph, "Failed") == 0    ? TH_STATE_BAD
-                     : strcmp(ph, "Succeeded") == 0 ? TH_STATE_MUTED
-                                                    : TH_STATE_WARN);
-        if (p->galera.error != NULL) {
-            /* The last read failed: say so and why, and how old the state is. A fixed time
-             * (UTC, as in the event log), not a moving age: the pod rows are rebuilt only
-             * when pods change. */
-            char since[16] = "";
-            if (p->galera.known && p->galera.updated_ms > 0)
-                clock_fmt_hms(p->galera.updated_ms, since, sizeof since);
-            /* "pxc-cluster-pxc-1 (host:port): connect: ...": the row already names it. */
-            const char *why = p->galera.error, *q;
-            if (strncmp(why, p->name, strlen(p->name)) == 0 && (q = strstr(why, "): ")) != NULL)
-                why = q + 3;
-            if (since[0])
-                tbl_cellf(t, TH_STATE_BAD, "%s %s at %s; %s", glyph(g, G_CROSSMARK),
-                          p->galera.state != NULL ? p->galera.state : "?", since, why);
-            else
-                tbl_cellf(t, TH_STATE_BAD, "%s no status: %s", glyph(g, G_CROSSMARK), why);
-        } else if (!p->galera.known) {
-            tbl_cell(t, "-", TH_STATE_MUTED);
-        } else {
-            const char *gs = p->galera.state != NULL ? p->galera.state : "?";
-            bool primary = p->galera.status == NULL || strcmp(p->galera.status, "Primary") == 0;
-            enum th_elem e = !primary                    ? TH_STATE_BAD
-                             : strcmp(gs, "Synced") == 0 ? TH_STATE_OK
-                                                         : TH_STATE_WARN;
-            if (p->galera.cluster_size >= 0)
-                tbl_cellf(t, e, "%s %d", gs, p->galera.cluster_size);
-            else
-                tbl_cell(t, gs, e);
-        }
-        if (p->sidecar == SIDECAR_MISSING)
-            tbl_cellf(t, TH_STATE_BAD, "%s missing", glyph(g, G_CROSSMARK));
-        else if (p->restart_needed)
-            tbl_cellf(t, TH_STATE_WARN, "%s restart", glyph(g, G_WARN));
-        else if (p->sidecar == SIDECAR_INJECTED)
-            tbl_cellf(t, TH_STATE_OK, "%s injected", glyph(g, G_CHECK));
-        else
-            tbl_cell(t, "- off", TH_STATE_MUTED);
-    }
-    tbl_rows_end(t);
-    free(r);
-}
-
-static int
-se_score(const struct m_sentry *se)
-{
-    bool is_static = se->resolution != NULL && strcmp(se->resolution, "STATIC") == 0;
-    if (is_static && se->n_endpoints == 0)
-        return 2;
-    return se->n_hosts == 0 ? 1 : 0;
-}
-
-static void
-ov_fill_se(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g,
-           const struct vutil_marks *mk)
-{
-    struct tbl *t = oc->t[SEC_SE];
-    size_t n = c->sentries.n;
-    struct ranked *r = xcalloc(n ? n : 1, sizeof *r);
-    for (size_t i = 0; i < n; i++) {
-        const struct m_sentry *se = vec_at(&c->sentries, i);
-        char id[320];
-        snprintf(id, sizeof id, "%s/%s", se->ns, se->name);
-        r[i] = (struct ranked){se, marked_score(se_score(se), vutil_mark(mk, "serviceentry", id)),
-                               se->n_hosts ? se->hosts[0] : "", se->name};
-    }
-    qsort(r, n, sizeof *r, ranked_cmp);
-    oc->problems[SEC_SE] = 0;
-    tbl_rows_begin(t);
-    for (size_t i = 0; i < n; i++) {
-        const struct m_sentry *se = r[i].obj;
-        char id[320];
-        snprintf(id, sizeof id, "%s/%s", se->ns, se->name);
-        oc->problems[SEC_SE] += r[i].score > 0;
-        tbl_row(t, id, TH_NONE);
-        char host[300];
-        if (se->n_hosts > 1)
-            snprintf(host, sizeof host, "%s +%d", se->hosts[0], se->n_hosts - 1);
-        else
-            snprintf(host, sizeof host, "%s", se->n_hosts ? se->hosts[0] : "(no host)");
-        name_cell(t, host, se->n_hosts ? TH_NONE : TH_STATE_WARN,
-                  vutil_mark(mk, "serviceentry", id), g);
-        char ep[16];
-        snprintf(ep, sizeof ep, "%d", se->n_endpoints);
-        tbl_cell_num(t, ep, se->n_endpoints, r[i].score == 2 ? TH_STATE_BAD : TH_NONE);
-        tbl_cell(t, se->resolution != NULL ? se->resolution : "?", TH_NONE);
-        tbl_cell(t, se->name, TH_STATE_MUTED);
-    }
-    tbl_rows_end(t);
-    free(r);
-}
-
-/* Stale channels (last read older than 3 refresh intervals) show their age and grey out;
- * returns how many there are, so that sync refills while any are stale (ages move). */
-static int
-ov_fill_chan(struct ov_col *oc, const struct m_cluster *c, const struct glyphs *g, struct app *a,
-             const struct vutil_marks *mk)
-{
-    struct tbl *t = oc->t[SEC_CHAN];
-    size_t n = c->channels.n;
-    struct ranked *r = xcalloc(n ? n : 1, sizeof *r);
-    struct health_limits lag = vutil_app_lag(a);
-    int64_t now = app_now_ms(a), refresh_ms = vutil_app_refresh_ms(a);
-    int n_stale = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct m_channel *ch = vec_at(&c->channels, i);
-        int h = health_channel(ch, &lag, NULL, 0);
-        if (h == HEALTH_OK && vutil_channel_stale(ch, now, refresh_ms, NULL))
-            h = HEALTH_WARN;
-        h = marked_score(h, vutil_mark(mk, "channel", ch->name[0] ? ch->name : "(default)"));
-        r[i] = (struct ranked){ch, h, ch->name, ch->server};
-    }
-    qsort(r, n, sizeof *r, ranked_cmp);
-    oc->problems[SEC_CHAN] = 0;
-    tbl_rows_begin(t);
-    for (size_t i = 0; i < n; i++) {
-        const struct m_channel *ch = r[i].obj;
-        char id[512], buf[64];
-        snprintf(id, sizeof id, "%s/%s", ch->server, ch->name);
-        oc->problems[SEC_CHAN] += r[i].score > 0;
-        int64_t age_ms = 0;
-        bool stale = vutil_channel_stale(ch, now, refresh_ms, &age_ms);
-        n_stale += stale;
-        tbl_row(t, id, stale ? TH_STATE_MUTED : TH_NONE);
-        const char *nm = ch->name[0] ? ch->name : "(default)";
-        name_cell(t, nm, TH_NONE, vutil_mark(mk, "channel", nm), g);
-        bool ok = ch->io == THR_YES && ch->sql == THR_YES;
-        tbl_cellf(t, stale ? TH_STATE_MUTED : ok ? TH_STATE_OK : TH_STATE_BAD, "%s/%s",
-                  model_thread_name(ch->io), model_thread_name(ch->sql));
-        vutil_fmt_lag(ch->lag_s, buf, sizeof buf);
-        enum th_elem le = vutil_lag_elem(ch->lag_s, &lag);
-        tbl_cell_num(t, buf, ch->lag_s, stale ? TH_STATE_MUTED : le);
-        char spark[64];
-        vutil_spark_text(ch, 6, g, spark, sizeof spark);
-        tbl_cell(t, spark, stale ? TH_STATE_MUTED : le == TH_STATE_OK ? TH_SPARK : le);
-        const char *err = vutil_channel_error(ch);
-        if (stale) {
-            clock_fmt_age(age_ms, buf, sizeof buf);
-            tbl_cellf(t, TH_STATE_WARN, "stale %s%s%s", buf, err[0] ? ": " : "", err);
-        } else {
-            tbl_cell(t, err[0] ? err : "-", err[0] ? TH_STATE_BAD : TH_STATE_MUTED);
-        }
-    }
-    tbl_rows_end(t);
-    free(r);
-    return n_stale;
 }
 
 /* ------------------------------------------------------------------ topology */
@@ -630,7 +279,8 @@ ov_routes(const struct m_cluster *c, char *buf, size_t n, bool *bad)
     return off > 0;
 }
 
-static void
+/* Returns the lines the column used from y. */
+static int
 ov_draw_column(struct ov_view *o, const struct m_cluster *c, struct ov_col *oc, int ci, int y,
                int x, int w, int h)
 {
@@ -714,6 +364,7 @@ ov_draw_column(struct ov_view *o, const struct m_cluster *c, struct ov_col *oc, 
             o->rects[o->n_rects++] = (struct ov_rect){ci, s, sy, x, sh[s], w - 1};
         sy += sh[s];
     }
+    return sy - y;
 }
 
 static void
@@ -734,14 +385,22 @@ ov_sync(struct view *v)
             for (size_t j = 0; j < c->channels.n; j++)
                 now_stale += vutil_channel_stale(vec_at(&c->channels, j), now, refresh_ms, NULL);
         }
-        if (now_stale == 0 && o->n_stale == 0)
+        bool ages = false;
+        for (size_t i = 0; i < o->cols.n; i++) {
+            const struct ov_col *oc = vec_at(&o->cols, i);
+            ages |= oc->pods_age_next_ms > 0 && now >= oc->pods_age_next_ms;
+        }
+        if (now_stale == 0 && o->n_stale == 0 && !ages)
             return;
         o->n_stale = 0;
         for (size_t i = 0; i < o->cols.n; i++) {
+            struct ov_col *oc = vec_at(&o->cols, i);
             const struct m_cluster *c = vec_at(&m->clusters, i);
             struct vutil_marks mk;
             vutil_marks_build(&mk, m, c->name);
-            o->n_stale += ov_fill_chan(vec_at(&o->cols, i), c, g, v->app, &mk);
+            o->n_stale += view_overview__fill_chan(oc, c, g, v->app, &mk);
+            if (oc->pods_age_next_ms > 0 && now >= oc->pods_age_next_ms)
+                view_overview__fill_pods(oc, c, g, &mk, now);
             vutil_marks_fini(&mk);
         }
         return;
@@ -757,15 +416,71 @@ ov_sync(struct view *v)
         vutil_marks_build(&mk, m, c->name);
         oc->n_err = mk.n_errors;
         oc->n_warn = mk.n_warnings;
-        ov_fill_pxc(oc, c, g, &mk);
-        if (oc->pods_seq != m->pods_seq || oc->findings_seq != m->findings_seq) {
-            ov_fill_pods(oc, c, g, &mk);
+        view_overview__fill_pxc(oc, c, g, &mk);
+        int64_t now = app_now_ms(v->app);
+        if (oc->pods_seq != m->pods_seq || oc->findings_seq != m->findings_seq ||
+            (oc->pods_age_next_ms > 0 && now >= oc->pods_age_next_ms)) {
+            view_overview__fill_pods(oc, c, g, &mk, now);
             oc->pods_seq = m->pods_seq;
             oc->findings_seq = m->findings_seq;
         }
-        ov_fill_se(oc, c, g, &mk);
-        o->n_stale += ov_fill_chan(oc, c, g, v->app, &mk);
+        view_overview__fill_se(oc, c, g, &mk);
+        o->n_stale += view_overview__fill_chan(oc, c, g, v->app, &mk);
         vutil_marks_fini(&mk);
+    }
+}
+
+/* One pane's lines, wrapped while they all fit (a finding's message is worth reading
+ * whole), else one a line, clipped, so that the most of them show. */
+static void
+ov_draw_pane(struct textv *tv, WINDOW *win, int y, int x, int h, int w, const struct theme *th,
+             const struct glyphs *g)
+{
+    textv_set_wrap(tv, true);
+    textv_set_size(tv, h, w);
+    if (textv_n_vlines(tv) > (size_t)h)
+        textv_set_wrap(tv, false);
+    textv_draw(tv, win, y, x, h, w, th, g);
+}
+
+/* The lines the columns leave empty (a tall terminal): the doctor's findings and the
+ * newest events, side by side from 100 columns, else stacked. Nothing below 4 lines.
+ * The boxes line up with the columns' frames: they span cells 0..right, and side by side
+ * the events start at cell split + 1 (a column's frame starts one cell past its slot). */
+static void
+ov_draw_recent(struct ov_view *o, int y, int h, int split, int right)
+{
+    const struct app *a = o->v.app;
+    const struct theme *th = app_theme(a);
+    const struct glyphs *g = app_glyphs(a);
+    const struct model *m = app_model(o->v.app);
+    if (h < 4 || o->w < 40)
+        return;
+    int n_fd = view_overview__fill_findings(o->findings, m, app_now_ms(a));
+    view_overview__fill_events(o->events, m, h);
+    char fd_title[64], ev_title[64];
+    snprintf(fd_title, sizeof fd_title, "Findings (%d)", n_fd);
+    snprintf(ev_title, sizeof ev_title, "Newest events (%d)", m->ev_len);
+    int iy, ix, ih, iw;
+    int fy = y, fx = 0, fh = h, fw = right + 1, ey = y, ex = 0, eh = h, ew = right + 1;
+    if (o->w >= 100) {
+        fw = split - 1;
+        ex = split + 1;
+        ew = right + 1 - ex;
+    } else {
+        fh = (n_fd > 0 ? n_fd : 1) + 2;
+        if (fh > h / 2)
+            fh = h / 2;
+        ey = y + fh;
+        eh = h - fh;
+    }
+    frame_draw(o->v.win, fy, fx, fh, fw, fd_title, "press 4", false, th, g);
+    frame_inner(fy, fx, fh, fw, &iy, &ix, &ih, &iw);
+    ov_draw_pane(o->findings, o->v.win, iy, ix, ih, iw, th, g);
+    if (eh >= 3) {
+        frame_draw(o->v.win, ey, ex, eh, ew, ev_title, "press 3", false, th, g);
+        frame_inner(ey, ex, eh, ew, &iy, &ix, &ih, &iw);
+        ov_draw_pane(o->events, o->v.win, iy, ix, ih, iw, th, g);
     }
 }
 
@@ -812,13 +527,20 @@ ov_render(struct view *v)
         y++;
     }
     int cw = o->w / (nc > o->per_page ? o->per_page : shown);
+    int used = 0, right = o->w - 1;
     for (int i = 0; i < shown; i++) {
         int ci = o->page_first + i;
         int x = i * cw;
         int w = i == shown - 1 && nc <= o->per_page ? o->w - x : cw;
-        ov_draw_column(o, vec_at(&m->clusters, (size_t)ci), vec_at(&o->cols, (size_t)ci), ci, y,
-                       x + (i == 0 ? 0 : 1), w - (i == 0 ? 0 : 1), o->h - y);
+        int u = ov_draw_column(o, vec_at(&m->clusters, (size_t)ci), vec_at(&o->cols, (size_t)ci),
+                               ci, y, x + (i == 0 ? 0 : 1), w - (i == 0 ? 0 : 1), o->h - y);
+        if (u > used)
+            used = u;
+        right = x + w - 2; /* the last frame's right edge (frames are a cell short) */
     }
+    /* Side by side, the split falls between two columns (the middle one), or halves one. */
+    int split = shown >= 2 ? (shown + 1) / 2 * cw : o->w / 2;
+    ov_draw_recent(o, y + used, o->h - (y + used), split, right);
 }
 
 static void
@@ -843,6 +565,30 @@ ov_show_focus(struct ov_view *o)
         o->page_first = o->focus_col;
     if (o->focus_col >= o->page_first + o->per_page)
         o->page_first = o->focus_col - o->per_page + 1;
+}
+
+/* d: the selected row of the focused section (ids "ns/name", channels "server/name"). */
+static unsigned
+ov_describe(struct ov_view *o)
+{
+    static const char *const kinds[SEC__COUNT] = {"pxc", "pod", "serviceentry", "channel"};
+    struct ov_col *oc = o->cols.items[o->focus_col];
+    const char *id = tbl_selected_id(oc->t[o->focus_sec]);
+    const char *slash = id != NULL ? strchr(id, '/') : NULL;
+    if (slash == NULL) {
+        app_flash(o->v.app, APP_INFO, "nothing selected to describe in %s's %s", oc->cluster,
+                  sec_titles[o->focus_sec]);
+        return R_NONE;
+    }
+    char *first = xstrndup(id, (size_t)(slash - id));
+    struct describe_target t = {kinds[o->focus_sec], oc->cluster, first, slash + 1, NULL};
+    if (o->focus_sec == SEC_CHAN) {
+        t.ns = NULL;
+        t.server = first;
+    }
+    view_describe_open(o->v.app, &t, &view_overview_ops);
+    free(first);
+    return R_REDRAW | R_HINTS;
 }
 
 static unsigned
@@ -900,6 +646,27 @@ ov_action(struct view *v, enum key_action act)
         view_chdetail_open(v->app, oc->cluster, server, slash + 1, &view_overview_ops);
         free(server);
         return R_REDRAW | R_HINTS;
+    }
+    case KA_LOGS: /* the Pods section's selected pod (row id NS/NAME) */
+        return view_logs_open_ref(v->app, ((struct ov_col *)o->cols.items[o->focus_col])->cluster,
+                                  "pod", o->focus_sec == SEC_PODS ? tbl_selected_id(t) : NULL,
+                                  &view_overview_ops);
+    case KA_DESCRIBE:
+        return ov_describe(o);
+    case KA_CHANNEL_START:
+    case KA_CHANNEL_STOP: { /* the selected channel of the Channels section */
+        struct ov_col *oc = o->cols.items[o->focus_col];
+        const char *id = o->focus_sec == SEC_CHAN ? tbl_selected_id(oc->t[SEC_CHAN]) : NULL;
+        const char *slash = id != NULL ? strchr(id, '/') : NULL;
+        if (slash == NULL) {
+            app_flash(v->app, APP_INFO, "select a channel first (Tab to a Channels section)");
+            return R_NONE;
+        }
+        char *server = xstrndup(id, (size_t)(slash - id));
+        app_act(v->app, act == KA_CHANNEL_START ? ACT_CHANNEL_START : ACT_CHANNEL_STOP,
+                &(struct act_args){.cluster = oc->cluster, .server = server, .name = slash + 1});
+        free(server);
+        return R_REDRAW;
     }
     case KA_PROBE_CHANNEL: { /* the selected channel, else the column's first */
         struct ov_col *oc = o->cols.items[o->focus_col];
@@ -960,6 +727,22 @@ ov_mouse(struct view *v, int y, int x, int wheel_dy)
     return R_NONE;
 }
 
+void
+view_overview_focus(struct app *a, const char *section)
+{
+    static const char *const names[SEC__COUNT] = {"pxc", "pods", "serviceentries", "channels"};
+    struct ov_view *o = (struct ov_view *)app_view(a, &view_overview_ops);
+    if (o == NULL)
+        return;
+    for (int s = 0; s < SEC__COUNT; s++)
+        if (strcmp(names[s], section) == 0)
+            o->focus_sec = s;
+    o->v.dirty = true;
+    struct pxerr err = {0};
+    if (app_show_view(a, view_overview_ops.name, &err) < 0)
+        app_flash(a, APP_ERROR, "%s", err.msg);
+}
+
 static struct view *
 ov_create(struct app *a)
 {
@@ -967,7 +750,9 @@ ov_create(struct app *a)
     o->v.ops = &view_overview_ops;
     o->v.app = a;
     o->v.dirty = true;
-    vec_init(&o->cols, ov_col_free);
+    vec_init(&o->cols, view_overview__col_free);
+    o->findings = textv_new();
+    o->events = textv_new();
     return &o->v;
 }
 
@@ -976,6 +761,8 @@ ov_destroy(struct view *v)
 {
     struct ov_view *o = (struct ov_view *)v;
     vec_fini(&o->cols);
+    textv_free(o->findings);
+    textv_free(o->events);
     free(o);
 }
 
@@ -983,7 +770,8 @@ const struct view_ops view_overview_ops = {
     .name = "overview",
     .title = "Overview",
     .interest = DIRTY_CLUSTERS | DIRTY_PODS | DIRTY_PXC | DIRTY_SENTRIES | DIRTY_CHANNELS |
-                DIRTY_GALERA | DIRTY_NAMESPACES | DIRTY_SERVERS, /* servers: the route line */
+                DIRTY_GALERA | DIRTY_NAMESPACES | DIRTY_EVENTS | DIRTY_FINDINGS |
+                DIRTY_SERVERS, /* servers: the route line */
     .key = KA_VIEW_OVERVIEW,
     .ticks = true, /* "3s ago" per cluster */
     .scope = KS_OVERVIEW,

@@ -1,6 +1,8 @@
-/* view_sentries: the ServiceEntries of every cluster in one table, with the selected
- * object as YAML (syntax coloured) below. The model keeps no JSON, so the YAML is
- * rendered from struct m_sentry: what the console knows of the object, in the order
+/* view_sentries: the ServiceEntries of every cluster in one table, and a row for each one
+ * a cluster lacks (doctor/mesh.h: another cluster's PXC host, or a channel's source host,
+ * that nothing declares; A creates it through the fix runner, as the doctor's fix and the
+ * set-up do), with the selected object as YAML (syntax coloured) below. The model keeps no JSON, so
+ * the YAML is rendered from struct m_sentry: what the console knows of the object, in the order
  * kubectl shows it. `m` swaps the YAML for the diff against the corrected ServiceEntry
  * the generator makes for the selected host (manifest.h, endpoints by the rule of
  * doctor/mesh.h: the remote cluster's node addresses, as the seed's mkPXCServiceEntry);
@@ -28,6 +30,7 @@
 #include "wkey.h"
 #include "vutil.h"
 #include "codec/yamlout.h"
+#include "kube/kube.h"
 #include "manifest/ydiff.h"
 
 /* At 80 columns: cluster, name, hosts, addresses, endpoints and age stay readable; the
@@ -39,6 +42,9 @@ static const struct tbl_col se_cols[] = {
     {"LOCATION", 13, 0, 0, TBL_LEFT, 5},  {"RESOLUTION", 6, 0, 0, TBL_LEFT, 4},
     {"EPS", 3, 0, 0, TBL_RIGHT, 0},       {"CHANGED", 7, 0, 0, TBL_RIGHT, 0},
 };
+
+#define SE_MISSING_MAX 32
+#define SE_MISSING_ID "missing:" /* row id prefix of a ServiceEntry a cluster lacks */
 
 struct se_view {
     struct view v;
@@ -235,8 +241,120 @@ se_fill(struct se_view *sv)
                 clock_fmt_age(now - se->changed_ms, age, sizeof age);
             tbl_cell_num(sv->t, age, (double)(now - se->changed_ms), TH_STATE_MUTED);
         }
+        /* The ServiceEntries it lacks (doctor/mesh.h), next to its own: A creates them. */
+        struct mesh_missing mm[SE_MISSING_MAX];
+        int n = mesh_missing(m, c, mm, SE_MISSING_MAX);
+        for (int k = 0; k < n && k < SE_MISSING_MAX; k++) {
+            char id[600];
+            snprintf(id, sizeof id, "%s%s/%s", SE_MISSING_ID, c->name, mm[k].host);
+            enum th_elem e = mm[k].n_users > 0 ? TH_STATE_BAD : TH_STATE_WARN;
+            tbl_row(sv->t, id, TH_NONE);
+            tbl_cell(sv->t, c->name, TH_NONE);
+            tbl_cell(sv->t, mm[k].ns, TH_STATE_MUTED);
+            tbl_cell(sv->t, "(missing)", e);
+            tbl_cell(sv->t, mm[k].host, e);
+            for (int col = 0; col < 5; col++)
+                tbl_cell(sv->t, "-", TH_STATE_MUTED);
+            tbl_cell(sv->t, "-", TH_STATE_MUTED);
+        }
     }
     tbl_rows_end(sv->t);
+}
+
+/* The selected row when it is a missing ServiceEntry: its cluster and what it lacks. */
+static bool
+se_selected_missing(struct se_view *sv, const struct m_cluster **cout, struct mesh_missing *out)
+{
+    const char *id = tbl_selected_id(sv->t);
+    if (id == NULL || strncmp(id, SE_MISSING_ID, strlen(SE_MISSING_ID)) != 0)
+        return false;
+    id += strlen(SE_MISSING_ID);
+    const struct model *m = app_model(sv->v.app);
+    for (size_t i = 0; i < m->clusters.n; i++) {
+        const struct m_cluster *c = m->clusters.items[i];
+        size_t cl = strlen(c->name);
+        if (strncmp(id, c->name, cl) != 0 || id[cl] != '/')
+            continue;
+        struct mesh_missing mm[SE_MISSING_MAX];
+        int n = mesh_missing(m, c, mm, SE_MISSING_MAX);
+        for (int k = 0; k < n && k < SE_MISSING_MAX; k++)
+            if (strcmp(mm[k].host, id + cl + 1) == 0) {
+                *cout = c;
+                *out = mm[k];
+                return true;
+            }
+    }
+    return false;
+}
+
+/* The ServiceEntry A would create for a missing row (the generator, endpoints by the mesh
+ * rule), as YAML into y; or why not into why. */
+static bool
+se_missing_manifest(struct app *a, const struct m_cluster *c, const struct mesh_missing *mm,
+                    struct strbuf *y, char *why, size_t n)
+{
+    const struct model *m = app_model(a);
+    struct m_cluster *rc = model_cluster_find((struct model *)m, mm->remote);
+    const char *addrs[MF_MAX_ENDPOINTS];
+    int n_addrs = rc != NULL ? mesh_endpoints(rc, addrs, MF_MAX_ENDPOINTS) : 0;
+    if (n_addrs == 0) {
+        snprintf(why, n, "no node address of %s is known yet: the endpoints are unknown",
+                 mm->remote);
+        return false;
+    }
+    char objname[300];
+    snprintf(objname, sizeof objname, "%s-%s", mm->name, mm->remote);
+    struct mf_serviceentry_opts o = {.name = mm->name,
+                                     .object_name = objname,
+                                     .namespace = mm->ns,
+                                     .remote_cluster = mm->remote,
+                                     .api_version = sentry_api_version(a, c)};
+    for (int i = 0; i < n_addrs && i < MF_MAX_ENDPOINTS; i++)
+        o.endpoints[o.n_endpoints++].address = addrs[i];
+    json_t *docs = json_array();
+    struct pxerr e = {0};
+    bool ok = mf_serviceentry(&o, docs, &e) == 0;
+    if (ok)
+        yamlout_yaml(json_array_get(docs, 0), y);
+    else
+        snprintf(why, n, "%s", e.msg);
+    json_decref(docs);
+    return ok;
+}
+
+static void
+se_fill_missing_pane(struct se_view *sv, const struct m_cluster *c, const struct mesh_missing *mm)
+{
+    struct app *a = sv->v.app;
+    char head[600];
+    snprintf(head, sizeof head, "# missing: no ServiceEntry in %s declares %s", c->name, mm->host);
+    textv_add_line(sv->yaml, head, TH_STATE_WARN);
+    if (mm->n_users > 0) {
+        snprintf(head, sizeof head, "# %d channel(s) of %s use it as their source host",
+                 mm->n_users, c->name);
+        textv_add_line(sv->yaml, head, TH_STATE_BAD);
+    }
+    struct strbuf y;
+    strbuf_init(&y);
+    char why[400] = "";
+    if (se_missing_manifest(a, c, mm, &y, why, sizeof why)) {
+        snprintf(
+            head, sizeof head,
+            "# A creates it from %s's node addresses (server dry run, diff, confirm):", mm->remote);
+        textv_add_line(sv->yaml, head, TH_YAML_COMMENT);
+        struct textv_span sp[16];
+        for (char *l = y.s, *nl; *l != '\0'; l = nl) {
+            nl = strchr(l, '\n');
+            size_t len = nl != NULL ? (size_t)(nl - l) : strlen(l);
+            size_t k = textv_yaml_line(l, len, sp, 16);
+            textv_add_spans(sv->yaml, sp, k);
+            nl = nl != NULL ? nl + 1 : l + len;
+        }
+    } else {
+        textv_add_line(sv->yaml, "# A cannot create it yet:", TH_STATE_WARN);
+        textv_add_line(sv->yaml, why, TH_TEXT);
+    }
+    strbuf_fini(&y);
 }
 
 static void
@@ -254,6 +372,11 @@ se_fill_pane(struct se_view *sv)
     const struct m_cluster *c = NULL;
     const struct m_sentry *se = se_selected(sv, &c);
     textv_clear(sv->yaml);
+    struct mesh_missing mm;
+    if (se == NULL && se_selected_missing(sv, &c, &mm)) {
+        se_fill_missing_pane(sv, c, &mm);
+        return;
+    }
     if (se == NULL) {
         textv_add_line(sv->yaml, "No ServiceEntry selected.", TH_STATE_MUTED);
         return;
@@ -271,11 +394,11 @@ se_fill_pane(struct se_view *sv)
             textv_add_line(sv->yaml, "No corrected manifest:", TH_STATE_WARN);
             textv_add_line(sv->yaml, err, TH_TEXT);
         } else {
-            struct strbuf want, d;
-            strbuf_init(&want);
+            /* The diff the apply dialog shows: what a server-side apply changes (fields the
+             * generator does not set are no removal), not a text diff of two renderings. */
+            struct strbuf d;
             strbuf_init(&d);
-            yamlout_yaml(json_array_get(docs, 0), &want);
-            int changed = ydiff_lines(y.s, want.s, 3, &d);
+            int changed = ydiff_apply(o, NULL, json_array_get(docs, 0), KUBE_FIELD_MANAGER, 3, &d);
             char head[160];
             snprintf(head, sizeof head,
                      changed == 0 ? "# the generated ServiceEntry matches "
@@ -297,7 +420,6 @@ se_fill_pane(struct se_view *sv)
                 free(line);
                 nl = nl ? nl + 1 : NULL;
             }
-            strbuf_fini(&want);
             strbuf_fini(&d);
             json_decref(docs);
         }
@@ -355,15 +477,23 @@ se_action(struct view *v, enum key_action act)
     struct app *a = v->app;
     const struct m_cluster *c = NULL;
     const struct m_sentry *se = NULL;
+    struct mesh_missing mm;
+    if (act == KA_APPLY && se_selected_missing(sv, &c, &mm)) {
+        app_act(a, ACT_CREATE_SENTRY,
+                &(struct act_args){
+                    .cluster = c->name, .ns = mm.ns, .pxc = mm.name, .source = mm.remote});
+        return R_NONE;
+    }
     switch (act) {
     case KA_DELETE:
     case KA_COPY_YAML:
     case KA_APPLY:
     case KA_PROBE_LOCAL:
     case KA_PROBE_MESH:
+    case KA_DESCRIBE:
         se = se_selected(sv, &c);
         if (se == NULL) {
-            app_flash(a, APP_INFO, "select a ServiceEntry first");
+            app_flash(a, APP_INFO, "select a ServiceEntry first (a missing row: A creates it)");
             return R_NONE;
         }
         break;
@@ -371,10 +501,23 @@ se_action(struct view *v, enum key_action act)
         break;
     }
     switch (act) {
-    case KA_DELETE:
-        app_act(a, ACT_DELETE_SENTRY,
-                &(struct act_args){.cluster = c->name, .ns = se->ns, .name = se->name});
+    case KA_DELETE: {
+        json_t *o = sentry_json(a, c, se);
+        struct strbuf y;
+        strbuf_init(&y);
+        yamlout_yaml(o, &y);
+        app_act(
+            a, ACT_DELETE_SENTRY,
+            &(struct act_args){.cluster = c->name, .ns = se->ns, .name = se->name, .text = y.s});
+        strbuf_fini(&y);
+        json_decref(o);
         return R_NONE;
+    }
+    case KA_DESCRIBE: {
+        struct describe_target t = {"serviceentry", c->name, se->ns, se->name, NULL};
+        view_describe_open(a, &t, &view_sentries_ops);
+        return R_REDRAW | R_HINTS;
+    }
     case KA_COPY_YAML: {
         json_t *o = sentry_json(a, c, se);
         struct strbuf y;

@@ -22,6 +22,7 @@ struct help {
     struct ledit *fe;
     int top, height;
     int keyw;
+    int descw; /* the widest description of all rows (filtered or not: a steady box) */
 };
 
 static void
@@ -109,6 +110,7 @@ void
 help_set_rows(struct help *h, const struct help_row *rows, size_t n)
 {
     free_rows(h);
+    h->descw = 0;
     h->rows = n ? xcalloc(n, sizeof *h->rows) : NULL;
     const char *section = "General";
     for (size_t i = 0; i < n; i++) {
@@ -117,6 +119,9 @@ help_set_rows(struct help *h, const struct help_row *rows, size_t n)
         h->rows[i].section = xstrdup(section);
         h->rows[i].key = xstrdup(rows[i].key ? rows[i].key : "");
         h->rows[i].desc = xstrdup(rows[i].desc ? rows[i].desc : "");
+        int dw = wtext_width(h->rows[i].desc, false);
+        if (dw > h->descw)
+            h->descw = dw;
     }
     h->n_rows = n;
     h->top = 0;
@@ -259,7 +264,12 @@ void
 help_draw(struct help *h, WINDOW *win, int y, int x, int hh, int w, const struct theme *th,
           const struct glyphs *g)
 {
+    /* 100 cells, or wider where the terminal has the room for a description that needs it:
+     * the text is cut only when the terminal is too narrow for it. */
     int bw = w - 4 > 100 ? 100 : w - 4, bh = hh - 2;
+    int want = h->keyw + h->descw + 7; /* borders, margins and the gap after the keys */
+    if (want > bw)
+        bw = want < w - 4 ? want : w - 4;
     if (bw < 20)
         bw = w;
     if (bh < 5)

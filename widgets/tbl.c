@@ -619,6 +619,24 @@ tbl_layout(const struct tbl_col *cols, size_t n, const int *natural, int width, 
             break;
         vis[victim] = false;
     }
+    /* 1b. Extra columns only where the others are whole. */
+    for (;;) {
+        int need = 0, nv = 0;
+        for (size_t i = 0; i < n; i++)
+            if (vis[i])
+                need += cols[i].prio >= TBL_EXTRA ? mn[i] : nat[i], nv++;
+        need += nv > 1 ? (nv - 1) * TBL_GAP : 0;
+        if (need <= width)
+            break;
+        int victim = -1;
+        for (size_t i = 0; i < n; i++)
+            if (vis[i] && cols[i].prio >= TBL_EXTRA &&
+                (victim < 0 || cols[i].prio >= cols[victim].prio))
+                victim = (int)i;
+        if (victim < 0)
+            break;
+        vis[victim] = false;
+    }
     /* 2. Minimums left to right; what does not fit is clipped, then hidden. */
     int x = 0;
     size_t shown = 0;
@@ -656,7 +674,28 @@ tbl_layout(const struct tbl_col *cols, size_t n, const int *natural, int width, 
         if (!any)
             break;
     }
-    /* 4. Flex columns share what is left, by weight, up to their maximum. */
+    /* 4. A column cut at its maximum grows on to its whole content while width is left:
+     * max_w keeps a long column from starving the others when space is short, never
+     * from being read whole when there is room (no column is cut while another gets
+     * spare width from flex). Same order as 3. */
+    for (int pass_prio = 0; rem > 0; pass_prio++) {
+        bool any = false;
+        for (size_t i = 0; i < n && rem > 0; i++) {
+            if (!vis[i] || cols[i].prio < pass_prio)
+                continue;
+            any = true;
+            int whole = natural[i] > nat[i] ? natural[i] : nat[i];
+            if (cols[i].prio != pass_prio || out_w[i] < nat[i] || whole <= out_w[i])
+                continue;
+            int add = whole - out_w[i];
+            if (add > rem)
+                add = rem;
+            out_w[i] += add, rem -= add;
+        }
+        if (!any)
+            break;
+    }
+    /* 5. Flex columns share what is left, by weight, up to their maximum. */
     int total_flex = 0;
     for (size_t i = 0; i < n; i++)
         if (vis[i] && out_w[i] > 0 && cols[i].flex > 0)

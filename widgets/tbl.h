@@ -31,8 +31,14 @@ struct tbl_col {
     int max_w;            /* natural width never exceeds this (0: no maximum) */
     int flex;             /* share of spare width beyond the natural width (0: none) */
     enum tbl_align align; /* numbers right-aligned */
-    int prio;             /* 0: never hidden; higher numbers are hidden first when narrow */
+    int prio;             /* 0: never hidden; higher numbers are hidden first when narrow;
+                             TBL_EXTRA and above: extra detail */
 };
+
+/* A column of prio TBL_EXTRA + n is extra detail (an IP, an age): it shows only in width
+ * the other columns do not need for their natural width (capped at max_w), never by
+ * cutting them; among extras the higher n hides first. */
+#define TBL_EXTRA 100
 
 struct tbl;
 
@@ -101,9 +107,11 @@ void tbl_pos_text(const struct tbl *t, char *buf, size_t n);
 /* --- layout --- */
 /* Pure: widths for `width` columns. natural[i]: the widest content; out_w[i] gets 0 for a
  * hidden column. Columns with the highest prio hide first until the minimums fit; prio 0
- * columns never hide (the last one is clipped). Remaining width grows columns toward their
- * natural width (lowest prio first), then flex columns share what is left. Returns the
- * number of columns shown. */
+ * columns never hide (the last one is clipped). TBL_EXTRA columns then hide, highest
+ * prio first, until the others fit at their natural width (capped at max_w). Remaining width grows
+ * columns toward their natural width capped at max_w (lowest prio first), then past max_w to their
+ * whole content, then flex columns share what is left: no column is cut while another is given
+ * spare width. Returns the number of columns shown. */
 size_t tbl_layout(const struct tbl_col *cols, size_t n, const int *natural, int width, int *out_w);
 /* tbl_layout with this table's natural widths (titles and all rows set); stores the result
  * for tbl_col_at. out_w may be NULL. */

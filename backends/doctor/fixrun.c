@@ -282,8 +282,8 @@ sql_preview(struct fixrun *fr, struct pxerr *err)
         strbuf_appendf(&fr->text,
                        "The password is read from Secret %s/%s (key replication) in %s.\n",
                        arg(fr->fix.ns), arg(fr->fix.name), arg(fr->fix.remote));
-    strbuf_appendf(&fr->text, "Runs as MySQL user '%s' (the action user), in the server's "
-                              "dialect:\n",
+    strbuf_appendf(&fr->text,
+                   "Runs as MySQL user '%s' (the action user), in the server's dialect:\n",
                    mysql_poll_action_user(mp));
     for (int i = 0; i < fr->n_acts; i++) {
         struct strbuf masked;
@@ -444,11 +444,11 @@ sentry_preview(struct fixrun *fr, struct crdreg *schemas, struct pxerr *err)
         crdreg_free(schemas);
         return rc_;
     }
-    strbuf_appendf(&fr->text,
-                   "Cluster %s: server-side apply of the ServiceEntry for %s.%s.global with %d "
-                   "node address(es) of %s (server dry run):\n",
-                   arg(fr->fix.cluster), arg(fr->fix.name), arg(fr->fix.remote), n,
-                   arg(fr->fix.remote));
+    strbuf_appendf(
+        &fr->text,
+        "Cluster %s: server-side apply of the ServiceEntry for %s.%s.global with %d "
+        "node address(es) of %s, field manager " KUBE_FIELD_MANAGER " (server dry run):\n",
+        arg(fr->fix.cluster), arg(fr->fix.name), arg(fr->fix.remote), n, arg(fr->fix.remote));
     fr->plan = apply_plan_new(fr->loop, docs, &(struct apply_opts){.context = 2});
     json_decref(docs);
     return apply_plan_validate(fr->plan, schemas, on_sentry_validated, fr, err);
@@ -561,18 +561,21 @@ fixrun_preview(struct fixrun *fr, struct crdreg *schemas, fixrun_cb *cb, void *a
                                                               : "(not set)";
             strbuf_appendf(&fr->text,
                            "Cluster %s: label namespace %s istio-injection=enabled (merge patch "
-                           "of metadata.labels).\nChange: metadata.labels.istio-injection: %s "
+                           "of metadata.labels, field manager " KUBE_FIELD_MANAGER
+                           ").\nChange: metadata.labels.istio-injection: %s "
                            "-> enabled\nPods created from now on get the Istio sidecar; "
                            "running pods keep theirs until restarted.\n",
                            arg(fr->fix.cluster), arg(fr->fix.ns), now);
         } else {
-            strbuf_appendf(&fr->text,
-                           "Cluster %s: restart every pod of statefulset %s in namespace %s, one "
-                           "at a time (kubectl rollout restart: spec.template annotation "
-                           "kubectl.kubernetes.io/restartedAt = now).\nEach PXC node leaves and "
-                           "rejoins Galera; a channel on a restarted pod stops until its pod is "
-                           "back.\n",
-                           arg(fr->fix.cluster), arg(fr->fix.name), arg(fr->fix.ns));
+            strbuf_appendf(
+                &fr->text,
+                "Cluster %s: restart every pod of statefulset %s in namespace %s, one "
+                "at a time (kubectl rollout restart: spec.template annotation "
+                "kubectl.kubernetes.io/restartedAt = now, field manager " KUBE_FIELD_MANAGER
+                ").\nEach PXC node leaves and "
+                "rejoins Galera; a channel on a restarted pod stops until its pod is "
+                "back.\n",
+                arg(fr->fix.cluster), arg(fr->fix.name), arg(fr->fix.ns));
         }
         break;
     case FIX_UNLABEL_NAMESPACE: {

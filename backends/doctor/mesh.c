@@ -13,6 +13,7 @@
 #include "doctor/mesh.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -135,6 +136,8 @@ mesh_host_parse(const char *host, char *name, size_t name_n, char *cluster, size
     return true;
 }
 
+/* ---- who uses a ServiceEntry, and which are missing ---- */
+
 static bool
 sentry_has_host(const struct m_sentry *se, const char *host)
 {
@@ -150,11 +153,20 @@ mesh_sentry_users(const struct m_cluster *c, const struct m_sentry *se, struct s
     int n = 0;
     for (size_t i = 0; i < c->channels.n; i++) {
         const struct m_channel *ch = c->channels.items[i];
-        if (!sentry_has_host(se, ch->source_host))
+        if (sentry_has_host(se, ch->source_host)) {
+            strbuf_appendf(out, "channel %s on %s reads from %s\n",
+                           ch->name[0] ? ch->name : "''", ch->server, ch->source_host);
+            n++;
             continue;
-        strbuf_appendf(out, "channel %s on %s reads from %s\n", ch->name[0] ? ch->name : "''",
-                       ch->server, ch->source_host);
-        n++;
+        }
+        /* MySQL 8's asynchronous connection failover: a host of its source list */
+        for (int f = 0; f < ch->n_failover && f < 8; f++)
+            if (sentry_has_host(se, ch->failover[f].host)) {
+                strbuf_appendf(out, "channel %s on %s has %s in its source list\n",
+                               ch->name[0] ? ch->name : "''", ch->server, ch->failover[f].host);
+                n++;
+                break;
+            }
     }
     for (size_t i = 0; i < c->pxcs.n; i++) {
         const struct m_pxc *x = c->pxcs.items[i];
@@ -169,5 +181,98 @@ mesh_sentry_users(const struct m_cluster *c, const struct m_sentry *se, struct s
             }
         }
     }
+    return n;
+}
+
+static bool
+host_declared(const struct m_cluster *c, const char *host)
+{
+    for (size_t i = 0; i < c->sentries.n; i++)
+        if (sentry_has_host(c->sentries.items[i], host))
+            return true;
+    return false;
+}
+
+/* c's namespace for a ServiceEntry: the one of the pod that runs server (a channel's),
+ * else of c's first PXC, else "pxc". */
+static void
+local_ns(const struct m_cluster *c, const char *server, char *buf, size_t n)
+{
+    for (size_t i = 0; server != NULL && i < c->pods.n; i++) {
+        const struct m_pod *p = c->pods.items[i];
+        if (strcmp(p->name, server) == 0 || strcmp(p->ip, server) == 0) {
+            snprintf(buf, n, "%s", p->ns);
+            return;
+        }
+    }
+    const struct m_pxc *x = c->pxcs.n > 0 ? c->pxcs.items[0] : NULL;
+    snprintf(buf, n, "%s", x != NULL ? x->ns : "pxc");
+}
+
+/* Add host (NAME.REMOTE.global) once; a channel (may be NULL) that uses it counts. */
+static int
+missing_add(const struct m_cluster *c, struct mesh_missing *out, int max, int n, const char *name,
+            const char *remote, const struct m_channel *user)
+{
+    char host[300];
+    snprintf(host, sizeof host, "%s.%s.global", name, remote);
+    for (int i = 0; i < n && i < max; i++)
+        if (strcasecmp(out[i].host, host) == 0) {
+            if (user != NULL) {
+                if (out[i].n_users == 0)
+                    local_ns(c, user->server, out[i].ns, sizeof out[i].ns);
+                out[i].n_users++;
+            }
+            return n;
+        }
+    if (n < max) {
+        struct mesh_missing *w = &out[n];
+        memset(w, 0, sizeof *w);
+        snprintf(w->remote, sizeof w->remote, "%s", remote);
+        snprintf(w->name, sizeof w->name, "%s", name);
+        snprintf(w->host, sizeof w->host, "%s", host);
+        local_ns(c, user != NULL ? user->server : NULL, w->ns, sizeof w->ns);
+        w->n_users = user != NULL;
+    }
+    return n + 1;
+}
+
+static int
+missing_cmp(const void *x, const void *y)
+{
+    return strcasecmp(((const struct mesh_missing *)x)->host,
+                      ((const struct mesh_missing *)y)->host);
+}
+
+int
+mesh_missing(const struct model *m, const struct m_cluster *c, struct mesh_missing *out, int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < m->clusters.n; i++) {
+        const struct m_cluster *rc = m->clusters.items[i];
+        if (rc == c)
+            continue;
+        for (size_t k = 0; k < rc->pxcs.n; k++) {
+            const struct m_pxc *x = rc->pxcs.items[k];
+            char host[300];
+            snprintf(host, sizeof host, "%s.%s.global", x->name, rc->name);
+            if (!host_declared(c, host))
+                n = missing_add(c, out, max, n, x->name, rc->name, NULL);
+        }
+    }
+    for (size_t i = 0; i < c->channels.n; i++) {
+        const struct m_channel *ch = c->channels.items[i];
+        char name[128], remote[128];
+        if (ch->source_host == NULL ||
+            !mesh_host_parse(ch->source_host, name, sizeof name, remote, sizeof remote) ||
+            host_declared(c, ch->source_host) || strcmp(remote, c->name) == 0)
+            continue;
+        bool known = false;
+        for (size_t k = 0; k < m->clusters.n && !known; k++)
+            known = strcmp(((const struct m_cluster *)m->clusters.items[k])->name, remote) == 0;
+        if (known)
+            n = missing_add(c, out, max, n, name, remote, ch);
+    }
+    qsort(out, (size_t)(n < max ? n : max), sizeof *out, missing_cmp);
     return n;
 }

@@ -35,9 +35,27 @@ bool mesh_host_parse(const char *host, char *name, size_t name_n, char *cluster,
                      size_t cluster_n);
 
 /* The replication channels of c that use a host of se: those reading from it now (their
- * source host) and those the PXC CRs declare with it as a source. One line each appended
+ * source host, or a host of their MySQL 8 failover list) and those the PXC CRs declare with
+ * it as a source. One line each appended
  * to out ("channel cluster_b_source on pxc-cluster-pxc-0 reads from
  * pxc-cluster.cluster-b.global"), for the confirmation of a deletion. Returns how many. */
 int mesh_sentry_users(const struct m_cluster *c, const struct m_sentry *se, struct strbuf *out);
+
+/* A ServiceEntry cluster c lacks: the host NAME.REMOTE.global of a PXC of another cluster
+ * (or a channel's source host of that form) that no ServiceEntry of c declares. */
+struct mesh_missing {
+    char remote[128]; /* the remote cluster */
+    char name[128];   /* its PXC's name: the host's first label */
+    char host[300];   /* NAME.REMOTE.global */
+    char ns[128];     /* where it would go in c: the namespace of c's PXC (of the pod running
+                         the channel that needs it), else "pxc" */
+    int n_users;      /* channels of c that use the host as their source: they need it */
+};
+
+/* The ServiceEntries c lacks, up to max into out, by host; returns how many in all. One per PXC of
+ * every other cluster of m, plus every NAME.X.global source host of c's channels where X is a
+ * cluster of m. */
+int mesh_missing(const struct model *m, const struct m_cluster *c, struct mesh_missing *out,
+                 int max);
 
 #endif

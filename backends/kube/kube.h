@@ -150,6 +150,14 @@ void kube_client_start(struct kube_client *kc);
  * the loop before uv_loop_close. NULL does nothing. */
 void kube_client_free(struct kube_client *kc);
 
+/* Re-read now (the console's Ctrl-R): every informer that is watching stops and LISTs
+ * again (what the list no longer has is removed, as after a 410), one waiting out a
+ * failure retries at once (unless the server asked to wait: 429 Retry-After), and a
+ * pending discovery retry runs. Returns how many informers are re-listing (a LIST
+ * already running counts), 0 outside KUBE_MODE_WATCH. Loop thread; callbacks follow on
+ * later turns. */
+int kube_client_relist(struct kube_client *kc);
+
 const char *kube_client_name(const struct kube_client *kc);
 /* The API server URL requests go to, without trailing slashes. Borrowed until free. */
 const char *kube_client_server(const struct kube_client *kc);
@@ -218,6 +226,10 @@ int kube_secret_get(struct kube_client *kc, const char *ns, const char *name, co
 
 /* ---- writes (kube_apply.c); each refuses with PXE_READONLY in read-only mode ---- */
 
+/* The field manager every write names (fieldManager=), so that managedFields say which
+ * fields pxcmesh set and a confirmation can name it. */
+#define KUBE_FIELD_MANAGER "pxcmesh"
+
 enum {
     KUBE_DRY_RUN = 1u << 0, /* dryRun=All: the server validates and answers, changes nothing */
     KUBE_FORCE = 1u << 1,   /* apply: force=true (take over conflicting fields) */
@@ -234,12 +246,12 @@ int kube_delete(struct kube_client *kc, const char *api_version, const char *kin
                 const char *ns, const char *name, unsigned flags, kube_resp_cb *cb, void *arg,
                 struct kube_req **reqp, struct pxerr *err) PXC_MUST_CHECK;
 /* Merge-patch namespace ns's label key to value (NULL removes the label), e.g.
- * istio-injection=enabled. */
+ * istio-injection=enabled; fieldManager=pxcmesh. */
 int kube_label_namespace(struct kube_client *kc, const char *ns, const char *key,
                          const char *value, unsigned flags, kube_resp_cb *cb, void *arg,
                          struct kube_req **reqp, struct pxerr *err) PXC_MUST_CHECK;
 /* `kubectl rollout restart`: strategic-merge patch of spec.template.metadata.annotations
- * kubectl.kubernetes.io/restartedAt = now (RFC 3339). */
+ * kubectl.kubernetes.io/restartedAt = now (RFC 3339); fieldManager=pxcmesh. */
 int kube_restart_statefulset(struct kube_client *kc, const char *ns, const char *name,
                              unsigned flags, kube_resp_cb *cb, void *arg,
                              struct kube_req **reqp, struct pxerr *err) PXC_MUST_CHECK;

@@ -21,17 +21,18 @@ refuse_readonly(struct kube_client *kc, const char *what, struct pxerr *err)
                      "(started with --readonly or readonly: true)", what, kube_client_name(kc));
 }
 
+/* manager: every PATCH names its field manager (an apply must; a merge patch without one
+ * would be recorded under the client's user agent); force only for an apply. */
 static void
-add_flags(struct strbuf *p, unsigned flags, bool apply)
+add_flags(struct strbuf *p, unsigned flags, bool manager, bool apply)
 {
     char sep = strchr(p->s, '?') ? '&' : '?';
-    if (apply) {
-        strbuf_appendf(p, "%cfieldManager=pxcmesh", sep);
+    if (manager) {
+        strbuf_appendf(p, "%cfieldManager=" KUBE_FIELD_MANAGER, sep);
         sep = '&';
-        if (flags & KUBE_FORCE) {
-            strbuf_append(p, "&force=true");
-        }
     }
+    if (apply && (flags & KUBE_FORCE))
+        strbuf_append(p, "&force=true");
     if (flags & KUBE_DRY_RUN)
         strbuf_appendf(p, "%cdryRun=All", sep);
 }
@@ -61,7 +62,7 @@ kube_apply(struct kube_client *kc, json_t *obj, unsigned flags, kube_resp_cb *cb
         strbuf_fini(&p);
         return rc;
     }
-    add_flags(&p, flags, true);
+    add_flags(&p, flags, true, true);
     char *body = json_dumps(obj, JSON_COMPACT);
     if (body == NULL) {
         strbuf_fini(&p);
@@ -92,7 +93,7 @@ kube_delete(struct kube_client *kc, const char *api_version, const char *kind, c
     strbuf_init(&p);
     rc = kube__kind_to_path(kc, api_version, kind, ns, name, &p, err);
     if (rc == 0) {
-        add_flags(&p, flags, false);
+        add_flags(&p, flags, false, false);
         snprintf(what, sizeof what, "%s %s", kind, name);
         rc = kube__json_request(kc, "DELETE", p.s, NULL, NULL, 0, "delete", what, ns, cb, arg,
                                 reqp, err);
@@ -124,7 +125,7 @@ kube_label_namespace(struct kube_client *kc, const char *ns, const char *key, co
     strbuf_init(&p);
     strbuf_append(&p, "/api/v1/namespaces/");
     kube__name_append(&p, ns);
-    add_flags(&p, flags, false);
+    add_flags(&p, flags, true, false);
     snprintf(what, sizeof what, "namespace %s", ns);
     rc = kube__json_request(kc, "PATCH", p.s, "application/merge-patch+json", body, strlen(body),
                             "patch", what, NULL, cb, arg, reqp, err);
@@ -159,7 +160,7 @@ kube_restart_statefulset(struct kube_client *kc, const char *ns, const char *nam
     kube__name_append(&p, ns);
     strbuf_append(&p, "/statefulsets/");
     kube__name_append(&p, name);
-    add_flags(&p, flags, false);
+    add_flags(&p, flags, true, false);
     snprintf(what, sizeof what, "statefulset %s", name);
     rc = kube__json_request(kc, "PATCH", p.s, "application/strategic-merge-patch+json", body,
                             strlen(body), "patch", what, ns, cb, arg, reqp, err);

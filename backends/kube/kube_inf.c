@@ -188,6 +188,36 @@ kube__inf_kick(struct kube_client *kc, uint64_t down_ms, uint64_t up_ms)
     }
 }
 
+int
+kube_client_relist(struct kube_client *kc)
+{
+    if (kc == NULL || kc->freeing || kc->mode != KUBE_MODE_WATCH)
+        return 0;
+    kube__disc_kick(kc);
+    int n = 0;
+    for (size_t i = 0; i < kc->informers.n; i++) {
+        struct kube_inf *inf = kc->informers.items[i];
+        if (inf->call != NULL && !inf->watching)
+            n++; /* a LIST is running: it is the fresh read */
+        else if (inf->job != NULL || inf->batch != NULL)
+            n++; /* a page of one is being decoded */
+        else if (inf->throttled)
+            continue; /* the server said when to come back */
+        else {
+            if (inf->call != NULL) {
+                kube__call_cancel(inf->call);
+                inf->call = NULL;
+                inf->watching = false;
+            }
+            inf->need_relist = true;
+            /* From the timer, never inside the caller's stack (it may be a callback). */
+            uv_timer_start(&inf->retry, on_retry, 0, 0);
+            n++;
+        }
+    }
+    return n;
+}
+
 /* ------------------------------------------------------------------ relist */
 
 void

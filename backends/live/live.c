@@ -318,6 +318,24 @@ live_mysql(struct live *lv, const char *name)
     return NULL;
 }
 
+int
+live_refresh(struct live *lv, int *n_relists)
+{
+    int n = 0, lists = 0;
+    for (size_t i = 0; lv != NULL && !lv->stopped && i < lv->clusters.n; i++) {
+        struct live_cluster *lc = lv->clusters.items[i];
+        if (lc->kc == NULL && lc->mp == NULL)
+            continue;
+        lists += kube_client_relist(lc->kc);
+        if (lc->mp != NULL)
+            mysql_poll_kick(lc->mp);
+        n++;
+    }
+    if (n_relists != NULL)
+        *n_relists = lists;
+    return n;
+}
+
 bool
 live_readonly(const struct live *lv)
 {

@@ -58,6 +58,10 @@ int live_drop_cluster(struct live *lv, const char *name, struct pxerr *err) PXC_
  * live_free; NULL when unknown or its context did not resolve. */
 struct kube_client *live_client(struct live *lv, const char *name);
 bool live_readonly(const struct live *lv);
+/* Read everything again now (the console's Ctrl-R): each cluster's informers LIST afresh
+ * (kube_client_relist) and its MySQL poller starts a round (mysql_poll_kick). Returns how
+ * many clusters were asked; *n_relists (may be NULL) gets how many informers re-list. */
+int live_refresh(struct live *lv, int *n_relists);
 /* #07: the MySQL poller of a cluster (channel actions: mysql_poll_action): borrowed until
  * that cluster is dropped or live_stop; NULL when unknown or its mysql config is unusable. */
 struct mysql_poll *live_mysql(struct live *lv, const char *name);

@@ -77,6 +77,20 @@ int snap_write_file(const struct model *m, FILE *f, const char *name,
  * fail today; the int keeps the contract of the writers above. */
 int snap_write(const struct model *m, struct strbuf *out, struct pxerr *err) PXC_MUST_CHECK;
 
+/* One object of the model, whose pointer obj (borrowed) is of the struct its kind names. */
+enum snap_obj {
+    SNAP_OBJ_POD,       /* struct m_pod */
+    SNAP_OBJ_PXC,       /* struct m_pxc */
+    SNAP_OBJ_SENTRY,    /* struct m_sentry */
+    SNAP_OBJ_NAMESPACE, /* struct m_namespace */
+    SNAP_OBJ_CHANNEL,   /* struct m_channel */
+};
+/* The object as the snapshot writes it (its fields in docs/status-json.md), pretty JSON
+ * appended to out: what the console knows of one object (the console's describe). Cannot
+ * fail today, as snap_write. */
+int snap_write_object(enum snap_obj kind, const void *obj, struct strbuf *out,
+                      struct pxerr *err) PXC_MUST_CHECK;
+
 /* The snapshot streamed to path, atomically (path.tmp then rename), mode 0644. PXE_IO with
  * the path and strerror on failure, the old file (if any) left in place. */
 int snap_save_file(const struct model *m, const char *path, struct pxerr *err) PXC_MUST_CHECK;

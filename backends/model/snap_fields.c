@@ -741,3 +741,21 @@ _Static_assert(sizeof(struct m_cluster) <= SNAP_STAGE_MAX &&
                    sizeof(struct m_channel) <= SNAP_STAGE_MAX &&
                    sizeof(struct m_pod) <= SNAP_STAGE_MAX,
                "a kind read through a stage is larger than the stage");
+
+const struct snap_kind *
+snap__object_kind(int obj)
+{
+    switch ((enum snap_obj)obj) {
+    case SNAP_OBJ_POD:
+        return &pod_kind;
+    case SNAP_OBJ_PXC:
+        return &pxc_kind;
+    case SNAP_OBJ_SENTRY:
+        return &sentry_kind;
+    case SNAP_OBJ_NAMESPACE:
+        return &namespace_kind;
+    case SNAP_OBJ_CHANNEL:
+        return &channel_kind;
+    }
+    return NULL;
+}

@@ -144,6 +144,8 @@ struct snap_kind {
 
 /* The document (snap_fields.c). */
 extern const struct snap_kind snap__root;
+/* The table of one kind of object (snap.h's enum snap_obj as an int), NULL unknown. */
+const struct snap_kind *snap__object_kind(int obj);
 
 /* ---- for hooks: reading (snap_read.c) ---- */
 

@@ -481,6 +481,30 @@ snap_write(const struct model *m, struct strbuf *out, struct pxerr *err)
     return snap_write_to(m, to_strbuf, out, err);
 }
 
+int
+snap_write_object(enum snap_obj kind, const void *obj, struct strbuf *out, struct pxerr *err)
+{
+    const struct snap_kind *k = snap__object_kind((int)kind);
+    if (k == NULL || obj == NULL)
+        return pxerr_set(err, PXE_INVAL, "snap_write_object: no object of kind %d", (int)kind);
+    struct snap_wr *w = xmalloc(sizeof *w);
+    w->out = to_strbuf;
+    w->arg = out;
+    w->err = err;
+    w->rc = 0;
+    w->depth = 0;
+    w->first = true;
+    w->after_key = false;
+    w->point = localeconv()->decimal_point[0];
+    w->len = 0;
+    w_object(w, k, obj);
+    put(w, "\n", 1);
+    flush(w);
+    int rc = w->rc;
+    free(w);
+    return rc;
+}
+
 struct file_sink {
     FILE *f;
     const char *name;

@@ -71,7 +71,7 @@ keys 2
 wait_re '│cluster-a .*cluster_b_source .*Yes +Yes ' 30
 hasnt "<x> stop"
 keys x
-wait_for "x: no action here"
+wait_for "read-only: stop (x) is not allowed (started with --readonly)"
 keys '?'
 wait_for "pxcmesh keys"
 keys /

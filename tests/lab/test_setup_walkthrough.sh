@@ -215,7 +215,7 @@ hasnt "─ Apply "
 keys 5
 wait_for "─ ServiceEntries (all clusters) " 10
 keys C-d
-wait_for "C-d: no action here" 10
+wait_for "read-only: delete (C-d) is not allowed (started with --readonly)" 10
 keys q
 wait_exit 0 20
 echo "ok: the walkthrough brought cluster_b_source to running"

@@ -10,6 +10,7 @@
 #   settle                    wait until the screen stops changing (before comparing it)
 #   resize W H                resize the window (the program gets SIGWINCH)
 #   wait_exit [RC] [SECS]     wait for EXITED:<rc> (default 0), then check the sanitizers
+#   dialog_text TITLE         the open dialog's text, its lines joined into one
 #   tui_stop                  kill the server before another tui_start in the same test
 #   fail MSG                  print MSG and the screen, exit 1
 # TUI_ENV (optional) is a shell line run before pxcmesh, e.g. "unset NO_COLOR".
@@ -146,3 +147,17 @@ wait_exit() {
 
 # The pane's text joined into one line (for messages that wrap in tiny terminals).
 screen_joined() { screen | tr -s ' \n' '  '; }
+
+# The text of the open dialog titled TITLE, its wrapped lines joined into one (spaces
+# squeezed): what is inside its borders, whatever is drawn around it.
+dialog_text() {
+    screen | LC_ALL=C.UTF-8 awk -v t="┌─ $1 " '
+        !c { c = index($0, t); next }
+        {
+            s = substr($0, c + 1)
+            if (substr(s, 1, 1) == "└") exit
+            i = index(s, "│")
+            if (i) s = substr(s, 1, i - 1)
+            print s
+        }' | tr -s ' \n' '  '
+}

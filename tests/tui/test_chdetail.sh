@@ -45,7 +45,7 @@ has "<Esc> back"
 has "<y> copy yaml"
 hasnt "<u> start"
 keys u
-wait_for "u: no action here"
+wait_for "read-only: start (u) is not allowed (started with --replay)"
 # Tab: the history takes the focus (marked in text too).
 wait_for "▶ Channel cluster_a_source"
 keys Tab

@@ -1,7 +1,8 @@
 # test_help: ? opens the help generated from the key table (every global description,
 # the table keys, the : commands), it scrolls and searches, Esc closes it and the
 # overview is drawn again; the status bar's hints come from the same table. The terminal
-# is tall so that the whole global section fits on the first page.
+# is tall so that the whole global section fits on the first page. At 200x50 no
+# description is cut; at 80x24 they are cut to the box.
 . "$(dirname "$0")/lib.sh"
 
 tui_start 120 60 --replay "$PXC_FIXTURES/snapshot-healthy.json"
@@ -41,6 +42,33 @@ keys :
 typed "help"
 keys Enter
 wait_for "pxcmesh keys"
+keys q
+wait_gone "pxcmesh keys"
+keys q
+wait_exit 0
+
+# At 200x50 the box grows past its usual 100 cells for the descriptions that need it: none
+# is cut. At 80x24 it fits the terminal and cuts them with an ellipsis.
+tui_stop
+tui_start 200 50 --replay "$PXC_FIXTURES/snapshot-healthy.json"
+wait_for "REPLAY"
+keys '?'
+wait_for "pxcmesh keys"
+has "Open the command line (:view NAME, :se, :pods... and :help)"
+keys /
+typed "probe"
+wait_for "Probe the selected row's host from this machine (DNS, TCP); no rows: every ServiceEntry host"
+keys Escape Escape
+wait_gone "pxcmesh keys"
+keys q
+wait_exit 0
+tui_stop
+tui_start 80 24 --replay "$PXC_FIXTURES/snapshot-healthy.json"
+wait_for "REPLAY"
+keys '?'
+wait_for "pxcmesh keys"
+screen | grep -qE '^.?.│  : +Open the command line \(:view NAME, :se, :pods\.\.\. a… +│' ||
+    fail "80x24: the help's description is not cut to the box"
 keys q
 wait_gone "pxcmesh keys"
 keys q

@@ -64,9 +64,14 @@ wait_re '│NAME[↑^] '
 keys S
 wait_re '│NAME[↓v] '
 
-# A key with no action here says so.
+# A key with no action here says so; a write key says that it is read-only, and why; the
+# logs of the selected pod, that a replay has no cluster to read them from.
+keys Z
+wait_for "Z: no action here (press ? for the keys)"
 keys x
-wait_for "x: no action here (press ? for the keys)"
+wait_for "read-only: stop (x) is not allowed (started with --replay)"
+keys l
+wait_re "no log of [a-z-]+/[a-z0-9-]+: a replay has no cluster to read it from"
 keys q
 wait_exit 0
 echo ok

@@ -1,7 +1,7 @@
 # test_replay_views: the ServiceEntries (5), Injection (6), Probes (7) and Setup (8) views
 # on a replay of snapshot-broken.json, which is read-only: every key that writes (delete,
 # apply, label, restart, the setup's fixes, in-mesh probes) is hidden from the hints and
-# answers "no action here"; what only reads works: the YAML pane with the corrected
+# answers that it is not allowed in read-only mode, and why; what only reads works: the YAML pane with the corrected
 # manifest's diff, copy as YAML to a file (path asked in a dialog), the setup's steps.
 . "$(dirname "$0")/lib.sh"
 
@@ -25,9 +25,9 @@ hasnt "<C-d> delete"
 hasnt "<A> apply"
 has "<y> copy yaml"
 keys C-d
-wait_for "C-d: no action here"
+wait_for "read-only: delete (C-d) is not allowed (started with --replay)"
 keys A
-wait_for "A: no action here"
+wait_for "read-only: apply (A) is not allowed (started with --replay)"
 # The corrected manifest as a diff (computed locally: no server call in a replay).
 keys m
 wait_for "─ Corrected manifest (diff) "
@@ -75,7 +75,7 @@ wait_for "R: kubectl rollout restart statefulset pxc-cluster-pxc -n pxc (context
 hasnt "<L> label ns"
 hasnt "<R> restart sts"
 keys R
-wait_for "R: no action here"
+wait_for "read-only: restart sts (R) is not allowed (started with --replay)"
 
 # Probes: a replay runs none.
 keys 7
@@ -88,7 +88,7 @@ wait_for "replay: probes run against the present, not a snapshot"
 keys 2
 wait_view Channels
 keys p
-wait_for "p: no action here"
+wait_for "read-only: probe sources (p) is not allowed (started with --replay)"
 
 # Setup: the steps from the snapshot, the fix key hidden.
 keys 8

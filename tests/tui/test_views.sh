@@ -66,6 +66,7 @@ typed "1062"
 keys Enter
 # The filter has applied once the title counts what it kept.
 wait_for "1/1 of 4"
+has "CH_SQL_ERROR"
 hasnt "POD_NO_SIDECAR"
 keys 1
 wait_for "─ ▶ PXC"

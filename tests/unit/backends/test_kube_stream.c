@@ -7,7 +7,9 @@
  * closed, a missing executable, the timeout, cancellation), credentials (a 401 retried with
  * a re-read token file, a 401 in words, an exec plugin waited for and run again after its
  * revoked token's 401) and logs (tail, follow of a file
- * that grows, cancellation), and a misbehaving API server on the test's own loop for the
+ * that grows, cancellation; the logs pane's tail: the pod's containers, the ring, a missing
+ * container in words, a client freed under a following tail), and a misbehaving API server
+ * on the test's own loop for the
  * faults a real one can show: a malformed frame, an EOF without a close, a close with an
  * error code, an answer that is not HTTP, a wrong Sec-WebSocket-Accept, an upgrade that
  * never comes. Every test ends with uv_loop_close() == 0: no handle leaks. */
@@ -34,6 +36,7 @@
 #include "kube/kube.h"
 #include "kube/kube_exec.h"
 #include "kube/kube_logs.h"
+#include "kube/kube_logtail.h"
 #include "kube/kube_pf.h"
 #include "kube/kube_relay.h"
 #include "kube/kube_wsproto.h"
@@ -1167,6 +1170,72 @@ test_logs(void **state)
     rig_stop(&g);
 }
 
+/* ---- the logs pane's tail ---- */
+
+struct ltres {
+    int changes;
+    bool following;
+};
+
+static void
+lt_change(struct kube_logtail *t, void *arg)
+{
+    struct ltres *r = arg;
+    r->changes++;
+    r->following = kube_logtail_state(t) == KLT_FOLLOWING && logring_count(kube_logtail_ring(t)) >= 2;
+}
+
+static void
+test_logtail(void **state)
+{
+    struct env *e = *state;
+    struct rig g;
+    rig_start(&g, e->admin);
+    struct ltres r = {0};
+    struct kube_logtail_opts o = {.ns = "pxc", .pod = "p0", .tail_lines = 2, .max_lines = 10,
+                                  .on_change = lt_change, .arg = &r};
+    struct kube_logtail *t = NULL;
+    struct pxerr err = {0};
+    assert_int_equal(kube_logtail_start(g.kc, &o, &t, &err), 0);
+    assert_int_equal(r.changes, 0); /* nothing before start returns */
+    assert_int_equal(kube_logtail_state(t), KLT_READING_POD);
+    run_until(&g, &r.following, 10000);
+    /* The pod's one container, chosen without being named; the last two lines. */
+    assert_int_equal(kube_logtail_n_containers(t), 1);
+    assert_string_equal(kube_logtail_container(t), "pxc");
+    const struct logring *ring = kube_logtail_ring(t);
+    assert_int_equal(logring_count(ring), 2);
+    assert_non_null(strstr(logring_line(ring, 1, NULL, NULL, NULL), "[Note]"));
+    /* Another container than the pod has: refused in words, the stream left alone. */
+    assert_int_equal(kube_logtail_set_container(t, "istio-proxy", &err), PXE_NOTFOUND);
+    assert_string_equal(err.msg, "pod pxc/p0 has no container istio-proxy (it has: pxc)");
+    assert_int_equal(kube_logtail_state(t), KLT_FOLLOWING);
+    assert_int_equal(kube_logtail_reconnect(t, &err), PXE_INVAL);
+    /* The client goes first (a cluster dropped): the tail turns inert, then frees clean. */
+    rig_stop(&g);
+    assert_int_equal(kube_logtail_state(t), KLT_GONE);
+    assert_int_equal(kube_logtail_reconnect(t, &err), PXE_INVAL);
+    kube_logtail_free(t);
+
+    /* A pod that does not exist: the state says it is gone. */
+    rig_start(&g, e->admin);
+    memset(&r, 0, sizeof r);
+    o.pod = "nothere";
+    assert_int_equal(kube_logtail_start(g.kc, &o, &t, &err), 0);
+    bool failed = false;
+    for (int i = 0; i < 500 && !failed; i++) {
+        uv_run(&g.loop, UV_RUN_NOWAIT);
+        failed = kube_logtail_state(t) == KLT_FAILED;
+        if (!failed)
+            usleep(20000);
+    }
+    assert_true(failed);
+    assert_string_equal(kube_logtail_error(t),
+                        "pod pxc/nothere is gone (the API server has no such pod)");
+    kube_logtail_free(t);
+    rig_stop(&g);
+}
+
 int
 main(void)
 {
@@ -1180,6 +1249,7 @@ main(void)
         cmocka_unit_test(test_credentials),
         cmocka_unit_test(test_shutdown_walk),
         cmocka_unit_test(test_logs),
+        cmocka_unit_test(test_logtail),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

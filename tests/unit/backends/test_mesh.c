@@ -189,6 +189,67 @@ test_host_parse(void **state)
     assert_false(mesh_host_parse(NULL, NULL, 0, NULL, 0));
 }
 
+static void
+se_hosts(struct m_sentry *se, const char *host)
+{
+    se->hosts = calloc(1, sizeof *se->hosts);
+    se->hosts[0] = strdup(host);
+    se->n_hosts = 1;
+}
+
+/* Who uses a ServiceEntry (before deleting it), and which a cluster lacks (to create). */
+static void
+test_users_and_missing(void **state)
+{
+    (void)state;
+    struct model *m = model_new();
+    struct m_cluster *a = model_cluster_add(m, "cluster-a", "cluster-a", "https://a");
+    struct m_cluster *b = model_cluster_add(m, "cluster-b", "cluster-b", "https://b");
+    struct m_cluster *c = model_cluster_add(m, "cluster-c", "cluster-c", "https://c");
+    model_pxc_upsert(m, a, "db", "pxc-cluster");
+    model_pxc_upsert(m, b, "pxc", "pxc-cluster");
+    model_pxc_upsert(m, c, "pxc", "other");
+    struct m_pod *p = model_pod_upsert(m, a, "db", "pxc-cluster-pxc-0");
+    snprintf(p->ip, sizeof p->ip, "10.42.0.1");
+    /* cluster-a declares cluster-b's host; its channel reads from it and a failover source
+     * reads from cluster-c's, which nothing declares. */
+    struct m_sentry *se = model_sentry_upsert(m, a, "db", "pxc-cluster-cluster-b");
+    se_hosts(se, "PXC-CLUSTER.cluster-b.global");
+    struct m_channel *ch = model_channel_upsert(m, a, "pxc-cluster-pxc-0", "from_b");
+    model_set_str(&ch->source_host, "pxc-cluster.cluster-b.global");
+    struct m_channel *ch2 = model_channel_upsert(m, a, "pxc-cluster-pxc-0", "from_c");
+    model_set_str(&ch2->source_host, "10.0.0.9");
+    ch2->n_failover = 1;
+    snprintf(ch2->failover[0].host, sizeof ch2->failover[0].host, "pxc-cluster.cluster-b.global");
+    struct m_channel *ch3 = model_channel_upsert(m, a, "pxc-cluster-pxc-0", "from_x");
+    model_set_str(&ch3->source_host, "other.cluster-c.global");
+
+    struct strbuf users;
+    strbuf_init(&users);
+    assert_int_equal(mesh_sentry_users(a, se, &users), 2); /* case-insensitive hosts */
+    assert_string_equal(users.s,
+                        "channel from_b on pxc-cluster-pxc-0 reads from pxc-cluster.cluster-b.global\n"
+                        "channel from_c on pxc-cluster-pxc-0 has pxc-cluster.cluster-b.global in "
+                        "its source list\n"); /* by its failover list */
+    strbuf_fini(&users);
+
+    struct mesh_missing mm[4];
+    assert_int_equal(mesh_missing(m, a, mm, 4), 1);
+    assert_string_equal(mm[0].host, "other.cluster-c.global");
+    assert_string_equal(mm[0].remote, "cluster-c");
+    assert_string_equal(mm[0].name, "other");
+    assert_string_equal(mm[0].ns, "db"); /* the namespace of the pod running from_x */
+    assert_int_equal(mm[0].n_users, 1);
+    /* cluster-b declares nothing: both others' hosts, by host, nobody needing them. */
+    assert_int_equal(mesh_missing(m, b, mm, 4), 2);
+    assert_string_equal(mm[0].host, "other.cluster-c.global");
+    assert_string_equal(mm[1].host, "pxc-cluster.cluster-a.global");
+    assert_string_equal(mm[1].ns, "pxc");
+    assert_int_equal(mm[1].n_users, 0);
+    assert_int_equal(mesh_missing(m, b, mm, 1), 2);
+    model_free(m);
+}
+
 int
 main(void)
 {
@@ -196,6 +257,7 @@ main(void)
         cmocka_unit_test(test_endpoints),
         cmocka_unit_test(test_is_endpoint),
         cmocka_unit_test(test_host_parse),
+        cmocka_unit_test(test_users_and_missing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1211,6 +1211,56 @@ check_kind(const struct snap_kind *k, bool in_list, bool root_list, int *n_bulk)
     }
 }
 
+/* One object as the writer writes it inside the whole snapshot: the console's describe. */
+static void
+test_write_object(void **state)
+{
+    struct model *m = load_fixture("snapshot-broken.json");
+    struct m_cluster *a = m->clusters.items[0];
+    struct strbuf whole, one;
+    strbuf_init(&whole);
+    strbuf_init(&one);
+    struct pxerr err = {0};
+    assert_int_equal(snap_write(m, &whole, &err), 0);
+    json_t *doc = json_loads(whole.s, 0, NULL);
+    assert_non_null(doc);
+    struct {
+        enum snap_obj kind;
+        const void *obj;
+        const char *list;
+        const char *name;
+    } cases[] = {
+        {SNAP_OBJ_POD, model_pod_find(a, "pxc", "pxc-cluster-pxc-2"), "pods", "pxc-cluster-pxc-2"},
+        {SNAP_OBJ_PXC, model_pxc_find(a, "pxc", "pxc-cluster"), "pxcClusters", "pxc-cluster"},
+        {SNAP_OBJ_SENTRY, model_sentry_find(a, "pxc", "pxc-cluster-cluster-b"), "serviceEntries",
+         "pxc-cluster-cluster-b"},
+        {SNAP_OBJ_NAMESPACE, model_ns_find(a, "pxc"), "namespaces", "pxc"},
+        {SNAP_OBJ_CHANNEL, a->channels.items[0], "channels", "cluster_b_source"},
+    };
+    json_t *ca = json_array_get(json_object_get(doc, "clusters"), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_non_null(cases[i].obj);
+        strbuf_reset(&one);
+        assert_int_equal(snap_write_object(cases[i].kind, cases[i].obj, &one, &err), 0);
+        json_t *got = json_loads(one.s, 0, NULL);
+        assert_non_null(got);
+        json_t *want = NULL, *it;
+        size_t k;
+        json_array_foreach(json_object_get(ca, cases[i].list), k,
+                           it) if (strcmp(json_string_value(json_object_get(it, "name")),
+                                          cases[i].name) == 0) want = it;
+        assert_non_null(want);
+        if (!json_equal(got, want))
+            fail_msg("%s %s differs from the snapshot's: %s", cases[i].list, cases[i].name, one.s);
+        json_decref(got);
+    }
+    assert_int_equal(snap_write_object((enum snap_obj)99, a, &one, &err), PXE_INVAL);
+    json_decref(doc);
+    strbuf_fini(&whole);
+    strbuf_fini(&one);
+    model_free(m);
+}
+
 static void
 test_tables_are_consistent(void **state)
 {
@@ -1268,6 +1318,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_healthy_loads),
+        cmocka_unit_test(test_write_object),
         cmocka_unit_test(test_broken_loads),
         cmocka_unit_test(test_examples_are_canonical),
         cmocka_unit_test(test_live_model_round_trip),

@@ -62,7 +62,27 @@ test_find(void **state)
     assert_null(cmdline_find("frobnicate", &err));
     assert_int_equal(err.code, PXE_NOTFOUND);
     assert_string_equal(err.msg,
-                        "unknown command 'frobnicate' (commands: quit, theme, view, ctx, help)");
+                        "unknown command 'frobnicate' (commands: quit, theme, view, ctx, help, "
+                        "overview, pods, pxc, channels, events, findings, serviceentries, "
+                        "injection, namespaces, probes, setup)");
+    /* k9s's resource names and aliases, exact before any prefix. */
+    static const char *const alias[][2] = {
+        {"se", "serviceentries"}, {"serviceentry", "serviceentries"},
+        {"po", "pods"},           {"pod", "pods"},
+        {"ch", "channels"},       {"ev", "events"},
+        {"fi", "findings"},       {"ns", "namespaces"},
+        {"pr", "probes"},         {"pxc", "pxc"},
+        {"ov", "overview"},       {"inj", "injection"},
+    };
+    for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
+        assert_string_equal(cmdline_find(alias[i][0], &err)->name, alias[i][1]);
+    /* A prefix of an alias is no alias: "s" is a prefix of two names. */
+    assert_null(cmdline_find("s", &err));
+    assert_int_equal(err.code, PXE_USAGE);
+    assert_string_equal(err.msg, "ambiguous command 's': serviceentries, setup");
+    assert_null(cmdline_find("c", &err));
+    assert_string_equal(err.msg, "ambiguous command 'c': ctx, channels");
+    assert_string_equal(cmdline_find("serv", &err)->name, "serviceentries");
     /* Every command has a usage and a summary, and a sane argument range. */
     for (size_t i = 0; i < cmdline_count(); i++) {
         const struct cmdline_cmd *c = cmdline_at(i);
@@ -113,7 +133,8 @@ test_complete(void **state)
     struct vec c;
     size_t ws = 99;
     char *s = complete("", &ws, &c);
-    assert_string_equal(s, "ctx,help,quit,theme,view");
+    assert_string_equal(s, "channels,ctx,events,findings,help,injection,namespaces,overview,pods,"
+                           "probes,pxc,quit,serviceentries,setup,theme,view");
     assert_int_equal(ws, 0);
     free(s);
     vec_fini(&c);
@@ -132,7 +153,7 @@ test_complete(void **state)
     assert_int_equal(c.n, n_views);
     for (size_t i = 1; i < c.n; i++)
         assert_true(strcmp(c.items[i - 1], c.items[i]) < 0);
-    assert_non_null(strstr(s, "channels,detail,events,findings"));
+    assert_non_null(strstr(s, "channels,describe,detail,events,findings"));
     free(s);
     vec_fini(&c);
 

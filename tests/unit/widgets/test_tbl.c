@@ -49,8 +49,11 @@ static const struct layout_case layout_cases[] = {
     {"collapse two", 12, {20, 7, 10, 3}, {5, 6, 0, 0}},
     /* 8: prio 0 columns never hide; the last is clipped. */
     {"clip", 8, {20, 7, 10, 3}, {4, 3, 0, 0}},
-    /* max_w caps NODE's natural width at 12. */
-    {"max", 60, {10, 7, 30, 3}, {10 + 25, 7, 12, 3}},
+    /* max_w caps NODE's natural width at 12 only until every column has its own; then
+     * NODE grows on before flex pads NAME: no column is cut while another gets spare
+     * width. */
+    {"max short", 40, {10, 7, 30, 3}, {10, 7, 12 + 5, 3}},
+    {"max", 60, {10, 7, 30, 3}, {10 + 7, 7, 30, 3}},
     /* Narrow content: the minimum never exceeds the natural width (titles count). */
     {"titles", 30, {1, 1, 1, 1}, {4 + 10, 6, 4, 3}},
 };
@@ -72,6 +75,35 @@ test_layout(void **state)
                      out[3], c->want[0], c->want[1], c->want[2], c->want[3]);
         assert_true(total <= c->width);
     }
+}
+
+/* Extra columns (an IP, an age) show only where the others are whole; as an ordinary
+ * column of low priority it would cut NAME to make room. */
+static void
+test_layout_extra(void **state)
+{
+    static const struct tbl_col cols[3] = {
+        {"NAME", 4, 24, 1, TBL_LEFT, 0},
+        {"STATUS", 0, 0, 0, TBL_LEFT, 0},
+        {"IP", 15, 0, 0, TBL_LEFT, TBL_EXTRA},
+    };
+    struct tbl_col plain[3];
+    memcpy(plain, cols, sizeof plain);
+    plain[2].prio = 3;
+    int nat[3] = {22, 7, 12}, out[3];
+    /* 40: NAME and STATUS whole need 22 + 1 + 7 = 30; IP (12) would need 43. */
+    tbl_layout(cols, 3, nat, 40, out);
+    assert_int_equal(out[0], 24); /* NAME flexes into the rest, up to its max */
+    assert_int_equal(out[1], 7);
+    assert_int_equal(out[2], 0);
+    tbl_layout(plain, 3, nat, 40, out);
+    assert_int_equal(out[2], 12);
+    assert_true(out[0] < 22); /* what the flag prevents */
+    /* 43: room for all three whole. */
+    tbl_layout(cols, 3, nat, 43, out);
+    assert_int_equal(out[0], 22);
+    assert_int_equal(out[1], 7);
+    assert_int_equal(out[2], 12);
 }
 
 /* ---- helpers ---- */
@@ -424,6 +456,7 @@ main(void)
     setlocale(LC_ALL, "C.UTF-8");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_layout_extra),
         cmocka_unit_test(test_sort),
         cmocka_unit_test(test_filter),
         cmocka_unit_test(test_selection_by_id),
