@@ -18,7 +18,8 @@ static const struct cmd_entry *const cmd_table[] = {
     &cmd_status_entry,      &cmd_get_entry,        &cmd_logs_entry,    &cmd_channel_entry,
     &cmd_inject_entry,      &cmd_restart_entry,    &cmd_serviceentry_entry, &cmd_lab_entry,
     &cmd_generate_entry,    &cmd_apply_entry,      &cmd_exec_entry,    &cmd_portforward_entry,
-    &cmd_probe_entry,       &cmd_doctor_entry,     &cmd_version_entry, &cmd_completion_entry,
+    &cmd_probe_entry,       &cmd_doctor_entry,     &cmd_watch_entry,   &cmd_serve_entry,
+    &cmd_version_entry, &cmd_completion_entry,
     &cmd_help_entry,        &cmd_keys_entry,       &cmd_complete_entry, &cmd_man_entry,
 };
 

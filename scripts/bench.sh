@@ -6,7 +6,9 @@
 #   PXCMESH_TRACE (tui/trace.h) for first frame, RSS, idle CPU and terminal bytes,
 #   change-to-screen latency, CPU per 1,000 watch events, relist after a restart (through
 #   `status --follow`), the live doctor's run time (the trace's doctor lines) and doctor_run
-#   alone (tests/bench/bench_doctor), and kubectl get pods -A -w -o json on the same servers
+#   alone (tests/bench/bench_doctor), `pxcmesh serve` beside the console on the same clusters
+#   (its idle CPU in the console's idle window, its RSS, and how long a scrape of /metrics
+#   and of /status.json takes), and kubectl get pods -A -w -o json on the same servers
 #   as the peer.
 # It prints every figure with its target and the kubectl figure beside it, writes
 # BUILD_DIR/bench-results.json, and exits 0 even when a target is missed (the output says
@@ -208,6 +210,17 @@ bench_size() {
         "live: first frame showing both clusters answering"
     record "$(name_for synced_frame)" "$sf" ms "" null null \
         "live: first frame with all $((2 * N)) pods listed (LIST of 2 x $N pods)"
+    # --- serve beside it: the same clusters (and MySQL), no screen, no scraper while idle
+    local spid surl
+    HOME=$WORK "$PXCMESH" "${LIVE[@]}" serve --listen 127.0.0.1:0 >/dev/null 2>"$d/serve.err" &
+    spid=$!
+    EXTRA_PIDS+=($spid)
+    wait_until 10 grep -q 'serving http' "$d/serve.err" || die "serve did not start: $(cat "$d/serve.err")"
+    surl=$(sed -n 's/.*serving \(http[^ ]*\).*/\1/p' "$d/serve.err")
+    serve_pods() { curl -sf --max-time 30 "$1/metrics" | awk '$1 ~ /^pxcmesh_cluster_pods\{/ { n += $2 } END { print n + 0 }'; }
+    serve_listed() { (( $(serve_pods "$surl") >= 2 * N )); }
+    wait_until 180 serve_listed || die "serve did not list the $((2 * N)) pods within 180 s"
+    cpu_settle "$spid" 1500 60
     cpu_settle "$cpid" 1500 60
     sleep 2
     local hwm_sync
@@ -218,11 +231,13 @@ bench_size() {
     off=$(trace_offset "$TRACE")
     : >"$d/pty-idle"
     "${T[@]}" pipe-pane -O -t bench:live "cat >>$d/pty-idle"
-    local c0 c1 w0 w1
+    local c0 c1 w0 w1 sc0 sc1
     c0=$(proc_cpu_ticks "$cpid")
+    sc0=$(proc_cpu_ticks "$spid")
     w0=$(now_ms)
     sleep "$idle"
     c1=$(proc_cpu_ticks "$cpid")
+    sc1=$(proc_cpu_ticks "$spid")
     w1=$(now_ms)
     "${T[@]}" pipe-pane -t bench:live
     local secs cpu_pct tbytes pbytes mchanges
@@ -234,6 +249,15 @@ bench_size() {
     local rss_kb hwm_kb
     rss_kb=$(proc_rss_kb "$cpid")
     hwm_kb=$(proc_hwm_kb "$cpid")
+    # serve: the same window; then one scrape of each document (the first renders it).
+    local s_cpu s_rss s_hwm s_metrics_ms s_status_ms
+    s_cpu=$(awk -v t=$((sc1 - sc0)) -v hz="$CLK_TCK" -v s="$secs" 'BEGIN { printf "%.3f", t / hz / s * 100 }')
+    s_rss=$(awk -v k="$(proc_rss_kb "$spid")" 'BEGIN { printf "%.1f", k / 1024 }')
+    s_metrics_ms=$(curl -sf --max-time 60 -o /dev/null -w '%{time_total}' "$surl/metrics" | awk '{ printf "%.1f", $1 * 1000 }')
+    s_status_ms=$(curl -sf --max-time 60 -o /dev/null -w '%{time_total}' "$surl/status.json" | awk '{ printf "%.1f", $1 * 1000 }')
+    s_hwm=$(awk -v k="$(proc_hwm_kb "$spid")" 'BEGIN { printf "%.1f", k / 1024 }')
+    kill -INT "$spid"
+    wait "$spid" 2>/dev/null
 
     # --- kubectl, the peer: RSS after its list, idle CPU, and later CPU per event
     local k_rss=null k_hwm=null k_idle=null kpids=() kp
@@ -284,6 +308,14 @@ bench_size() {
         "console VmHWM (at sync: $(awk -v k="$hwm_sync" 'BEGIN { printf "%.1f", k / 1024 }') MB); kubectl x2 VmHWM"
     record "$(name_for idle_cpu)" "$cpu_pct" "%" "< 0.3" "$(cmp "$cpu_pct" 0.3 lt)" "$k_idle" \
         "$((c1 - c0)) ticks in ${secs} s of one core; $mchanges model changes meanwhile"
+    record "$(name_for serve_idle_cpu)" "$s_cpu" "%" "< 0.3" "$(cmp "$s_cpu" 0.3 lt)" null \
+        "pxcmesh serve beside the console, same window, no scraper: $((sc1 - sc0)) ticks in ${secs} s"
+    record "$(name_for serve_rss)" "$s_rss" MB "< 40" "$(cmp "$s_rss" 40 lt)" null \
+        "serve steady, before its first scrape; VmHWM ${s_hwm} MB after scraping /metrics and /status.json"
+    record "$(name_for serve_scrape_metrics)" "${s_metrics_ms:-null}" ms "" null null \
+        "GET /metrics once (rendered on the loop when asked)"
+    record "$(name_for serve_scrape_status)" "${s_status_ms:-null}" ms "" null null \
+        "GET /status.json once, $((2 * N)) pods"
     local tps pps
     tps=$(awk -v b="$tbytes" -v s="$secs" 'BEGIN { printf "%.1f", b / s }')
     pps=$(awk -v b="$pbytes" -v s="$secs" 'BEGIN { printf "%.1f", b / s }')

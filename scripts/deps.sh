@@ -20,6 +20,8 @@ PKGS=(
   # bench.sh measures peak RSS with GNU time; test_fault_term counts display cells in python3;
   # test_yamlout reads pxcmesh's YAML back with PyYAML, a reader independent of libyaml
   time python3 python3-yaml
+  # the serve tests check /metrics with Prometheus' own text-format parser
+  python3-prometheus-client
   # the manual page's test renders build/pxcmesh.1 with man -l
   man-db
 )

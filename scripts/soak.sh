@@ -9,12 +9,16 @@
 # cluster-a hangs (SIGSTOP) for 6 s. Three consoles (tmux, 160x45) watch: one the churning
 # kubesims, one the lab (MySQL included, direct), one the lab with every MySQL server through
 # the API server (mysql.mode port-forward: a relay per server, a WebSocket stream per
-# connection, through the hangs and flaps); `pxcmesh status --follow` watches the kubesims.
-# Every SOAK_SAMPLE_S (default 60) the RSS and the open file descriptors of the three are
+# connection, through the hangs and flaps); `pxcmesh status --follow` watches the kubesims,
+# and `pxcmesh serve` runs beside two consoles (one on the kubesims, one on the lab), its
+# /metrics scraped every step and its JSON documents every sample.
+# Every SOAK_SAMPLE_S (default 60) the RSS and the open file descriptors of each are
 # sampled; the run fails when, after a warm-up of two samples, one grows beyond its bound
-# (SOAK_RSS_SLACK_KB, default 4096 kB over the warm-up peak; SOAK_FD_SLACK, default 2), when
-# a process dies, when a console stops following its clusters, or when a console exits
-# non-zero (a sanitizer build's leak check fails it).
+# (SOAK_RSS_SLACK_KB, default 4096 kB over the warm-up peak; SOAK_FD_SLACK, default 2), or,
+# with ten samples or more after the warm-up, when its least-squares slope projects more
+# than that bound over the run (a slow leak under the bound); when a process dies, when a
+# console or a serve stops following its clusters, when a scrape fails, or when a console or
+# a serve exits non-zero (a sanitizer build's leak check fails it).
 #
 # SOAK_LAB=0 leaves the lab (and MySQL) out (it needs root). SOAK_VALGRIND=1: the consoles
 # run under valgrind (memcheck, full leak check) for a shorter run (SOAK_SECONDS default 600
@@ -53,6 +57,8 @@ FPID=
 cleanup() {
     "${T[@]}" kill-server 2>/dev/null
     [[ -n $FPID ]] && { kill "$FPID" 2>/dev/null; wait "$FPID" 2>/dev/null; }
+    local p
+    for p in ${SERVE_PID[@]:-}; do kill "$p" 2>/dev/null; done
     [[ $LAB == 1 ]] && "$PXCMESH" lab down --dir "$WORK/lab" >/dev/null 2>&1
     ksim_down A
     ksim_down B
@@ -71,6 +77,30 @@ PORT_B=${KSIM_URL[B]##*:}
 HOME=$WORK "$PXCMESH" --kubeconfig "$WORK/kubeconfig" --context A --context B \
     status --follow $((SECONDS_TOTAL + 120)) >"$WORK/follow.jsonl" 2>"$WORK/follow.err" &
 FPID=$!
+
+# serve NAME ARGS...: pxcmesh serve on a free loopback port; its pid in SERVE_PID[NAME], its
+# URL in SERVE_URL[NAME].
+declare -A SERVE_PID SERVE_URL
+serve() {
+    local name=$1
+    shift
+    HOME=$WORK ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16} "$PXCMESH" "$@" serve \
+        --listen 127.0.0.1:0 >"$WORK/serve-$name.out" 2>"$WORK/serve-$name.err" &
+    SERVE_PID[$name]=$!
+    wait_until 10 grep -q 'serving http' "$WORK/serve-$name.err" ||
+        die "serve $name did not start: $(cat "$WORK/serve-$name.err")"
+    SERVE_URL[$name]=$(sed -n 's/.*serving \(http[^ ]*\).*/\1/p' "$WORK/serve-$name.err")
+}
+SCRAPE_FAILS=0
+# scrape NAME [all]: /metrics (and with "all" the JSON documents) of serve NAME.
+scrape() {
+    local u=${SERVE_URL[$1]} p
+    for p in /metrics $([[ ${2:-} == all ]] && echo /status.json /findings.json /healthz); do
+        curl -sf --max-time 20 "$u$p" -o "$WORK/scrape-$1" ||
+            { SCRAPE_FAILS=$((SCRAPE_FAILS + 1)); echo "soak: scrape $1 $p failed" >&2; }
+    done
+}
+serve kube --kubeconfig "$WORK/kubeconfig" --context A --context B
 
 VG=""
 if [[ $VALGRIND == 1 ]]; then
@@ -111,6 +141,7 @@ if [[ $LAB == 1 ]]; then
     LCFG=(--config "$WORK/lab/pxcmesh.yaml")
     console lab "${LCFG[@]}"
     LPID=$(cat "$WORK/lab.pid")
+    serve lab "${LCFG[@]}"
     "${T[@]}" send-keys -t soak:lab 2 # the Channels view
     wait_until 120 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak:lab | grep -q 'cluster_b_source.*Yes'" ||
         { screen_of lab; die "the lab console did not show the channel running"; }
@@ -129,8 +160,9 @@ if [[ $LAB == 1 ]]; then
 fi
 
 echo "soak: ${SECONDS_TOTAL} s, ${PODS} pods x 2 clusters, samples every ${SAMPLE_S} s$([[ $VALGRIND == 1 ]] && echo ', console under valgrind')"
-echo "soak: console pid $CPID, lab console pid ${LPID:--}, relay console pid ${RPID:--}, status --follow pid $FPID, work $WORK"
-printf '%8s %10s %6s %10s %6s %10s %6s %10s %6s %8s %6s\n' elapsed console_kB fds follow_kB fds lab_kB fds relay_kB fds events flaps
+echo "soak: console pid $CPID, lab console pid ${LPID:--}, relay console pid ${RPID:--}, status --follow pid $FPID, serve pids ${SERVE_PID[*]}, work $WORK"
+printf '%8s %10s %6s %10s %6s %10s %6s %10s %6s %10s %6s %10s %6s %8s %6s\n' elapsed console_kB fds follow_kB fds lab_kB fds \
+    relay_kB fds serve_kB fds lserve_kB fds events flaps
 
 # One churn step (k counts steps); each is a handful of requests.
 churn() {
@@ -189,7 +221,7 @@ restart_one() {
 }
 
 fail=0
-declare -a C_RSS C_FD F_RSS F_FD L_RSS L_FD R_RSS R_FD
+declare -a C_RSS C_FD F_RSS F_FD L_RSS L_FD R_RSS R_FD S_RSS S_FD LS_RSS LS_FD
 t_start=$(now_ms)
 next_sample=$t_start
 next_restart=$((t_start + 300000))
@@ -202,12 +234,22 @@ while (( $(now_ms) - t_start < SECONDS_TOTAL * 1000 )); do
         proc_alive "$FPID" || { echo "soak: FAIL: status --follow died"; fail=1; break; }
         [[ -z $LPID ]] || proc_alive "$LPID" || { echo "soak: FAIL: the lab console died"; fail=1; break; }
         [[ -z $RPID ]] || proc_alive "$RPID" || { echo "soak: FAIL: the relay console died"; fail=1; break; }
+        for s in "${!SERVE_PID[@]}"; do
+            proc_alive "${SERVE_PID[$s]}" || { echo "soak: FAIL: serve $s died: $(tail -3 "$WORK/serve-$s.err")"; fail=1; }
+            scrape "$s" all
+        done
+        ((fail == 0)) || break
+        S_RSS+=("$(proc_rss_kb "${SERVE_PID[kube]}")"); S_FD+=("$(proc_fds "${SERVE_PID[kube]}")")
+        if [[ -n $LPID ]]; then
+            LS_RSS+=("$(proc_rss_kb "${SERVE_PID[lab]}")"); LS_FD+=("$(proc_fds "${SERVE_PID[lab]}")")
+        fi
         C_RSS+=("$(proc_rss_kb "$CPID")"); C_FD+=("$(proc_fds "$CPID")")
         F_RSS+=("$(proc_rss_kb "$FPID")"); F_FD+=("$(proc_fds "$FPID")")
         if [[ -n $LPID ]]; then L_RSS+=("$(proc_rss_kb "$LPID")"); L_FD+=("$(proc_fds "$LPID")"); fi
         if [[ -n $RPID ]]; then R_RSS+=("$(proc_rss_kb "$RPID")"); R_FD+=("$(proc_fds "$RPID")"); fi
-        printf '%8s %10s %6s %10s %6s %10s %6s %10s %6s %8s %6s\n' "$(( (now - t_start) / 1000 ))s" "${C_RSS[-1]}" "${C_FD[-1]}" \
-            "${F_RSS[-1]}" "${F_FD[-1]}" "${L_RSS[-1]:--}" "${L_FD[-1]:--}" "${R_RSS[-1]:--}" "${R_FD[-1]:--}" \
+        printf '%8s %10s %6s %10s %6s %10s %6s %10s %6s %10s %6s %10s %6s %8s %6s\n' "$(( (now - t_start) / 1000 ))s" \
+            "${C_RSS[-1]}" "${C_FD[-1]}" "${F_RSS[-1]}" "${F_FD[-1]}" "${L_RSS[-1]:--}" "${L_FD[-1]:--}" \
+            "${R_RSS[-1]:--}" "${R_FD[-1]:--}" "${S_RSS[-1]}" "${S_FD[-1]}" "${LS_RSS[-1]:--}" "${LS_FD[-1]:--}" \
             "$((k * 20))" "$FLAPS"
         n_sample=$((n_sample + 1))
         next_sample=$((next_sample + SAMPLE_S * 1000))
@@ -218,11 +260,14 @@ while (( $(now_ms) - t_start < SECONDS_TOTAL * 1000 )); do
     fi
     churn "$k"
     flap "$k"
+    for s in "${!SERVE_PID[@]}"; do scrape "$s"; done
     k=$((k + 1))
     sleep 3
 done
 
-# Growth: compare every sample after the warm-up with the warm-up's peak.
+# Growth: compare every sample after the warm-up with the warm-up's peak; and with ten
+# samples or more after it, the least-squares slope (per hour, and projected over the
+# samples' span), which a slow leak shows before it crosses the bound.
 check_growth() {
     local what=$1 slack=$2; shift 2
     local -a v=("$@")
@@ -234,26 +279,48 @@ check_growth() {
             return 1
         fi
     done
-    echo "soak: $what flat: warm-up $base, last ${v[-1]}, max $(printf '%s\n' "${v[@]:2}" | sort -n | tail -1) (bound +$slack)"
+    local slope
+    slope=$(printf '%s\n' "${v[@]:2}" | awk -v dt="$SAMPLE_S" '
+        { x[NR] = (NR - 1) * dt; y[NR] = $1; sx += x[NR]; sy += $1 }
+        END { if (NR < 2) { print 0; exit } mx = sx / NR; my = sy / NR
+              for (i = 1; i <= NR; i++) { num += (x[i] - mx) * (y[i] - my); den += (x[i] - mx) ^ 2 }
+              printf "%.3f", num / den }')
+    local per_h projected n=$((${#v[@]} - 2))
+    per_h=$(awk -v s="$slope" 'BEGIN { printf "%.0f", s * 3600 }')
+    projected=$(awk -v s="$slope" -v n="$n" -v dt="$SAMPLE_S" 'BEGIN { printf "%.0f", s * (n - 1) * dt }')
+    if ((n >= 10 && projected > slack)); then
+        echo "soak: FAIL: $what trends up: slope $per_h per hour, $projected over the run (bound +$slack)"
+        return 1
+    fi
+    echo "soak: $what flat: warm-up $base, last ${v[-1]}, max $(printf '%s\n' "${v[@]:2}" | sort -n | tail -1), slope $per_h per hour (bound +$slack)"
 }
 if ((fail == 0)); then
     check_growth "console RSS kB" "$RSS_SLACK_KB" "${C_RSS[@]}" || fail=1
     check_growth "console fds" "$FD_SLACK" "${C_FD[@]}" || fail=1
     check_growth "status --follow RSS kB" "$RSS_SLACK_KB" "${F_RSS[@]}" || fail=1
     check_growth "status --follow fds" "$FD_SLACK" "${F_FD[@]}" || fail=1
+    check_growth "serve RSS kB" "$RSS_SLACK_KB" "${S_RSS[@]}" || fail=1
+    check_growth "serve fds" "$FD_SLACK" "${S_FD[@]}" || fail=1
     if [[ -n $LPID ]]; then
         check_growth "lab console RSS kB" "$RSS_SLACK_KB" "${L_RSS[@]}" || fail=1
         check_growth "lab console fds" "$FD_SLACK" "${L_FD[@]}" || fail=1
+        check_growth "lab serve RSS kB" "$RSS_SLACK_KB" "${LS_RSS[@]}" || fail=1
+        check_growth "lab serve fds" "$FD_SLACK" "${LS_FD[@]}" || fail=1
     fi
     if [[ -n $RPID ]]; then
         check_growth "relay console RSS kB" "$RSS_SLACK_KB" "${R_RSS[@]}" || fail=1
         check_growth "relay console fds" "$FD_SLACK" "${R_FD[@]}" || fail=1
     fi
 fi
+((SCRAPE_FAILS == 0)) || { echo "soak: FAIL: $SCRAPE_FAILS scrapes of serve failed"; fail=1; }
 # The console must still be live and current: a last change shows on its screen.
 ksim_req A POST "$SE_PATH" -H 'Content-Type: application/json' -d "$(se_doc soak-final)" -o /dev/null
 if ! wait_until 30 bash -c "tmux -L pxsoak$$ capture-pane -p -t soak:kube | grep -q soak-final"; then
     echo "soak: FAIL: the console no longer follows cluster A"
+    fail=1
+fi
+if ! wait_until 30 bash -c "curl -sf --max-time 10 ${SERVE_URL[kube]}/metrics | grep -q 'serviceentry=\"soak-final\"'"; then
+    echo "soak: FAIL: serve no longer follows cluster A"
     fail=1
 fi
 # The lab console must still follow the channel: start it (it may be stopped) and see it run.
@@ -291,6 +358,12 @@ for w in "${windows[@]}"; do
             echo "soak: valgrind clean ($w console): $(grep -E 'ERROR SUMMARY' "$vlog" | sed 's/^==[0-9]*== //')"
         fi
     fi
+done
+for s in "${!SERVE_PID[@]}"; do
+    kill -INT "${SERVE_PID[$s]}"
+    wait "${SERVE_PID[$s]}"
+    rc=$?
+    ((rc == 0)) || { echo "soak: FAIL: serve $s exit $rc: $(tail -5 "$WORK/serve-$s.err")"; fail=1; }
 done
 echo "soak: $k churn steps, $((k * 20)) pod relabels, $FLAPS channel stops/starts, $n_sample samples: $([[ $fail == 0 ]] && echo PASS || echo FAIL)"
 exit $fail

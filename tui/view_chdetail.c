@@ -31,6 +31,7 @@
 #include "xmalloc.h"
 #include "frame.h"
 #include "model/model.h"
+#include "model/model_source.h"
 #include "spark.h"
 #include "tbl.h"
 #include "textv.h"
@@ -271,6 +272,13 @@ cd_fill_status(struct cd_view *cd, const struct m_channel *ch)
     else
         linef(t, "Source", TH_TEXT, "%s:%d", ch->source_host ? ch->source_host : "?",
               ch->source_port);
+    /* Which node behind the name: judged from the source side (model_source.h). */
+    char reads[600];
+    model_source_describe(ch, reads, sizeof reads);
+    if (reads[0] != '\0')
+        line(t, "Reads from", reads, TH_TEXT);
+    else if (ch->src_last != NULL && ch->src_last[0] != '\0')
+        linef(t, "Reads from", TH_STATE_MUTED, "unknown now (last: %s)", ch->src_last);
     linef(t, "Positioning", TH_TEXT, "%s%s",
           ch->gtid_mode == 2   ? "GTID"
           : ch->gtid_mode == 1 ? "file/position"

@@ -560,8 +560,16 @@ mf_replication_sql(const struct mf_repl_sql_opts *o, struct strbuf *out, struct 
             strbuf_appendf(out, ",\n  SOURCE_CONNECT_RETRY=%d", o->connect_retry);
         if (o->retry_count > 0)
             strbuf_appendf(out, ",\n  SOURCE_RETRY_COUNT=%d", o->retry_count);
-        strbuf_appendf(out, "\n  FOR CHANNEL '%s';\nSTART REPLICA FOR CHANNEL '%s';\n",
-                       o->channel, o->channel);
+        /* The source list (8.0.22+): when the source fails, the channel reconnects to the
+         * list's best source, here the mesh name, which the sidecar routes to a node that
+         * answers; more entries are added the same way (the operator does, per sourcesList). */
+        strbuf_appendf(out, ",\n  SOURCE_CONNECTION_AUTO_FAILOVER=1\n  FOR CHANNEL '%s';\n",
+                       o->channel);
+        strbuf_appendf(out, "SELECT asynchronous_connection_failover_add_source('%s', ",
+                       o->channel);
+        sql_string(out, o->source_host);
+        strbuf_appendf(out, ", %d, '', 100);\nSTART REPLICA FOR CHANNEL '%s';\n", port,
+                       o->channel);
         break;
     case MF_MYSQL57:
         strbuf_append(out, "CHANGE MASTER TO\n  MASTER_HOST=");

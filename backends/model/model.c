@@ -94,6 +94,10 @@ channel_free(void *p)
     free(ch->last_sql_error);
     free(ch->retrieved_gtid);
     free(ch->executed_gtid);
+    free(ch->src_cluster);
+    free(ch->src_server);
+    free(ch->src_address);
+    free(ch->src_last);
     free(ch);
 }
 
@@ -540,6 +544,10 @@ model_channel_upsert(struct model *m, struct m_cluster *c, const char *server, c
         ch->last_sql_error = xstrdup("");
         ch->retrieved_gtid = xstrdup("");
         ch->executed_gtid = xstrdup("");
+        ch->src_cluster = xstrdup("");
+        ch->src_server = xstrdup("");
+        ch->src_address = xstrdup("");
+        ch->src_last = xstrdup("");
         ch->lag_s = -1;
         ch->gtid_gap = -1;
         vec_push(&c->channels, ch);
@@ -601,6 +609,7 @@ model_server_upsert(struct model *m, struct m_cluster *c, const char *name)
     if (s == NULL) {
         s = xcalloc(1, sizeof *s);
         s->name = xstrdup(name);
+        s->binlog_dumps = -1;
         vec_push(&c->servers, s);
     }
     return s;

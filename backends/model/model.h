@@ -205,6 +205,14 @@ struct m_channel {
         int weight;
         bool in_use;          /* the source the channel reads from now */
     } failover[8];
+    int64_t source_server_id; /* Master_Server_Id of the source it read from, 0 unknown */
+    /* The server it reads from now (model_source.h), each owned, "" unknown: the replica's
+     * status names the host it was given (a mesh name), not the address that name led to. */
+    char *src_cluster;      /* the model's cluster of that server */
+    char *src_server;       /* its server name */
+    char *src_address;      /* "host:port" as the poller reaches it */
+    int64_t src_since_ms;   /* wall ms it was first seen reading from it, 0 unknown */
+    char *src_last;         /* owned: the last source known, described, kept while unknown */
 };
 
 /* One MySQL server a poller reads, and how its reads go: every server that could not be
@@ -219,6 +227,9 @@ struct m_server {
     char error[256];        /* the newest read's failure in words, "" none */
     bool hung;              /* that failure was a timeout: it accepts and does not answer */
     int n_channels;         /* channels in its last good read */
+    int64_t server_id;      /* @@server_id at the last good read, 0 unknown */
+    int binlog_dumps;       /* binlog dump threads (replicas reading from it) at the last
+                               good read, -1 unknown */
     const char *route;      /* how it is reached (mysql_route.h): static "direct", "pod-ip",
                                "port-forward"; NULL unknown */
     const char *route_error; /* interned: why that route fails now, in words (an RBAC refusal

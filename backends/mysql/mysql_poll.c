@@ -13,6 +13,7 @@
 #include "strbuf.h"
 #include "xmalloc.h"
 #include "config/config_optread.h"
+#include "model/model_source.h"
 #include "mysql/mysql_poll_internal.h"
 #include "mysql/mysql_route.h"
 #include "mysql/mysqlc.h"
@@ -457,6 +458,7 @@ on_status_done(struct mysqlc_conn *conn, struct mysqlc_result *res, void *arg)
     struct mp_apply ap = apply_to(p);
     mysql_poll__apply_status(&ap, cluster_of(p), s, res);
     mysql_poll__apply_server(&ap, cluster_of(p), s, res);
+    (void)model_source_update(ap.m); /* whether it changed is the model's dirty bits' news */
     mysql_route_mark(p->m, cluster_of(p), s->name, s->route,
                      res->status != 0 ? why : NULL);
     if (res->status == 0) {

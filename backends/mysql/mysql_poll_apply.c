@@ -159,6 +159,7 @@ apply_channel(const struct mp_apply *ap, struct m_cluster *c, struct mp_server *
     ch->gtid_mode = rc->auto_position ? 2 : 1;
     ch->retry_count = rc->retried_transactions < 0 ? 0 : (int)rc->retried_transactions;
     ch->last_heartbeat_ms = rc->last_heartbeat_ms;
+    ch->source_server_id = rc->source_server_id;
     ch->dialect = sqlq_dialect_name(ap->want_override ? ap->override : res->server.dialect);
     ch->n_failover = 0;
     for (int i = 0; i < rc->n_failover && i < (int)(sizeof ch->failover / sizeof ch->failover[0]);
@@ -278,6 +279,14 @@ mysql_poll__apply_server(const struct mp_apply *ap, struct m_cluster *c, const s
             n += strcmp(((struct m_channel *)c->channels.items[i])->server, s->name) == 0;
         shown = shown || n != ms->n_channels;
         ms->n_channels = n;
+        const struct mysqlc_rows *ss = res->source_side;
+        const char *id = NULL, *dumps = NULL;
+        if (ss != NULL) {
+            id = mysqlc_rows_get(ss, 0, mysqlc_rows_col(ss, "server_id"));
+            dumps = mysqlc_rows_get(ss, 0, mysqlc_rows_col(ss, "binlog_dumps"));
+        }
+        ms->server_id = id != NULL ? strtoll(id, NULL, 10) : 0;
+        ms->binlog_dumps = dumps != NULL ? atoi(dumps) : -1;
     } else {
         bool hung = res->status == PXE_TIMEOUT;
         if (ms->error[0] == '\0')

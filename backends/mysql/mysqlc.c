@@ -342,10 +342,11 @@ result_clear(struct mysqlc_result *r)
     mysqlc_rows_free(r->ps_workers);
     mysqlc_rows_free(r->ps_config);
     mysqlc_rows_free(r->failover);
+    mysqlc_rows_free(r->source_side);
     mysqlc_rows_free(r->rows);
     free(r->sql_masked);
     r->replica = r->wsrep = r->heartbeat = r->ps_conn = r->ps_workers = r->ps_config = NULL;
-    r->failover = r->rows = NULL;
+    r->failover = r->rows = r->source_side = NULL;
     r->sql_masked = NULL;
 }
 
@@ -578,6 +579,15 @@ w_status(struct mysqlc_conn *c, struct job *j, const struct conn_opts *o)
                          "failover list", &res->failover) >= 2000)
             return;
     }
+    /* Which replicas read from this server: the replica's own status names only the host
+     * it was given, a mesh name for every node (model_source.h). PROCESS shows every
+     * thread; without it the count is of this user's own, and the source stays unknown. */
+    if (w_query_soft(c, res, o,
+                     "SELECT @@server_id AS server_id, (SELECT COUNT(*) FROM "
+                     "information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%') AS "
+                     "binlog_dumps",
+                     "binlog dump threads", &res->source_side) >= 2000)
+        return;
     if (j->heartbeat_table != NULL) {
         struct strbuf sb;
         strbuf_init(&sb);

@@ -75,7 +75,7 @@ struct mysqlc_opts {
 /* What to do on the server. */
 enum mysqlc_kind {
     MYSQLC_STATUS, /* replica status (+ performance_schema and failover on MySQL 8),
-                      wsrep status, heartbeat table */
+                      wsrep status, heartbeat table, @@server_id and binlog dump threads */
     MYSQLC_ACTION, /* one sqlq action rendered for the server's dialect */
     MYSQLC_QUERY,  /* one statement as given (tests, tools): its result set, if any */
 };
@@ -108,6 +108,7 @@ struct mysqlc_result {
     struct mysqlc_rows *ps_workers; /* ..._applier_status_by_worker */
     struct mysqlc_rows *ps_config;  /* ..._connection_configuration */
     struct mysqlc_rows *failover;   /* mysql.replication_asynchronous_connection_failover */
+    struct mysqlc_rows *source_side; /* server_id, binlog_dumps: this server as a source */
     char note[160];                 /* a secondary read that failed (heartbeat table missing) */
     /* ACTION: the masked SQL that ran (or would have) */
     char *sql_masked; /* owned */

@@ -22,6 +22,8 @@ faults (pxcmesh lab fault NAME [ARGS]):
                            pxc-cluster.cluster-b.global, start it
   wrong-host               point the channel at pxc-cluster.cluster-x.global (no such name)
   stop-source              stop the node of cluster-b that the channel reads from
+  kill-source-node         SIGKILL that node (a crash), then wait until the channel reads
+                           from another node of the name
   remove-sidecar           re-create pod pxc-cluster-pxc-0 in cluster-a without istio-proxy
                            (its server then resolves without the mesh DNS)
   delete-serviceentry      delete cluster-a's ServiceEntry pxc-cluster-cluster-b
@@ -66,7 +68,7 @@ lab_fault() {
         c=$(cluster_letter "$1") || usage_die "restart-pods: unknown cluster '$1'"
         fault_restart_pods "$c"
         ;;
-    break-channel | fix-channel | wrong-host | stop-source | remove-sidecar | \
+    break-channel | fix-channel | wrong-host | stop-source | kill-source-node | remove-sidecar | \
         delete-serviceentry | apply-serviceentry | unlabel-namespace | label-namespace | \
         stop-channel | wrong-endpoint | change-repl-password | restore-repl-password)
         (($# == 0)) || usage_die "$FAULT takes no arguments"
@@ -232,6 +234,31 @@ fault_stop_source() {
     n=$(channel_source_node) || die "no node of cluster-b serves the channel right now (is it connected? see pxcmesh lab status)"
     node_stop b "$n" 120
     say "stopped cluster-b/$n ($(node_ip b "$n")), the channel's source; the channel reconnects to another address of $LAB_SE_HOST_B within its connect retry (5 s)"
+    say "undo: pxcmesh lab fault start-node cluster-b $n"
+}
+
+channel_source_moved() {
+    local m
+    m=$(channel_source_node) && [[ $m != "$1" ]] && channel_running
+}
+
+# The failover rehearsal: the node serving the channel's binlog dump crashes; the channel's
+# IO thread fails, waits its connect retry (5 s) and reconnects through the mesh name,
+# which still lists every node of cluster-b (the ServiceEntry), to one that answers.
+fault_kill_source_node() {
+    local n m pid
+    n=$(channel_source_node) || die "no node of cluster-b serves the channel right now (is it connected? see pxcmesh lab status)"
+    pid=$(pid_of "$(node_pidfile b "$n")") || die "node $(node_label b "$n") is not running"
+    kill -KILL "$pid"
+    wait_until 10 "pid $pid to exit" pid_gone "$pid"
+    rm -f "$(node_pidfile b "$n")"
+    say "killed $(node_label b "$n"), the channel's source (pid $pid, SIGKILL)"
+    if wait_until 60 "the channel to read from another node of $LAB_SE_HOST_B" channel_source_moved "$n"; then
+        m=$(channel_source_node)
+        say "the channel reconnected through $LAB_SE_HOST_B and reads from $(node_label b "$m")"
+    else
+        warn "the channel reads from no other node yet: IO $(channel_field a Slave_IO_Running), error $(channel_field a Last_IO_Errno): $(channel_field a Last_IO_Error | cut -c1-160)"
+    fi
     say "undo: pxcmesh lab fault start-node cluster-b $n"
 }
 

@@ -8,6 +8,8 @@ CHANGE REPLICATION SOURCE TO
   SOURCE_PORT=3306,
   SOURCE_USER='replication_user',
   SOURCE_PASSWORD='********',
-  SOURCE_AUTO_POSITION=1
+  SOURCE_AUTO_POSITION=1,
+  SOURCE_CONNECTION_AUTO_FAILOVER=1
   FOR CHANNEL 'cluster_b_source';
+SELECT asynchronous_connection_failover_add_source('cluster_b_source', 'pxc-cluster.cluster-b.global', 3306, '', 100);
 START REPLICA FOR CHANNEL 'cluster_b_source';

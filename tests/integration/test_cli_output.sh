@@ -297,7 +297,7 @@ export HOME="$KT_DIR" XDG_CONFIG_HOME="$KT_DIR/xdg"
 out=$(complete_words "$PXCMESH" st)
 [[ $out == status ]] || fail "completion of 'st': $out"
 out=$(complete_words "$PXCMESH" se)
-[[ $out == serviceentry ]] || fail "completion of 'se': $out"
+[[ $out == $'serviceentry\nserve' ]] || fail "completion of 'se': $out"
 out=$(complete_words "$PXCMESH" help ch)
 [[ $out == channel ]] || fail "completion of 'help ch': $out"
 out=$(complete_words "$PXCMESH" --config "$CFG" status --cluster "")

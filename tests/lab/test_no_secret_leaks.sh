@@ -4,7 +4,8 @@
 # secrets.env and the option files, the bearer tokens of kubesim's tokens file, the bodies
 # of kubesim's TLS private keys); then pxcmesh is exercised on the lab (status, doctor,
 # channel status, get (secrets refused), generate, apply --dry-run of a Secret, probe, the
-# console in tmux with PXCMESH_TRACE and --log, lab status, the same verbs on the private
+# console in tmux with PXCMESH_TRACE and --log, serve (every endpoint scraped, its --log)
+# and watch -o json-lines, lab status, the same verbs on the private
 # pod network where pxcmesh reads the passwords through the API server) while `ps` is
 # sampled, and every byte written is searched:
 #   - outputs (each command's stdout and stderr, the console's log, trace and screens, the
@@ -156,8 +157,36 @@ verbs() { # SUFFIX: the read-only verbs, on the pod network the lab has now
     run "doctor-json$1" px doctor --json --timeout 20
     run "channel-status$1" px channel status --timeout 20
     run "channel-status-json$1" px channel status --json --timeout 20
+    serve_and_watch "$1"
+}
+# serve and watch on the lab: every endpoint of serve scraped into $OUT, watch's lines too,
+# both with --log.
+SERVE_URL=""
+serve_reads_channel() { curl -sf "$SERVE_URL/metrics" | grep -q '^pxcmesh_channel_io_running{cluster="cluster-a"'; }
+serve_and_watch() { # SUFFIX
+    # Not through px: `px ... &` is a subshell that ignores SIGINT (bash's rule for a
+    # background job), and the SIGINT below must reach pxcmesh itself.
+    "$PXCMESH" --config "$CFG" serve --listen 127.0.0.1:0 --log "$OUT/serve$1.log" >"$OUT/serve$1.out" 2>"$OUT/serve$1.err" &
+    local sp=$!
+    "$PXCMESH" --config "$CFG" watch -o json-lines --log "$OUT/watch$1.log" >"$OUT/watch$1.out" 2>"$OUT/watch$1.err" &
+    local wp=$!
+    poll 10 grep -q 'serving http' "$OUT/serve$1.err" || fail "serve$1 did not start: $(head -c 300 "$OUT/serve$1.err")"
+    SERVE_URL=$(sed -n 's/.*serving \(http[^ ]*\).*/\1/p' "$OUT/serve$1.err")
+    poll 30 serve_reads_channel || fail "serve$1: no channel in /metrics"
+    local p
+    for p in metrics status.json findings.json healthz; do
+        curl -sf "$SERVE_URL/$p" >"$OUT/serve$1-${p//./-}.out" || fail "serve$1: GET /$p failed"
+    done
+    jq -e '.clusters | length == 2' "$OUT/serve$1-status-json.out" >/dev/null ||
+        fail "serve$1: /status.json is not a snapshot of both clusters"
+    poll 30 grep -q '"type":"synced"' "$OUT/watch$1.out" || fail "watch$1: no synced line"
+    kill -INT "$sp" "$wp"
+    wait "$sp" || fail "serve$1 exit $?"
+    wait "$wp" || fail "watch$1 exit $?"
+    [[ -s $OUT/serve$1.log && -s $OUT/watch$1.log ]] || fail "serve$1/watch$1 wrote no --log"
 }
 verbs ""
+echo "ok   serve (/metrics, /status.json, /findings.json, /healthz) and watch -o json-lines"
 run get-pods px get pods -n pxc
 run get-pxc-yaml px get pxc -n pxc -o yaml
 run get-se-json px get se -A -o json

@@ -66,7 +66,7 @@ grep -q "missing.json" "$T/err" || fail "missing replay message: $(cat "$T/err")
 [[ $? -eq 1 ]] || fail "no terminal: exit not 1"
 grep -q "needs a terminal" "$T/err" || fail "no terminal: $(cat "$T/err")"
 
-# status and doctor with --replay read the snapshot and contact nothing (no config, no
+# status, doctor and serve with --replay read the snapshot and contact nothing (no config, no
 # kubeconfig here: a live status would fail); status prints it as the file has it. Other
 # verbs refuse --replay, naming the ones that read it.
 ( export HOME=$T KUBECONFIG= XDG_CONFIG_HOME=$T
@@ -100,7 +100,7 @@ grep -q "needs a terminal" "$T/err" || fail "no terminal: $(cat "$T/err")"
   [[ $? -eq 1 ]] && grep -q "missing.json" "$T/err" || fail "status --replay missing: $(cat "$T/err")"
   "$PXCMESH" --replay "$PXC_FIXTURES/snapshot-healthy.json" channel status >"$T/out" 2>"$T/err"
   [[ $? -eq 2 && ! -s $T/out ]] || fail "channel status --replay: not a usage error"
-  grep -q "^pxcmesh: --replay FILE is read by the console and by status and doctor; 'channel' works on the live clusters" "$T/err" ||
+  grep -q "^pxcmesh: --replay FILE is read by the console and by status, doctor and serve; 'channel' works on the live clusters" "$T/err" ||
       fail "channel status --replay: $(cat "$T/err")"
 ) || exit 1
 
