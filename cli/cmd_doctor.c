@@ -1,9 +1,10 @@
-/* cmd_doctor: `pxcmesh doctor [--json] [--timeout S] [--fix [CODE...] [--dry-run] [--yes]]`:
- * one complete look at every cluster (collect), every check of the doctor, the findings
- * printed root cause first, each with its fix as a command runnable as printed. With --fix,
- * the fixes pxcmesh can do itself (doctor/fixrun.h) run one by one, each previewed (the SQL
- * or the object diff), asked for (unless --yes) and applied through the same backends the
- * console uses; the others are printed for the operator to run.
+/* cmd_doctor: `pxcmesh doctor [--json] [--timeout S] [--probe] [--fix [CODE...] [--dry-run]
+ * [--yes]]`: one complete look at every cluster (collect), every check of the doctor, the
+ * findings printed root cause first, each with its fix as a command runnable as printed.
+ * With --probe, in-mesh checks from each failing channel's pod follow (doctor_probe.h).
+ * With --fix, the fixes pxcmesh can do itself (doctor/fixrun.h) run one by one, each
+ * previewed (the SQL or the object diff), asked for (unless --yes) and applied through the
+ * same backends the console uses; the others are printed for the operator to run.
  * Exit 0 no error finding and every server read (with --fix: every fix chosen ran), 1
  * errors found or a server could not be read (blind is not healthy, even where that is only
  * a warning), or a fix failed or was declined; 2 the doctor itself could not run. */
@@ -17,6 +18,7 @@
 #include "strbuf.h"
 #include "cmd.h"
 #include "collect.h"
+#include "doctor_probe.h"
 #include "outfmt.h"
 #include "runfix.h"
 #include "tabw.h"
@@ -32,6 +34,8 @@ static const struct cmd_flag doctor_flags[] = {
      "json, yaml, wide (a table with the fix), name, jsonpath=TEMPLATE"},
     {"--json", NULL, CV_NONE, NULL, NULL, "-o json"},
     {"--timeout", NULL, CV_NUMBER, "S", NULL, "seconds to wait for every cluster (default 30)"},
+    {"--probe", NULL, CV_NONE, NULL, NULL,
+     "and check from each failing channel's pod, through exec (creates no pod)"},
     {"--fix", NULL, CV_NONE, NULL, NULL, "run the fixes pxcmesh can do (of the CODEs given)"},
     {"--dry-run", NULL, CV_NONE, NULL, NULL, "with --fix: show each change, make none"},
     {"--yes", NULL, CV_NONE, NULL, NULL, "with --fix: do not ask"},
@@ -40,7 +44,7 @@ static const struct cmd_flag doctor_flags[] = {
 
 const struct cmd_entry cmd_doctor_entry = {
     .name = "doctor",
-    .usage = "doctor [-o FORMAT] [--timeout S] [--fix [CODE...] [--dry-run] [--yes]]",
+    .usage = "doctor [-o FORMAT] [--timeout S] [--probe] [--fix [CODE...] [--dry-run] [--yes]]",
     .summary = "run every check and print the findings, root cause first, with the fix; "
                "--fix runs the fixes",
     .flags = CMD_REPLAY,
@@ -51,11 +55,15 @@ const struct cmd_entry cmd_doctor_entry = {
 
 static const char doctor_usage[] =
     "usage: pxcmesh doctor [-o json|yaml|wide|name|jsonpath=T] [--timeout SECONDS]\n"
-    "                      [--fix [CODE...] [--dry-run] [--yes]]\n"
+    "                      [--probe] [--fix [CODE...] [--dry-run] [--yes]]\n"
     "                      [--config FILE] [--context C]... [--cluster NAME]...\n"
     "                      [--replay SNAPSHOT]\n"
     "Runs every check over what the clusters and servers report and prints the findings,\n"
     "each with a stable code and the fix, root cause first.\n"
+    "--probe also checks, from the pod that runs each failing channel (through exec; it\n"
+    "creates no probe pod), the DNS of its source host, a MySQL handshake with it and the\n"
+    "sidecar's Envoy cluster for it: as text after the findings, or inMeshChecks[] beside\n"
+    "findings[] in -o json|yaml|jsonpath. A check that fails makes the exit code 1.\n"
     "--fix runs the fixes pxcmesh can do itself (label a namespace, restart a StatefulSet,\n"
     "apply a ServiceEntry from the remote nodes, start a channel, repoint its source host,\n"
     "set its replication password from the source's Secret), of the findings with the codes\n"
@@ -127,14 +135,19 @@ run_fixes(struct collect_result *res, char **codes, int n_codes, bool dry, bool 
     return failed;
 }
 
-/* The findings in the output asked for: text is the doctor's report, root cause first. */
+/* The findings in the output asked for: text is the doctor's report, root cause first.
+ * checks (doctor --probe, else NULL): the in-mesh checks as text after a text or wide report,
+ * or as their objects (borrowed) beside the findings in a document. */
 static void
-print_findings(const struct model *m, const struct outfmt *of)
+print_findings(const struct model *m, const struct outfmt *of, const struct strbuf *checks,
+               json_t *checks_json)
 {
     if (of->kind == OUTFMT_TEXT) {
         struct strbuf out;
         strbuf_init(&out);
         doctor_format(m, &out);
+        if (checks != NULL)
+            strbuf_append(&out, checks->s);
         fputs(out.s, stdout);
         strbuf_fini(&out);
         return;
@@ -171,16 +184,21 @@ print_findings(const struct model *m, const struct outfmt *of)
         }
         tabw_flush(&t, stdout);
         tabw_fini(&t);
+        if (checks != NULL)
+            fputs(checks->s, stdout);
         return;
     }
     json_t *doc = json_object();
     json_object_set_new(doc, "findings", doctor_findings_json(m));
+    if (checks_json != NULL)
+        json_object_set(doc, "inMeshChecks", checks_json);
     outfmt_print_doc(of, doc, stdout);
     json_decref(doc);
 }
 
 static int doctor_run_cmd(const struct cmd_opts *opts, int argc, char **argv,
-                          const struct outfmt *of, bool fix, bool dry, bool yes, int timeout_s);
+                          const struct outfmt *of, bool fix, bool dry, bool yes, bool probe,
+                          int timeout_s);
 
 static int
 cmd_doctor_exec(const struct cmd_opts *opts, int argc, char **argv)
@@ -192,10 +210,11 @@ cmd_doctor_exec(const struct cmd_opts *opts, int argc, char **argv)
         {"fix", no_argument, NULL, 'f'},
         {"dry-run", no_argument, NULL, 'd'},
         {"yes", no_argument, NULL, 'y'},
+        {"probe", no_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    bool fix = false, dry = false, yes = false;
+    bool fix = false, dry = false, yes = false, probe = false;
     struct outfmt of = {0};
     int timeout_s = 30, ch;
     optind = 0;
@@ -227,6 +246,9 @@ cmd_doctor_exec(const struct cmd_opts *opts, int argc, char **argv)
         case 'y':
             yes = true;
             break;
+        case 'p':
+            probe = true;
+            break;
         case 'h':
             outfmt_fini(&of);
             fputs(doctor_usage, stdout);
@@ -236,14 +258,14 @@ cmd_doctor_exec(const struct cmd_opts *opts, int argc, char **argv)
             return cmd_usage_error("doctor", "unknown option '%s'", argv[optind - 1]);
         }
     }
-    int code = doctor_run_cmd(opts, argc, argv, &of, fix, dry, yes, timeout_s);
+    int code = doctor_run_cmd(opts, argc, argv, &of, fix, dry, yes, probe, timeout_s);
     outfmt_fini(&of);
     return code;
 }
 
 static int
 doctor_run_cmd(const struct cmd_opts *opts, int argc, char **argv, const struct outfmt *of,
-               bool fix, bool dry, bool yes, int timeout_s)
+               bool fix, bool dry, bool yes, bool probe, int timeout_s)
 {
     if (optind < argc && !fix)
         return cmd_usage_error("doctor", "unexpected argument '%s' (codes go after --fix)",
@@ -257,6 +279,11 @@ doctor_run_cmd(const struct cmd_opts *opts, int argc, char **argv, const struct 
         return cmd_usage_error("doctor", "--fix acts on live clusters, not on a snapshot");
     if (fix && dry && yes)
         return cmd_usage_error("doctor", "give --dry-run or --yes, not both");
+    if (probe && (fix || opts->replay != NULL))
+        return cmd_usage_error("doctor", "--probe checks live clusters, without --fix or --replay");
+    if (probe && of->kind == OUTFMT_NAME)
+        return cmd_usage_error("doctor", "--probe's checks have no names: give -o json, yaml, "
+                                         "wide or none");
     struct pxerr err = {0};
     struct collect_result res = {0};
     if (opts->replay != NULL) {
@@ -271,7 +298,7 @@ doctor_run_cmd(const struct cmd_opts *opts, int argc, char **argv, const struct 
             model_free(res.model);
             return 2;
         }
-    } else if (collect_once(opts, timeout_s, fix ? COLLECT_KEEP : 0, &res, &err) != 0) {
+    } else if (collect_once(opts, timeout_s, fix || probe ? COLLECT_KEEP : 0, &res, &err) != 0) {
         fprintf(stderr, "pxcmesh doctor: %s\n", err.msg);
         return 2;
     }
@@ -309,8 +336,17 @@ doctor_run_cmd(const struct cmd_opts *opts, int argc, char **argv, const struct 
         code = run_fixes(&res, codes, n_codes, dry, yes) > 0 ? 1 : 0;
         if (res.model->findings.n == 0)
             printf("no problems found\n");
+    } else if (probe) {
+        struct strbuf checks;
+        strbuf_init(&checks);
+        json_t *arr = json_array();
+        if (doctor_probe_channels(&res, 10000, &checks, arr) > 0)
+            code = 1;
+        print_findings(res.model, of, &checks, arr);
+        json_decref(arr);
+        strbuf_fini(&checks);
     } else {
-        print_findings(res.model, of);
+        print_findings(res.model, of, NULL, NULL);
     }
     collect_result_fini(&res);
     return code;

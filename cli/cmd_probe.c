@@ -1,6 +1,8 @@
 /* cmd_probe: `pxcmesh probe dns|tcp|mysql|envoy TARGET [options]`, one probe on a private
- * loop, here or from a pod in each cluster the line selects, printed as a table (or -o).
- * Exit 0 when every probe succeeded, 1 when one failed or timed out, 2 on usage errors. */
+ * loop, here or inside each cluster the line selects (through exec in a pxc pod, a probe pod
+ * where exec cannot run: probe_exec.h), printed as a table (or -o), each in-mesh result
+ * with the way it ran. Exit 0 when every probe succeeded, 1 when one failed or timed out,
+ * 2 on usage errors. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include "collect.h"
 #include "live/live.h"
 #include "probe/probe.h"
+#include "probe/probe_exec.h"
 #include "probe/probe_pod.h"
 
 static int cmd_probe_exec(const struct cmd_opts *opts, int argc, char **argv);
@@ -30,18 +33,19 @@ static const struct cmd_flag probe_flags[] = {
     {"--user", NULL, CV_WORD, "U", NULL, "mysql: log in as U and run SELECT 1"},
     {"--password-env", NULL, CV_WORD, "VAR", NULL, "mysql: the password's variable"},
     {"--from-cluster", NULL, CV_CLUSTER, "C", NULL,
-     "run it from a short-lived pod in cluster C, through its sidecar"},
-    {"--namespace", NULL, CV_NAMESPACE, "NS", NULL, "the probe pod's namespace"},
-    {"--image", NULL, CV_WORD, "IMAGE", NULL, "the probe pod's image"},
-    {"--yes", "-y", CV_NONE, NULL, NULL, "create the probe pods without asking"},
+     "run it inside cluster C: exec in a pxc pod (a probe pod where exec cannot run)"},
+    {"--namespace", NULL, CV_NAMESPACE, "NS", NULL, "the namespace of the pod it runs in"},
+    {"--pod", NULL, CV_WORD, "POD", NULL, "the pod to exec in (default: a Running pxc pod)"},
+    {"--image", NULL, CV_WORD, "IMAGE", NULL, "a fallback probe pod's image"},
+    {"--yes", "-y", CV_NONE, NULL, NULL, "run it in the clusters without asking"},
     {NULL, NULL, CV_NONE, NULL, NULL, NULL},
 };
 
 const struct cmd_entry cmd_probe_entry = {
     .name = "probe",
     .usage = "probe dns|tcp|mysql|envoy TARGET [--from-cluster C] [--server IP] [-o FORMAT]",
-    .summary = "run one DNS, TCP, MySQL-handshake or Envoy probe, here or from a pod in each "
-               "cluster named",
+    .summary = "run one DNS, TCP, MySQL-handshake or Envoy probe, here or in a pod (exec) of "
+               "each cluster named",
     .exec = cmd_probe_exec,
     .subs = probe_subs,
     .opts = probe_flags,
@@ -51,17 +55,22 @@ const struct cmd_entry cmd_probe_entry = {
 static const char probe_usage[] =
     "usage: pxcmesh probe dns|tcp|mysql|envoy TARGET [--server IP[:PORT]] [--timeout MS]\n"
     "                     [--user U --password-env VAR] [-o json|yaml|wide|name|jsonpath=T]\n"
-    "                     [--from-cluster C [--namespace NS] [--image IMAGE] [--yes]]\n"
+    "                     [--from-cluster C [--namespace NS] [--pod POD] [--image IMAGE]\n"
+    "                     [--yes]]\n"
     "  dns HOST          resolve HOST (A records) with the system resolver or --server\n"
     "  tcp HOST:PORT     connect, timing the connect; refused / timeout / unreachable\n"
     "  mysql HOST[:PORT] read the server's handshake (version, flavour) without logging in;\n"
     "                    with --user, log in and run SELECT 1\n"
-    "  envoy HOST:PORT   (--from-cluster only) does the sidecar's Envoy have a cluster for it\n"
-    "  --from-cluster C  run the probe from a short-lived pod in cluster C (namespace NS,\n"
-    "                    default the cluster's first configured namespace, else pxc), through\n"
-    "                    its sidecar, as `kubectl run ... nslookup` does; the pod is deleted.\n"
-    "                    It asks first on the terminal, naming the pods; --yes does not ask\n"
-    "                    (without a terminal, --yes is needed)\n"
+    "  envoy HOST:PORT   (in a cluster only) does the sidecar's Envoy have a cluster for it\n"
+    "  --from-cluster C  run the probe inside cluster C through exec, as `kubectl exec` does:\n"
+    "                    in POD (default: the first Running pod with a pxc container in NS,\n"
+    "                    the cluster's first configured namespace, else pxc); dns (getent),\n"
+    "                    tcp and mysql (the mysql client: with --user a login) in its pxc\n"
+    "                    container, envoy (curl localhost:15000/clusters) in istio-proxy.\n"
+    "                    Where exec is forbidden or impossible, from a short-lived probe pod\n"
+    "                    (deleted afterwards; never with --readonly). Each result says which\n"
+    "                    way it ran (via). It asks first on the terminal, saying what runs\n"
+    "                    where; --yes does not ask (without a terminal, --yes is needed)\n"
     "  --cluster C, --context C\n"
     "                    (global) the same from each cluster they select, one row each;\n"
     "                    without them (or --from-cluster) the probe runs here\n";
@@ -69,7 +78,7 @@ static const char probe_usage[] =
 struct probe_cli {
     struct probe_result r;
     int calls;
-    bool cleaned; /* in-mesh probes: the probe pod is gone */
+    bool cleaned; /* in-mesh probes: over, a fallback probe pod gone */
 };
 
 static void
@@ -154,6 +163,12 @@ print_results(const struct probe_row *rows, size_t n, const struct outfmt *of)
     }
     tabw_flush(&t, stdout);
     tabw_fini(&t);
+    /* How each in-mesh probe ran (exec, or a probe pod and why not exec), under the table:
+     * too long for a column, and what an operator needs when exec is refused. */
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].r.via[0] != '\0')
+            printf("%s%svia: %s\n", rows[i].cluster ? rows[i].cluster : "",
+                   rows[i].cluster ? ": " : "", rows[i].r.via);
     /* Detail (tool output) under the table, blank lines dropped. */
     for (size_t i = 0; wide && i < n; i++) {
         for (const char *l = rows[i].r.detail; *l;) {
@@ -184,8 +199,26 @@ on_pod_probe_done(const struct probe_result *r, void *arg)
     pc->calls++;
 }
 
-/* Where cluster `name`'s probe pod runs: --namespace, else the cluster's first configured
- * namespace, else pxc. Borrowed from ns or cfg. */
+/* kind's enum; false for a word that names none. */
+static bool
+kind_of(const char *kind, enum probe_kind *out)
+{
+    static const struct {
+        const char *name;
+        enum probe_kind k;
+    } kinds[] = {
+        {"dns", PROBE_DNS}, {"tcp", PROBE_TCP}, {"mysql", PROBE_MYSQL}, {"envoy", PROBE_ENVOY}};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (strcmp(kind, kinds[i].name) == 0) {
+            *out = kinds[i].k;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The namespace cluster `name`'s probe runs in: --namespace, else the cluster's first
+ * configured namespace, else pxc. Borrowed from ns or cfg. */
 static const char *
 probe_ns(const struct config *cfg, const char *name, const char *ns)
 {
@@ -195,22 +228,15 @@ probe_ns(const struct config *cfg, const char *name, const char *ns)
     return ns != NULL ? ns : "pxc";
 }
 
-/* The probe from a short-lived pod in cluster `from` (a name of the config or a context). */
+/* The probe inside cluster `from` (a name of the config or a context): exec in a pod, else a
+ * short-lived probe pod. */
 static int
-probe_from_cluster(const struct cmd_opts *opts, const char *from, const char *ns,
+probe_from_cluster(const struct cmd_opts *opts, const char *from, const char *ns, const char *pod,
                    const char *image, const char *kind, const char *target,
                    const struct probe_opts *po, struct probe_result *out)
 {
     enum probe_kind k;
-    if (strcmp(kind, "dns") == 0)
-        k = PROBE_DNS;
-    else if (strcmp(kind, "tcp") == 0)
-        k = PROBE_TCP;
-    else if (strcmp(kind, "mysql") == 0)
-        k = PROBE_MYSQL;
-    else if (strcmp(kind, "envoy") == 0)
-        k = PROBE_ENVOY;
-    else {
+    if (!kind_of(kind, &k)) {
         fprintf(stderr, "pxcmesh probe: unknown kind '%s' (dns, tcp, mysql or envoy)\n", kind);
         return 2;
     }
@@ -230,7 +256,7 @@ probe_from_cluster(const struct cmd_opts *opts, const char *from, const char *ns
     struct model *m = model_new();
     struct live_opts lo = {.mode = KUBE_MODE_DISCOVER, .kubeconfig = opts->kubeconfig,
                            .on_synced = on_from_synced, .arg = &loop,
-                           .readonly = false /* the probe pod is the only write */};
+                           .readonly = false /* a fallback probe pod is the only write */};
     struct live *lv = NULL;
     struct probe_cli pc = {.calls = 0};
     int exit_code = 1;
@@ -246,20 +272,26 @@ probe_from_cluster(const struct cmd_opts *opts, const char *from, const char *ns
                 mc && mc->error[0] ? mc->error : "no such cluster in the configuration");
         goto out;
     }
-    if (opts->readonly) {
-        fprintf(stderr, "pxcmesh probe: --from-cluster creates a probe pod, which read-only mode "
-                        "(--readonly) forbids\n");
-        goto out;
-    }
-    struct probe_pod_opts ppo = {.ns = use_ns, .image = image, .cluster = from,
-                                 .timeout_ms = po->timeout_ms > 3000 ? po->timeout_ms : 60000,
-                                 .on_cleanup = on_probe_cleanup, .cleanup_arg = &pc};
-    if (probe_pod_start(&loop, kc, k, target, &ppo, on_pod_probe_done, &pc, NULL, &err) != 0) {
+    /* exec writes nothing in the cluster; the probe pod it falls back to is a write */
+    struct probe_exec_opts peo = {.ns = use_ns,
+                                  .pod = pod,
+                                  .cluster = from,
+                                  .user = po->user,
+                                  .password = po->password,
+                                  .timeout_ms = po->timeout_ms > 3000 ? po->timeout_ms : 10000,
+                                  .pod_fallback = !opts->readonly,
+                                  .no_fallback_why =
+                                      "read-only mode (--readonly) forbids creating a probe pod",
+                                  .image = image,
+                                  .pod_timeout_ms = po->timeout_ms > 3000 ? po->timeout_ms : 60000,
+                                  .on_cleanup = on_probe_cleanup,
+                                  .cleanup_arg = &pc};
+    if (probe_exec_start(&loop, kc, k, target, &peo, on_pod_probe_done, &pc, NULL, &err) != 0) {
         fprintf(stderr, "pxcmesh probe: %s\n", err.msg);
         goto out;
     }
-    /* Until the result is in and the pod deleted (bounded by the probe's own deadline and
-     * the client's request timeout). */
+    /* Until the result is in and any probe pod deleted (bounded by the exec's and the probe
+     * pod's deadlines and the client's request timeout). */
     while (!pc.cleaned)
         uv_run(&loop, UV_RUN_ONCE);
     *out = pc.r;
@@ -274,18 +306,15 @@ out:
     return exit_code;
 }
 
-/* A probe from a cluster creates a pod there: as the console does, say where and what
- * (on stderr: stdout is the result's) and ask, unless yes. 0 to go ahead, else the exit
- * code: 1 read-only, not confirmed or no terminal to ask on, 2 the selection named nothing. */
+/* A probe from a cluster runs a command in a pod there, or creates a probe pod: as the
+ * console does, say what runs where (on stderr: stdout is the result's) and ask, unless
+ * yes. 0 to go ahead, else the exit code: 1 not confirmed or no terminal to ask on, 2 the
+ * selection named nothing. */
 static int
-probe_ask(const struct cmd_opts *opts, const char *from, const struct config *sel,
-          const char *ns, const char *image, const char *kind, const char *target, bool yes)
+probe_ask(const struct cmd_opts *opts, const char *from, const struct config *sel, const char *ns,
+          const char *pod, const char *image, enum probe_kind kind, const char *target, bool login,
+          bool yes)
 {
-    if (opts->readonly) {
-        fprintf(stderr, "pxcmesh probe: a probe from a cluster creates a probe pod, which "
-                        "read-only mode (--readonly) forbids\n");
-        return 1;
-    }
     if (yes)
         return 0;
     struct config *all = NULL;
@@ -300,17 +329,31 @@ probe_ask(const struct cmd_opts *opts, const char *from, const struct config *se
         }
         sel = all;
     }
+    char cmd[512], in_pod[300];
+    probe_exec_describe(kind, target, login, cmd, sizeof cmd);
+    if (pod != NULL)
+        snprintf(in_pod, sizeof in_pod, "pod %s", pod);
+    else
+        snprintf(in_pod, sizeof in_pod, "the first Running pod with a pxc container");
     size_t n = from != NULL ? 1 : sel->n_clusters;
     for (size_t i = 0; i < n; i++) {
         const char *name = from != NULL ? from : sel->clusters[i].name;
-        fprintf(stderr, "Cluster %s, namespace %s: create one short-lived probe pod (image %s, "
-                        "labelled managed-by=pxcmesh, deleted afterwards) to run:\n  %s %s\n",
-                name, probe_ns(sel, name, ns), image ? image : PROBE_POD_IMAGE_DEFAULT, kind,
-                target);
+        fprintf(stderr,
+                "Cluster %s, namespace %s: through exec (nothing is created), in %s, "
+                "container %s, run:\n  %s\n",
+                name, probe_ns(sel, name, ns), in_pod, probe_exec_container(kind), cmd);
     }
+    if (opts->readonly)
+        fprintf(stderr, "Where exec cannot run: nothing else (read-only mode creates no probe "
+                        "pod).\n");
+    else
+        fprintf(stderr,
+                "Where exec cannot run: one short-lived probe pod instead (image %s, "
+                "labelled managed-by=pxcmesh, deleted afterwards) to run:\n  %s %s\n",
+                image ? image : PROBE_POD_IMAGE_DEFAULT, probe_kind_name(kind), target);
     config_free(all);
     char q[96];
-    snprintf(q, sizeof q, "create %zu probe pod%s?", n, n == 1 ? "" : "s");
+    snprintf(q, sizeof q, "run it in %zu cluster%s?", n, n == 1 ? "" : "s");
     return cmd_confirm("probe", q, false) ? 0 : 1;
 }
 
@@ -323,12 +366,13 @@ probe_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *of
         {"from-cluster", required_argument, NULL, 'f'}, {"json", no_argument, NULL, 'j'},
         {"output", required_argument, NULL, 'o'},
         {"namespace", required_argument, NULL, 'n'},    {"image", required_argument, NULL, 'i'},
+        {"pod", required_argument, NULL, 'P'},
         {"yes", no_argument, NULL, 'y'},            {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     bool yes = false;
     struct probe_opts po = {.timeout_ms = 3000};
-    const char *from = NULL, *ns = NULL, *image = NULL;
+    const char *from = NULL, *ns = NULL, *image = NULL, *pod = NULL;
     int c;
     optind = 0;
     opterr = 0;
@@ -372,6 +416,9 @@ probe_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *of
         case 'i':
             image = optarg;
             break;
+        case 'P':
+            pod = optarg;
+            break;
         case 'y':
             yes = true;
             break;
@@ -396,10 +443,10 @@ probe_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *of
     if (from != NULL && opts->n_clusters > 0)
         return cmd_usage_error("probe", "give --from-cluster C or --cluster C (one row per "
                                         "cluster), not both");
-    /* A probe from a cluster creates a pod there (a write): it runs from clusters only when
-     * the line names them (--from-cluster, or --cluster / --context: each cluster they
-     * select, one row each), and here otherwise. --config alone names a file, often given on
-     * every command line (an alias), not clusters to create pods in. */
+    /* A probe from a cluster runs a command in a pod there, or creates one: it runs in
+     * clusters only when the line names them (--from-cluster, or --cluster / --context: each
+     * cluster they select, one row each), and here otherwise. --config alone names a file,
+     * often given on every command line (an alias), not clusters to run commands in. */
     struct config *sel = NULL;
     if (from == NULL && (opts->n_contexts > 0 || opts->n_clusters > 0)) {
         struct pxerr err = {0};
@@ -411,7 +458,12 @@ probe_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *of
     }
     if (from != NULL || sel != NULL) {
         size_t n = from != NULL ? 1 : sel->n_clusters;
-        int ask = probe_ask(opts, from, sel, ns, image, kind, target, yes);
+        enum probe_kind k;
+        if (!kind_of(kind, &k)) {
+            config_free(sel);
+            return cmd_usage_error("probe", "unknown kind '%s' (dns, tcp, mysql or envoy)", kind);
+        }
+        int ask = probe_ask(opts, from, sel, ns, pod, image, k, target, po.user != NULL, yes);
         if (ask != 0) {
             config_free(sel);
             return ask;
@@ -420,7 +472,7 @@ probe_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *of
         int code = 0;
         for (size_t i = 0; i < n; i++) {
             rows[i].cluster = from != NULL ? from : sel->clusters[i].name;
-            int rc = probe_from_cluster(opts, rows[i].cluster, ns, image, kind, target, &po,
+            int rc = probe_from_cluster(opts, rows[i].cluster, ns, pod, image, kind, target, &po,
                                         &rows[i].r);
             if (rc == 2) {
                 free(rows);
@@ -440,6 +492,9 @@ probe_main(const struct cmd_opts *opts, int argc, char **argv, struct outfmt *of
         config_free(sel);
         return code;
     }
+    if (pod != NULL || ns != NULL || image != NULL)
+        return cmd_usage_error("probe", "--pod, --namespace and --image are for a probe in a "
+                                        "cluster (--from-cluster C, --cluster C or --context C)");
     if (strcmp(kind, "envoy") == 0)
         return cmd_usage_error("probe", "an envoy probe asks a sidecar's Envoy: run it from a "
                                         "pod in a cluster with --from-cluster C (or from each "

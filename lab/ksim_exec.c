@@ -51,7 +51,8 @@ static const char *const tools_pxc[] = {
     "nc",    "nslookup", "curl",  "cat",     "ls",         "echo",
     "env",   "hostname", "sleep", "grep",    "ps",         "id",
     "date",  "head",     "tail",  "awk",     "sed",        "wc",
-    "uname", "true",     "false", "printf",  "test",       NULL};
+    "uname", "true",     "false", "printf",  "test",       "getent",
+    "timeout", NULL};
 static const char *const tools_proxy[] = {"sh",    "bash",     "curl",  "cat",    "ls",  "echo",
                                           "env",   "hostname", "sleep", "grep",   "ps",  "id",
                                           "date",  "head",     "tail",  "awk",    "sed", "wc",

@@ -1,9 +1,10 @@
 /* act_probe: probes run from the console. Local ones (DNS, TCP, MySQL handshake from this
- * machine) start at once; in-mesh ones create a short-lived probe pod per probe in the
- * cluster, which is a write: they are confirmed, naming every probe, and refused in
- * read-only mode. Every run and result goes to the model's probe store (model_probe.h),
- * which the Probes view and the guided set-up read; this file owns only the running
- * probes themselves. */
+ * machine) start at once; in-mesh ones run inside a pxc pod through exec (probe_exec.h),
+ * the channel's own pod for a channel's probes, and only where exec cannot run create a
+ * short-lived probe pod, which is a write. They are confirmed, naming every probe and the
+ * pod; in read-only mode they run through exec only. Every run and result goes to the
+ * model's probe store (model_probe.h), which the Probes view and the guided set-up read;
+ * this file owns only the running probes themselves. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,29 +17,31 @@
 #include "live/live.h"
 #include "model/model.h"
 #include "model/model_probe.h"
-#include "probe/probe_pod.h"
+#include "probe/probe_exec.h"
 
 #define ACT_MAX_PROBES 24 /* probes one confirmation may start */
 #define ACT_PROBE_TIMEOUT_MS 5000
+#define ACT_EXEC_TIMEOUT_MS 10000
 #define ACT_POD_TIMEOUT_MS 60000
 
-/* A running probe. Freed when its callback ran and, for a pod probe, its pod is gone
+/* A running probe. Freed when its callback ran and, for an in-mesh probe, its cleanup ran
  * (job_maybe_free); until then it is in st->probe_jobs so that act_state_free can end it. */
 struct probe_job {
     struct act_ctx *cx; /* NULL: orphaned at shutdown */
     uint64_t entry_id;
-    bool is_pod;
-    struct probe *lp;     /* local: valid until cb_done */
-    struct probe_pod *pp; /* in-mesh: valid until pod_gone */
-    bool starting;        /* inside probe_*_start */
-    bool cb_done;         /* the probe's callback ran */
-    bool pod_gone;        /* probe pod: its cleanup ran */
+    bool is_mesh;
+    struct probe *lp;       /* local: valid until cb_done */
+    struct probe_exec *mp;  /* in-mesh: valid until mesh_gone */
+    bool starting;          /* inside probe_*_start */
+    bool cb_done;           /* the probe's callback ran */
+    bool mesh_gone;         /* in-mesh: its cleanup ran (a fallback pod deleted) */
 };
 
 /* In-mesh probes one confirmation starts, all from one place. */
 struct probe_pend {
     struct act_ctx *cx;
     char cluster[128], ns[128], owner[256];
+    char pod[254]; /* "": the first Running pxc pod of ns */
     int n;
     struct {
         enum probe_kind kind;
@@ -59,7 +62,7 @@ job_forget(struct act_state *st, struct probe_job *j)
 static void
 job_maybe_free(struct probe_job *j)
 {
-    if (j->starting || !j->cb_done || (j->is_pod && !j->pod_gone))
+    if (j->starting || !j->cb_done || (j->is_mesh && !j->mesh_gone))
         return;
     if (j->cx != NULL)
         job_forget(j->cx->st, j);
@@ -88,18 +91,18 @@ on_probe_done(const struct probe_result *r, void *arg)
     job_maybe_free(j);
 }
 
-/* A pod probe is over only when its pod is deleted (or the delete given up). */
+/* An in-mesh probe is over only when a fallback pod is deleted (or the delete given up). */
 static void
-on_pod_cleanup(void *arg)
+on_mesh_cleanup(void *arg)
 {
     struct probe_job *j = arg;
-    j->pod_gone = true;
+    j->mesh_gone = true;
     job_maybe_free(j);
 }
 
-/* Start one run of entry e. */
+/* Start one run of entry e; in-mesh in pod (NULL or "": a Running pxc pod of e->ns). */
 static void
-probe_run(struct act_ctx *cx, struct m_probe *e)
+probe_run(struct act_ctx *cx, struct m_probe *e, const char *pod)
 {
     struct probe_job *j = xcalloc(1, sizeof *j);
     j->cx = cx;
@@ -119,17 +122,22 @@ probe_run(struct act_ctx *cx, struct m_probe *e)
             rc = probe_tcp_start(cx->loop, e->target, &o, on_probe_done, j, &j->lp, &err);
     } else {
         struct kube_client *kc = cx->live != NULL ? live_client(cx->live, e->cluster) : NULL;
-        j->is_pod = true;
+        j->is_mesh = true;
         if (kc == NULL) {
             rc = pxerr_set(&err, PXE_NOTFOUND, "cluster '%s' has no API client", e->cluster);
         } else {
-            struct probe_pod_opts o = {.ns = e->ns,
-                                       .timeout_ms = ACT_POD_TIMEOUT_MS,
-                                       .cluster = e->cluster,
-                                       .on_cleanup = on_pod_cleanup,
-                                       .cleanup_arg = j};
-            rc = probe_pod_start(cx->loop, kc, e->kind, e->target, &o, on_probe_done, j, &j->pp,
-                                 &err);
+            struct probe_exec_opts o = {
+                .ns = e->ns,
+                .pod = pod != NULL && pod[0] != '\0' ? pod : NULL,
+                .cluster = e->cluster,
+                .timeout_ms = ACT_EXEC_TIMEOUT_MS,
+                .pod_fallback = !cx->readonly,
+                .no_fallback_why = "read-only mode forbids creating a probe pod",
+                .pod_timeout_ms = ACT_POD_TIMEOUT_MS,
+                .on_cleanup = on_mesh_cleanup,
+                .cleanup_arg = j};
+            rc = probe_exec_start(cx->loop, kc, e->kind, e->target, &o, on_probe_done, j, &j->mp,
+                                  &err);
         }
     }
     j->starting = false;
@@ -159,21 +167,20 @@ on_probes_answer(enum act_answer ans, const char *text, void *arg)
             struct m_probe *e = model_probe_upsert(
                 p->cx->model, p->probes[i].kind, p->probes[i].target, p->cluster, p->ns, p->owner);
             if (!e->running)
-                probe_run(p->cx, e);
+                probe_run(p->cx, e, p->pod);
         }
-        act__report(p->cx, ACT_INFO, "running %d probe(s) from %s/%s (a probe pod each) ...", p->n,
-                    p->cluster, p->ns);
+        act__report(p->cx, ACT_INFO, "running %d probe(s) in %s/%s%s%s through exec ...", p->n,
+                    p->cluster, p->ns, p->pod[0] ? " pod " : "", p->pod);
     }
     free(p);
 }
 
-/* In-mesh probes from cluster/ns, for owner: refused in a replay or read-only mode (what
- * names the refused write), else a pending set to fill. */
+/* In-mesh probes from cluster/ns, for owner: refused in a replay, else a pending set to
+ * fill. Read-only mode runs them through exec only (no fallback pod). */
 static struct probe_pend *
-pend_new(struct act_ctx *cx, const char *cluster, const char *ns, const char *owner,
-         const char *what)
+pend_new(struct act_ctx *cx, const char *cluster, const char *ns, const char *owner)
 {
-    if (act__refuse_replay_probe(cx) || act__refuse_write(cx, what))
+    if (act__refuse_replay_probe(cx))
         return NULL;
     struct probe_pend *p = xcalloc(1, sizeof *p);
     p->cx = cx;
@@ -204,16 +211,24 @@ pend_add(struct probe_pend *p, enum probe_kind kind, const char *fmt, ...)
     p->n++;
 }
 
-/* In-mesh probes create pods: ask, naming every probe. Takes p. */
+/* In-mesh probes run commands in a production pod, or create pods: ask, naming every
+ * probe. Takes p. */
 static unsigned
 pend_ask(struct probe_pend *p, const struct act_def *def)
 {
     const char *lines[ACT_MAX_PROBES + 2];
-    char head[512], items[ACT_MAX_PROBES][340];
+    char head[768], items[ACT_MAX_PROBES][340];
+    char pod[300];
+    if (p->pod[0] != '\0')
+        snprintf(pod, sizeof pod, "pod %s", p->pod);
+    else
+        snprintf(pod, sizeof pod, "a Running pxc pod");
     snprintf(head, sizeof head,
-             "Cluster %s, namespace %s: create one short-lived probe pod per probe (labelled "
-             "managed-by=pxcmesh, deleted afterwards) to run:",
-             p->cluster, p->ns);
+             "Cluster %s, namespace %s: run in %s through exec (%s) to probe:", p->cluster, p->ns,
+             pod,
+             p->cx->readonly ? "read-only: no probe pod where exec is refused"
+                             : "where exec is refused, one short-lived probe pod per probe, "
+                               "labelled managed-by=pxcmesh, deleted afterwards");
     size_t n = 0;
     lines[n++] = head;
     for (int i = 0; i < p->n; i++) {
@@ -234,7 +249,7 @@ probe_local(struct act_ctx *cx, enum probe_kind kind, const char *target, const 
         act__report(cx, ACT_INFO, "probe %s %s is already running", probe_kind_name(kind), target);
         return R_NONE;
     }
-    probe_run(cx, e);
+    probe_run(cx, e, NULL);
     return R_REDRAW;
 }
 
@@ -245,9 +260,7 @@ act__start_probe(struct act_ctx *cx, const struct act_def *def, const struct act
         return act__refuse_replay_probe(cx)
                    ? R_NONE
                    : probe_local(cx, args->probe, args->target, args->owner);
-    char what[384];
-    snprintf(what, sizeof what, "a probe pod in %s/%s", args->cluster, args->ns);
-    struct probe_pend *p = pend_new(cx, args->cluster, args->ns, args->owner, what);
+    struct probe_pend *p = pend_new(cx, args->cluster, args->ns, args->owner);
     if (p == NULL)
         return R_NONE;
     pend_add(p, args->probe, "%s", args->target);
@@ -265,9 +278,7 @@ act__start_probe_host(struct act_ctx *cx, const struct act_def *def, const struc
         unsigned r = probe_local(cx, PROBE_DNS, args->host, args->owner);
         return r | probe_local(cx, PROBE_TCP, hp, args->owner);
     }
-    char what[384];
-    snprintf(what, sizeof what, "a probe pod in %s/%s", args->cluster, args->ns);
-    struct probe_pend *p = pend_new(cx, args->cluster, args->ns, args->owner, what);
+    struct probe_pend *p = pend_new(cx, args->cluster, args->ns, args->owner);
     if (p == NULL)
         return R_NONE;
     pend_add(p, PROBE_DNS, "%s", args->host);
@@ -276,17 +287,10 @@ act__start_probe_host(struct act_ctx *cx, const struct act_def *def, const struc
     return pend_ask(p, def);
 }
 
-/* The namespace the channel's server runs in: its pod's, else the cluster's PXC's. */
+/* Without the channel's pod: the namespace of the cluster's PXC. */
 static const char *
-channel_ns(const struct m_cluster *c, const struct m_channel *ch)
+channel_ns(const struct m_cluster *c)
 {
-    for (size_t i = 0; i < c->pods.n; i++) {
-        const struct m_pod *p = c->pods.items[i];
-        size_t ip_len = strlen(p->ip);
-        if (strcmp(p->name, ch->server) == 0 || strcmp(p->ip, ch->server) == 0 ||
-            (ip_len > 0 && strncmp(ch->server, p->ip, ip_len) == 0 && ch->server[ip_len] == ':'))
-            return p->ns;
-    }
     if (c->pxcs.n > 0)
         return ((const struct m_pxc *)c->pxcs.items[0])->ns;
     return "pxc";
@@ -307,12 +311,15 @@ act__start_probe_channel(struct act_ctx *cx, const struct act_def *def, const st
                     args->cluster);
         return R_NONE;
     }
-    char what[384], owner[400];
-    snprintf(what, sizeof what, "probing channel %s's sources from %s", args->name, args->cluster);
+    char owner[400];
     snprintf(owner, sizeof owner, "%s/%s", args->cluster, args->name);
-    struct probe_pend *p = pend_new(cx, args->cluster, channel_ns(c, ch), owner, what);
+    const struct m_pod *pod = model_channel_pod(c, ch);
+    struct probe_pend *p =
+        pend_new(cx, args->cluster, pod != NULL ? pod->ns : channel_ns(c), owner);
     if (p == NULL)
         return R_NONE;
+    if (pod != NULL) /* the channel's own server: probe from the pod that fails */
+        snprintf(p->pod, sizeof p->pod, "%s", pod->name);
     if (ch->source_host != NULL && ch->source_host[0] != '\0') {
         pend_add(p, PROBE_DNS, "%s", ch->source_host);
         pend_add(p, PROBE_TCP, "%s:%d", ch->source_host,
@@ -372,8 +379,8 @@ act__start_probe_cancel(struct act_ctx *cx, const struct act_def *def, const str
         struct probe_job *j = cx->st->probe_jobs.items[i];
         if (j->entry_id != args->id || j->cb_done)
             continue;
-        if (j->is_pod)
-            probe_pod_cancel(j->pp); /* the callback runs now; the pod is deleted */
+        if (j->is_mesh)
+            probe_exec_cancel(j->mp); /* the callback runs now; a fallback pod is deleted */
         else
             probe_cancel(j->lp); /* the callback runs now */
         break;
@@ -385,20 +392,24 @@ act__start_probe_cancel(struct act_ctx *cx, const struct act_def *def, const str
 void
 act__probe_stop(struct act_state *st)
 {
-    /* A local probe's callback runs now and frees its job; a pod probe's runs now too, and
-     * its pod delete is given up (the pod is labelled managed-by=pxcmesh): the job lives
-     * on, orphaned, until the pod's handles close. */
+    /* A local probe's callback runs now and frees its job; an in-mesh probe's runs now too,
+     * and a fallback pod's delete is given up (the pod is labelled managed-by=pxcmesh): the
+     * job lives on, orphaned, until its cleanup runs. */
     while (st->probe_jobs.n > 0) {
         struct probe_job *j = vec_take(&st->probe_jobs, st->probe_jobs.n - 1);
         j->cx = NULL;
-        if (!j->is_pod) {
+        if (!j->is_mesh) {
             if (!j->cb_done)
                 probe_cancel(j->lp); /* the callback now: frees j */
             continue;
         }
-        struct probe_pod *pp = j->pp;
+        struct probe_exec *mp = j->mp;
+        j->starting = true; /* the cleanup may run inside a cancel: j must outlive both */
         if (!j->cb_done)
-            probe_pod_cancel(pp); /* the callback now; a pod delete starts */
-        probe_pod_cancel(pp);     /* give the delete up; the cleanup frees j later */
+            probe_exec_cancel(mp); /* the callback now; a fallback pod's delete may start */
+        if (!j->mesh_gone)
+            probe_exec_cancel(mp); /* give the delete up */
+        j->starting = false;
+        job_maybe_free(j); /* now, or when a fallback pod's handles are closed */
     }
 }

@@ -121,7 +121,8 @@ static const struct keymap_row keymap_table[] = {
     {KS_DESCRIBE, 'G', KA_BOTTOM, "Go to the last line (the events)", 0},
     {KS_DESCRIBE, FN(KEY_END), KA_BOTTOM, "Go to the last line (the events)", KEY_ALIAS},
 
-    /* per-channel probes: the probe pod is a write, so it confirms */
+    /* per-channel probes run commands in the channel's pod (exec), or create a probe pod
+     * where exec is refused: they confirm */
     {KS_CHANNELS, 'p', KA_PROBE_CHANNEL,
      "Probe every source of the selected channel (DNS and TCP, from its namespace in the mesh)",
      KEY_DANGEROUS | KEY_HINT},

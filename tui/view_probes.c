@@ -157,6 +157,10 @@ pr_fill_detail(struct pr_view *pv)
         textv_add_line(pv->detail, sb.s, TH_TEXT);
         strbuf_fini(&sb);
     }
+    if (e->r.via[0]) {
+        snprintf(line, sizeof line, "via: %s", e->r.via);
+        textv_add_line(pv->detail, line, TH_TEXT);
+    }
     if (e->r.addr_used[0]) {
         snprintf(line, sizeof line, "connected to %s", e->r.addr_used);
         textv_add_line(pv->detail, line, TH_TEXT);

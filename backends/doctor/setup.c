@@ -249,7 +249,8 @@ check_probe(struct setup_step *s, const struct probe_result *r, const char *rep,
     s->fix = SETUP_FIX_PROBE;
     snprintf(s->fix_cluster, sizeof s->fix_cluster, "%s", rep);
     snprintf(s->fix_target, sizeof s->fix_target, "%s", target);
-    snprintf(s->fix_text, sizeof s->fix_text, "%s %s from a probe pod in %s", what, target, rep);
+    snprintf(s->fix_text, sizeof s->fix_text, "%s %s from inside %s (exec in a pxc pod)", what,
+             target, rep);
     if (r == NULL) {
         say(s, SETUP_UNKNOWN, "not checked yet: run the probe");
         return;

@@ -46,6 +46,8 @@ on_timer_closed(uv_handle_t *h)
     free(ex->pod);
     free(ex->container);
     free(ex->cmd);
+    if (ex->stdin_data != NULL) /* stdin may carry a password (probe_exec) */
+        explicit_bzero(ex->stdin_data, ex->stdin_len);
     free(ex->stdin_data);
     strbuf_fini(&ex->status);
     free(ex);

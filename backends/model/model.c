@@ -381,6 +381,19 @@ model_pod_find(struct m_cluster *c, const char *ns, const char *name)
     return hmap_get(&c->pod_idx, key);
 }
 
+const struct m_pod *
+model_channel_pod(const struct m_cluster *c, const struct m_channel *ch)
+{
+    for (size_t i = 0; ch->server != NULL && i < c->pods.n; i++) {
+        const struct m_pod *p = c->pods.items[i];
+        size_t ip_len = strlen(p->ip);
+        if (strcmp(p->name, ch->server) == 0 || (ip_len > 0 && strcmp(p->ip, ch->server) == 0) ||
+            (ip_len > 0 && strncmp(ch->server, p->ip, ip_len) == 0 && ch->server[ip_len] == ':'))
+            return p;
+    }
+    return NULL;
+}
+
 struct m_pod *
 model_pod_upsert(struct model *m, struct m_cluster *c, const char *ns, const char *name)
 {

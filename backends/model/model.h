@@ -367,6 +367,9 @@ void model_ns_remove(struct model *m, struct m_cluster *c, const char *name);
 struct m_pod *model_pod_upsert(struct model *m, struct m_cluster *c, const char *ns,
                                const char *name);
 struct m_pod *model_pod_find(struct m_cluster *c, const char *ns, const char *name);
+/* The pod that runs the channel's server (ch->server names the pod, its IP, or IP:PORT), or
+ * NULL. Borrowed like the pod. */
+const struct m_pod *model_channel_pod(const struct m_cluster *c, const struct m_channel *ch);
 void model_pod_remove(struct model *m, struct m_cluster *c, const char *ns, const char *name);
 
 struct m_pxc *model_pxc_upsert(struct model *m, struct m_cluster *c, const char *ns,

@@ -249,6 +249,8 @@ probe_result_json(const struct probe_result *r, struct strbuf *out)
     json_str(out, "kind", probe_kind_name(r->kind), true);
     json_str(out, "target", r->target, true);
     json_str(out, "from", r->from, true);
+    if (r->via[0] != '\0')
+        json_str(out, "via", r->via, true);
     json_str(out, "status", probe_status_name(r->status), true);
     json_str(out, "summary", r->summary, true);
     json_str(out, "detail", r->detail, true);

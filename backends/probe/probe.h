@@ -35,6 +35,9 @@ struct probe_result {
     enum probe_status status;
     char target[300];     /* "host", "host:port" */
     char from[256];       /* "local", "cluster-a/pxc (pod pxcmesh-probe-x)" */
+    char via[384];        /* in-mesh: "exec pod/NS/NAME container C", "probe pod (exec not
+                             possible: why)" or "none (exec not possible: why; no probe
+                             pod: why)"; "" for local probes */
     char summary[160];    /* one line: "resolves to 127.0.20.1 (TTL 0)", "refused" */
     char detail[1024];    /* more lines for the detail view */
     double elapsed_ms;

@@ -2,9 +2,10 @@
 # (sourced, not a test itself): a real mariadbd on a loopback address of the test's own, a
 # real dnsmasq on port 53 of another (the pods' resolv.conf can name no other port) that
 # resolves pxc-cluster.cluster-b.global to it, and kubesim with TLS, bearer tokens (an admin,
-# a read-only viewer, and an operator who may exec but not port-forward) and a pod map that
-# sends pod pxc-cluster-pxc-0 (IP $PODIP, where nothing listens) to that mariadbd. Everything
-# started is stopped by pid in the EXIT trap; waits are bounded polls.
+# a read-only viewer, an operator who may exec but not port-forward, and one who may do
+# anything but exec) and a pod map that sends pod pxc-cluster-pxc-0 (IP $PODIP, where
+# nothing listens) to that mariadbd. Everything started is stopped by pid in the EXIT trap;
+# waits are bounded polls.
 set -euo pipefail
 
 : "${PXC_BUILD_DIR:?run through ctest}"
@@ -114,8 +115,9 @@ echo "pxc/pxc-cluster-pxc-0 addr=$DBIP socket=$TMP/db/mysqld.sock resolv=$TMP/re
 ADMIN_TOKEN=admin-$$-$RANDOM
 VIEW_TOKEN=view-$$-$RANDOM
 OP_TOKEN=op-$$-$RANDOM
-printf '%s,admin\n%s,viewer,readonly\n%s,operator,deny=pods/portforward\n' \
-    "$ADMIN_TOKEN" "$VIEW_TOKEN" "$OP_TOKEN" >"$TMP/tokens"
+NOEXEC_TOKEN=noexec-$$-$RANDOM
+printf '%s,admin\n%s,viewer,readonly\n%s,operator,deny=pods/portforward\n%s,noexec,deny=pods/exec\n' \
+    "$ADMIN_TOKEN" "$VIEW_TOKEN" "$OP_TOKEN" "$NOEXEC_TOKEN" >"$TMP/tokens"
 # TMPDIR: kubesim's exec directories go there, where the test sees what is left at exit
 TMPDIR=$TMP "$KSIM" --listen "$KIP:0" --seed "$TMP/seed" --write-kubeconfig "$TMP/kc" --context lab \
     --state-dir "$TMP/state" --tokens-file "$TMP/tokens" --pod-map "$TMP/pods.map" \

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# In-mesh probes end to end: pxcmesh creates a probe pod in kubesim, kubesim "runs" its
-# nslookup / nc / curl against a real dnsmasq and loopback ports, pxcmesh reads pods/log,
-# says what happened, and deletes the pod; from each cluster --context or --cluster selects;
-# asked for first unless --yes.
+# In-mesh probes end to end where exec cannot run (this cluster has no pxc pod): pxcmesh
+# creates a probe pod in kubesim, kubesim "runs" its nslookup / nc / curl against a real
+# dnsmasq and loopback ports, pxcmesh reads pods/log, says what happened and why not through
+# exec, and deletes the pod; from each cluster --context or --cluster selects; asked for
+# first unless --yes, saying what runs where. (test_kubesim_probe_exec.sh: through exec.)
 # Also the local probes against the same peers.
 set -euo pipefail
 : "${PXCMESH:?}" "${PXC_BUILD_DIR:?}"
@@ -53,6 +54,8 @@ check() { # expected-exit pattern args...
   grep -q -- "$pat" <<<"$out" || fail "$*: no '$pat' in: $out"
 }
 check 0 "resolves in the mesh to 127.0.93.20" "${P[@]}" probe dns pxc-cluster.cluster-b.global --from-cluster sim-a --yes
+grep -q "^sim-a: via: probe pod (exec not possible: no Running pod with a pxc container in namespace pxc)$" <<<"$out" ||
+  fail "the fallback does not say why: $out"
 check 1 "NXDOMAIN" "${P[@]}" probe dns pxc-cluster.cluster-x.global --from-cluster sim-a --yes
 check 0 "open from inside the mesh" "${P[@]}" probe tcp pxc-cluster.cluster-b.global:3306 --from-cluster sim-a --yes
 check 1 "refused" "${P[@]}" probe tcp pxc-cluster.cluster-b.global:3307 --from-cluster sim-a --yes
@@ -63,7 +66,7 @@ check 1 "no cluster outbound|3306||pxc-cluster.cluster-c.global" \
 check 0 '"status": "ok"' "${P[@]}" probe dns pxc-cluster.cluster-b.global --from-cluster sim-a --json --yes
 # A selection on the line (--context, --cluster) runs it from each selected cluster, a
 # CLUSTER column naming it; envoy too, without --from-cluster. --config alone does not: it
-# names a file (often on every line), not clusters to create pods in.
+# names a file (often on every line), not clusters to run commands in.
 check 0 "^sim-a  *envoy  *pxc-cluster.cluster-b.global:3306  *ok " \
   "${P[@]}" probe envoy pxc-cluster.cluster-b.global:3306 --yes
 printf 'kubeconfig: %s\nclusters:\n  - {name: mesh-a, context: sim-a}\n' "$T/kubeconfig" >"$T/config.yaml"
@@ -76,19 +79,27 @@ check 2 "--cluster nope: not in" \
 # Without any, an envoy probe has nowhere to run: the error says how to give it one.
 check 2 "run it from a pod in a cluster with --from-cluster C" \
   env HOME="$T" XDG_CONFIG_HOME="$T/xdg" "$PXCMESH" probe envoy pxc-cluster.cluster-b.global:3306
-# A probe pod is a change: as in the console, it is named and asked for; without a terminal
-# and without --yes nothing is created (exit 1).
-check 1 "Cluster mesh-a, namespace pxc: create one short-lived probe pod" \
+# A command in a pod, or a probe pod, is asked for as in the console, saying what runs
+# where; without a terminal and without --yes nothing runs and nothing is created (exit 1).
+check 1 "Cluster mesh-a, namespace pxc: through exec (nothing is created), in the first Running pod with a pxc container, container pxc, run:" \
   setsid -w "$PXCMESH" --config "$T/config.yaml" --cluster mesh-a probe dns pxc-cluster.cluster-b.global
-grep -q "^  dns pxc-cluster.cluster-b.global$" <<<"$out" && grep -q "no terminal to ask on: pass --yes" <<<"$out" ||
+grep -q "^  getent hosts pxc-cluster.cluster-b.global$" <<<"$out" &&
+  grep -q "^Where exec cannot run: one short-lived probe pod instead (image .*, labelled managed-by=pxcmesh, deleted afterwards) to run:$" <<<"$out" &&
+  grep -q "^  dns pxc-cluster.cluster-b.global$" <<<"$out" && grep -q "no terminal to ask on: pass --yes" <<<"$out" ||
   fail "probe without --yes: $out"
 [[ $(kubectl --kubeconfig "$T/kubeconfig" --context sim-a get pods -n pxc -o name 2>/dev/null | grep -c pxcmesh-probe) == 0 ]] ||
   fail "a probe pod was created without a yes"
 # Every probe pod was deleted.
 left=$(kubectl --kubeconfig "$T/kubeconfig" --context sim-a get pods -n pxc -o name 2>/dev/null | grep -c pxcmesh-probe || true)
 [[ $left -eq 0 ]] || fail "$left probe pod(s) left behind"
-# Read-only forbids creating probe pods.
-check 1 "read-only" "${P[@]}" --readonly probe dns pxc-cluster.cluster-b.global --from-cluster sim-a
+# Read-only creates no probe pod: it says so when it asks, and the probe, with exec
+# impossible here, runs neither way and says why.
+check 1 "Where exec cannot run: nothing else (read-only mode creates no probe pod)." \
+  setsid -w "${P[@]}" --readonly probe dns pxc-cluster.cluster-b.global --from-cluster sim-a
+check 1 "cannot probe through exec: no Running pod with a pxc container in namespace pxc" \
+  "${P[@]}" --readonly probe dns pxc-cluster.cluster-b.global --from-cluster sim-a --yes
+[[ $(kubectl --kubeconfig "$T/kubeconfig" --context sim-a get pods -n pxc -o name 2>/dev/null | grep -c pxcmesh-probe) == 0 ]] ||
+  fail "read-only mode created a probe pod"
 # Local probes against the same peers.
 check 0 "resolves to 127.0.93.20" "$PXCMESH" probe dns pxc-cluster.cluster-b.global --server $DNS
 check 1 "does not exist" "$PXCMESH" probe dns nope.global --server $DNS

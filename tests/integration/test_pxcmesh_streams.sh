@@ -68,7 +68,8 @@ set -e
 pass "pxcmesh exec refusals in words: a missing executable, 403 with the RBAC verb, 404, usage"
 
 # ---- logs ----
-out=$("${X[@]}" logs $P -n pxc -c pxc --tail 2) || fail "logs --tail: $out"
+# bounded: a log that never ends is a failure in words, not a hung test
+out=$(timeout 20 "${X[@]}" --log "$TMP/logs-tail.out" logs $P -n pxc -c pxc --tail 2) || fail "logs --tail (rc $?): $out"
 [[ $(wc -l <<<"$out") == 2 ]] || fail "logs --tail 2 gave: $out"
 diff <(tail -n 2 "$TMP/db/error.log") <(echo "$out") >/dev/null || fail "logs --tail 2 is not the error log's end: $out"
 "${X[@]}" logs $P -n pxc -c pxc -f --tail 0 >"$TMP/follow.out" 2>"$TMP/follow.err" &
@@ -78,6 +79,8 @@ sleep 1
 echo "2026-01-01 10:00:00 0 [Note] pxcmesh-follow-$$" >>"$TMP/db/error.log"
 wait_for 10 grep -q "pxcmesh-follow-$$" "$TMP/follow.out" || fail "logs -f: $(cat "$TMP/follow.out" "$TMP/follow.err")"
 kill -TERM $LOGS_PID
+wait_for 10 bash -c "! kill -0 $LOGS_PID" ||
+    { kill -KILL $LOGS_PID; fail "logs -f still runs 10 s after SIGTERM: $(cat "$TMP/follow.err")"; }
 wait $LOGS_PID || fail "logs -f exit status on SIGTERM: $? ($(cat "$TMP/follow.err"))"
 pass "pxcmesh logs: --tail of the real error log; -f follows it until SIGTERM (exit 0)"
 

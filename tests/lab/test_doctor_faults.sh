@@ -87,6 +87,20 @@ poll 30 has CH_IO_ERROR cluster-a && {
     jq -e '(.findings | map(.code)) as $codes | .findings[] | select(.code == "CH_IO_ERROR") | .cause != null and $codes[.cause] == "SE_MISSING"' "$T/doc.json" >/dev/null ||
         fail "CH_IO_ERROR does not point at SE_MISSING"
     ok "the channel's IO error (2005) is chained to SE_MISSING"
+    # --probe: from the channel's own pod, through exec, no pod created
+    "$PXCMESH" doctor --config "$CFG" --probe --timeout 20 >"$T/probe.out" 2>&1 || true
+    grep -q "^In-mesh checks, from the pod that runs each failing channel:" "$T/probe.out" &&
+        grep -qE '^    dns +pxc-cluster.cluster-b.global +fail +does not resolve in the pod' "$T/probe.out" &&
+        grep -q "^          via: exec pod/pxc/.* container pxc" "$T/probe.out" &&
+        grep -q "^          via: exec pod/pxc/.* container istio-proxy" "$T/probe.out" &&
+        ! grep -q "via: probe pod" "$T/probe.out" || fail "doctor --probe: $(cat "$T/probe.out")"
+    "$PXCMESH" doctor --config "$CFG" --probe --json --timeout 20 >"$T/probe.json" 2>/dev/null || true
+    jq -e '.inMeshChecks | length >= 3 and all(.via | startswith("exec pod/pxc/")) and any(.kind == "mysql" and .channel == "cluster_b_source")' \
+        "$T/probe.json" >/dev/null || fail "doctor --probe --json: $(jq -c .inMeshChecks "$T/probe.json")"
+    for c in cluster-a cluster-b; do
+        ! kubectl --context $c get pods -A -o name | grep -q pxcmesh-probe || fail "a probe pod in $c"
+    done
+    ok "doctor --probe checks from the channel's pod through exec, creating no pod"
 }
 [[ $(fixcmd SE_MISSING cluster-a) == "pxcmesh generate serviceentry --name pxc-cluster --namespace pxc --remote-cluster cluster-b --endpoints-from-cluster cluster-b --config $CFG | pxcmesh apply -f - --config $CFG --cluster cluster-a --yes" ]] ||
     fail "fix: $(fixcmd SE_MISSING cluster-a)"

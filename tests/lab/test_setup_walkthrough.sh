@@ -137,7 +137,8 @@ keys 2
 wait_view Channels 10
 keys p
 wait_for "─ Run probes in the mesh " 10
-has "Cluster cluster-a, namespace pxc: create one short-lived probe pod"
+has "Cluster cluster-a, namespace pxc: run in pod "
+has "through exec"
 has "dns pxc-cluster.cluster-b.global"
 has "tcp pxc-cluster.cluster-b.global:3306"
 keys y
@@ -146,6 +147,8 @@ wait_for "─ Probes (newest first) " 10
 keys g
 wait_for "for channel cluster-a/cluster_b_source" 10
 wait_re '│(dns|tcp) +pxc-cluster.cluster-b.global.* ran [0-9]+s ago' 90
+# from the channel's own pod, through exec: no probe pod
+wait_for "via: exec pod/pxc/" 30
 
 # P probes the selected row's host from the mesh, Envoy included.
 keys P
@@ -187,7 +190,7 @@ wait_for "outdated: ServiceEntry cluster-a/pxc/pxc-cluster-cluster-b was deleted
 keys 8
 wait_re '│ 9 cluster-a: ServiceEntry for pxc-cluster.cluster-b.global +missing ' 10
 
-# Quitting while probe pods run: they are cancelled, nothing leaks (the sanitizers check).
+# Quitting while probes run: they are cancelled, nothing leaks (the sanitizers check).
 keys 7
 wait_for "─ Probes (newest first) " 10
 keys g P

@@ -402,6 +402,39 @@ test_cluster_pods_seq(void **state)
     model_free(m);
 }
 
+/* A channel's server is named by its pod, its pod's IP, or IP:PORT; an IP that only starts
+ * another's (10.0.0.5 of 10.0.0.50) is not it, and a pod without an IP matches by name. */
+static void
+test_channel_pod(void **state)
+{
+    struct model *m = *state;
+    struct m_cluster *c = model_cluster_add(m, "a", "a", "");
+    struct m_pod *p0 = model_pod_upsert(m, c, "pxc", "pod-0");
+    struct m_pod *p1 = model_pod_upsert(m, c, "db", "pod-1");
+    model_pod_upsert(m, c, "pxc", "pod-2"); /* no IP yet */
+    snprintf(p0->ip, sizeof p0->ip, "10.0.0.5");
+    snprintf(p1->ip, sizeof p1->ip, "10.0.0.50");
+    static const struct {
+        const char *server, *pod; /* pod NULL: none */
+    } cases[] = {
+        {"pod-0", "pod-0"},         {"10.0.0.5", "pod-0"},
+        {"10.0.0.5:3306", "pod-0"}, {"10.0.0.50:3306", "pod-1"},
+        {"10.0.0.50", "pod-1"},     {"pod-2", "pod-2"},
+        {"10.0.0.6", NULL},         {"", NULL},
+        {"10.0.0.5x", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "ch%zu", i);
+        const struct m_channel *ch = model_channel_upsert(m, c, cases[i].server, name);
+        const struct m_pod *got = model_channel_pod(c, ch);
+        if (cases[i].pod == NULL)
+            assert_null(got);
+        else
+            assert_string_equal(got != NULL ? got->name : "(none)", cases[i].pod);
+    }
+}
+
 int
 main(void)
 {
@@ -416,6 +449,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_findings_and_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_findings_replace, setup, teardown),
         cmocka_unit_test(test_names),
+        cmocka_unit_test_setup_teardown(test_channel_pod, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
