@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <uv.h>
+
 #include "config/config.h"
 #include "config/config_select.h"
 #include "model/model.h"
@@ -240,4 +242,43 @@ cmd_replay_select(struct model *m, const struct cmd_opts *opts, const char *verb
             model_cluster_remove(m, c);
     }
     return 0;
+}
+
+struct run_guard {
+    uv_prepare_t prep;
+    bool (*done)(void *arg);
+    void *arg;
+};
+
+static void
+on_guard_prepare(uv_prepare_t *p)
+{
+    struct run_guard *g = p->data;
+    if (g->done(g->arg))
+        uv_stop(p->loop); /* before the poll: this iteration does not block */
+}
+
+void
+cmd_run_until(uv_loop_t *loop, bool (*done)(void *arg), void *arg)
+{
+    struct run_guard g = {.done = done, .arg = arg};
+    uv_prepare_init(loop, &g.prep);
+    g.prep.data = &g;
+    uv_prepare_start(&g.prep, on_guard_prepare);
+    while (!done(arg))
+        uv_run(loop, UV_RUN_ONCE);
+    uv_close((uv_handle_t *)&g.prep, NULL);
+    uv_run(loop, UV_RUN_NOWAIT); /* the close completes: g leaves the stack unreferenced */
+}
+
+static bool
+flag_set(void *arg)
+{
+    return *(const bool *)arg;
+}
+
+void
+cmd_run_until_flag(uv_loop_t *loop, const bool *flag)
+{
+    cmd_run_until(loop, flag_set, (void *)flag);
 }

@@ -116,6 +116,16 @@ void cmd_print_help(FILE *f);
 /* Print the one-line error "pxcmesh: MSG" and the usage of verb cmd (NULL: the general
  * usage) to stderr; returns 2, the usage exit code. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+struct uv_loop_s;
+/* Run loop until done(arg) holds (main thread). Not a bare `while (!x) uv_run(loop,
+ * UV_RUN_ONCE)`: a timer's callback runs before the poll of the same iteration, and when it
+ * is what makes the wait end, that iteration still blocks in the poll, with nothing left to
+ * wake it (seen: `pxcmesh logs --tail` hanging after printing the whole log). A prepare
+ * handle asks done() just before each poll and stops the loop then. */
+void cmd_run_until(struct uv_loop_s *loop, bool (*done)(void *arg), void *arg);
+/* The same for one flag. */
+void cmd_run_until_flag(struct uv_loop_s *loop, const bool *flag);
 /* The usage error for --replay given to verb c, which does not read snapshots: names the
  * verbs that do. Returns 2. */
 int cmd_replay_refused(const struct cmd_entry *c);

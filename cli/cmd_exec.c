@@ -217,8 +217,7 @@ cmd_exec_exec(const struct cmd_opts *opts, int argc, char **argv)
         r.exit_code = 1;
         r.done = true;
     }
-    while (!r.done)
-        uv_run(&k.loop, UV_RUN_ONCE);
+    cmd_run_until_flag(&k.loop, &r.done);
     strbuf_fini(&in);
     kube1_close(&k);
     return r.exit_code;

@@ -361,8 +361,7 @@ remote_secret_from_cluster(const struct cmd_opts *opts, struct gen_args *a, char
             if (kube_secret_get(kc, "istio-system", names[i], "token", on_reader_secret, &w, NULL,
                                 &w.err) != 0)
                 break;
-            while (!w.done)
-                uv_run(&loop, UV_RUN_ONCE);
+            cmd_run_until_flag(&loop, &w.done);
         }
         if (w.value != NULL)
             *token = w.value;

@@ -208,8 +208,7 @@ cmd_logs_exec(const struct cmd_opts *opts, int argc, char **argv)
         r.exit_code = 1;
         r.done = true;
     }
-    while (!r.done)
-        uv_run(&k.loop, UV_RUN_ONCE);
+    cmd_run_until_flag(&k.loop, &r.done);
     uv_close((uv_handle_t *)&r.sigint, NULL);
     uv_close((uv_handle_t *)&r.sigterm, NULL);
     fflush(stdout);

@@ -149,8 +149,7 @@ cmd_pf_exec(const struct cmd_opts *opts, int argc, char **argv)
     sigint.data = sigterm.data = &r;
     uv_signal_start(&sigint, on_signal, SIGINT);
     uv_signal_start(&sigterm, on_signal, SIGTERM);
-    while (!r.stop)
-        uv_run(&k.loop, UV_RUN_ONCE);
+    cmd_run_until_flag(&k.loop, &r.stop);
     uv_close((uv_handle_t *)&sigint, NULL);
     uv_close((uv_handle_t *)&sigterm, NULL);
     kube_relay_free(relay);

@@ -292,8 +292,7 @@ probe_from_cluster(const struct cmd_opts *opts, const char *from, const char *ns
     }
     /* Until the result is in and any probe pod deleted (bounded by the exec's and the probe
      * pod's deadlines and the client's request timeout). */
-    while (!pc.cleaned)
-        uv_run(&loop, UV_RUN_ONCE);
+    cmd_run_until_flag(&loop, &pc.cleaned);
     *out = pc.r;
     exit_code = pc.r.status == PROBE_OK ? 0 : 1;
 out:

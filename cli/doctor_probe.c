@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd.h"
 #include "xmalloc.h"
 #include "live/live.h"
 #include "model/model.h"
@@ -92,6 +93,22 @@ plan(const struct collect_result *res, size_t *n_out)
     return checks;
 }
 
+struct dp_all {
+    const struct dp_check *checks;
+    size_t n;
+};
+
+/* Every check has its result and any fallback pod is gone. */
+static bool
+dp_all_over(void *arg)
+{
+    const struct dp_all *a = arg;
+    for (size_t k = 0; k < a->n; k++)
+        if (!a->checks[k].done || !a->checks[k].gone)
+            return false;
+    return true;
+}
+
 int
 doctor_probe_channels(struct collect_result *res, int timeout_ms, struct strbuf *text, json_t *arr)
 {
@@ -122,13 +139,8 @@ doctor_probe_channels(struct collect_result *res, int timeout_ms, struct strbuf 
         snprintf(dc->r.summary, sizeof dc->r.summary, "could not start: %.140s", err.msg);
     }
     /* Every probe ends by its own deadline (exec, the pod list, a fallback pod's). */
-    for (bool busy = true; busy;) {
-        busy = false;
-        for (size_t k = 0; k < n; k++)
-            busy |= !checks[k].done || !checks[k].gone;
-        if (busy)
-            uv_run(res->loop, UV_RUN_ONCE);
-    }
+    struct dp_all all = {checks, n};
+    cmd_run_until(res->loop, dp_all_over, &all);
     int failed = 0;
     char last_key[260] = "";
     for (size_t k = 0; k < n; k++) {

@@ -4,8 +4,10 @@
 #include "kube1.h"
 
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
 
+#include "cmd.h"
 #include "config/config.h"
 #include "kube/kcfg.h"
 #include "live/live.h"
@@ -26,6 +28,14 @@ static void
 on_deadline(uv_timer_t *t)
 {
     (void)t;
+}
+
+/* Ready, or the deadline passed (its timer is no longer active). */
+static bool
+kube1_waited(void *arg)
+{
+    struct kube1 *k = arg;
+    return k->ready || !uv_is_active((uv_handle_t *)&k->deadline);
 }
 
 /* The context's namespace, as kubectl takes it; "" when it sets none. */
@@ -106,8 +116,7 @@ kube1_open(struct kube1 *k, const struct cmd_opts *opts, const char *cluster, co
     }
     uv_timer_init(&k->loop, &k->deadline);
     uv_timer_start(&k->deadline, on_deadline, READY_TIMEOUT_MS, 0);
-    while (!k->ready && uv_is_active((uv_handle_t *)&k->deadline))
-        uv_run(&k->loop, UV_RUN_ONCE);
+    cmd_run_until(&k->loop, kube1_waited, k);
     uv_timer_stop(&k->deadline);
     k->kc = live_client(k->lv, k->cluster);
     struct m_cluster *c = model_cluster_find(k->m, k->cluster);
