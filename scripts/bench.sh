@@ -173,7 +173,9 @@ bench_size() {
     HOME=$WORK /usr/bin/time -o "$d/status.time" -f '%M %e %U %S' "${PX[@]}" status --json \
         >"$d/snap.json" 2>"$d/status.err"
     local st_kb st_wall st_u st_s
-    read -r st_kb st_wall st_u st_s <"$d/status.time"
+    # the last line: GNU time puts "Command exited with non-zero status 1" first when status
+    # exits 1 (a MySQL server of the config could not be read)
+    read -r st_kb st_wall st_u st_s < <(tail -n 1 "$d/status.time")
     local npods
     npods=$(jq '[.clusters[].pods | length] | add' "$d/snap.json" 2>/dev/null || echo 0)
     [[ $npods -ge $((2 * N)) ]] || { cat "$d/status.err" >&2; die "status --json saw $npods pods, expected $((2 * N))"; }
@@ -498,7 +500,7 @@ bench_channel() {
         lines=$(wc -l <"$TRACE")
         prevseq=$(awk '$1 == "frame" { s = $4 } END { print s + 0 }' "$TRACE")
         t0=$(now_ms)
-        "$PXCMESH" channel "$verb" "${CH[@]}" >>"$d/channel.log" 2>&1 || { echo "  channel $verb failed: $(tail -1 "$d/channel.log")" >&2; continue; }
+        "$PXCMESH" channel "$verb" --yes "${CH[@]}" >>"$d/channel.log" 2>&1 || { echo "  channel $verb failed: $(tail -1 "$d/channel.log")" >&2; continue; }
         r=$(LATENCY_WAIT_MS=5000 latency_sample "$lines" "$((t0 - off))" "$prevseq" match "$want")
         if [[ -n $r ]]; then
             lat+=("${r% *}")
