@@ -385,16 +385,14 @@ ov_count_stale(const struct model *m, struct app *a)
 
 /* The clock moves the overview only through ages: a cluster's "data from 12s ago" while
  * unreachable, stale channels (their age, and the moment one turns stale or fresh), a pod's
- * AGE when it next changes, and the findings' ages below the columns. Healthy and idle
- * with no findings, nothing on it depends on the time, and the tick leaves it alone. */
+ * AGE when it next changes. The findings below the columns show since when they hold, not
+ * for how long, so an idle overview with findings does not tick either. */
 static bool
 ov_ages_shown(struct view *v)
 {
     struct ov_view *o = (struct ov_view *)v;
     const struct model *m = app_model(v->app);
     int64_t now = app_now_ms(v->app);
-    if (m->findings.n > 0)
-        return true;
     for (size_t i = 0; i < m->clusters.n; i++) {
         const struct m_cluster *c = vec_at(&m->clusters, i);
         if (!c->reachable && c->updated_ms > 0)
@@ -487,8 +485,8 @@ sig_str(uint64_t h, const char *s)
 
 /* Everything ov_render draws depends on: the layout and focus, the topology lines, each
  * shown cluster's header fields and route line, each section's rows (tbl_content_hash),
- * problems, selection and scroll, and the panes below (the findings with their ages, to the
- * second; the events ring). 0 when a cluster shows "data from 12s ago". */
+ * problems, selection and scroll, and the panes below (the findings with their moments, the
+ * events ring). 0 when a cluster shows "data from 12s ago". */
 static uint64_t
 ov_signature(struct ov_view *o)
 {
@@ -532,8 +530,8 @@ ov_signature(struct ov_view *o)
         }
     }
     h = sig_mix(h, m->findings_seq);
-    if (m->findings.n > 0)
-        h = sig_mix(h, (uint64_t)(now / 1000));
+    if (m->findings.n > 0) /* a finding's "since" turns into its date once a day old */
+        h = sig_mix(h, (uint64_t)(now / (86400 * 1000LL)));
     h = sig_mix(h, (uint64_t)(uint32_t)m->ev_head << 32 | (uint32_t)m->ev_len);
     return h == 0 ? 1 : h;
 }

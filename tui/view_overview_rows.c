@@ -425,6 +425,20 @@ level_elem(int level)
     return level >= 2 ? TH_STATE_BAD : level == 1 ? TH_STATE_WARN : TH_TEXT;
 }
 
+/* "14:02:11" (UTC, as the events beside it) within a day of now, else the date: the text
+ * changes at most once, when the finding turns a day old. */
+static void
+ov_fmt_since(int64_t since_ms, int64_t now_ms, char *buf, size_t n)
+{
+    if (now_ms - since_ms < 86400 * 1000LL) {
+        clock_fmt_hms(since_ms, buf, n);
+        return;
+    }
+    char iso[40];
+    clock_fmt_rfc3339(since_ms, iso, sizeof iso);
+    snprintf(buf, n, "%.10s", iso);
+}
+
 int
 view_overview__fill_findings(struct textv *tv, const struct model *m, int64_t now_ms)
 {
@@ -435,17 +449,19 @@ view_overview__fill_findings(struct textv *tv, const struct model *m, int64_t no
             const struct m_finding *f = vec_at(&m->findings, i);
             if ((int)f->severity != sev)
                 continue;
-            char since[32] = "";
-            if (f->since_ms > 0 && now_ms >= f->since_ms)
-                clock_fmt_age(now_ms - f->since_ms, since, sizeof since);
+            /* The moment, not the age: an age here would redraw the whole overview every
+             * second while any finding holds (the Findings view shows the ages). */
+            char since[48] = "";
+            if (f->since_ms > 0)
+                ov_fmt_since(f->since_ms, now_ms, since, sizeof since);
             enum th_elem e = sev == SEV_ERROR     ? TH_STATE_BAD
                              : sev == SEV_WARNING ? TH_STATE_WARN
                                                   : TH_TEXT;
             char head[160], tail[1024];
             snprintf(head, sizeof head, "%-7s %s %s", model_severity_name(f->severity), f->cluster,
                      f->code);
-            snprintf(tail, sizeof tail, " %s%s%s%s: %s", f->object, since[0] ? " (" : "", since,
-                     since[0] ? ")" : "", f->message);
+            snprintf(tail, sizeof tail, " %s%s%s%s: %s", f->object, since[0] ? " (since " : "",
+                     since, since[0] ? ")" : "", f->message);
             struct textv_span sp[2] = {{head, strlen(head), e}, {tail, strlen(tail), TH_TEXT}};
             textv_add_spans(tv, sp, 2);
             n++;
