@@ -118,6 +118,7 @@ struct ksim_store {
     char *proxy_image; /* owned */
     char *pod_map;     /* owned --pod-map FILE or NULL: where pods really are (ksim_podnet.c) */
     int bookmark_interval_s;
+    long seed_age_s; /* --created-ago: how long ago the seeded objects were created */
     bool seeding; /* true while the seed is loaded: no probe threads */
 };
 
@@ -151,6 +152,8 @@ json_t *ksim_store_del_locked(struct ksim_store *st, struct ksim_res *res, struc
 
 /* The RFC 3339 "now" and random helpers. */
 void ksim_now_rfc3339(char *buf, size_t n);
+/* The time ago_s seconds before now, as ksim_now_rfc3339. */
+void ksim_ago_rfc3339(long ago_s, char *buf, size_t n);
 void ksim_random_alnum(char *buf, size_t n);              /* n-1 lowercase alnum chars + NUL */
 void ksim_uuid(char *buf, size_t n);                      /* n >= 37 */
 json_t *ksim_path_get(json_t *obj, const char *dotted);   /* borrowed; "a.b.c" */

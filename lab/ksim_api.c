@@ -241,7 +241,11 @@ ksim_api_create_locked(struct ksim_store *st, struct ksim_res *res, const char *
     }
     char uid[40], now[40];
     ksim_uuid(uid, sizeof uid);
-    ksim_now_rfc3339(now, sizeof now);
+    /* The server sets creationTimestamp ("Populated by the system. Read-only.", ObjectMeta in
+     * k8s.io/apimachinery/pkg/apis/meta/v1/types.go) and keeps it for the object's life, so
+     * a server whose objects were created days ago (or restored from an etcd backup) lists
+     * them with that time: --created-ago gives the seed such a past. */
+    ksim_ago_rfc3339((flags & KSIM_W_SEED) ? st->seed_age_s : 0, now, sizeof now);
     json_object_set_new(meta, "uid", json_string(uid));
     json_object_set_new(meta, "creationTimestamp", json_string(now));
     json_object_del(meta, "resourceVersion");

@@ -43,6 +43,8 @@ static const char usage[] =
     "  --gen-injected             ... in namespaces labelled for sidecar injection\n"
     "  --history N                watch event history kept for resumption (default 20000)\n"
     "  --bookmark-interval S      seconds between watch BOOKMARKs (default 10)\n"
+    "  --created-ago S            objects of the seed and --gen-pods were created S seconds\n"
+    "                             ago (a server with a past; default 0: now)\n"
     "  --proxy-image IMAGE        image of injected istio-proxy containers\n"
     "  --fault JSON               start with a fault switched on (see docs/kubesim.md)\n"
     "  --idle-timeout S           close idle keep-alive connections after S s (default 120)\n"
@@ -68,6 +70,7 @@ struct opts {
     bool gen_injected;
     long history;
     int bookmark_s;
+    long created_ago_s;
     const char *proxy_image;
     struct vec faults;
     unsigned idle_timeout_s;
@@ -114,6 +117,7 @@ parse_args(int argc, char **argv, struct opts *o)
         O_GENINJ,
         O_HIST,
         O_BOOK,
+        O_AGO,
         O_IMAGE,
         O_FAULT,
         O_IDLE,
@@ -139,6 +143,7 @@ parse_args(int argc, char **argv, struct opts *o)
         {"gen-injected", no_argument, NULL, O_GENINJ},
         {"history", required_argument, NULL, O_HIST},
         {"bookmark-interval", required_argument, NULL, O_BOOK},
+        {"created-ago", required_argument, NULL, O_AGO},
         {"proxy-image", required_argument, NULL, O_IMAGE},
         {"fault", required_argument, NULL, O_FAULT},
         {"idle-timeout", required_argument, NULL, O_IDLE},
@@ -211,6 +216,18 @@ parse_args(int argc, char **argv, struct opts *o)
         case O_BOOK:
             o->bookmark_s = atoi(optarg);
             break;
+        case O_AGO: {
+            char *end = NULL;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno != 0 || end == optarg || *end != '\0' || v < 0 || v > 100L * 365 * 86400) {
+                fprintf(stderr, "kubesim: --created-ago %s: expected seconds, 0 to 3153600000\n",
+                        optarg);
+                return 2;
+            }
+            o->created_ago_s = v;
+            break;
+        }
         case O_IMAGE:
             o->proxy_image = optarg;
             break;
@@ -347,6 +364,7 @@ main(int argc, char **argv)
         st.pod_map = xstrdup(o.pod_map);
     if (o.bookmark_s > 0)
         st.bookmark_interval_s = o.bookmark_s;
+    st.seed_age_s = o.created_ago_s;
     if (o.proxy_image) {
         free(st.proxy_image);
         st.proxy_image = xstrdup(o.proxy_image);

@@ -55,7 +55,13 @@ ksim_blob_parse(const struct ksim_blob *b)
 void
 ksim_now_rfc3339(char *buf, size_t n)
 {
-    time_t t = time(NULL);
+    ksim_ago_rfc3339(0, buf, n);
+}
+
+void
+ksim_ago_rfc3339(long ago_s, char *buf, size_t n)
+{
+    time_t t = time(NULL) - (time_t)ago_s;
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);

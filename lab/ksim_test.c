@@ -377,6 +377,43 @@ test_crd_versions_and_store(void **state)
     ksim_store_fini(&st);
 }
 
+/* --created-ago backdates what the seed creates, never what the API creates. */
+static void
+test_created_ago(void **state)
+{
+    (void)state;
+    struct ksim_store st;
+    ksim_store_init(&st, 16);
+    ksim_store_add_builtin(&st);
+    st.seed_age_s = 3 * 86400;
+    pthread_mutex_lock(&st.mu);
+    struct ksim_res *ns = ksim_res_find(&st, "", "v1", "namespaces");
+    assert_non_null(ns);
+    struct ksim_status stt;
+    json_t *out = NULL;
+    /* RFC 3339 UTC of one width orders as text: the stamp lies between two clock reads. */
+    char lo[40], hi[40];
+    ksim_ago_rfc3339(3 * 86400, lo, sizeof lo);
+    assert_int_equal(ksim_api_create_locked(&st, ns, "", J("{\"metadata\":{\"name\":\"old\"}}"),
+                                            KSIM_W_SEED, &out, &stt),
+                     0);
+    ksim_ago_rfc3339(3 * 86400, hi, sizeof hi);
+    const char *ts = json_string_value(ksim_path_get(out, "metadata.creationTimestamp"));
+    assert_non_null(ts);
+    assert_true(strcmp(ts, lo) >= 0 && strcmp(ts, hi) <= 0);
+    json_decref(out);
+    ksim_now_rfc3339(lo, sizeof lo);
+    assert_int_equal(
+        ksim_api_create_locked(&st, ns, "", J("{\"metadata\":{\"name\":\"new\"}}"), 0, &out, &stt),
+        0);
+    ksim_now_rfc3339(hi, sizeof hi);
+    ts = json_string_value(ksim_path_get(out, "metadata.creationTimestamp"));
+    assert_true(strcmp(ts, lo) >= 0 && strcmp(ts, hi) <= 0);
+    json_decref(out);
+    pthread_mutex_unlock(&st.mu);
+    ksim_store_fini(&st);
+}
+
 static void
 test_human_age(void **state)
 {
@@ -509,6 +546,7 @@ main(void)
         cmocka_unit_test(test_json_patch),
         cmocka_unit_test(test_proto_namespace),
         cmocka_unit_test(test_crd_versions_and_store),
+        cmocka_unit_test(test_created_ago),
         cmocka_unit_test(test_human_age),
         cmocka_unit_test(test_stream_constants),
         cmocka_unit_test(test_spdy_frames),
