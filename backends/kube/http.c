@@ -7,6 +7,12 @@
  * It deliberately knows nothing of Kubernetes: no JSON, no retries, no backoff. Those live in
  * kube.c; this file moves bytes and says in words what went wrong.
  *
+ * Idle limits (a watch that stops receiving) are ours, not curl's CURLOPT_LOW_SPEED_TIME: curl
+ * checks a low-speed limit by waking every transfer that has one once a second
+ * (Curl_speedcheck re-arms EXPIRE_SPEEDCHECK at 1000 ms), which for a dozen idle watches is
+ * a dozen wakeups a second of a console that shows nothing new. One uv_timer per http fires
+ * at the earliest deadline instead; bytes arriving only move a request's last_rx_ms.
+ *
  * Cancellation: curl forbids curl_multi_remove_handle from inside its callbacks. A request
  * cancelled while curl is running (h->in_curl) is marked and parked on h->deferred; its write
  * callback then aborts, and it is removed as soon as curl returns. Either way its owner never
@@ -61,18 +67,22 @@ struct http_req {
                                       it would close the connection) until http_cancel */
     bool secret;                   /* opts.secret */
     bool resume_wanted;            /* http_resume from inside curl: done when curl returns */
+    uint64_t idle_ms;              /* opts.idle_timeout_s in ms; 0: no idle limit */
+    uint64_t last_rx_ms;           /* uv_now of the last byte (or start, or resume) */
 };
 
 struct http {
     uv_loop_t *loop;
     CURLM *multi;
     uv_timer_t timer;
+    uv_timer_t idle_timer; /* the earliest idle deadline of a request, when armed */
+    uint64_t idle_due;     /* uv_now time idle_timer fires at; 0: not armed */
     struct sock_ctx *socks;
     struct http_req *reqs;
     struct http_req *deferred;
     struct http_req *to_add; /* started from inside a curl callback: added when curl returns */
     size_t n_reqs;
-    int n_handles;  /* open uv handles (timer + polls); memory freed when 0 after free */
+    int n_handles;  /* open uv handles (two timers + polls); memory freed when 0 after free */
     bool in_curl;   /* inside curl_multi_socket_action: no remove_handle now */
     int n_resume_wanted; /* requests with resume_wanted set */
     bool freeing;
@@ -80,6 +90,9 @@ struct http {
 
 static void check_done(struct http *h);
 static void add_to_multi(struct http_req *r);
+static void complete(struct http_req *r, CURLcode rc);
+static void idle_arm(struct http *h);
+static void idle_note(struct http_req *r);
 
 /* ------------------------------------------------------------------ handles */
 
@@ -176,6 +189,8 @@ unpause(struct http_req *r)
     if (!r->paused)
         return;
     r->paused = false;
+    r->last_rx_ms = uv_now(h->loop); /* the reader held the bytes, not the server */
+    idle_note(r);
     h->in_curl = true;
     CURLcode cc = curl_easy_pause(r->easy, CURLPAUSE_CONT);
     h->in_curl = false;
@@ -265,6 +280,66 @@ curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
+/* ------------------------------------------------------------------ idle limits */
+
+static bool
+idle_watched(const struct http_req *r)
+{
+    return r->idle_ms > 0 && !r->paused && !r->cancelled && !r->connected;
+}
+
+static void on_idle_timer(uv_timer_t *t);
+
+/* r's deadline may come before the armed one (or none is armed). */
+static void
+idle_note(struct http_req *r)
+{
+    struct http *h = r->h;
+    if (r->idle_ms > 0 && (h->idle_due == 0 || r->last_rx_ms + r->idle_ms < h->idle_due))
+        idle_arm(h);
+}
+
+/* Arm the idle timer at the earliest deadline of the requests that have one, or stop it. */
+static void
+idle_arm(struct http *h)
+{
+    uint64_t due = 0;
+    for (struct http_req *r = h->reqs; r; r = r->next)
+        if (idle_watched(r) && (due == 0 || r->last_rx_ms + r->idle_ms < due))
+            due = r->last_rx_ms + r->idle_ms;
+    h->idle_due = due;
+    if (due == 0) {
+        uv_timer_stop(&h->idle_timer);
+        return;
+    }
+    uint64_t now = uv_now(h->loop);
+    uv_timer_start(&h->idle_timer, on_idle_timer, due > now ? due - now : 0, 0);
+}
+
+/* A request whose last byte is older than its limit fails as curl's own timeout would; the
+ * deadlines that moved meanwhile only re-arm the timer. Out of curl here: complete() may run
+ * callbacks that start or cancel requests, so the list is walked again after each. */
+static void
+on_idle_timer(uv_timer_t *t)
+{
+    struct http *h = t->data;
+    h->idle_due = 0;
+    for (;;) {
+        uint64_t now = uv_now(h->loop);
+        struct http_req *late = NULL;
+        for (struct http_req *r = h->reqs; r && late == NULL; r = r->next)
+            if (idle_watched(r) && r->added && now >= r->last_rx_ms + r->idle_ms)
+                late = r;
+        if (late == NULL)
+            break;
+        snprintf(late->errbuf, sizeof late->errbuf, "no data from the server for %llu s",
+                 (unsigned long long)(late->idle_ms / 1000));
+        complete(late, CURLE_OPERATION_TIMEDOUT);
+    }
+    if (!h->freeing)
+        idle_arm(h);
+}
+
 struct http *
 http_new(uv_loop_t *loop)
 {
@@ -282,7 +357,9 @@ http_new(uv_loop_t *loop)
     curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
     uv_timer_init(loop, &h->timer);
     h->timer.data = h;
-    h->n_handles = 1;
+    uv_timer_init(loop, &h->idle_timer);
+    h->idle_timer.data = h;
+    h->n_handles = 2;
     return h;
 }
 
@@ -391,6 +468,7 @@ on_curl_write(char *ptr, size_t size, size_t nmemb, void *userdata)
     size_t n = size * nmemb;
     if (r->cancelled)
         return 0; /* abort: CURLE_WRITE_ERROR, then removed silently */
+    r->last_rx_ms = uv_now(r->h->loop);
     long code = 0;
     curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
     bool ok = code >= 200 && code < 300;
@@ -438,6 +516,7 @@ on_curl_header(char *buf, size_t size, size_t nitems, void *userdata)
 {
     struct http_req *r = userdata;
     size_t n = size * nitems;
+    r->last_rx_ms = uv_now(r->h->loop);
     if (n >= 5 && strncmp(buf, "HTTP/", 5) == 0) {
         /* A new response (after 100 Continue, a redirect or a proxy CONNECT): start over. */
         r->content_type[0] = '\0';
@@ -740,8 +819,8 @@ http_start(struct http *h, const struct http_req_opts *o, struct http_req **reqp
                      (long)(o->connect_timeout_ms > 0 ? o->connect_timeout_ms
                                                       : HTTP_CONNECT_TIMEOUT_MS_DEFAULT));
     if (o->idle_timeout_s > 0) {
-        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)o->idle_timeout_s);
+        r->idle_ms = (uint64_t)o->idle_timeout_s * 1000;
+        r->last_rx_ms = uv_now(h->loop);
     }
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     /* The path goes out as the caller built it: curl would resolve "/x/../secrets/y" into
@@ -782,6 +861,7 @@ http_start(struct http *h, const struct http_req_opts *o, struct http_req **reqp
     } else {
         add_to_multi(r);
     }
+    idle_note(r);
     if (reqp)
         *reqp = r;
     return 0;
@@ -814,6 +894,8 @@ http_free(struct http *h)
         sock_close(h->socks);
     uv_timer_stop(&h->timer);
     uv_close((uv_handle_t *)&h->timer, on_handle_closed);
+    uv_timer_stop(&h->idle_timer);
+    uv_close((uv_handle_t *)&h->idle_timer, on_handle_closed);
 }
 
 /* ------------------------------------------------------------ raw connections */

@@ -449,6 +449,52 @@ test_idle_timeout(void **state)
     start(h, &s, "/slow", &r, (struct http_req_opts){.idle_timeout_s = 1, .timeout_ms = 20000});
     run_until_done(&loop, &r, 1);
     assert_int_equal(r.status, PXE_TIMEOUT);
+    assert_non_null(strstr(r.err, "no data from the server for 1 s"));
+    finish(&loop, &s, h);
+}
+
+static void
+count_iteration(uv_check_t *c)
+{
+    (*(int *)c->data)++;
+}
+
+static void
+stop_loop(uv_timer_t *t)
+{
+    uv_stop(t->loop);
+}
+
+/* A request waiting within its idle limit costs no wakeups: curl's own low-speed check
+ * woke the loop once a second for every such request (a console's idle watches). */
+static void
+test_idle_limit_sleeps(void **state)
+{
+    (void)state;
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    struct srv s;
+    srv_start(&s, &loop);
+    struct http *h = http_new(&loop);
+    struct result r = {0};
+    for (int i = 0; i < 4; i++)
+        start(h, &s, "/slow", &r, (struct http_req_opts){.idle_timeout_s = 30, .timeout_ms = 60000});
+    uv_timer_t stop;
+    uv_timer_init(&loop, &stop);
+    uv_timer_start(&stop, stop_loop, 500, 0); /* connected and sent */
+    uv_run(&loop, UV_RUN_DEFAULT);
+    int n = 0;
+    uv_check_t check;
+    uv_check_init(&loop, &check);
+    check.data = &n;
+    uv_check_start(&check, count_iteration);
+    uv_timer_start(&stop, stop_loop, 3000, 0);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(r.n_done, 0);
+    assert_true(n <= 2); /* the stop timer's own; curl's check made it 12 or more */
+    uv_check_stop(&check);
+    uv_close((uv_handle_t *)&check, NULL);
+    uv_close((uv_handle_t *)&stop, NULL);
     finish(&loop, &s, h);
 }
 
@@ -590,6 +636,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_get_ok),      cmocka_unit_test(test_stream), cmocka_unit_test(test_stream_pause),
         cmocka_unit_test(test_deadline),    cmocka_unit_test(test_idle_timeout),
+        cmocka_unit_test(test_idle_limit_sleeps),
         cmocka_unit_test(test_refused),     cmocka_unit_test(test_429_and_cap),
         cmocka_unit_test(test_auth_and_body), cmocka_unit_test(test_cancel),
     };
