@@ -201,7 +201,7 @@ flap() {
     local k=$1
     [[ $LAB == 1 ]] || return 0
     local verb=$([[ $((k % 2)) == 0 ]] && echo stop || echo start)
-    "$PXCMESH" channel "$verb" "${CH[@]}" "${LCFG[@]}" --timeout 10 >>"$WORK/flap.log" 2>&1 &&
+    "$PXCMESH" channel "$verb" --yes "${CH[@]}" "${LCFG[@]}" --timeout 10 >>"$WORK/flap.log" 2>&1 &&
         FLAPS=$((FLAPS + 1))
     if ((k % 60 == 30)); then
         "$PXCMESH" lab fault hang-node cluster-a 2 --dir "$WORK/lab" >>"$WORK/flap.log" 2>&1
@@ -365,5 +365,11 @@ for s in "${!SERVE_PID[@]}"; do
     rc=$?
     ((rc == 0)) || { echo "soak: FAIL: serve $s exit $rc: $(tail -5 "$WORK/serve-$s.err")"; fail=1; }
 done
+# A flap that does nothing is a soak that tests less than it says (a confirmation once made
+# every one fail): most of them must have run.
+if [[ $LAB == 1 ]] && ((k >= 4 && FLAPS * 2 < k)); then
+    echo "soak: FAIL: only $FLAPS of $k channel stops/starts ran: $(tail -3 "$WORK/flap.log")"
+    fail=1
+fi
 echo "soak: $k churn steps, $((k * 20)) pod relabels, $FLAPS channel stops/starts, $n_sample samples: $([[ $fail == 0 ]] && echo PASS || echo FAIL)"
 exit $fail
