@@ -319,7 +319,8 @@ server_conn(struct mysql_poll *p, struct mp_server *s, int role, struct pxerr *e
                             .password = p->cred[role].password,
                             .connect_timeout_s = p->connect_timeout_s,
                             .read_timeout_s = p->read_timeout_s,
-                            .write_timeout_s = p->write_timeout_s};
+                            .write_timeout_s = p->write_timeout_s,
+                            .status_only = role == ROLE_STATUS};
     *slot = mysqlc_conn_new(p->hub, &o, err);
     return *slot;
 }

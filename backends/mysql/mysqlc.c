@@ -263,6 +263,7 @@ struct conn_opts {
     char *name, *host, *user, *password;
     int port;
     unsigned connect_timeout_s, read_timeout_s, write_timeout_s;
+    bool status_only;
 };
 
 struct mysqlc_conn {
@@ -330,6 +331,7 @@ opts_copy(struct conn_opts *o, const struct mysqlc_opts *in)
     o->connect_timeout_s = (unsigned)in->connect_timeout_s;
     o->read_timeout_s = (unsigned)in->read_timeout_s;
     o->write_timeout_s = (unsigned)in->write_timeout_s;
+    o->status_only = in->status_only;
 }
 
 static void
@@ -436,6 +438,7 @@ w_query(struct mysqlc_conn *c, struct mysqlc_result *res, const struct conn_opts
 {
     uint64_t t0 = clock_mono_ms();
     *out = NULL;
+    res->round_trips++;
     if (mysql_real_query(c->my, sql, (unsigned long)strlen(sql)) != 0) {
         w_fail(c, res, o, what, t0);
         return res->status;
@@ -460,7 +463,9 @@ w_query_soft(struct mysqlc_conn *c, struct mysqlc_result *res, const struct conn
 {
     struct mysqlc_result tmp;
     memset(&tmp, 0, sizeof tmp);
-    if (w_query(c, &tmp, o, sql, what, out) == 0)
+    int rc = w_query(c, &tmp, o, sql, what, out);
+    res->round_trips += tmp.round_trips;
+    if (rc == 0)
         return 0;
     if (tmp.mysql_errno >= 2000) { /* the connection itself failed: that is the result */
         res->status = tmp.status;
@@ -494,7 +499,7 @@ w_connect(struct mysqlc_conn *c, struct mysqlc_result *res, const struct conn_op
     mysql_options(c->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     uint64_t t0 = clock_mono_ms();
     if (mysql_real_connect(c->my, o->host, o->user, o->password, NULL, (unsigned)o->port, NULL,
-                           0) == NULL) {
+                           o->status_only ? CLIENT_MULTI_STATEMENTS : 0) == NULL) {
         w_fail(c, res, o, "connect", t0);
         w_disconnect(c);
         return res->status;
@@ -547,67 +552,154 @@ static const char wsrep_status_sql[] =
     "'wsrep_local_send_queue', 'wsrep_last_committed', 'wsrep_cluster_state_uuid', "
     "'wsrep_provider_version', 'wsrep_incoming_addresses')";
 
+/* One statement of a status read. soft: its failure is a note, the read goes on. */
+struct stmt {
+    const char *sql, *what;
+    struct mysqlc_rows **out;
+    bool soft;
+    unsigned err; /* its server errno when it failed */
+};
+
+/* Run st[0..n), in one round trip on a status-only (multi-statement) connection, else one
+ * by one; each result set goes to *st[i].out. Returns n when all ran, else the index of the
+ * one that failed (mysql_errno says why; those after it did not run: the server stops a
+ * multi-statement at its first error). *broken: results may still be pending. */
+static size_t
+w_run(struct mysqlc_conn *c, const struct conn_opts *o, struct stmt *st, size_t n,
+      struct mysqlc_result *res, bool *broken)
+{
+    *broken = false;
+    if (!o->status_only || n == 1) {
+        for (size_t i = 0; i < n; i++) {
+            res->round_trips++;
+            if (mysql_real_query(c->my, st[i].sql, (unsigned long)strlen(st[i].sql)) != 0)
+                return i;
+            MYSQL_RES *r = mysql_store_result(c->my);
+            if (r == NULL && mysql_field_count(c->my) != 0)
+                return i;
+            if (r != NULL) {
+                *st[i].out = rows_from_res(r);
+                mysql_free_result(r);
+            }
+        }
+        return n;
+    }
+    struct strbuf sb;
+    strbuf_init(&sb);
+    for (size_t i = 0; i < n; i++)
+        strbuf_appendf(&sb, "%s%s", i ? ";\n" : "", st[i].sql);
+    res->round_trips++;
+    int rc = mysql_real_query(c->my, sb.s, (unsigned long)sb.len);
+    strbuf_fini(&sb);
+    if (rc != 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        MYSQL_RES *r = mysql_store_result(c->my);
+        if (r == NULL && mysql_field_count(c->my) != 0) {
+            *broken = true;
+            return i;
+        }
+        if (r != NULL) {
+            *st[i].out = rows_from_res(r);
+            mysql_free_result(r);
+        }
+        int next = mysql_next_result(c->my);
+        if (next > 0)
+            return i + 1;
+        if (next < 0)
+            return i + 1 < n ? i + 1 : n; /* fewer results than statements: say which */
+    }
+    return n;
+}
+
+/* Run the statements; a hard one's failure, or the connection's, fills res and returns <0;
+ * a soft one's becomes res->note (not for 1146, a table this server does not have) and the
+ * statements after it run still. */
+static int
+w_stmts(struct mysqlc_conn *c, struct mysqlc_result *res, const struct conn_opts *o,
+        struct stmt *st, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint64_t t0 = clock_mono_ms();
+        bool broken;
+        size_t k = i + w_run(c, o, st + i, n - i, res, &broken);
+        if (k >= n)
+            return 0;
+        struct mysqlc_result tmp;
+        memset(&tmp, 0, sizeof tmp);
+        w_fail(c, &tmp, o, st[k].what, t0);
+        st[k].err = tmp.mysql_errno;
+        if (!st[k].soft || tmp.mysql_errno >= 2000 || tmp.mysql_errno == 0 || broken) {
+            res->status = tmp.status;
+            res->err = tmp.err;
+            res->mysql_errno = tmp.mysql_errno;
+            if (c->my != NULL && broken)
+                w_disconnect(c);
+            return -1;
+        }
+        if (tmp.mysql_errno != 1146 && res->note[0] == '\0')
+            snprintf(res->note, sizeof res->note, "%.159s", tmp.err.msg);
+        i = k + 1;
+    }
+    return 0;
+}
+
+/* A status read: what the replica says, Galera's state, MySQL 8's performance_schema views,
+ * this server as a source, the heartbeat table. On a status-only connection it is one round
+ * trip (six servers polled every 2 s: a third of the wakeups of an idle console were these
+ * reads, one per statement). */
 static void
 w_status(struct mysqlc_conn *c, struct job *j, const struct conn_opts *o)
 {
     struct mysqlc_result *res = &j->res;
     enum sqlq_dialect d = j->want_override ? j->override : c->server.dialect;
     const char *q = sqlq_replica_status_sql(d);
-    if (w_query(c, res, o, q, q, &res->replica) < 0)
-        return;
-    if (c->galera) {
-        if (w_query_soft(c, res, o, wsrep_status_sql, "wsrep status", &res->wsrep) >= 2000)
-            return;
-    }
+    struct stmt st[10];
+    size_t n = 0, failover = 0;
+    st[n++] = (struct stmt){q, q, &res->replica, false, 0};
+    if (c->galera)
+        st[n++] = (struct stmt){wsrep_status_sql, "wsrep status", &res->wsrep, true, 0};
     bool mysql8 = (d == SQLQ_MYSQL || d == SQLQ_MYSQL_OLD) && c->server.version >= 80000;
     if (mysql8) {
-        static const struct {
-            const char *sql;
-            size_t off;
-        } ps[] = {
-            {"SELECT * FROM performance_schema.replication_connection_status",
-             offsetof(struct mysqlc_result, ps_conn)},
-            {"SELECT * FROM performance_schema.replication_applier_status_by_worker",
-             offsetof(struct mysqlc_result, ps_workers)},
-            {"SELECT * FROM performance_schema.replication_connection_configuration",
-             offsetof(struct mysqlc_result, ps_config)},
-            {"SELECT * FROM performance_schema.replication_asynchronous_connection_failover",
-             offsetof(struct mysqlc_result, failover)},
+        static const char *const ps[] = {
+            "SELECT * FROM performance_schema.replication_connection_status",
+            "SELECT * FROM performance_schema.replication_applier_status_by_worker",
+            "SELECT * FROM performance_schema.replication_connection_configuration",
+            "SELECT * FROM performance_schema.replication_asynchronous_connection_failover",
         };
-        unsigned e = 0;
-        for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) {
-            struct mysqlc_rows **slot = (struct mysqlc_rows **)((char *)res + ps[i].off);
-            if ((e = w_query_soft(c, res, o, ps[i].sql, ps[i].sql, slot)) >= 2000)
-                return;
-        }
-        /* 8.0.22+ keep the failover list in the mysql schema; the p_s view came later. */
-        if (e == 1146 &&
-            w_query_soft(c, res, o,
-                         "SELECT * FROM mysql.replication_asynchronous_connection_failover",
-                         "failover list", &res->failover) >= 2000)
-            return;
+        struct mysqlc_rows **slot[] = {&res->ps_conn, &res->ps_workers, &res->ps_config,
+                                       &res->failover};
+        for (size_t i = 0; i < 4; i++)
+            st[n++] = (struct stmt){ps[i], ps[i], slot[i], true, 0};
+        failover = n - 1;
     }
     /* Which replicas read from this server: the replica's own status names only the host
      * it was given, a mesh name for every node (model_source.h). PROCESS shows every
      * thread; without it the count is of this user's own, and the source stays unknown. */
-    if (w_query_soft(c, res, o,
-                     "SELECT @@server_id AS server_id, (SELECT COUNT(*) FROM "
-                     "information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%') AS "
-                     "binlog_dumps",
-                     "binlog dump threads", &res->source_side) >= 2000)
-        return;
+    st[n++] = (struct stmt){"SELECT @@server_id AS server_id, (SELECT COUNT(*) FROM "
+                            "information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%') "
+                            "AS binlog_dumps",
+                            "binlog dump threads", &res->source_side, true, 0};
+    struct strbuf hb;
+    strbuf_init(&hb);
     if (j->heartbeat_table != NULL) {
-        struct strbuf sb;
-        strbuf_init(&sb);
         struct pxerr e;
-        strbuf_append(&sb, "SELECT server_id, TIMESTAMPDIFF(MICROSECOND, ts, UTC_TIMESTAMP(6)) / "
+        strbuf_append(&hb, "SELECT server_id, TIMESTAMPDIFF(MICROSECOND, ts, UTC_TIMESTAMP(6)) / "
                            "1000000 AS lag_s, ts FROM ");
-        if (sqlq_quote_table(&sb, j->heartbeat_table, &e) < 0)
+        if (sqlq_quote_table(&hb, j->heartbeat_table, &e) < 0)
             snprintf(res->note, sizeof res->note, "heartbeat: %.140s", e.msg);
         else
-            (void)w_query_soft(c, res, o, sb.s, "heartbeat table", &res->heartbeat);
-        strbuf_fini(&sb);
+            st[n++] = (struct stmt){hb.s, "heartbeat table", &res->heartbeat, true, 0};
     }
+    int rc = w_stmts(c, res, o, st, n);
+    strbuf_fini(&hb);
+    if (rc < 0)
+        return;
+    /* 8.0.22+ keep the failover list in the mysql schema; the p_s view came later. */
+    if (mysql8 && st[failover].err == 1146)
+        (void)w_query_soft(c, res, o, "SELECT * FROM mysql.replication_asynchronous_connection_failover",
+                           "failover list", &res->failover);
 }
 
 static void
@@ -665,6 +757,7 @@ worker_main(void *arg)
             o.connect_timeout_s = c->opts.connect_timeout_s;
             o.read_timeout_s = c->opts.read_timeout_s;
             o.write_timeout_s = c->opts.write_timeout_s;
+            o.status_only = c->opts.status_only;
             c->opts_changed = false;
         }
         uv_mutex_unlock(&c->mu);
@@ -936,6 +1029,9 @@ mysqlc_start(struct mysqlc_conn *c, const struct mysqlc_req *req, mysqlc_done_cb
         return pxerr_set(err, PXE_INVAL, "%s: action request without an action", c->name);
     if (req->kind == MYSQLC_QUERY && req->sql == NULL)
         return pxerr_set(err, PXE_INVAL, "%s: query request without SQL", c->name);
+    if (req->kind != MYSQLC_STATUS && c->opts.status_only)
+        return pxerr_set(err, PXE_INVAL, "%s: a status-only connection runs no %s", c->name,
+                         req->kind == MYSQLC_ACTION ? "action" : "query");
     if (req->heartbeat_table != NULL) {
         int rc = sqlq_check_table(req->heartbeat_table, err);
         if (rc < 0)

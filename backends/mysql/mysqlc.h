@@ -70,6 +70,9 @@ struct mysqlc_opts {
     int connect_timeout_s; /* each > 0 */
     int read_timeout_s;
     int write_timeout_s;
+    bool status_only; /* only STATUS requests: the connection is opened with multi-statements
+                         and a status read is one round trip, not one per statement; ACTION
+                         and QUERY are refused on it (no SQL but ours is ever stacked) */
 };
 
 /* What to do on the server. */
@@ -100,6 +103,7 @@ struct mysqlc_result {
     bool galera;               /* wsrep_on = ON */
     int64_t wall_ms;           /* when the request finished */
     int64_t elapsed_ms;        /* how long it took on the worker */
+    int round_trips;           /* statements sent to the server (batches count once) */
     /* STATUS: each owned by the result, NULL when not read. */
     struct mysqlc_rows *replica;    /* SHOW ... REPLICA/SLAVE STATUS */
     struct mysqlc_rows *wsrep;      /* SHOW GLOBAL STATUS LIKE 'wsrep%' (Galera only) */

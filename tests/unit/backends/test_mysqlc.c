@@ -302,6 +302,9 @@ struct rec {
     struct mysqlc_rows *rows;    /* stolen QUERY set */
     struct mysqlc_rows *replica; /* stolen STATUS set */
     struct mysqlc_rows *wsrep;
+    struct mysqlc_rows *source_side;
+    int round_trips;
+    char note[160];
 };
 
 static void
@@ -325,6 +328,11 @@ on_done(struct mysqlc_conn *c, struct mysqlc_result *res, void *arg)
     res->replica = NULL;
     r->wsrep = res->wsrep;
     res->wsrep = NULL;
+    mysqlc_rows_free(r->source_side);
+    r->source_side = res->source_side;
+    res->source_side = NULL;
+    r->round_trips = res->round_trips;
+    snprintf(r->note, sizeof r->note, "%s", res->note);
 }
 
 /* As on_done, then closes its own connection from inside the callback (as mysql_poll does
@@ -343,6 +351,7 @@ rec_fini(struct rec *r)
     mysqlc_rows_free(r->rows);
     mysqlc_rows_free(r->replica);
     mysqlc_rows_free(r->wsrep);
+    mysqlc_rows_free(r->source_side);
     memset(r, 0, sizeof *r);
 }
 
@@ -517,6 +526,67 @@ test_status_and_errors(void **state)
     rec_fini(&ra);
     rec_fini(&rb);
     rec_fini(&rbad);
+    mysqlc_hub_close(h);
+    assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
+/* A status-only connection reads the same status in one round trip (multi-statements), and
+ * runs nothing else; a missing heartbeat table (1146) is no note, on either kind. */
+static void
+test_status_one_round_trip(void **state)
+{
+    struct fixture *fx = *state;
+    if (fx == NULL)
+        skip();
+    uv_loop_t loop;
+    assert_int_equal(uv_loop_init(&loop), 0);
+    struct mysqlc_hub *h = mysqlc_hub_new(&loop);
+    struct mysqlc_opts os = opts_for(&fx->s[0], MONITOR_PW);
+    struct mysqlc_opts ob = os;
+    ob.status_only = true;
+    ob.name = "batched";
+    struct mysqlc_conn *seq = mysqlc_conn_new(h, &os, NULL);
+    struct mysqlc_conn *bat = mysqlc_conn_new(h, &ob, NULL);
+    assert_non_null(seq);
+    assert_non_null(bat);
+    struct mysqlc_req st = {.kind = MYSQLC_STATUS, .heartbeat_table = "no_such_db.heartbeat"};
+    struct rec r[2][2];
+    memset(r, 0, sizeof r);
+    for (int round = 0; round < 2; round++) { /* the second: connected, no detection */
+        assert_int_equal(mysqlc_start(seq, &st, on_done, &r[0][round], NULL), 0);
+        assert_int_equal(mysqlc_start(bat, &st, on_done, &r[1][round], NULL), 0);
+        run_until(&loop, &r[0][round].calls, 1, 15000);
+        run_until(&loop, &r[1][round].calls, 1, 15000);
+    }
+    for (int k = 0; k < 2; k++) {
+        struct rec *x = &r[k][1];
+        assert_int_equal(x->status, 0);
+        assert_string_equal(x->note, "");
+        assert_non_null(x->replica);
+        assert_true(mysqlc_rows_col(x->replica, "Slave_IO_Running") >= 0);
+        assert_non_null(x->source_side);
+        assert_true(mysqlc_rows_col(x->source_side, "binlog_dumps") >= 0);
+        assert_int_equal(x->source_side->n_rows, 1);
+        assert_int_equal(x->galera, fx->galera);
+        if (fx->galera) {
+            struct galera_status g;
+            assert_int_equal(galera_parse(x->wsrep, &g, NULL), 0);
+            assert_string_equal(g.status, "Primary");
+        }
+        assert_int_equal(x->replica->n_cols, r[0][1].replica->n_cols);
+    }
+    /* replica status, wsrep (Galera), source side, heartbeat: one statement each, or one */
+    assert_int_equal(r[0][1].round_trips, fx->galera ? 4 : 3);
+    assert_int_equal(r[1][1].round_trips, 1);
+    struct rec rq = {0};
+    struct pxerr err = {0};
+    struct mysqlc_req q = {.kind = MYSQLC_QUERY, .sql = "SELECT 1"};
+    assert_true(mysqlc_start(bat, &q, on_done, &rq, &err) < 0);
+    assert_non_null(strstr(err.msg, "a status-only connection runs no query"));
+    for (int k = 0; k < 2; k++)
+        for (int round = 0; round < 2; round++)
+            rec_fini(&r[k][round]);
     mysqlc_hub_close(h);
     assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
     assert_int_equal(uv_loop_close(&loop), 0);
@@ -918,6 +988,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_and_errors),
+        cmocka_unit_test(test_status_one_round_trip),
         cmocka_unit_test(test_hung_server),
         cmocka_unit_test(test_poller),
     };
