@@ -189,6 +189,25 @@ bench_size() {
     record "$(name_for status_rss_peak)" "$st_mb" MB "< 40" "$(cmp "$st_mb" 40 lt)" null \
         "pxcmesh status --json, $npods pods, ${st_wall} s wall"
 
+    # --- one cluster read whole, beside kubectl's list of the same pods: status --json of A
+    # alone (Kubernetes only, as kubectl), kubectl get pods -A -o json, and its table form
+    # (the server renders the Table)
+    local t_st t_kj=null t_kt=null
+    t0=$(now_ms)
+    HOME=$WORK "$PXCMESH" --kubeconfig "$KC" --context A status --json --no-mysql \
+        >"$d/status-A.json" 2>>"$d/status.err" || die "status --json --context A failed: $(tail -3 "$d/status.err")"
+    t_st=$(( $(now_ms) - t0 ))
+    if [[ $KUBECTL == 1 ]]; then
+        t0=$(now_ms)
+        kubectl --kubeconfig "$KC" --context A get pods -A -o json >/dev/null 2>>"$d/kubectl.err" &&
+            t_kj=$(( $(now_ms) - t0 ))
+        t0=$(now_ms)
+        kubectl --kubeconfig "$KC" --context A get pods -A >/dev/null 2>>"$d/kubectl.err" &&
+            t_kt=$(( $(now_ms) - t0 ))
+    fi
+    record "$(name_for status_json_one_cluster)" "$t_st" ms "" null "$t_kj" \
+        "pxcmesh status --json --no-mysql --context A ($((N + 2)) pods); kubectl get pods -A -o json: ${t_kj} ms, its table: ${t_kt} ms"
+
     # --- replay: time to the first frame (3 runs, median)
     local ff_replay=() i pid
     for i in 1 2 3; do
