@@ -38,6 +38,17 @@ app_needs_frame(const struct app *a)
 
 static void on_frame_timer(uv_timer_t *t);
 
+/* A cluster's first lists are in flight: thousands of pods arrive in batches. */
+static bool
+app__listing(const struct app *a)
+{
+    const struct model *m = a->model;
+    for (size_t i = 0; i < m->clusters.n; i++)
+        if (((const struct m_cluster *)vec_at(&m->clusters, i))->listing)
+            return true;
+    return false;
+}
+
 /* Arm the one-shot frame timer when something is dirty, or bring a pending frame forward
  * when input came meanwhile. */
 void
@@ -48,7 +59,7 @@ app__schedule(struct app *a)
     if (!app_needs_frame(a))
         return;
     uint64_t gap = APP_FRAME_MIN_MS;
-    if (!a->input_pending) {
+    if (!a->input_pending && app__listing(a)) {
         uint64_t paced = a->frame_cost_us * APP_FRAME_PACE / 1000;
         if (paced > gap)
             gap = paced < APP_FRAME_MAX_GAP_MS ? paced : APP_FRAME_MAX_GAP_MS;
