@@ -66,3 +66,15 @@ backoff_success(struct backoff *b, uint64_t now_ms)
     if (b->healthy_since_ms == 0)
         b->healthy_since_ms = now_ms ? now_ms : 1;
 }
+
+uint32_t
+backoff_quick(struct backoff *b, int n)
+{
+    int k = n < 0 ? 0 : n > 10 ? 10 : n;
+    uint64_t lo = 300ull << k, hi = 1000ull << k;
+    if (hi > b->max_ms)
+        hi = b->max_ms;
+    if (lo > hi)
+        lo = hi;
+    return backoff_rand_range(b, (uint32_t)lo, (uint32_t)hi);
+}

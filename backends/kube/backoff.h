@@ -25,6 +25,11 @@ void backoff_init(struct backoff *b, uint32_t min_ms, uint32_t max_ms, uint64_t 
  * BACKOFF_RESET_MS old, base starts again at min_ms. retry_after_s >= 0 (a 429 or 503's
  * Retry-After) makes the delay at least that long, even above max_ms (up to 10 minutes). */
 uint32_t backoff_next(struct backoff *b, uint64_t now_ms, int retry_after_s);
+/* The delay after the nth (0-based) failure in a row of a kind that is most often over within
+ * a second, a watch that a server restarting in place ends at once: in [300, 1000] ms for
+ * the first, doubling after (capped at max_ms). Its own schedule: it neither reads nor grows
+ * the base that earlier outages grew, which a server that came back need not wait out. */
+uint32_t backoff_quick(struct backoff *b, int n);
 /* A success (a list or a watch that delivered) at now_ms. */
 void backoff_success(struct backoff *b, uint64_t now_ms);
 /* Uniform random integer in [lo, hi] from b's state (watch timeoutSeconds). */

@@ -416,12 +416,14 @@ on_watch_done(struct kube_call *call, const struct http_result *res, void *arg)
                       kube__inf_what(inf), kc->a.server);
             inf->need_relist = true;
             kube__inf_fail(inf, &e, -1);
-            /* The first in a row is most often a server restarting in place, whose successor
-             * answers within a second: relist soon, not after the backoff that earlier
-             * outages grew (it resets only after BACKOFF_RESET_MS healthy) and that the
-             * health check cannot cut short, having seen no outage. Repeated ones back off. */
-            if (inf->quick_ends++ == 0 && uv_is_active((uv_handle_t *)&inf->retry))
-                uv_timer_start(&inf->retry, on_retry, backoff_rand_range(&inf->bo, 300, 1000), 0);
+            /* Most often a server restarting in place, whose successor answers within a
+             * second: relist soon, not after the backoff that earlier outages grew (it resets
+             * only after BACKOFF_RESET_MS healthy) and that the health check cannot cut short,
+             * having seen no outage. Repeated ones (no event came between: restarted again,
+             * or a proxy that cuts every stream) back off on their own schedule. */
+            int n = inf->quick_ends++;
+            if (uv_is_active((uv_handle_t *)&inf->retry))
+                uv_timer_start(&inf->retry, on_retry, backoff_quick(&inf->bo, n), 0);
             return;
         }
         backoff_success(&inf->bo, now);

@@ -112,6 +112,27 @@ test_rand_range(void **state)
     assert_int_equal(backoff_rand_range(&b, 5, 5), 5);
 }
 
+/* Quick ends keep their own schedule, whatever an earlier outage grew. */
+static void
+test_quick(void **state)
+{
+    (void)state;
+    struct backoff b;
+    backoff_init(&b, 0, 0, 5);
+    for (int i = 0; i < 10; i++)
+        (void)backoff_next(&b, 1000, -1); /* a long outage: the base is at 30 s */
+    assert_true(backoff_next(&b, 1000, -1) >= 30000);
+    for (int i = 0; i < 200; i++) {
+        assert_in_range(backoff_quick(&b, 0), 300, 1000);
+        assert_in_range(backoff_quick(&b, 1), 600, 2000);
+        assert_in_range(backoff_quick(&b, 3), 2400, 8000);
+        assert_in_range(backoff_quick(&b, 40), 30000, 30000); /* capped, no overflow */
+        assert_in_range(backoff_quick(&b, -1), 300, 1000);
+    }
+    /* ...and does not move the base either. */
+    assert_true(backoff_next(&b, 1000, -1) >= 30000);
+}
+
 int
 main(void)
 {
@@ -119,6 +140,7 @@ main(void)
         cmocka_unit_test(test_doubling_and_bounds), cmocka_unit_test(test_jitter_spreads),
         cmocka_unit_test(test_reset_after_healthy), cmocka_unit_test(test_retry_after),
         cmocka_unit_test(test_custom_range),        cmocka_unit_test(test_rand_range),
+        cmocka_unit_test(test_quick),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
