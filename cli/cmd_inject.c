@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "runfix.h"
+#include "doctor/fixmake.h"
 #include "kube/kube.h"
 
 static int cmd_inject_exec(const struct cmd_opts *opts, int argc, char **argv);
@@ -50,17 +51,7 @@ inject_build(struct model *m, struct m_cluster *c, struct m_fix *fix, void *arg)
 {
     struct inject_args *a = arg;
     (void)m;
-    char what[300];
-    snprintf(what, sizeof what, a->enable ? "label namespace %s istio-injection=enabled"
-                                          : "remove the label istio-injection of namespace %s",
-             a->ns);
-    fix->kind = a->enable ? FIX_LABEL_NAMESPACE : FIX_UNLABEL_NAMESPACE;
-    model_fix_set(&fix->what, what);
-    char where[200];
-    snprintf(where, sizeof where, "cluster %s", c->name);
-    model_fix_set(&fix->where, where);
-    model_fix_set(&fix->cluster, c->name);
-    model_fix_set(&fix->ns, a->ns);
+    fixmake_label_ns(fix, c->name, a->ns, a->enable);
     return 0;
 }
 

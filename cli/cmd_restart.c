@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "runfix.h"
 #include "config/config.h"
+#include "doctor/fixmake.h"
 #include "kube/kube.h"
 
 static int cmd_restart_exec(const struct cmd_opts *opts, int argc, char **argv);
@@ -68,15 +69,7 @@ restart_build(struct model *m, struct m_cluster *c, struct m_fix *fix, void *arg
             return 2;
         }
     }
-    char what[400], where[200];
-    snprintf(what, sizeof what, "rollout restart statefulset %s/%s", ns, a->name);
-    snprintf(where, sizeof where, "cluster %s", c->name);
-    fix->kind = FIX_RESTART_STS;
-    model_fix_set(&fix->what, what);
-    model_fix_set(&fix->where, where);
-    model_fix_set(&fix->cluster, c->name);
-    model_fix_set(&fix->ns, ns);
-    model_fix_set(&fix->name, a->name);
+    fixmake_restart_sts(fix, c->name, ns, a->name);
     return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "strbuf.h"
 #include "cmd.h"
 #include "runfix.h"
+#include "doctor/fixmake.h"
 #include "kube/kube.h"
 
 static int cmd_serviceentry_exec(const struct cmd_opts *opts, int argc, char **argv);
@@ -111,25 +112,10 @@ create_build(struct model *m, struct m_cluster *c, struct m_fix *fix, struct se_
             if (strcasecmp(se->hosts[h], host) == 0 && strcmp(se->ns, ns) == 0)
                 have = se;
     }
-    char object[300];
-    snprintf(object, sizeof object, "%s-%s", pxc, r->name);
     const char *addr = a->address;
     if (addr == NULL && have != NULL && have->n_addresses > 0)
         addr = have->addresses[0];
-    char what[1400], where[200];
-    snprintf(what, sizeof what, "%s ServiceEntry %s/%s for %s with %s's node addresses",
-             have != NULL ? "regenerate" : "create", ns, have != NULL ? have->name : object,
-             host, r->name);
-    snprintf(where, sizeof where, "cluster %s", c->name);
-    fix->kind = FIX_APPLY_SENTRY;
-    model_fix_set(&fix->what, what);
-    model_fix_set(&fix->where, where);
-    model_fix_set(&fix->cluster, c->name);
-    model_fix_set(&fix->ns, ns);
-    model_fix_set(&fix->name, pxc);
-    model_fix_set(&fix->object, have != NULL ? have->name : object);
-    model_fix_set(&fix->remote, r->name);
-    model_fix_set(&fix->address, addr);
+    fixmake_apply_sentry(fix, c->name, ns, pxc, r->name, have != NULL ? have->name : NULL, addr);
     return 0;
 }
 
@@ -163,15 +149,7 @@ delete_build(struct m_cluster *c, struct m_fix *fix, struct se_args *a)
             return 1;
         }
     }
-    char what[400], where[200];
-    snprintf(what, sizeof what, "delete ServiceEntry %s/%s", ns, a->name);
-    snprintf(where, sizeof where, "cluster %s", c->name);
-    fix->kind = FIX_DELETE_SENTRY;
-    model_fix_set(&fix->what, what);
-    model_fix_set(&fix->where, where);
-    model_fix_set(&fix->cluster, c->name);
-    model_fix_set(&fix->ns, ns);
-    model_fix_set(&fix->object, a->name);
+    fixmake_delete_sentry(fix, c->name, ns, a->name);
     return 0;
 }
 

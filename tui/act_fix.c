@@ -10,6 +10,7 @@
 
 #include "xmalloc.h"
 #include "act_internal.h"
+#include "doctor/fixmake.h"
 #include "doctor/fixrun.h"
 #include "manifest/crdreg.h"
 #include "model/model.h"
@@ -167,33 +168,23 @@ job_start(struct act_ctx *cx, const struct act_def *def, const struct m_fix *fx)
 unsigned
 act__start_create_sentry(struct act_ctx *cx, const struct act_def *def, const struct act_args *args)
 {
-    char what[512], where[200], objname[300], cmd[1200];
-    snprintf(objname, sizeof objname, "%s-%s", args->pxc, args->source);
-    snprintf(what, sizeof what,
-             "create ServiceEntry %s/%s for %s.%s.global with %s's node addresses", args->ns,
-             objname, args->pxc, args->source, args->source);
-    snprintf(where, sizeof where, "cluster %s", args->cluster);
-    char w[640];
-    snprintf(w, sizeof w, "%s in %s", what, args->cluster);
-    if (act__refuse_write(cx, w))
-        return R_NONE;
-    snprintf(cmd, sizeof cmd,
-             "pxcmesh generate serviceentry --name %s --namespace %s --remote-cluster %s "
-             "--endpoints-from-cluster %s --context %s | pxcmesh apply -f - --context %s --yes",
-             args->pxc, args->ns, args->source, args->source, args->source, args->cluster);
-    struct m_fix fx = {
-        .kind = FIX_APPLY_SENTRY,
-        .command = cmd,
-        .what = what,
-        .where = where,
-        .warning = NULL,
-        .cluster = (char *)args->cluster,
-        .ns = (char *)args->ns,
-        .name = (char *)args->pxc,
-        .object = objname,
-        .remote = (char *)args->source,
-    };
-    return job_start(cx, def, &fx);
+    struct m_fix fx = {0};
+    fixmake_apply_sentry(&fx, args->cluster, args->ns, args->pxc, args->source, NULL, NULL);
+    char w[1600];
+    snprintf(w, sizeof w, "%s in %s", fx.what, args->cluster);
+    unsigned r = R_NONE;
+    if (!act__refuse_write(cx, w)) {
+        char cmd[1200];
+        snprintf(cmd, sizeof cmd,
+                 "pxcmesh generate serviceentry --name %s --namespace %s --remote-cluster %s "
+                 "--endpoints-from-cluster %s --context %s | pxcmesh apply -f - --context %s "
+                 "--yes",
+                 args->pxc, args->ns, args->source, args->source, args->source, args->cluster);
+        model_fix_set(&fx.command, cmd);
+        r = job_start(cx, def, &fx);
+    }
+    model_fix_fini(&fx);
+    return r;
 }
 
 unsigned

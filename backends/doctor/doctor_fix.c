@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "config/config_select.h"
 #include "doctor/doctor_internal.h"
+#include "doctor/fixmake.h"
 #include "mysql/gtid.h"
 #include "mysql/sqlq.h"
 
@@ -126,9 +127,10 @@ kubectl_prefix(const struct dctx *d, const struct dcl *k, struct strbuf *sb)
     strbuf_appendc(sb, ' ');
 }
 
-void
-doctor__fix_kubectl(struct dctx *d, struct m_finding *f, const struct dcl *k, enum fix_kind kind,
-                    const char *what, const char *fmt, ...)
+/* f's command: kubectl for cluster k with the arguments fmt makes. */
+static void PXC_PRINTF(4, 5)
+fix_command_kubectl(const struct dctx *d, struct m_finding *f, const struct dcl *k,
+                    const char *fmt, ...)
 {
     struct strbuf sb;
     strbuf_init(&sb);
@@ -139,33 +141,39 @@ doctor__fix_kubectl(struct dctx *d, struct m_finding *f, const struct dcl *k, en
     vsnprintf(args, sizeof args, fmt, ap);
     va_end(ap);
     strbuf_append(&sb, args);
+    model_fix_set(&f->fix.command, sb.s);
+    strbuf_fini(&sb);
+}
+
+void
+doctor__fix_kubectl(struct dctx *d, struct m_finding *f, const struct dcl *k, enum fix_kind kind,
+                    const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char args[1024];
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
     char where[300];
     snprintf(where, sizeof where, "cluster %s", k->c->name);
-    set_fix(f, kind, sb.s, what, where);
+    set_fix(f, kind, NULL, what, where);
     model_fix_set(&f->fix.cluster, k->c->name);
-    strbuf_fini(&sb);
+    fix_command_kubectl(d, f, k, "%s", args);
 }
 
 void
 doctor__fix_label(struct dctx *d, struct m_finding *f, const struct dcl *k, const char *ns)
 {
-    char what[300];
-    snprintf(what, sizeof what, "label namespace %s istio-injection=enabled", ns);
-    doctor__fix_kubectl(d, f, k, FIX_LABEL_NAMESPACE, what,
-                        "label namespace %s istio-injection=enabled --overwrite", ns);
-    model_fix_set(&f->fix.ns, ns);
+    fixmake_label_ns(&f->fix, k->c->name, ns, true);
+    fix_command_kubectl(d, f, k, "label namespace %s istio-injection=enabled --overwrite", ns);
 }
 
 void
 doctor__fix_restart(struct dctx *d, struct m_finding *f, const struct dcl *k, const char *ns,
                     const char *sts)
 {
-    char what[400];
-    snprintf(what, sizeof what, "rollout restart statefulset %s in namespace %s", sts, ns);
-    doctor__fix_kubectl(d, f, k, FIX_RESTART_STS, what, "rollout restart statefulset %s -n %s", sts,
-                        ns);
-    model_fix_set(&f->fix.ns, ns);
-    model_fix_set(&f->fix.name, sts);
+    fixmake_restart_sts(&f->fix, k->c->name, ns, sts);
+    fix_command_kubectl(d, f, k, "rollout restart statefulset %s -n %s", sts, ns);
 }
 
 void
@@ -213,18 +221,9 @@ doctor__fix_sentry(struct dctx *d, struct m_finding *f, const struct dcl *k, con
     strbuf_append(&sb, " --endpoints-from-cluster ");
     shq(&sb, rk != NULL ? sel_name(d, rk) : remote);
     strbuf_appendf(&sb, " %s | pxcmesh apply -f - %s --yes", sel_r, sel_k);
-    char what[600], where[300];
-    snprintf(what, sizeof what, "%s ServiceEntry %s/%s for %s.%s.global with %s's node addresses",
-             se != NULL ? "regenerate" : "create", ns, se != NULL ? se->name : objname, name,
-             remote, remote);
-    snprintf(where, sizeof where, "cluster %s", k->c->name);
-    set_fix(f, FIX_APPLY_SENTRY, sb.s, what, where);
-    model_fix_set(&f->fix.cluster, k->c->name);
-    model_fix_set(&f->fix.ns, ns);
-    model_fix_set(&f->fix.name, name);
-    model_fix_set(&f->fix.object, se != NULL ? se->name : objname);
-    model_fix_set(&f->fix.remote, remote);
-    model_fix_set(&f->fix.address, se != NULL && se->n_addresses > 0 ? se->addresses[0] : NULL);
+    fixmake_apply_sentry(&f->fix, k->c->name, ns, name, remote, se != NULL ? se->name : NULL,
+                         se != NULL && se->n_addresses > 0 ? se->addresses[0] : NULL);
+    model_fix_set(&f->fix.command, sb.s);
     strbuf_fini(&sb);
 }
 

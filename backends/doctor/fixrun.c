@@ -76,34 +76,6 @@ fixrun_can(enum fix_kind k)
     return false;
 }
 
-static void
-fix_copy(struct m_fix *d, const struct m_fix *s)
-{
-    d->kind = s->kind;
-    d->command = xstrdup_or_null(s->command);
-    d->what = xstrdup_or_null(s->what);
-    d->where = xstrdup_or_null(s->where);
-    d->warning = xstrdup_or_null(s->warning);
-    d->cluster = xstrdup_or_null(s->cluster);
-    d->ns = xstrdup_or_null(s->ns);
-    d->name = xstrdup_or_null(s->name);
-    d->object = xstrdup_or_null(s->object);
-    d->server = xstrdup_or_null(s->server);
-    d->channel = xstrdup_or_null(s->channel);
-    d->host = xstrdup_or_null(s->host);
-    d->remote = xstrdup_or_null(s->remote);
-    d->address = xstrdup_or_null(s->address);
-}
-
-static void
-fix_fini(struct m_fix *x)
-{
-    char *strs[] = {x->command, x->what,   x->where,   x->warning, x->cluster, x->ns,     x->name,
-                    x->object,  x->server, x->channel, x->host,    x->remote,  x->address};
-    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
-        free(strs[i]);
-}
-
 static const char *
 arg(const char *s)
 {
@@ -117,7 +89,7 @@ fixrun_new(uv_loop_t *loop, struct model *m, struct live *lv, const struct m_fix
     fr->loop = loop;
     fr->m = m;
     fr->lv = lv;
-    fix_copy(&fr->fix, fix);
+    model_fix_copy(&fr->fix, fix);
     strbuf_init(&fr->text);
     snprintf(fr->what, sizeof fr->what, "%s (%s)", arg(fix->what), arg(fix->where));
     uv_timer_init(loop, &fr->defer);
@@ -130,7 +102,7 @@ release(struct fixrun *fr)
 {
     if (!fr->freed || !fr->timer_closed || fr->sql_pending)
         return;
-    fix_fini(&fr->fix);
+    model_fix_fini(&fr->fix);
     strbuf_fini(&fr->text);
     xfree_secret(fr->password);
     crdreg_free(fr->schemas);

@@ -127,18 +127,6 @@ cluster_free(void *p)
     free(c);
 }
 
-static void
-fix_fini(struct m_fix *x)
-{
-    char **strs[] = {&x->command, &x->what,   &x->where,  &x->warning, &x->cluster,
-                     &x->ns,      &x->name,   &x->object, &x->server,  &x->channel,
-                     &x->host,    &x->remote, &x->address};
-    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
-        free(*strs[i]);
-        *strs[i] = NULL;
-    }
-}
-
 void
 model_finding_free(void *p)
 {
@@ -150,7 +138,7 @@ model_finding_free(void *p)
     free(f->object);
     free(f->message);
     free(f->hint);
-    fix_fini(&f->fix);
+    model_fix_fini(&f->fix);
     free(f);
 }
 
@@ -739,6 +727,37 @@ model_fix_set(char **field, const char *value)
 {
     free(*field);
     *field = value != NULL ? xstrdup(value) : NULL;
+}
+
+void
+model_fix_fini(struct m_fix *x)
+{
+    char **strs[] = {&x->command, &x->what,   &x->where,  &x->warning, &x->cluster,
+                     &x->ns,      &x->name,   &x->object, &x->server,  &x->channel,
+                     &x->host,    &x->remote, &x->address};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+        free(*strs[i]);
+        *strs[i] = NULL;
+    }
+}
+
+void
+model_fix_copy(struct m_fix *d, const struct m_fix *s)
+{
+    d->kind = s->kind;
+    d->command = xstrdup_or_null(s->command);
+    d->what = xstrdup_or_null(s->what);
+    d->where = xstrdup_or_null(s->where);
+    d->warning = xstrdup_or_null(s->warning);
+    d->cluster = xstrdup_or_null(s->cluster);
+    d->ns = xstrdup_or_null(s->ns);
+    d->name = xstrdup_or_null(s->name);
+    d->object = xstrdup_or_null(s->object);
+    d->server = xstrdup_or_null(s->server);
+    d->channel = xstrdup_or_null(s->channel);
+    d->host = xstrdup_or_null(s->host);
+    d->remote = xstrdup_or_null(s->remote);
+    d->address = xstrdup_or_null(s->address);
 }
 
 const char *const model_fix_kind_names[FIX__COUNT] = {

@@ -422,6 +422,10 @@ bool model_findings_replace(struct model *m, struct vec *set);
 bool model_finding_equal(const struct m_finding *a, const struct m_finding *b);
 /* Set one of a fix's owned strings (field is &f->fix.command, ...); NULL clears to NULL. */
 void model_fix_set(char **field, const char *value);
+/* Free a fix's strings (each set to NULL; the kind stays). */
+void model_fix_fini(struct m_fix *fx);
+/* d (uninitialised): a deep copy of s (whose strings may be borrowed). */
+void model_fix_copy(struct m_fix *d, const struct m_fix *s);
 const char *model_fix_kind_name(enum fix_kind k);          /* "label-namespace", ..., "none" */
 extern const char *const model_fix_kind_names[FIX__COUNT]; /* the same words, by kind */
 
