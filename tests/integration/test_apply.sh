@@ -59,7 +59,7 @@ kind: Secret
 metadata: {name: creds, namespace: pxc}
 data: {password: b2xkLXBhc3N3b3Jk}
 Y
-"$KUBESIM" --listen 127.0.91.1:16443 --insecure-http --seed "$T/seed" \
+"$KUBESIM" --listen 127.0.91.1:0 --insecure-http --seed "$T/seed" \
   --write-kubeconfig "$T/kubeconfig" --context sim-a >"$T/ksim.log" 2>&1 &
 PID=$!
 for _ in $(seq 100); do grep -q listening "$T/ksim.log" && break; sleep 0.1; done

@@ -39,7 +39,7 @@ spec:
   resolution: STATIC
   endpoints: [{address: 127.0.93.20}]
 Y
-"$KUBESIM" --listen 127.0.93.1:16445 --insecure-http --seed "$T/seed" --dns $DNS \
+"$KUBESIM" --listen 127.0.93.1:0 --insecure-http --seed "$T/seed" --dns $DNS \
   --write-kubeconfig "$T/kubeconfig" --context sim-a >"$T/ksim.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 100); do grep -q listening "$T/ksim.log" && break; sleep 0.1; done
