@@ -1,9 +1,12 @@
-/* act_fix: the Findings view's fix key. A fix pxcmesh can run itself goes through the fix
- * runner (doctor/fixrun.h) that `pxcmesh doctor --fix` uses too: its preview (the exact
- * change: the SQL with the password masked, or the object diff from a server dry run)
- * becomes the question, and Yes runs it; the informers and pollers then show the effect,
- * and the live doctor clears the finding. Any other fix, and any fix in read-only mode or a
- * replay, is its command, copied to the terminal's clipboard and shown in the status bar. */
+/* act_fix: the changes the console makes through the fix runner (doctor/fixrun.h) that
+ * `pxcmesh doctor --fix` and the write verbs use too: the Findings view's fix key, and the
+ * label, restart, create and delete keys of the Injection, Setup and ServiceEntries views
+ * (each change worded by doctor/fixmake.h). The runner's preview (the exact change: the SQL
+ * with the password masked, the object diff from a server dry run, the object a delete
+ * removes) becomes the question, and Yes runs it; the informers and pollers then show the
+ * effect, and the live doctor clears the finding. Any other fix, and any fix in read-only
+ * mode or a replay, is its command, copied to the terminal's clipboard and shown in the
+ * status bar; the views' own writes are refused there. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,29 +165,62 @@ job_start(struct act_ctx *cx, const struct act_def *def, const struct m_fix *fx)
     return R_REDRAW;
 }
 
+/* ---- the console's own writes: the changes the write verbs make, through the same runner */
+
+/* Refuse (read-only, replay) or preview fx (its strings freed here) and ask. */
+static unsigned
+write_fix(struct act_ctx *cx, const struct act_def *def, struct m_fix *fx)
+{
+    char w[1600];
+    snprintf(w, sizeof w, "%s in %s", fx->what, fx->cluster);
+    unsigned r = act__refuse_write(cx, w) ? R_NONE : job_start(cx, def, fx);
+    model_fix_fini(fx);
+    return r;
+}
+
+/* The Injection and Setup views' label key. */
+unsigned
+act__start_label(struct act_ctx *cx, const struct act_def *def, const struct act_args *args)
+{
+    struct m_fix fx = {0};
+    fixmake_label_ns(&fx, args->cluster, args->ns, true);
+    return write_fix(cx, def, &fx);
+}
+
+/* The Injection and Setup views' restart key. */
+unsigned
+act__start_restart(struct act_ctx *cx, const struct act_def *def, const struct act_args *args)
+{
+    struct m_fix fx = {0};
+    fixmake_restart_sts(&fx, args->cluster, args->ns, args->name);
+    return write_fix(cx, def, &fx);
+}
+
+/* The ServiceEntries view's delete key: the preview reads the object and names the channels
+ * that lose their source. */
+unsigned
+act__start_delete_sentry(struct act_ctx *cx, const struct act_def *def, const struct act_args *args)
+{
+    struct m_fix fx = {0};
+    fixmake_delete_sentry(&fx, args->cluster, args->ns, args->name);
+    return write_fix(cx, def, &fx);
+}
+
 /* The ServiceEntries view's "create the missing ServiceEntry": the fix the doctor gives
- * SE_MISSING, made from the view's names and run by the same fix runner (the mesh rule's
- * endpoints, the generator, the apply pipeline's dry run and diff). */
+ * SE_MISSING, made from the view's names (the mesh rule's endpoints, the generator, the
+ * apply pipeline's dry run and diff). */
 unsigned
 act__start_create_sentry(struct act_ctx *cx, const struct act_def *def, const struct act_args *args)
 {
     struct m_fix fx = {0};
     fixmake_apply_sentry(&fx, args->cluster, args->ns, args->pxc, args->source, NULL, NULL);
-    char w[1600];
-    snprintf(w, sizeof w, "%s in %s", fx.what, args->cluster);
-    unsigned r = R_NONE;
-    if (!act__refuse_write(cx, w)) {
-        char cmd[1200];
-        snprintf(cmd, sizeof cmd,
-                 "pxcmesh generate serviceentry --name %s --namespace %s --remote-cluster %s "
-                 "--endpoints-from-cluster %s --context %s | pxcmesh apply -f - --context %s "
-                 "--yes",
-                 args->pxc, args->ns, args->source, args->source, args->source, args->cluster);
-        model_fix_set(&fx.command, cmd);
-        r = job_start(cx, def, &fx);
-    }
-    model_fix_fini(&fx);
-    return r;
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd,
+             "pxcmesh generate serviceentry --name %s --namespace %s --remote-cluster %s "
+             "--endpoints-from-cluster %s --context %s | pxcmesh apply -f - --context %s --yes",
+             args->pxc, args->ns, args->source, args->source, args->source, args->cluster);
+    model_fix_set(&fx.command, cmd);
+    return write_fix(cx, def, &fx);
 }
 
 unsigned

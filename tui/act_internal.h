@@ -58,12 +58,6 @@ struct act_op *act__op_new(struct act_ctx *cx, const char *cluster, const char *
 void act__op_done(struct act_op *op);
 
 /* act_kube.c */
-unsigned act__start_label(struct act_ctx *cx, const struct act_def *def,
-                          const struct act_args *args);
-unsigned act__start_restart(struct act_ctx *cx, const struct act_def *def,
-                            const struct act_args *args);
-unsigned act__start_delete_sentry(struct act_ctx *cx, const struct act_def *def,
-                                  const struct act_args *args);
 unsigned act__start_apply(struct act_ctx *cx, const struct act_def *def,
                           const struct act_args *args);
 void act__kube_stop(struct act_state *st);
@@ -81,6 +75,12 @@ void act__copy_stop(struct act_state *st);
 
 /* act_fix.c */
 unsigned act__start_fix(struct act_ctx *cx, const struct act_def *def, const struct act_args *args);
+unsigned act__start_label(struct act_ctx *cx, const struct act_def *def,
+                          const struct act_args *args);
+unsigned act__start_restart(struct act_ctx *cx, const struct act_def *def,
+                            const struct act_args *args);
+unsigned act__start_delete_sentry(struct act_ctx *cx, const struct act_def *def,
+                                  const struct act_args *args);
 unsigned act__start_create_sentry(struct act_ctx *cx, const struct act_def *def,
                                   const struct act_args *args);
 unsigned act__start_copy_text(struct act_ctx *cx, const struct act_def *def,

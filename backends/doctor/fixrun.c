@@ -451,24 +451,9 @@ on_sentry_got(int status, long code, json_t *body, const struct pxerr *err, void
         finish(fr, status, code == 404 ? &e : err);
         return;
     }
-    strbuf_appendf(&fr->text, "Cluster %s: delete ServiceEntry %s/%s. Removed whole:\n",
-                   arg(fr->fix.cluster), arg(fr->fix.ns), arg(fr->fix.object));
-    json_t *md = json_object_get(body, "metadata");
-    /* What the server keeps for itself is noise in a removal. */
-    static const char *const noise[] = {"managedFields", "resourceVersion", "uid", "generation",
-                                        "creationTimestamp"};
-    for (size_t i = 0; json_is_object(md) && i < sizeof noise / sizeof noise[0]; i++)
-        json_object_del(md, noise[i]);
-    json_object_del(body, "status");
-    struct strbuf y;
-    strbuf_init(&y);
-    yamlout_yaml(body, &y);
-    for (const char *l = y.s; *l != '\0';) {
-        size_t n = strcspn(l, "\n");
-        strbuf_appendf(&fr->text, "- %.*s\n", (int)n, l);
-        l += n + (l[n] == '\n');
-    }
-    strbuf_fini(&y);
+    /* Who loses the way to their source first: the object may be long. */
+    strbuf_appendf(&fr->text, "Cluster %s: delete ServiceEntry %s/%s.\n", arg(fr->fix.cluster),
+                   arg(fr->fix.ns), arg(fr->fix.object));
     struct m_cluster *c = model_cluster_find(fr->m, arg(fr->fix.cluster));
     struct m_sentry *se = c != NULL ? model_sentry_find(c, arg(fr->fix.ns), arg(fr->fix.object))
                                     : NULL;
@@ -483,6 +468,23 @@ on_sentry_got(int status, long code, json_t *body, const struct pxerr *err, void
         strbuf_append(&fr->text, "Its hosts stop resolving in the mesh; no replication channel "
                                  "of the cluster uses them.\n");
     strbuf_fini(&users);
+    strbuf_append(&fr->text, "Removed whole:\n");
+    json_t *md = json_object_get(body, "metadata");
+    /* What the server keeps for itself is noise in a removal. */
+    static const char *const noise[] = {"managedFields", "resourceVersion", "uid", "generation",
+                                        "creationTimestamp"};
+    for (size_t i = 0; json_is_object(md) && i < sizeof noise / sizeof noise[0]; i++)
+        json_object_del(md, noise[i]);
+    json_object_del(body, "status");
+    struct strbuf y;
+    strbuf_init(&y);
+    yamlout_yaml(body, &y);
+    for (const char *l = y.s; *l != '\0';) {
+        size_t len = strcspn(l, "\n");
+        strbuf_appendf(&fr->text, "- %.*s\n", (int)len, l);
+        l += len + (l[len] == '\n');
+    }
+    strbuf_fini(&y);
     fr->previewed = true;
     finish(fr, 0, NULL);
 }
@@ -497,6 +499,44 @@ on_write_done(int status, long code, json_t *body, const struct pxerr *err, void
 }
 
 /* ---- the two steps ---- */
+
+/* The injection label's change as the merge patch's diff; no change when the namespace holds
+ * it already (a namespace the model does not know shows "?" and is patched). */
+static void
+label_preview(struct fixrun *fr, bool enable)
+{
+    struct m_cluster *c = model_cluster_find(fr->m, arg(fr->fix.cluster));
+    struct m_namespace *ns = c != NULL ? model_ns_find(c, arg(fr->fix.ns)) : NULL;
+    const char *now = ns == NULL                       ? "?"
+                      : ns->injection == INJ_ENABLED  ? "enabled"
+                      : ns->injection == INJ_DISABLED ? "disabled"
+                                                      : NULL;
+    strbuf_appendf(&fr->text,
+                   enable ? "Cluster %s: label namespace %s istio-injection=enabled.\n"
+                          : "Cluster %s: remove the label istio-injection of namespace %s.\n",
+                   arg(fr->fix.cluster), arg(fr->fix.ns));
+    strbuf_appendf(&fr->text,
+                   "JSON merge patch of namespace %s, field manager " KUBE_FIELD_MANAGER ":\n"
+                   "  metadata:\n    labels:\n",
+                   arg(fr->fix.ns));
+    if (enable && now != NULL && strcmp(now, "enabled") == 0) {
+        strbuf_append(&fr->text, "      istio-injection: enabled   (already: no change)\n");
+        fr->no_change = true;
+    } else if (!enable && now == NULL) {
+        strbuf_append(&fr->text, "      istio-injection: (not set: no change)\n");
+        fr->no_change = true;
+    } else {
+        if (now != NULL)
+            strbuf_appendf(&fr->text, "-     istio-injection: %s\n", now);
+        if (enable)
+            strbuf_append(&fr->text, "+     istio-injection: enabled\n");
+    }
+    strbuf_append(&fr->text, enable ? "Pods created from now on get the Istio sidecar; running "
+                                      "pods keep theirs until restarted (restart the PXC "
+                                      "statefulset next).\n"
+                                    : "Pods created from now on get no Istio sidecar; running "
+                                      "pods keep theirs until restarted.\n");
+}
 
 int
 fixrun_preview(struct fixrun *fr, struct crdreg *schemas, fixrun_cb *cb, void *arg_,
@@ -524,54 +564,29 @@ fixrun_preview(struct fixrun *fr, struct crdreg *schemas, fixrun_cb *cb, void *a
             rc = err->code;
             break;
         }
-        if (fr->fix.kind == FIX_LABEL_NAMESPACE) {
-            struct m_cluster *c = model_cluster_find(fr->m, arg(fr->fix.cluster));
-            struct m_namespace *ns = c != NULL ? model_ns_find(c, arg(fr->fix.ns)) : NULL;
-            const char *now = ns == NULL                       ? "?"
-                              : ns->injection == INJ_DISABLED ? "disabled"
-                              : ns->injection == INJ_ENABLED  ? "enabled"
-                                                              : "(not set)";
+        if (fr->fix.kind == FIX_LABEL_NAMESPACE)
+            label_preview(fr, true);
+        else
             strbuf_appendf(&fr->text,
-                           "Cluster %s: label namespace %s istio-injection=enabled (merge patch "
-                           "of metadata.labels, field manager " KUBE_FIELD_MANAGER
-                           ").\nChange: metadata.labels.istio-injection: %s "
-                           "-> enabled\nPods created from now on get the Istio sidecar; "
-                           "running pods keep theirs until restarted.\n",
-                           arg(fr->fix.cluster), arg(fr->fix.ns), now);
-        } else {
-            strbuf_appendf(
-                &fr->text,
-                "Cluster %s: restart every pod of statefulset %s in namespace %s, one "
-                "at a time (kubectl rollout restart: spec.template annotation "
-                "kubectl.kubernetes.io/restartedAt = now, field manager " KUBE_FIELD_MANAGER
-                ").\nEach PXC node leaves and "
-                "rejoins Galera; a channel on a restarted pod stops until its pod is "
-                "back.\n",
-                arg(fr->fix.cluster), arg(fr->fix.name), arg(fr->fix.ns));
-        }
+                           "Cluster %s: restart every pod of statefulset %s in namespace %s, "
+                           "one at a time (kubectl rollout restart).\n"
+                           "Strategic merge patch of statefulset %s/%s, field manager "
+                           KUBE_FIELD_MANAGER ":\n"
+                           "  spec:\n    template:\n      metadata:\n        annotations:\n"
+                           "+         kubectl.kubernetes.io/restartedAt: <the time of the change>\n"
+                           "Each PXC node leaves and rejoins Galera; a channel on a restarted "
+                           "pod stops until its pod is back.\n",
+                           arg(fr->fix.cluster), arg(fr->fix.name), arg(fr->fix.ns),
+                           arg(fr->fix.ns), arg(fr->fix.name));
         break;
-    case FIX_UNLABEL_NAMESPACE: {
+    case FIX_UNLABEL_NAMESPACE:
         crdreg_free(schemas);
         if (client_of(fr, fr->fix.cluster, err) == NULL) {
             rc = err->code;
             break;
         }
-        struct m_cluster *c = model_cluster_find(fr->m, arg(fr->fix.cluster));
-        struct m_namespace *ns = c != NULL ? model_ns_find(c, arg(fr->fix.ns)) : NULL;
-        if (ns != NULL && ns->injection != INJ_ENABLED && ns->injection != INJ_DISABLED)
-            fr->no_change = true;
-        strbuf_appendf(&fr->text,
-                       "Cluster %s: remove the label istio-injection of namespace %s (merge "
-                       "patch of metadata.labels).\nChange: metadata.labels.istio-injection: "
-                       "%s -> (removed)\nPods created from now on get no Istio sidecar; "
-                       "running pods keep theirs until restarted.\n",
-                       arg(fr->fix.cluster), arg(fr->fix.ns),
-                       ns == NULL                      ? "?"
-                       : ns->injection == INJ_ENABLED  ? "enabled"
-                       : ns->injection == INJ_DISABLED ? "disabled"
-                                                       : "(not set)");
+        label_preview(fr, false);
         break;
-    }
     case FIX_DELETE_SENTRY: {
         crdreg_free(schemas);
         struct kube_client *kc = client_of(fr, fr->fix.cluster, err);

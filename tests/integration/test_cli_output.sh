@@ -248,7 +248,7 @@ grep -q "acts on one cluster and the selection has 2 (cluster-a, cluster-b): say
 run 1 "inject without a terminal" setsid -w env HOME="$KT_DIR" XDG_CONFIG_HOME="$KT_DIR/xdg" \
     "$PXCMESH" --kubeconfig "$KT_DIR/kubeconfig" --config "$CFG" inject enable legacy --cluster cluster-a
 grep -q "no terminal to ask on: pass --yes" "$T.err" || fail "inject no tty: $(cat "$T.err")"
-grep -q "Change: metadata.labels.istio-injection: (not set) -> enabled" "$T.out" || fail "inject preview: $(cat "$T.out")"
+grep -qE "^\+ +istio-injection: enabled$" "$T.out" || fail "inject preview: $(cat "$T.out")"
 [[ $(label a legacy) == none ]] || fail "inject ran without a yes"
 run 0 "inject --dry-run" "${P[@]}" inject enable legacy --cluster cluster-a --dry-run
 grep -q "not run (--dry-run)" "$T.out" || fail "inject dry: $(cat "$T.out")"
@@ -258,7 +258,7 @@ run 0 "inject enable" "${P[@]}" inject enable legacy --cluster cluster-a --yes
 [[ $(label a legacy) == enabled ]] || fail "inject enable: label $(label a legacy)"
 [[ $(label b legacy) == none ]] || fail "inject enable touched cluster-b"
 run 0 "inject disable" px --context a inject disable legacy --yes
-grep -q "enabled -> (removed)" "$T.out" || fail "inject disable preview: $(cat "$T.out")"
+grep -qE "^- +istio-injection: enabled$" "$T.out" && ! grep -q "^+" "$T.out" || fail "inject disable preview: $(cat "$T.out")"
 [[ $(label a legacy) == none ]] || fail "inject disable: label $(label a legacy)"
 
 run 0 "restart" "${P[@]}" restart sts/pxc-cluster-pxc --cluster cluster-b --yes

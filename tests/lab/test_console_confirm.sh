@@ -114,7 +114,7 @@ for size in "80 24" "200 50"; do
         fail "$W: the label question"
     wait_re '\+ +istio-injection: enabled' 5
     keys y
-    wait_for "done: label namespace pxc istio-injection=enabled in cluster-a" 30
+    wait_for "done: label namespace pxc istio-injection=enabled (cluster cluster-a)" 30
     wait_re '│ns +cluster-a +pxc +enabled' 30
     fault label-namespace || fail "label-namespace: $(cat "$TUI_TMP/fault.out")"
     keys Escape
@@ -131,7 +131,7 @@ for size in "80 24" "200 50"; do
     dialog_text "Delete ServiceEntry" | grep -qF "channel cluster_b_source on pxc-cluster-pxc-0 reads from pxc-cluster.cluster-b.global" ||
         fail "$W: the delete question does not name the channel"
     keys y
-    wait_for "done: delete ServiceEntry pxc/pxc-cluster-cluster-b in cluster-a" 30
+    wait_for "done: delete ServiceEntry pxc/pxc-cluster-cluster-b (cluster cluster-a)" 30
     # The missing one is offered instead; A creates it again.
     wait_re '│cluster-a +pxc +\(missing\) +pxc-cluster\.clu' 30
     keys g

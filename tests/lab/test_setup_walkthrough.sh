@@ -101,7 +101,7 @@ grep -qE "cluster_b_source .*IO Yes SQL Yes" "$TUI_TMP/status.out" ||
     fail "lab status: $(grep cluster_b_source "$TUI_TMP/status.out")"
 # The fixes are in the event log.
 keys 3
-wait_for "console: label namespace pxc istio-injection=enabled in cluster-a" 10
+wait_for "console: label namespace pxc istio-injection=enabled (cluster cluster-a)" 10
 has "console: applied ServiceEntry pxc/pxc-cluster-cluster-b"
 
 # A replica without the channel: the last step generates its SQL (password masked) and,
@@ -175,9 +175,9 @@ keys Enter
 wait_re '│cluster-a +pxc +pxc-cluster-cluster-b ' 10
 keys C-d
 wait_for "─ Delete ServiceEntry " 10
-has "Cluster cluster-a: delete ServiceEntry pxc-cluster-cluster-b in"
+has "Cluster cluster-a: delete ServiceEntry pxc/pxc-cluster-cluster-b."
 keys y
-wait_for "done: delete ServiceEntry pxc/pxc-cluster-cluster-b in cluster-a" 30
+wait_for "done: delete ServiceEntry pxc/pxc-cluster-cluster-b (cluster cluster-a)" 30
 for ((i = 0; i < 100; i++)); do
     screen | grep -qE '│cluster-a +pxc +pxc-cluster-cluster-b ' || break
     sleep 0.1
