@@ -634,7 +634,7 @@ w_stmts(struct mysqlc_conn *c, struct mysqlc_result *res, const struct conn_opts
             res->status = tmp.status;
             res->err = tmp.err;
             res->mysql_errno = tmp.mysql_errno;
-            if (c->my != NULL && broken)
+            if (broken)
                 w_disconnect(c);
             return -1;
         }
