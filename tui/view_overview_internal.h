@@ -25,7 +25,7 @@ struct ov_col {
     uint64_t pods_seq;        /* model_cluster_pods_seq its pod rows show, 0: never filled. A
                                  channel's lag sample every refresh must not rebuild 10,000
                                  pod rows, nor one cluster's list the other cluster's rows. */
-    uint64_t findings_seq;    /* model->findings_seq its marks show */
+    uint64_t pod_marks;       /* vutil_marks_sig of the pod marks its rows show */
     int64_t pods_age_next_ms; /* the app's clock when a pod's AGE text next changes, 0:
                                  never (no pods); the pod rows are refilled then */
     int n_err, n_warn;        /* the doctor's findings on the cluster */

@@ -303,6 +303,25 @@ vutil_marks_fini(struct vutil_marks *mk)
     hmap_fini(&mk->by_object);
 }
 
+uint64_t
+vutil_marks_sig(const struct vutil_marks *mk, const char *kind)
+{
+    size_t kl = strlen(kind), it = 0;
+    const char *key;
+    void *val;
+    uint64_t sig = 0;
+    while (hmap_next(&mk->by_object, &it, &key, &val)) {
+        if (strncmp(key, kind, kl) != 0 || key[kl] != '/')
+            continue;
+        uint64_t h = 1469598103934665603ULL; /* FNV-1a of the key, then the severity */
+        for (const char *s = key; *s != '\0'; s++)
+            h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+        h = (h ^ (uint64_t)(uintptr_t)val) * 0x9e3779b97f4a7c15ULL;
+        sig += h ^ (h >> 31); /* a sum: the same whatever the order */
+    }
+    return sig;
+}
+
 int
 vutil_mark(const struct vutil_marks *mk, const char *kind, const char *id)
 {

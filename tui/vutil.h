@@ -76,5 +76,9 @@ void vutil_marks_build(struct vutil_marks *mk, const struct model *m, const char
 void vutil_marks_fini(struct vutil_marks *mk);
 /* The worst severity of the findings naming kind/id ("pod", "ns/name"), or -1 none. */
 int vutil_mark(const struct vutil_marks *mk, const char *kind, const char *id);
+/* One number for the marks of one kind ("pod"): equal numbers, equal marks (up to a 64-bit
+ * collision), whatever the order of the findings. A view with thousands of rows of that
+ * kind refills them only when it moves, not at every finding of another kind. */
+uint64_t vutil_marks_sig(const struct vutil_marks *mk, const char *kind);
 
 #endif

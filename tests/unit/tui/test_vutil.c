@@ -229,6 +229,57 @@ test_event_is_channel(void **state)
     model_free(m);
 }
 
+static void
+findings_set(struct model *m, const char *const *spec) /* "cluster sev object" */
+{
+    struct vec set;
+    vec_init(&set, model_finding_free);
+    for (; *spec != NULL; spec++) {
+        char cl[64], obj[128];
+        int sev;
+        assert_int_equal(sscanf(*spec, "%63s %d %127s", cl, &sev, obj), 3);
+        vec_push(&set, model_finding_new((enum finding_severity)sev, "X", cl, obj, "m", "h"));
+    }
+    model_findings_replace(m, &set);
+    vec_fini(&set);
+}
+
+static uint64_t
+pod_sig(struct model *m, const char *cluster)
+{
+    struct vutil_marks mk;
+    vutil_marks_build(&mk, m, cluster);
+    uint64_t s = vutil_marks_sig(&mk, "pod");
+    vutil_marks_fini(&mk);
+    return s;
+}
+
+/* The pod marks' number moves with the pod marks only: not with other kinds' findings, other
+ * clusters' or the order; it does with a pod's severity or another pod. */
+static void
+test_marks_sig(void **state)
+{
+    (void)state;
+    struct model *m = two_clusters();
+    findings_set(m, (const char *const[]){"cluster-a 1 pod/pxc/p-0", "cluster-a 2 pod/pxc/p-1", NULL});
+    uint64_t base = pod_sig(m, "cluster-a");
+    assert_true(base != 0);
+    assert_int_equal(pod_sig(m, "cluster-b"), 0);
+    findings_set(m, (const char *const[]){"cluster-a 2 pod/pxc/p-1", "cluster-a 2 channel/x",
+                                          "cluster-b 2 pod/pxc/p-9", "cluster-a 1 pod/pxc/p-0",
+                                          "cluster-a 1 podx/pxc/p-0", NULL});
+    assert_true(pod_sig(m, "cluster-a") == base);
+    findings_set(m, (const char *const[]){"cluster-a 2 pod/pxc/p-0", "cluster-a 2 pod/pxc/p-1", NULL});
+    assert_true(pod_sig(m, "cluster-a") != base);
+    findings_set(m, (const char *const[]){"cluster-a 1 pod/pxc/p-0", NULL});
+    assert_true(pod_sig(m, "cluster-a") != base);
+    /* The worst severity of one pod's findings is its mark. */
+    findings_set(m, (const char *const[]){"cluster-a 1 pod/pxc/p-0", "cluster-a 2 pod/pxc/p-1",
+                                          "cluster-a 0 pod/pxc/p-1", NULL});
+    assert_true(pod_sig(m, "cluster-a") == base);
+    model_free(m);
+}
+
 int
 main(void)
 {
@@ -240,6 +291,7 @@ main(void)
         cmocka_unit_test(test_lag_from_config),
         cmocka_unit_test(test_stale),
         cmocka_unit_test(test_event_is_channel),
+        cmocka_unit_test(test_marks_sig),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
