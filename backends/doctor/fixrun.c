@@ -501,13 +501,14 @@ on_write_done(int status, long code, json_t *body, const struct pxerr *err, void
 /* ---- the two steps ---- */
 
 /* The injection label's change as the merge patch's diff; no change when the namespace holds
- * it already (a namespace the model does not know shows "?" and is patched). */
+ * it already. A namespace the look does not hold (not watched) is patched all the same, and
+ * says that its label was not read. */
 static void
 label_preview(struct fixrun *fr, bool enable)
 {
     struct m_cluster *c = model_cluster_find(fr->m, arg(fr->fix.cluster));
     struct m_namespace *ns = c != NULL ? model_ns_find(c, arg(fr->fix.ns)) : NULL;
-    const char *now = ns == NULL                       ? "?"
+    const char *now = ns == NULL                       ? "(not read)"
                       : ns->injection == INJ_ENABLED  ? "enabled"
                       : ns->injection == INJ_DISABLED ? "disabled"
                                                       : NULL;
