@@ -259,6 +259,8 @@ kube__inf_list_finished(struct kube_inf *inf, const char *rv)
         malloc_trim(0);
 #endif
     snprintf(inf->rv, sizeof inf->rv, "%s", rv);
+    log_debug("cluster %s: listed %s: %zu objects at resource version %s", kc->name,
+              kube__inf_what(inf), inf->keys.n, rv);
     inf->need_relist = false;
     inf->n_429 = 0;
     backoff_success(&inf->bo, clock_mono_ms());
@@ -426,6 +428,9 @@ on_watch_done(struct kube_call *call, const struct http_result *res, void *arg)
                 uv_timer_start(&inf->retry, on_retry, backoff_quick(&inf->bo, n), 0);
             return;
         }
+        /* A watch that lived, events or not, ends the run of quick ends: only streams cut
+         * again and again at once (a proxy that closes them) back off further. */
+        inf->quick_ends = 0;
         backoff_success(&inf->bo, now);
         if (inf->need_relist)
             kube__inf_list(inf); /* the server was unreachable meanwhile */

@@ -399,9 +399,13 @@ void
 kube__inf_list(struct kube_inf *inf)
 {
     struct kube_client *kc = inf->kc;
-    if (inf->call)
+    if (inf->call) {
+        log_debug("cluster %s: list of %s: a request is running", kc->name, kube__inf_what(inf));
         return;
+    }
     if (inf->job || inf->batch) { /* a failed list's batch is still being decoded */
+        log_debug("cluster %s: list of %s waits for a page being decoded", kc->name,
+                  kube__inf_what(inf));
         inf->list_pending = true;
         return;
     }

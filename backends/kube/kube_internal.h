@@ -191,7 +191,8 @@ struct kube_inf {
     uint64_t call_ms;     /* mono ms the current call started */
     uint64_t data_ms;     /* mono ms of its last byte, 0 none yet */
     size_t watch_events;
-    int quick_ends;       /* watches in a row that ended at once without events */
+    int quick_ends;       /* watches in a row that ended at once without events (reset by
+                             an event or a watch that lived a second) */
     char err[256];        /* "" healthy */
     struct pxerr werr;    /* watch stream failure (set inside the data callback) */
 };
