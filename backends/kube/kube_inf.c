@@ -148,13 +148,21 @@ inf_first_done(struct kube_inf *inf, bool ok)
     kube__maybe_synced(inf->kc);
 }
 
-void
-kube__inf_fail(struct kube_inf *inf, const struct pxerr *e, int retry_after_s)
+/* A failure, counted, logged and shown, before its retry is timed. */
+static void
+inf_note_fail(struct kube_inf *inf, const struct pxerr *e)
 {
     struct kube_client *kc = inf->kc;
     kc->n_errors++;
     inf_set_err(inf, e->msg);
     log_warn("cluster %s: %s", kc->name, e->msg);
+}
+
+void
+kube__inf_fail(struct kube_inf *inf, const struct pxerr *e, int retry_after_s)
+{
+    struct kube_client *kc = inf->kc;
+    inf_note_fail(inf, e);
     if (kc->mode == KUBE_MODE_LIST_ONCE && !inf->first_done) {
         /* status: retry only a throttle that says when, a few times. */
         if (e->code == PXE_THROTTLED && retry_after_s <= 10 &&
@@ -417,15 +425,16 @@ on_watch_done(struct kube_call *call, const struct http_result *res, void *arg)
             pxerr_set(&e, PXE_HTTP, "watch of %s on %s ended at once without events",
                       kube__inf_what(inf), kc->a.server);
             inf->need_relist = true;
-            kube__inf_fail(inf, &e, -1);
+            inf_note_fail(inf, &e);
+            inf_first_done(inf, false);
+            inf->throttled = false;
             /* Most often a server restarting in place, whose successor answers within a
              * second: relist soon, not after the backoff that earlier outages grew (it resets
              * only after BACKOFF_RESET_MS healthy) and that the health check cannot cut short,
-             * having seen no outage. Repeated ones (no event came between: restarted again,
-             * or a proxy that cuts every stream) back off on their own schedule. */
-            int n = inf->quick_ends++;
-            if (uv_is_active((uv_handle_t *)&inf->retry))
-                uv_timer_start(&inf->retry, on_retry, backoff_quick(&inf->bo, n), 0);
+             * having seen no outage; nor grow that backoff, which a later real failure would
+             * wait out. Repeated ones (no event came between: restarted again, or a proxy that
+             * cuts every stream) back off on their own schedule. */
+            uv_timer_start(&inf->retry, on_retry, backoff_quick(&inf->bo, inf->quick_ends++), 0);
             return;
         }
         /* A watch that lived, events or not, ends the run of quick ends: only streams cut
