@@ -20,6 +20,12 @@ export PXC_LOG_DIR="$KT_DIR"
 # a server that died says why there, and the directory is removed at exit.
 kt_dump() {
     local f
+    # The clients' debug logs (a test's --log FILE in KT_DIR): what they did last.
+    for f in "$KT_DIR"/*.log; do
+        [[ -f $f ]] || continue
+        echo "--- $(basename "$f") (last lines)" >&2
+        tail -n 30 "$f" | cut -c1-240 >&2
+    done
     for f in "$KT_DIR"/ksim-*.out; do
         [[ -f $f ]] || continue
         echo "--- $(basename "$f") (last lines)" >&2
