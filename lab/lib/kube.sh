@@ -236,9 +236,10 @@ kube_api() {
     local cacert=(--cacert "$ca")
     [[ -s $ca ]] || cacert=(--cacert /dev/null -k) # before ca.crt is extracted (readiness)
     local args=(-sS --fail --max-time 5 "${cacert[@]}" -X "$method")
-    [[ -n $body ]] && args+=(-H "Content-Type: $ctype" --data-binary "$body")
+    # The body (a Secret's data, at times) goes on fd 3 from printf, a builtin: no argument.
+    [[ -n $body ]] && args+=(-H "Content-Type: $ctype" --data-binary @/dev/fd/3)
     curl -K - "${args[@]}" "https://$(api_ip "$c"):6443$path" \
-        <<<"header = \"Authorization: Bearer $KUBE_TOKEN\""
+        <<<"header = \"Authorization: Bearer $KUBE_TOKEN\"" 3< <(printf '%s' "$body")
 }
 
 # kubectl against the lab, for cluster C.
