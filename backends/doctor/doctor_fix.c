@@ -128,37 +128,42 @@ kubectl_prefix(const struct dctx *d, const struct dcl *k, struct strbuf *sb)
 }
 
 /* f's command: kubectl for cluster k with the arguments fmt makes. */
-static void PXC_PRINTF(4, 5)
-fix_command_kubectl(const struct dctx *d, struct m_finding *f, const struct dcl *k,
-                    const char *fmt, ...)
+static void
+fix_command_vkubectl(const struct dctx *d, struct m_finding *f, const struct dcl *k,
+                     const char *fmt, va_list ap)
 {
     struct strbuf sb;
     strbuf_init(&sb);
     kubectl_prefix(d, k, &sb);
-    va_list ap;
-    va_start(ap, fmt);
     char args[1024];
     vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
     strbuf_append(&sb, args);
     model_fix_set(&f->fix.command, sb.s);
     strbuf_fini(&sb);
+}
+
+static void PXC_PRINTF(4, 5)
+fix_command_kubectl(const struct dctx *d, struct m_finding *f, const struct dcl *k,
+                    const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fix_command_vkubectl(d, f, k, fmt, ap);
+    va_end(ap);
 }
 
 void
 doctor__fix_kubectl(struct dctx *d, struct m_finding *f, const struct dcl *k, enum fix_kind kind,
                     const char *what, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    char args[1024];
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
     char where[300];
     snprintf(where, sizeof where, "cluster %s", k->c->name);
     set_fix(f, kind, NULL, what, where);
     model_fix_set(&f->fix.cluster, k->c->name);
-    fix_command_kubectl(d, f, k, "%s", args);
+    va_list ap;
+    va_start(ap, fmt);
+    fix_command_vkubectl(d, f, k, fmt, ap);
+    va_end(ap);
 }
 
 void

@@ -22,17 +22,7 @@ ksim_start A 1 "$KT_DIR/seed-a" --insecure-http --bookmark-interval 2
 ksim_start B 2 "$KT_DIR/seed-b" --insecure-http --bookmark-interval 2
 cp "$KT_DIR/kubeconfig" "$KT_DIR/kubeconfig.px" # a restart rewrites the original
 
-# A failure shows what both clients did with A last (their logs are debug level).
-fail() {
-    echo "FAIL: $*" >&2
-    local f
-    for f in px.log console.log; do
-        echo "--- $f (cluster A, last lines)" >&2
-        grep "cluster A" "$KT_DIR/$f" 2>/dev/null | tail -n 25 | cut -c1-240 >&2
-    done
-    kt_dump
-    exit 1
-}
+# A failure prints the tail of px.log and console.log (kt_dump): both clients, debug level.
 
 follow="$KT_DIR/follow.jsonl"
 HOME="$KT_DIR" XDG_CONFIG_HOME="$KT_DIR/xdg" "$PXCMESH" --kubeconfig "$KT_DIR/kubeconfig.px" \
